@@ -1,0 +1,116 @@
+"""Arrangements that change the contact pattern (A, R, S, D rules) and their decisions (O2)."""
+
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from careleavers.models import Staff, YoungPerson
+
+
+class ArrangementKind(models.TextChoices):
+    STANDARD = "standard", "Standard"
+    REDUCED_VISITS = "reduced_visits", "Reduced visits"
+    STEP_BACK = "step_back", "Step back"
+    DIFFERENT_NEEDS = "different_needs", "Different needs"
+
+
+class ArrangementState(models.TextChoices):
+    REQUESTED = "requested", "Requested by PA"
+    TEAM_LEADER_APPROVED = "tl_approved", "Approved by Team Leader, awaiting Service Leader"
+    ACTIVE = "active", "Active"
+    REJECTED = "rejected", "Rejected"
+    ENDED = "ended", "Ended"
+    WITHDRAWN = "withdrawn", "Withdrawn by PA"
+
+
+PENDING_STATES = (ArrangementState.REQUESTED, ArrangementState.TEAM_LEADER_APPROVED)
+
+
+class Arrangement(models.Model):
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="arrangements")
+    kind = models.CharField(max_length=20, choices=ArrangementKind.choices)
+    state = models.CharField(max_length=20, choices=ArrangementState.choices, default=ArrangementState.REQUESTED)
+    requested_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    #: What the PA recorded with the request: R1/R2 conversation, S1 attempts, D1/D2 criteria.
+    details = models.JSONField(default=dict, blank=True)
+    keeping_in_touch = models.TextField("keeping-in-touch frequency and method", blank=True)
+    active_from = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    end_reason = models.TextField(blank=True)
+    imported = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["young_person"], condition=Q(state="active"), name="one_active_arrangement"),
+            models.UniqueConstraint(
+                fields=["young_person"], condition=Q(state__in=PENDING_STATES), name="one_pending_arrangement"
+            ),
+            models.CheckConstraint(
+                name="active_arrangement_has_start",
+                condition=~Q(state__in=["active", "ended"]) | Q(active_from__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="arrangement_dates_in_order",
+                condition=Q(ended_on__isnull=True) | Q(active_from__isnull=True) | Q(ended_on__gte=F("active_from")),
+            ),
+            models.CheckConstraint(name="arrangement_kind_not_standard", condition=~Q(kind="standard")),
+        ]
+        indexes = [models.Index(fields=["young_person", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.young_person.ref} ({self.get_state_display()})"
+
+
+class Step(models.TextChoices):
+    REQUEST = "request", "Request"
+    TEAM_LEADER = "team_leader", "Team Leader decision"
+    SERVICE_LEADER = "service_leader", "Service Leader agreement"
+    END = "end", "Ended"
+    WITHDRAW = "withdraw", "Withdrawn"
+
+
+class Decision(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    APPROVED = "approved", "Approved"
+    AGREED = "agreed", "Agreed"
+    REJECTED = "rejected", "Rejected"
+    ENDED = "ended", "Ended"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class ArrangementDecision(models.Model):
+    """Who decided what, when, and why (O2). Rows are only ever added."""
+
+    arrangement = models.ForeignKey(Arrangement, on_delete=models.PROTECT, related_name="decisions")
+    step = models.CharField(max_length=20, choices=Step.choices)
+    decision = models.CharField(max_length=20, choices=Decision.choices)
+    actor = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    rationale = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class StepBackItem(models.TextChoices):
+    VISIT_OFFER = "visit_offer", "Offer of a visit"
+    LOCAL_OFFER = "local_offer", "The Local Offer"
+    MONEY_MATTERS = "money_matters", "Money Matters details"
+    CITIZENS_ADVICE = "citizens_advice", "Citizens Advice details"
+    OPEN_DOOR_LETTER = "open_door_letter", "\"Door is always open\" letter"
+
+
+class StepBackRecord(models.Model):
+    """Each S2 item given at the step back, with its date."""
+
+    arrangement = models.ForeignKey(Arrangement, on_delete=models.PROTECT, related_name="step_back_items")
+    item = models.CharField(max_length=20, choices=StepBackItem.choices)
+    given_on = models.DateField()
+    recorded_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["arrangement", "item"], name="step_back_item_once")]

@@ -1,0 +1,299 @@
+"""Young people, staff, teams, allocations and case notes.
+
+Nothing here is ever hard-deleted (records of children in care are kept to the 75th
+anniversary of birth): foreign keys protect, closures and voids are fields, and every
+case record keeps its versions through django-simple-history.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from .dates import service_birthdays
+
+
+class Role(models.TextChoices):
+    PA = "pa", "Personal Adviser"
+    TEAM_LEADER = "team_leader", "Team Leader"
+    SERVICE_LEADER = "service_leader", "Service Leader"
+    HEAD_OF_SERVICE = "head_of_service", "Head of Service"
+    DUTY_ADMIN = "duty_admin", "Duty admin"
+
+
+MANAGER_ROLES = (Role.TEAM_LEADER, Role.SERVICE_LEADER, Role.HEAD_OF_SERVICE)
+SERVICE_WIDE_ROLES = (Role.SERVICE_LEADER, Role.HEAD_OF_SERVICE)
+
+
+class LegalStatus(models.TextChoices):
+    ELIGIBLE = "eligible", "Eligible"
+    RELEVANT = "relevant", "Relevant"
+    FORMER_RELEVANT = "former_relevant", "Former relevant"
+    QUALIFYING = "qualifying", "Qualifying (section 24)"
+
+
+class Circumstance(models.TextChoices):
+    STANDARD = "standard", "Standard"
+    SETTLED = "settled", "18+ and settled"
+    NOT_SETTLED = "not_settled", "18+ and not settled"
+    ON_LICENCE = "on_licence", "On licence"
+    HIGHER_EDUCATION = "higher_education", "Higher education"
+    CUSTODY = "custody", "Custody (prison or YOI)"
+    EMERGENCY_ACCOMMODATION = "emergency_accommodation", "Emergency or short-term accommodation"
+
+
+class Accommodation(models.TextChoices):
+    UNKNOWN = "", "Not recorded"
+    OWN_TENANCY = "own_tenancy", "Own tenancy"
+    SUPPORTED = "supported", "Supported accommodation"
+    STAYING_PUT = "staying_put", "Staying put with former foster carers"
+    FAMILY = "family", "With parents or relatives"
+    SPECIALIST_HOME = "specialist_home", "Specialist staffed home"
+    BED_AND_BREAKFAST = "bed_and_breakfast", "Bed and breakfast or hotel"
+    HOSTEL = "hostel", "Hostel"
+    CUSTODY = "custody", "Custody"
+    STUDENT = "student", "Student accommodation"
+    OTHER = "other", "Other"
+
+
+#: Accommodation where the B&B/hostel part of the living-environment checklist applies (C3).
+SHORT_TERM_ACCOMMODATION = (Accommodation.BED_AND_BREAKFAST, Accommodation.HOSTEL)
+
+
+class Team(models.Model):
+    ref = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Staff(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="staff")
+    ref = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=20, choices=Role.choices)
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="staff")
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "staff"
+        constraints = [
+            models.CheckConstraint(
+                name="pa_and_team_leader_have_team",
+                condition=~Q(role__in=["pa", "team_leader"]) | Q(team__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_pa(self) -> bool:
+        return self.role == Role.PA
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role in MANAGER_ROLES
+
+
+class YoungPerson(models.Model):
+    ref = models.CharField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+    date_of_birth = models.DateField()
+    legal_status = models.CharField(max_length=20, choices=LegalStatus.choices)
+    circumstance = models.CharField(max_length=30, choices=Circumstance.choices, default=Circumstance.STANDARD)
+    accommodation = models.CharField(max_length=30, choices=Accommodation.choices, blank=True, default="")
+    extended_support = models.BooleanField(
+        default=False, help_text="Wants support to 25 (Children and Social Work Act 2017, s3)."
+    )
+    vulnerable = models.BooleanField(default=False, help_text="Vulnerable or at risk (R1, E2).")
+    pa = models.ForeignKey(
+        Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="caseload",
+        limit_choices_to={"role": Role.PA}, verbose_name="Personal Adviser",
+    )
+    allocated_on = models.DateField(help_text="First allocation to a Personal Adviser (rule V3).")
+    closed_on = models.DateField(null=True, blank=True)
+    closure_reason = models.CharField(max_length=200, blank=True)
+    # Returns fields (X1, X2).
+    sex = models.CharField(max_length=1, blank=True, choices=[("M", "Male"), ("F", "Female"), ("U", "Unknown")])
+    ethnicity = models.CharField(max_length=4, blank=True, help_text="DfE ethnicity code, e.g. WBRI.")
+    upn = models.CharField("UPN", max_length=13, blank=True)
+    uasc = models.BooleanField("UASC", default=False)
+    disability = models.BooleanField(default=False)
+    address = models.TextField(blank=True)
+    # Derived from date_of_birth; the engine compares dates, never ages (CONTRACT "Dates").
+    birthday_16 = models.DateField(editable=False)
+    birthday_21 = models.DateField(editable=False)
+    birthday_21_1m = models.DateField(editable=False)
+    birthday_25 = models.DateField(editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["ref"]
+        verbose_name_plural = "young people"
+        indexes = [models.Index(fields=["pa", "ref"]), models.Index(fields=["birthday_16", "birthday_25"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.ref})"
+
+    def set_birthdays(self) -> None:
+        for field, value in service_birthdays(self.date_of_birth).items():
+            setattr(self, field, value)
+
+    def save(self, *args, **kwargs):
+        # Pure derivation from date_of_birth, so it belongs with the data, not in a service.
+        self.set_birthdays()
+        super().save(*args, **kwargs)
+
+
+class Allocation(models.Model):
+    """Allocation history to PAs: who held the case and when."""
+
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="allocations")
+    pa = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="allocations")
+    start = models.DateField()
+    end = models.DateField(null=True, blank=True)
+    reason = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start"]
+        constraints = [
+            models.UniqueConstraint(fields=["young_person"], condition=Q(end__isnull=True), name="one_open_allocation"),
+            models.CheckConstraint(name="allocation_dates_in_order", condition=Q(end__isnull=True) | Q(end__gte=F("start"))),
+        ]
+
+
+class Cover(models.Model):
+    """A PA covering another PA's case for a period (their cover cases)."""
+
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="covers")
+    pa = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="covers")
+    start = models.DateField()
+    end = models.DateField()
+    reason = models.CharField(max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(name="cover_dates_in_order", condition=Q(end__gte=F("start"))),
+        ]
+
+
+class EventKind(models.TextChoices):
+    CUSTODY_START = "custody_start", "Custody start (sentence or remand)"
+    EMERGENCY_PLACEMENT = "emergency_placement", "Emergency placement (B&B, hotel)"
+    ACCOMMODATION_MOVE = "accommodation_move", "Move of accommodation"
+    SIGNIFICANT_CHANGE = "significant_change", "Other significant change"
+
+
+class Event(models.Model):
+    """A dated change in a young person's life that can pull a due date forward (T6, T7, P1)."""
+
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    date = models.DateField()
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.CharField(max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["young_person", "date"])]
+
+
+class IntervalOverride(models.Model):
+    """A per-young-person interval (V1 "more frequently as needs require", T4 supervision)."""
+
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="interval_overrides")
+    requirement = models.CharField(max_length=30)
+    interval_days = models.PositiveIntegerField()
+    reason = models.TextField(blank=True)
+    agreed_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["young_person", "requirement"], name="one_override_per_requirement"),
+            models.CheckConstraint(name="override_interval_positive", condition=Q(interval_days__gt=0)),
+        ]
+
+
+class CaseNoteKind(models.TextChoices):
+    GENERAL = "general", "Case note"
+    CONTACT = "contact", "Contact"
+    ESCALATION = "escalation", "Escalation"
+    PLAN = "plan", "Pathway plan"
+    ARRANGEMENT = "arrangement", "Arrangement decision"
+    OVERSIGHT = "oversight", "Management oversight"
+
+
+class CaseNote(models.Model):
+    """A written record (reg 8(1)(g)). Case notes are never edited: a correction is a new note."""
+
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="case_notes")
+    kind = models.CharField(max_length=20, choices=CaseNoteKind.choices, default=CaseNoteKind.GENERAL)
+    author = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    subject = models.CharField(max_length=200)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["young_person", "created_at"])]
+
+
+class AbsenceReason(models.TextChoices):
+    ANNUAL_LEAVE = "annual_leave", "Annual leave"
+    TRAINING = "training", "Training"
+    FLEXI = "flexi", "Flexi"
+    OTHER = "other", "Other planned absence"
+
+
+class PlannedAbsence(models.Model):
+    """A PA's planned absence: due dates inside it are flagged so visits come forward (V5)."""
+
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="absences")
+    start = models.DateField()
+    end = models.DateField()
+    reason = models.CharField(max_length=20, choices=AbsenceReason.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(name="absence_dates_in_order", condition=Q(end__gte=F("start"))),
+            models.UniqueConstraint(fields=["staff", "start", "end"], name="absence_unique"),
+        ]
+
+
+class Notification(models.Model):
+    """In-app notification to one member of staff (plans, arrangements, alerts)."""
+
+    recipient = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="notifications")
+    young_person = models.ForeignKey(YoungPerson, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=40)
+    message = models.CharField(max_length=500)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]

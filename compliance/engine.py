@@ -1,0 +1,264 @@
+"""The compliance engine: which requirements apply to whom, and when each is due (CONTRACT.md).
+
+One SQL computation serves three callers: the nightly full recompute, the incremental recompute
+inside the transaction of every write, and `compliance_report --as-of` for any past date. It is
+set-based (one aggregate over contacts, joined to the pack's rule rows) and never loops over
+young people in Python. Everything it knows about intervals and windows it reads from the
+active policy pack's rows; the only literals are vocabulary (method, outcome, `with`).
+
+Rules, by ID: V1/T1/T3/T5/R6/S5/D3 intervals (pack rows), V3 (never met: later of allocation
+and arrangement start), V4 (overdue after due), V2/P2 (due soon windows, pack rows), T2 (on
+licence: home visits only), T6/T7/P1 (events pull a due date forward), E3 (unanswered contacts
+make a visit due at once), D4 and the statutory ages (service birthdays stored on the young
+person), C2 (only completed contacts meet a requirement; attempts only escalate).
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import connection
+from django.utils import timezone
+
+from careleavers.models import YoungPerson
+from contacts.models import VISIT_METHODS
+
+from .models import Requirement, Status
+
+RESULT_COLUMNS = ("young_person_id", "ref", "code", "last_met", "due", "due_soon_from", "interval_days", "basis")
+
+
+@dataclass(frozen=True)
+class RequirementRow:
+    young_person_id: int
+    ref: str
+    code: str
+    last_met: dt.date | None
+    due: dt.date
+    due_soon_from: dt.date
+    interval_days: int | None
+    basis: str
+
+    def status_on(self, day: dt.date) -> str:
+        return status_for(day, self.due, self.due_soon_from)
+
+    def days_overdue_on(self, day: dt.date) -> int:
+        return max((day - self.due).days, 0)
+
+
+def status_for(day: dt.date, due: dt.date, due_soon_from: dt.date) -> str:
+    """V4: overdue once the day is after the due date; V2/P2: due soon from the window's start."""
+    if day > due:
+        return Status.OVERDUE
+    if day >= due_soon_from:
+        return Status.DUE_SOON
+    return Status.OK
+
+
+class _Dialect:
+    """The few spots where PostgreSQL and SQLite spell date arithmetic differently."""
+
+    def __init__(self, vendor: str) -> None:
+        self.pg = vendor == "postgresql"
+
+    def date(self, day: dt.date) -> str:
+        iso = dt.date.fromordinal(day.toordinal()).isoformat()  # a real date, so safe to inline
+        return f"DATE '{iso}'" if self.pg else f"'{iso}'"
+
+    def add_days(self, day: str, days: str) -> str:
+        return f"({day} + {days})" if self.pg else f"date({day}, '+' || ({days}) || ' days')"
+
+    def sub_days(self, day: str, days: str) -> str:
+        return f"({day} - {days})" if self.pg else f"date({day}, '-' || ({days}) || ' days')"
+
+    def distinct(self, left: str, right: str) -> str:
+        return f"{left} IS DISTINCT FROM {right}" if self.pg else f"{left} IS NOT {right}"
+
+
+def _id_filter(column: str, ids: list[int] | None) -> str:
+    if ids is None:
+        return ""
+    return f"AND {column} IN ({', '.join(str(int(i)) for i in ids) or 'NULL'})"
+
+
+def requirements_sql(as_of: dt.date, young_person_ids: list[int] | None = None) -> str:
+    """The computation as one SELECT returning RESULT_COLUMNS. Values inlined are typed dates
+    and integers, never user text."""
+    q = _Dialect(connection.vendor)
+    d = q.date(as_of)
+    visit_methods = ", ".join(f"'{m}'" for m in VISIT_METHODS)
+    base = "CASE WHEN req.active_from > req.allocated_on THEN req.active_from ELSE req.allocated_on END"  # V3
+    return f"""
+WITH pack AS (
+    SELECT id, escalation_attempts, different_needs_to_21_and_1_month AS dn_extends
+    FROM compliance_policypack WHERE is_active
+),
+yp AS (
+    SELECT y.id, y.ref, y.circumstance, y.allocated_on,
+           COALESCE(a.kind, 'standard') AS arr_kind, a.active_from
+    FROM careleavers_youngperson y
+    CROSS JOIN pack
+    LEFT JOIN approvals_arrangement a
+           ON a.young_person_id = y.id AND a.state IN ('active', 'ended')
+          AND a.active_from <= {d} AND (a.ended_on IS NULL OR a.ended_on > {d})
+    WHERE y.birthday_16 <= {d} AND y.allocated_on <= {d}
+      AND (y.closed_on IS NULL OR y.closed_on > {d})
+      AND ({d} < y.birthday_21
+           OR (y.extended_support AND {d} < y.birthday_25)
+           OR (pack.dn_extends AND a.kind = 'different_needs' AND {d} < y.birthday_21_1m))
+      {_id_filter("y.id", young_person_ids)}
+),
+met AS (
+    SELECT c.young_person_id AS yp_id,
+        MAX(CASE WHEN c.with_whom = 'young_person' AND c.outcome = 'completed'
+                  AND c.method IN ({visit_methods}) THEN c.date END) AS visit_any,
+        MAX(CASE WHEN c.with_whom = 'young_person' AND c.outcome = 'completed'
+                  AND c.method = 'home_visit' THEN c.date END) AS visit_home,
+        MAX(CASE WHEN c.with_whom = 'young_person' AND c.outcome = 'completed' THEN c.date END) AS contact_any,
+        MAX(CASE WHEN (c.with_whom = 'young_person' AND c.outcome = 'completed')
+                   OR c.purpose = 'kit_offer' THEN c.date END) AS kit,
+        MAX(CASE WHEN c.with_whom = 'lead_social_worker' AND c.outcome = 'completed' THEN c.date END) AS lead,
+        MAX(CASE WHEN c.with_whom = 'family' AND c.outcome = 'completed' THEN c.date END) AS family
+    FROM contacts_contact c
+    WHERE c.date <= {d} AND c.voided_at IS NULL {_id_filter("c.young_person_id", young_person_ids)}
+    GROUP BY c.young_person_id
+),
+reviewed AS (
+    SELECT p.young_person_id AS yp_id, MAX(p.review_date) AS last_review
+    FROM pathway_pathwayplan p
+    WHERE p.state = 'signed_off' AND p.review_date <= {d} {_id_filter("p.young_person_id", young_person_ids)}
+    GROUP BY p.young_person_id
+),
+req AS (
+    SELECT yp.id AS yp_id, yp.ref, yp.allocated_on, yp.active_from,
+           r.requirement AS code, r.trigger, r.due_soon_days,
+           COALESCE(o.interval_days, r.interval_days) AS interval_days,
+           met.contact_any,
+           CASE r.requirement
+               WHEN 'visit' THEN CASE WHEN r.home_visit_only THEN met.visit_home ELSE met.visit_any END
+               WHEN 'contact' THEN met.contact_any
+               WHEN 'keeping_in_touch' THEN met.kit
+               WHEN 'lead_worker_contact' THEN met.lead
+               WHEN 'family_contact' THEN met.family
+               WHEN 'pathway_review' THEN reviewed.last_review
+           END AS last_met
+    FROM yp
+    JOIN compliance_packrequirement r
+      ON r.pack_id = (SELECT id FROM pack) AND r.arrangement_kind = yp.arr_kind AND r.circumstance = yp.circumstance
+    LEFT JOIN careleavers_intervaloverride o ON o.young_person_id = yp.id AND o.requirement = r.requirement
+    LEFT JOIN met ON met.yp_id = yp.id
+    LEFT JOIN reviewed ON reviewed.yp_id = yp.id
+),
+event_due AS (
+    SELECT req.yp_id, req.code, MIN({q.add_days("e.date", "pe.window_days")}) AS due
+    FROM req
+    JOIN careleavers_event e
+      ON e.young_person_id = req.yp_id AND e.voided_at IS NULL AND e.date <= {d}
+     AND (req.last_met IS NULL OR e.date > req.last_met)
+    JOIN compliance_packevent pe
+      ON pe.pack_id = (SELECT id FROM pack) AND pe.event_kind = e.kind AND pe.requirement = req.code
+    WHERE req.trigger = 'interval'
+    GROUP BY req.yp_id, req.code
+),
+attempts AS (
+    SELECT k.young_person_id AS yp_id, k.date,
+           ROW_NUMBER() OVER (PARTITION BY k.young_person_id ORDER BY k.date, k.id) AS n
+    FROM req
+    JOIN contacts_contact k ON k.young_person_id = req.yp_id
+    WHERE req.trigger = 'escalation'
+      AND k.with_whom = 'young_person' AND k.outcome <> 'completed' AND k.voided_at IS NULL
+      AND k.date <= {d} AND (req.contact_any IS NULL OR k.date > req.contact_any)
+),
+escalation_due AS (
+    SELECT yp_id, date AS due FROM attempts WHERE n = (SELECT escalation_attempts FROM pack)
+),
+scheduled AS (
+    SELECT req.*, {q.add_days(f"COALESCE(req.last_met, {base})", "req.interval_days")} AS interval_due
+    FROM req
+),
+result AS (
+    SELECT s.yp_id AS young_person_id, s.ref, s.code, s.last_met,
+           CASE WHEN s.trigger = 'escalation' THEN x.due
+                WHEN ev.due < s.interval_due THEN ev.due
+                ELSE s.interval_due END AS due,
+           s.due_soon_days,
+           CASE WHEN s.trigger = 'escalation' THEN NULL ELSE s.interval_days END AS interval_days,
+           CASE WHEN s.trigger = 'escalation' THEN 'escalation'
+                WHEN ev.due < s.interval_due THEN 'event'
+                ELSE 'interval' END AS basis
+    FROM scheduled s
+    LEFT JOIN event_due ev ON ev.yp_id = s.yp_id AND ev.code = s.code
+    LEFT JOIN escalation_due x ON x.yp_id = s.yp_id AND s.trigger = 'escalation'
+    WHERE s.trigger = 'interval' OR x.due IS NOT NULL
+)
+SELECT young_person_id, ref, code, last_met, due, {q.sub_days("due", "due_soon_days")} AS due_soon_from,
+       interval_days, basis
+FROM result
+"""
+
+
+def _as_date(value) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value)
+
+
+def requirements_as_of(as_of: dt.date, young_person_ids: Iterable[int] | None = None) -> list[RequirementRow]:
+    """What applies and when it is due, as known on `as_of` (records dated later are ignored)."""
+    ids = None if young_person_ids is None else list(young_person_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(requirements_sql(as_of, ids) + " ORDER BY ref, code")
+        rows = cursor.fetchall()
+    return [
+        RequirementRow(
+            young_person_id=r[0], ref=r[1], code=r[2], last_met=_as_date(r[3]), due=_as_date(r[4]),
+            due_soon_from=_as_date(r[5]), interval_days=r[6], basis=r[7],
+        )
+        for r in rows
+    ]
+
+
+def recompute(as_of: dt.date | None = None, young_person_ids: Iterable[int] | None = None) -> None:
+    """Bring the stored Requirement rows up to date as of `as_of` (default today).
+
+    With `young_person_ids` only those people are recomputed (the incremental path every write
+    takes, in its own transaction); without, everyone at once (the nightly path). Rows that did
+    not change are not rewritten; rows that no longer apply are removed (they are derived data,
+    recomputable at any time, not records).
+    """
+    as_of = as_of or timezone.localdate()
+    ids = None if young_person_ids is None else sorted({int(i) for i in young_person_ids})
+    if ids == []:
+        return
+    q = _Dialect(connection.vendor)
+    table = Requirement._meta.db_table
+    scope = _id_filter(f"{table}.young_person_id", ids)
+    changed = " OR ".join(
+        q.distinct(f"{table}.{col}", f"excluded.{col}")
+        for col in ("last_met", "due", "due_soon_from", "interval_days", "basis")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS compliance_result")
+        cursor.execute(f"CREATE TEMPORARY TABLE compliance_result AS {requirements_sql(as_of, ids)}")
+        cursor.execute(
+            f"""DELETE FROM {table} WHERE TRUE {scope} AND NOT EXISTS (
+                    SELECT 1 FROM compliance_result r
+                    WHERE r.young_person_id = {table}.young_person_id AND r.code = {table}.code)"""
+        )
+        cursor.execute(
+            f"""INSERT INTO {table}
+                    (young_person_id, code, last_met, due, due_soon_from, interval_days, basis, computed_for)
+                SELECT young_person_id, code, last_met, due, due_soon_from, interval_days, basis, {q.date(as_of)}
+                FROM compliance_result WHERE TRUE
+                ON CONFLICT (young_person_id, code) DO UPDATE SET
+                    last_met = excluded.last_met, due = excluded.due, due_soon_from = excluded.due_soon_from,
+                    interval_days = excluded.interval_days, basis = excluded.basis,
+                    computed_for = excluded.computed_for
+                WHERE {changed}"""
+        )
+        cursor.execute("DROP TABLE compliance_result")
+
+
+def recompute_young_person(young_person: YoungPerson | int, as_of: dt.date | None = None) -> None:
+    """The incremental path: call inside the transaction of the write that changed the record."""
+    recompute(as_of, [young_person if isinstance(young_person, int) else young_person.pk])

@@ -1,0 +1,123 @@
+"""Policy packs (per-council rules as data) and the stored requirement rows of the engine."""
+
+from django.db import models
+from django.db.models import Q
+
+from careleavers.models import Circumstance, YoungPerson
+
+
+class RequirementCode(models.TextChoices):
+    VISIT = "visit", "Visit"
+    CONTACT = "contact", "Contact"
+    KEEPING_IN_TOUCH = "keeping_in_touch", "Keeping-in-touch offer"
+    LEAD_WORKER_CONTACT = "lead_worker_contact", "Contact with lead social worker"
+    FAMILY_CONTACT = "family_contact", "Contact with family or carers"
+    PATHWAY_REVIEW = "pathway_review", "Pathway plan review"
+
+
+class Status(models.TextChoices):
+    OVERDUE = "overdue", "Overdue"
+    DUE_SOON = "due_soon", "Due soon"
+    OK = "ok", "On track"
+
+
+class PolicyPack(models.Model):
+    """One local authority's settings. Exactly one pack is active for the service."""
+
+    key = models.SlugField(max_length=30, unique=True)
+    name = models.CharField(max_length=200)
+    is_active = models.BooleanField(default=False)
+    escalation_attempts = models.PositiveSmallIntegerField(
+        default=3, help_text="E3: consecutive unanswered contacts after which a visit is due at once."
+    )
+    different_needs_to_21_and_1_month = models.BooleanField(
+        default=False, help_text="D4: a different-needs service lasts to 21 years and 1 month."
+    )
+    plan_with_team_leader_days = models.PositiveSmallIntegerField(
+        default=14, help_text="P2: days before the review date the plan must reach the Team Leader."
+    )
+    pathway_review_due_soon_days = models.PositiveSmallIntegerField(default=28, help_text="P2")
+    contact_due_soon_days = models.PositiveSmallIntegerField(default=14, help_text="V2")
+
+    class Meta:
+        ordering = ["key"]
+        constraints = [models.UniqueConstraint(fields=["is_active"], condition=Q(is_active=True), name="one_active_pack")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Trigger(models.TextChoices):
+    INTERVAL = "interval", "Every interval"
+    ESCALATION = "escalation", "After unanswered contacts (E3)"
+
+
+class PackRequirement(models.Model):
+    """A requirement that applies under (arrangement kind, circumstance) in a pack, and its interval."""
+
+    pack = models.ForeignKey(PolicyPack, on_delete=models.CASCADE, related_name="requirements")
+    arrangement_kind = models.CharField(max_length=20)
+    circumstance = models.CharField(max_length=30, choices=Circumstance.choices)
+    requirement = models.CharField(max_length=30, choices=RequirementCode.choices)
+    trigger = models.CharField(max_length=20, choices=Trigger.choices, default=Trigger.INTERVAL)
+    interval_days = models.PositiveIntegerField(null=True, blank=True)
+    due_soon_days = models.PositiveSmallIntegerField()
+    home_visit_only = models.BooleanField(default=False, help_text="T2: only a home visit meets it.")
+    rule = models.CharField(max_length=20, blank=True, help_text="The DOMAIN.md rule this row implements.")
+
+    class Meta:
+        ordering = ["pack", "arrangement_kind", "circumstance", "requirement"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pack", "arrangement_kind", "circumstance", "requirement"], name="pack_requirement_unique"
+            ),
+            models.CheckConstraint(
+                name="interval_rows_have_interval",
+                condition=~Q(trigger="interval") | Q(interval_days__gt=0),
+            ),
+        ]
+
+
+class PackEvent(models.Model):
+    """An event that pulls a requirement's due date forward to within a window (T6, T7, P1)."""
+
+    pack = models.ForeignKey(PolicyPack, on_delete=models.CASCADE, related_name="events")
+    event_kind = models.CharField(max_length=30)
+    requirement = models.CharField(max_length=30, choices=RequirementCode.choices)
+    window_days = models.PositiveIntegerField()
+    rule = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["pack", "event_kind", "requirement"], name="pack_event_unique"),
+        ]
+
+
+class Basis(models.TextChoices):
+    INTERVAL = "interval", "Interval since last met"
+    EVENT = "event", "Brought forward by an event"
+    ESCALATION = "escalation", "Unanswered contacts (E3)"
+
+
+class Requirement(models.Model):
+    """What is due for one young person: the engine's stored result as of `computed_for`.
+
+    Status moves with the calendar, so it is derived from `due` and `due_soon_from` when read.
+    """
+
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="requirements")
+    code = models.CharField(max_length=30, choices=RequirementCode.choices)
+    last_met = models.DateField(null=True, blank=True)
+    due = models.DateField()
+    due_soon_from = models.DateField()
+    interval_days = models.PositiveIntegerField(null=True, blank=True)
+    basis = models.CharField(max_length=20, choices=Basis.choices)
+    computed_for = models.DateField()
+
+    class Meta:
+        ordering = ["due", "code"]
+        constraints = [models.UniqueConstraint(fields=["young_person", "code"], name="requirement_unique")]
+        indexes = [models.Index(fields=["due"], name="requirement_due"), models.Index(fields=["due_soon_from"])]
+
+    def __str__(self) -> str:
+        return f"{self.young_person_id} {self.code} due {self.due}"

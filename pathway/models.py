@@ -1,0 +1,123 @@
+"""Pathway plans: versions and the P3 life-cycle (draft -> submitted -> signed off / returned)."""
+
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from careleavers.models import Staff, YoungPerson
+
+
+class PlanState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted to Team Leader"
+    RETURNED = "returned", "Returned with comments"
+    SIGNED_OFF = "signed_off", "Signed off"
+
+
+OPEN_PLAN_STATES = (PlanState.DRAFT, PlanState.SUBMITTED, PlanState.RETURNED)
+
+
+class PlanKind(models.TextChoices):
+    STANDARD = "standard", "Pathway plan"
+    STEP_BACK = "step_back", "Step-back pathway plan (S4)"
+    DIFFERENT_NEEDS = "different_needs", "Brief pathway plan (D3)"
+
+
+#: P5 sections, in the order a PA writes them.
+PLAN_SECTIONS = (
+    "young_persons_voice",
+    "health",
+    "education_employment",
+    "accommodation",
+    "money",
+    "relationships",
+    "identity",
+    "practical_skills",
+    "contact_arrangements",
+)
+#: S4 content of a step-back plan.
+STEP_BACK_SECTIONS = (
+    "attempts_to_engage",
+    "offer_shared",
+    "status_and_entitlements",
+    "advocacy_offered",
+    "known_plans",
+    "open_door",
+)
+
+
+class PathwayPlan(models.Model):
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="plans")
+    version = models.PositiveIntegerField()
+    kind = models.CharField(max_length=20, choices=PlanKind.choices, default=PlanKind.STANDARD)
+    state = models.CharField(max_length=20, choices=PlanState.choices, default=PlanState.DRAFT)
+    # P5 content.
+    young_persons_voice = models.TextField("the young person's voice", blank=True)
+    health = models.TextField(blank=True)
+    education_employment = models.TextField("education, training and employment", blank=True)
+    accommodation = models.TextField(blank=True)
+    money = models.TextField(blank=True)
+    relationships = models.TextField("family and relationships", blank=True)
+    identity = models.TextField(blank=True)
+    practical_skills = models.TextField(blank=True)
+    contact_arrangements = models.TextField("contact arrangements (how and how often)", blank=True)
+    # S4 content (step-back plans).
+    attempts_to_engage = models.TextField(blank=True)
+    offer_shared = models.TextField("when the offer was shared", blank=True)
+    status_and_entitlements = models.TextField("care leaver status and entitlements", blank=True)
+    advocacy_offered = models.TextField("offer of advocacy", blank=True)
+    known_plans = models.TextField(blank=True)
+    open_door = models.TextField("the open door", blank=True)
+    # Life-cycle.
+    created_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    review_due = models.DateField(null=True, blank=True, help_text="The review due date when submitted (P2).")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+    signed_off_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    review_date = models.DateField(null=True, blank=True, help_text="The sign-off date is the review date (P3).")
+    shared_with_young_person_on = models.DateField(null=True, blank=True, help_text="P4")
+    imported = models.BooleanField(default=False, help_text="A past review brought in by import_cases.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["young_person", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["young_person", "version"], name="plan_version_unique"),
+            models.UniqueConstraint(
+                fields=["young_person"], condition=Q(state__in=OPEN_PLAN_STATES), name="one_open_plan_version"
+            ),
+            models.CheckConstraint(
+                name="signed_off_plan_has_review_date",
+                condition=~Q(state="signed_off") | Q(review_date__isnull=False),
+            ),
+        ]
+        indexes = [models.Index(fields=["young_person", "state", "review_date"], name="plan_review_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} v{self.version} for {self.young_person.ref}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in (PlanState.DRAFT, PlanState.RETURNED)
+
+
+class PlanAction(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    RETURNED = "returned", "Returned with comments"
+    SIGNED_OFF = "signed_off", "Signed off"
+    SHARED = "shared", "Shared with the young person"
+
+
+class PlanDecision(models.Model):
+    """Each step of a plan's life-cycle, with who, when and why (O2). Never edited."""
+
+    plan = models.ForeignKey(PathwayPlan, on_delete=models.PROTECT, related_name="decisions")
+    action = models.CharField(max_length=20, choices=PlanAction.choices)
+    actor = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    comments = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
