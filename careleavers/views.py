@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from compliance.selectors import annotate_most_urgent, requirements_with_status
 
+from .panels import panels_for
 from .selectors import staff_for, young_people_visible_to, young_person_for
 from .timeline import timeline_for
 
@@ -32,4 +33,5 @@ def young_person_detail(request, pk: int):
         "requirements": requirements_with_status(young_person.requirements.all(), today=today).order_by("due"),
         "allocations": young_person.allocations.select_related("pa").order_by("-start"),
         "timeline": timeline_for(young_person),
+        "panels": panels_for(request=request, young_person=young_person, today=today),
     })
