@@ -42,6 +42,7 @@ class StaffFactory(factory.django.DjangoModelFactory):
 class YoungPersonFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = YoungPerson
+        skip_postgeneration_save = True
 
     ref = factory.Sequence(lambda n: f"YP-{n:05d}")
     name = factory.Faker("name", locale="en_GB")

@@ -1,0 +1,63 @@
+"""Browser tests: Playwright drives Debian's Chromium against pytest-django's live server.
+
+`playwright install` cannot download here, so the launch names /usr/bin/chromium. Without
+Chromium the tests skip, except under CI=true, where they fail (tests.services.require).
+"""
+
+import os
+
+import pytest
+
+from tests.services import chromium_path, require
+
+# pytest-django's live_server runs Django in a thread while Playwright's sync API runs an event
+# loop in this one; Django's async-safety check would refuse ORM calls from the test body.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = chromium_path()
+    require(path is not None, "Debian's chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="en-GB", timezone_id="Europe/London")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def sign_in(page):
+    """Sign in through the real login form, as a person would."""
+
+    def _sign_in(staff, password: str = "correct horse battery"):
+        page.context.clear_cookies()
+        page.goto("/login/")
+        page.get_by_label("Username").fill(staff.user.username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state()
+        return page
+
+    return _sign_in
