@@ -28,6 +28,7 @@ run: seed
 ## Run the whole test suite (SQLite unless DATABASE_URL points elsewhere)
 test: install
 	bash scripts/test-prerequisites.sh
+	bash scripts/setup-903.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

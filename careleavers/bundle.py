@@ -6,6 +6,7 @@ by (young person, date, method, with) in order of appearance.
 """
 
 import datetime as dt
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,7 @@ from compliance.packs import DEFAULT_PACK, PACKS, ensure_packs
 from contacts import codes
 from contacts.models import Contact, InTouchCheck, Method, Outcome, Purpose, With
 from pathway.models import PathwayPlan, PlanState
+from returns.dfe import check_problems, upn_is_valid
 
 from .models import (
     AbsenceReason,
@@ -65,7 +67,7 @@ class _Checker:
         self.problems: list[str] = []
 
     def fail(self, path: str, message: str) -> None:
-        self.problems.append(f"{path}: {message}")
+        self.problems.append(f"{path.removeprefix('$.')}: {message}")  # top-level keys read `pack`, not `$.pack`
 
     def obj(self, value: Any, path: str, required: set[str], optional: set[str]) -> bool:
         if not isinstance(value, dict):
@@ -87,7 +89,7 @@ class _Checker:
 
     def text(self, parent: dict, key: str, path: str, max_length: int = 200) -> str | None:
         value = parent.get(key)
-        if key not in parent:
+        if value is None:  # absent or null: a missing required field is reported once, by obj()
             return None
         if not isinstance(value, str) or not value.strip():
             self.fail(f"{path}.{key}", "must be a non-empty string")
@@ -100,7 +102,7 @@ class _Checker:
     def date(self, value: Any, path: str) -> dt.date | None:
         if value is None:  # a missing required date is reported once, by obj()
             return None
-        if isinstance(value, str) and len(value) == 10:
+        if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):  # not 2026-W01-1
             try:
                 return dt.date.fromisoformat(value)
             except ValueError:
@@ -109,7 +111,7 @@ class _Checker:
         return None
 
     def choice(self, parent: dict, key: str, path: str, allowed: list[str]) -> str | None:
-        if key not in parent:
+        if parent.get(key) is None:  # absent or null, as text()
             return None
         value = parent[key]
         if value not in allowed:
@@ -137,7 +139,7 @@ def validate_bundle(data: Any) -> dict:
     c = _Checker()
     if not c.obj(data, "$", {"young_people"}, {"pack", "teams", "staff", "absences", "young_people"}):
         raise BundleError(c.problems)
-    out: dict[str, Any] = {"pack": c.choice(data, "pack", "pack", PACK_KEYS) or DEFAULT_PACK}
+    out: dict[str, Any] = {"pack": c.choice(data, "pack", "$", PACK_KEYS) or DEFAULT_PACK}
 
     teams: dict[str, dict] = {}
     for i, team in enumerate(c.items(data.get("teams"), "teams")):
@@ -151,6 +153,7 @@ def validate_bundle(data: Any) -> dict:
     known_teams = set(teams) | set(Team.objects.values_list("ref", flat=True))
 
     staff: dict[str, dict] = {}
+    in_error: dict[str, None] = {}
     for i, person in enumerate(c.items(data.get("staff"), "staff")):
         path = f"staff[{i}]"
         if not c.obj(person, path, {"ref", "name", "role", "team"}, set()):
@@ -158,7 +161,7 @@ def validate_bundle(data: Any) -> dict:
         ref, name = c.text(person, "ref", path, 50), c.text(person, "name", path)
         role = c.choice(person, "role", path, Role.values)
         team = person.get("team")
-        if team is not None and team not in known_teams:
+        if team is not None and (not isinstance(team, str) or team not in known_teams):
             c.fail(f"{path}.team", f"no team with ref {team!r} in the bundle or on record")
         if team is None and role in (Role.PA, Role.TEAM_LEADER):
             c.fail(f"{path}.team", f"a {role} belongs to a team")
@@ -166,7 +169,9 @@ def validate_bundle(data: Any) -> dict:
             c.fail(f"{path}.ref", f"{ref!r} appears twice")
         elif ref and name and role:
             staff[ref] = {"ref": ref, "name": name, "role": role, "team": team}
-    known_staff_roles = dict(Staff.objects.values_list("ref", "role")) | {r: s["role"] for r, s in staff.items()}
+        elif ref:
+            in_error[ref] = None  # its own problem is reported; references to it are not problems too
+    known_staff_roles = in_error | dict(Staff.objects.values_list("ref", "role")) | {r: s["role"] for r, s in staff.items()}
 
     absences = []
     for i, absence in enumerate(c.items(data.get("absences"), "absences")):
@@ -174,7 +179,7 @@ def validate_bundle(data: Any) -> dict:
         if not c.obj(absence, path, {"staff", "start", "end", "reason"}, set()):
             continue
         who = absence.get("staff")
-        if who not in known_staff_roles:
+        if not isinstance(who, str) or who not in known_staff_roles:
             c.fail(f"{path}.staff", f"no staff member with ref {who!r}")
         start, end = c.date(absence.get("start"), f"{path}.start"), c.date(absence.get("end"), f"{path}.end")
         reason = c.choice(absence, "reason", path, AbsenceReason.values)
@@ -193,9 +198,9 @@ def validate_bundle(data: Any) -> dict:
             c.fail(f"{path}.ref", f"{ref!r} appears twice")
         seen.add(ref or "")
         pa = yp.get("pa")
-        if pa not in known_staff_roles:
+        if not isinstance(pa, str) or pa not in known_staff_roles:
             c.fail(f"{path}.pa", f"no staff member with ref {pa!r}")
-        elif known_staff_roles[pa] != Role.PA:
+        elif known_staff_roles[pa] not in (Role.PA, None):
             c.fail(f"{path}.pa", f"{pa!r} is a {known_staff_roles[pa]}, not a pa")
         dob = c.date(yp.get("date_of_birth"), f"{path}.date_of_birth")
         allocated_on = c.date(yp.get("allocated_on"), f"{path}.allocated_on")
@@ -213,9 +218,11 @@ def validate_bundle(data: Any) -> dict:
             "uasc": c.boolean(yp, "uasc", path),
             "disability": c.boolean(yp, "disability", path),
             "sex": c.choice(yp, "sex", path, ["M", "F", "U"]) or "",
-            "ethnicity": (c.text(yp, "ethnicity", path, 4) or "") if "ethnicity" in yp else "",
+            "ethnicity": c.choice(yp, "ethnicity", path, list(codes.ETHNICITY)) or "",
             "upn": (c.text(yp, "upn", path, 13) or "") if "upn" in yp else "",
         }
+        if record["upn"] and not upn_is_valid(record["upn"]):
+            c.fail(f"{path}.upn", "not a UPN (a letter, 11 digits, a digit or letter) or a DfE code UN2-UN5")
         record["interval_days"] = _intervals(c, yp.get("interval_days"), f"{path}.interval_days")
         record["arrangement"] = _arrangement(c, yp.get("arrangement"), f"{path}.arrangement")
         record["events"] = [
@@ -245,6 +252,11 @@ def validate_bundle(data: Any) -> dict:
             for j, k in enumerate(c.items(yp.get("in_touch_checks"), f"{path}.in_touch_checks"))
             if c.obj(k, f"{path}.in_touch_checks[{j}]", {"date", "in_touch", "activity", "accommodation"}, set())
         ]
+        for j, k in enumerate(record["in_touch_checks"]):
+            if k["in_touch"] and k["activity"] and k["accommodation"]:
+                for key, message in check_problems(in_touch=k["in_touch"], activity=k["activity"],
+                                                   accommodation=k["accommodation"]).items():
+                    c.fail(f"{path}.in_touch_checks[{j}].{key}", message)
         check_dates = Counter(k["date"] for k in record["in_touch_checks"] if k["date"])
         for day in sorted(d for d, n in check_dates.items() if n > 1):
             c.fail(f"{path}.in_touch_checks", f"two checks on {day.isoformat()}")

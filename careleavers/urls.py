@@ -9,4 +9,10 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("caseload/", views.caseload, name="caseload"),
     path("young-people/<int:pk>/", views.young_person_detail, name="young_person"),
+    path("young-people/<int:pk>/history/", views.young_person_history, name="young_person_history"),
+    path("young-people/<int:pk>/events/new/", views.event_new, name="event_new"),
+    path("absences/", views.absences, name="absences"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
+    path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
 ]

@@ -2,9 +2,10 @@
 
 One SQL computation serves three callers: the nightly full recompute, the incremental recompute
 inside the transaction of every write, and `compliance_report --as-of` for any past date. It is
-set-based (one aggregate over contacts, joined to the pack's rule rows) and never loops over
-young people in Python. Everything it knows about intervals and windows it reads from the
-active policy pack's rows; the only literals are vocabulary (method, outcome, `with`).
+set-based (the pack's rule rows joined to the young people, each requirement row reading its
+latest meeting contact with one index probe) and never loops over young people in Python.
+Everything it knows about intervals and windows it reads from the active policy pack's rows;
+the only literals are vocabulary (method, outcome, `with`).
 
 Rules, by ID: V1/T1/T3/T5/R6/S5/D3 intervals (pack rows), V3 (never met: later of allocation
 and arrangement start), V4 (overdue after due), V2/P2 (due soon windows, pack rows), T2 (on
@@ -17,7 +18,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from careleavers.models import YoungPerson
@@ -61,6 +62,12 @@ class _Dialect:
     def __init__(self, vendor: str) -> None:
         self.pg = vendor == "postgresql"
 
+    @property
+    def materialized(self) -> str:
+        # Few young people have events: PostgreSQL gathers them once and hashes them, instead of
+        # probing the events index for every requirement row (issue 6).
+        return "MATERIALIZED" if self.pg else ""
+
     def date(self, day: dt.date) -> str:
         iso = dt.date.fromordinal(day.toordinal()).isoformat()  # a real date, so safe to inline
         return f"DATE '{iso}'" if self.pg else f"'{iso}'"
@@ -73,6 +80,9 @@ class _Dialect:
 
     def distinct(self, left: str, right: str) -> str:
         return f"{left} IS DISTINCT FROM {right}" if self.pg else f"{left} IS NOT {right}"
+
+    def same(self, left: str, right: str) -> str:
+        return f"{left} IS NOT DISTINCT FROM {right}" if self.pg else f"{left} IS {right}"
 
 
 def _id_filter(column: str, ids: list[int] | None) -> str:
@@ -87,6 +97,16 @@ def requirements_sql(as_of: dt.date, young_person_ids: list[int] | None = None) 
     q = _Dialect(connection.vendor)
     d = q.date(as_of)
     visit_methods = ", ".join(f"'{m}'" for m in VISIT_METHODS)
+    done = "c.with_whom = 'young_person' AND c.outcome = 'completed'"  # C2
+    visit = f"(c.method = 'home_visit' OR (NOT r.home_visit_only AND c.method IN ({visit_methods})))"  # T2
+
+    def latest(meets: str) -> str:
+        # Per requirement row, the newest contact that meets it: one backward probe of the
+        # (young person, date) index that stops at the first match, so the nightly cost does
+        # not grow with the length of everyone's history (issue 6).
+        return (f"(SELECT MAX(c.date) FROM contacts_contact c WHERE c.young_person_id = yp.id"
+                f" AND c.date <= {d} AND c.voided_at IS NULL AND {meets})")
+
     base = "CASE WHEN req.active_from > req.allocated_on THEN req.active_from ELSE req.allocated_on END"  # V3
     return f"""
 WITH pack AS (
@@ -108,56 +128,37 @@ yp AS (
            OR (pack.dn_extends AND a.kind = 'different_needs' AND {d} < y.birthday_21_1m))
       {_id_filter("y.id", young_person_ids)}
 ),
-met AS (
-    SELECT c.young_person_id AS yp_id,
-        MAX(CASE WHEN c.with_whom = 'young_person' AND c.outcome = 'completed'
-                  AND c.method IN ({visit_methods}) THEN c.date END) AS visit_any,
-        MAX(CASE WHEN c.with_whom = 'young_person' AND c.outcome = 'completed'
-                  AND c.method = 'home_visit' THEN c.date END) AS visit_home,
-        MAX(CASE WHEN c.with_whom = 'young_person' AND c.outcome = 'completed' THEN c.date END) AS contact_any,
-        MAX(CASE WHEN (c.with_whom = 'young_person' AND c.outcome = 'completed')
-                   OR c.purpose = 'kit_offer' THEN c.date END) AS kit,
-        MAX(CASE WHEN c.with_whom = 'lead_social_worker' AND c.outcome = 'completed' THEN c.date END) AS lead,
-        MAX(CASE WHEN c.with_whom = 'family' AND c.outcome = 'completed' THEN c.date END) AS family
-    FROM contacts_contact c
-    WHERE c.date <= {d} AND c.voided_at IS NULL {_id_filter("c.young_person_id", young_person_ids)}
-    GROUP BY c.young_person_id
-),
-reviewed AS (
-    SELECT p.young_person_id AS yp_id, MAX(p.review_date) AS last_review
-    FROM pathway_pathwayplan p
-    WHERE p.state = 'signed_off' AND p.review_date <= {d} {_id_filter("p.young_person_id", young_person_ids)}
-    GROUP BY p.young_person_id
-),
 req AS (
     SELECT yp.id AS yp_id, yp.ref, yp.allocated_on, yp.active_from,
            r.requirement AS code, r.trigger, r.due_soon_days,
            COALESCE(o.interval_days, r.interval_days) AS interval_days,
-           met.contact_any,
+           CASE WHEN r.trigger = 'escalation' THEN {latest(done)} END AS contact_any,
            CASE r.requirement
-               WHEN 'visit' THEN CASE WHEN r.home_visit_only THEN met.visit_home ELSE met.visit_any END
-               WHEN 'contact' THEN met.contact_any
-               WHEN 'keeping_in_touch' THEN met.kit
-               WHEN 'lead_worker_contact' THEN met.lead
-               WHEN 'family_contact' THEN met.family
-               WHEN 'pathway_review' THEN reviewed.last_review
+               WHEN 'visit' THEN {latest(f"{done} AND {visit}")}
+               WHEN 'contact' THEN {latest(done)}
+               WHEN 'keeping_in_touch' THEN {latest(f"(({done}) OR c.purpose = 'kit_offer')")}
+               WHEN 'lead_worker_contact' THEN {latest("c.with_whom = 'lead_social_worker' AND c.outcome = 'completed'")}
+               WHEN 'family_contact' THEN {latest("c.with_whom = 'family' AND c.outcome = 'completed'")}
+               WHEN 'pathway_review' THEN (SELECT MAX(p.review_date) FROM pathway_pathwayplan p
+                   WHERE p.young_person_id = yp.id AND p.state = 'signed_off' AND p.review_date <= {d})
            END AS last_met
     FROM yp
     JOIN compliance_packrequirement r
       ON r.pack_id = (SELECT id FROM pack) AND r.arrangement_kind = yp.arr_kind AND r.circumstance = yp.circumstance
     LEFT JOIN careleavers_intervaloverride o ON o.young_person_id = yp.id AND o.requirement = r.requirement
-    LEFT JOIN met ON met.yp_id = yp.id
-    LEFT JOIN reviewed ON reviewed.yp_id = yp.id
+),
+event_hits AS {q.materialized} (
+    SELECT e.young_person_id AS yp_id, e.date, pe.requirement AS code,
+           {q.add_days("e.date", "pe.window_days")} AS due
+    FROM careleavers_event e
+    JOIN compliance_packevent pe ON pe.pack_id = (SELECT id FROM pack) AND pe.event_kind = e.kind
+    WHERE e.voided_at IS NULL AND e.date <= {d} {_id_filter("e.young_person_id", young_person_ids)}
 ),
 event_due AS (
-    SELECT req.yp_id, req.code, MIN({q.add_days("e.date", "pe.window_days")}) AS due
-    FROM req
-    JOIN careleavers_event e
-      ON e.young_person_id = req.yp_id AND e.voided_at IS NULL AND e.date <= {d}
-     AND (req.last_met IS NULL OR e.date > req.last_met)
-    JOIN compliance_packevent pe
-      ON pe.pack_id = (SELECT id FROM pack) AND pe.event_kind = e.kind AND pe.requirement = req.code
-    WHERE req.trigger = 'interval'
+    SELECT req.yp_id, req.code, MIN(h.due) AS due
+    FROM event_hits h
+    JOIN req ON req.yp_id = h.yp_id AND req.code = h.code
+    WHERE req.trigger = 'interval' AND (req.last_met IS NULL OR h.date > req.last_met)
     GROUP BY req.yp_id, req.code
 ),
 attempts AS (
@@ -237,9 +238,18 @@ def recompute(as_of: dt.date | None = None, young_person_ids: Iterable[int] | No
         q.distinct(f"{table}.{col}", f"excluded.{col}")
         for col in ("last_met", "due", "due_soon_from", "interval_days", "basis")
     )
-    with connection.cursor() as cursor:
+    # Most rows are the same as last night: leave them out before the upsert, which would
+    # otherwise lock (and so write) every one of them.
+    unchanged = " AND ".join(
+        q.same(f"s.{col}", f"r.{col}") for col in ("last_met", "due", "due_soon_from", "interval_days", "basis")
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS compliance_result")
         cursor.execute(f"CREATE TEMPORARY TABLE compliance_result AS {requirements_sql(as_of, ids)}")
+        if q.pg and ids is None:
+            # The nightly path compares everyone's rows at once: keep its hashes in memory
+            # (SET LOCAL ends with the transaction).
+            cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(
             f"""DELETE FROM {table} WHERE TRUE {scope} AND NOT EXISTS (
                     SELECT 1 FROM compliance_result r
@@ -249,7 +259,10 @@ def recompute(as_of: dt.date | None = None, young_person_ids: Iterable[int] | No
             f"""INSERT INTO {table}
                     (young_person_id, code, last_met, due, due_soon_from, interval_days, basis, computed_for)
                 SELECT young_person_id, code, last_met, due, due_soon_from, interval_days, basis, {q.date(as_of)}
-                FROM compliance_result WHERE TRUE
+                FROM compliance_result r
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM {table} s
+                    WHERE s.young_person_id = r.young_person_id AND s.code = r.code AND {unchanged})
                 ON CONFLICT (young_person_id, code) DO UPDATE SET
                     last_met = excluded.last_met, due = excluded.due, due_soon_from = excluded.due_soon_from,
                     interval_days = excluded.interval_days, basis = excluded.basis,

@@ -65,8 +65,12 @@ class Contact(models.Model):
     class Meta:
         ordering = ["-date", "-time", "-id"]
         indexes = [
-            # The engine's aggregate reads (young person, date) with the columns it needs.
-            models.Index(fields=["young_person", "date"], name="contact_yp_date"),
+            # The engine reads each young person's newest meeting contact from this index alone:
+            # an index-only backward scan on PostgreSQL (issue 6). Other databases ignore `include`.
+            models.Index(
+                fields=["young_person", "date"], name="contact_yp_date",
+                include=["with_whom", "outcome", "method", "purpose", "voided_at"],
+            ),
         ]
 
     def __str__(self) -> str:

@@ -73,6 +73,9 @@ class PathwayPlan(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     review_due = models.DateField(null=True, blank=True, help_text="The review due date when submitted (P2).")
+    late_to_team_leader = models.BooleanField(
+        default=False, help_text="P2: first reached the Team Leader later than the pack's window before review_due."
+    )
     submitted_at = models.DateTimeField(null=True, blank=True)
     signed_off_at = models.DateTimeField(null=True, blank=True)
     signed_off_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

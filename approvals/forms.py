@@ -1,0 +1,104 @@
+"""One form per kind of arrangement: each validates its kind's record and gives `details()` for the
+Arrangement.details JSON (R1/R2, S1/S6, D1/D2)."""
+
+from django import forms
+from django.utils import timezone
+
+from .models import ArrangementKind, StepBackItem
+from .services import D1_CRITERIA, R2_CONFIRMATIONS
+
+
+def _text(label: str, *, required: bool = True, help_text: str = "", rows: int = 3) -> forms.CharField:
+    return forms.CharField(label=label, required=required, help_text=help_text, widget=forms.Textarea(attrs={"rows": rows}))
+
+
+class ReducedVisitsForm(forms.Form):
+    """R1 (eligibility, assessed by the service) and R2 (the conversation)."""
+
+    kind = ArrangementKind.REDUCED_VISITS
+    asked_for_it = forms.BooleanField(required=False, label="The young person asked for reduced visits")
+    long_term_linked = forms.BooleanField(required=False, label="Was long-term linked and is used to reduced contact")
+    at_risk = forms.BooleanField(required=False, label="The young person is vulnerable or at risk")
+    low_support_needs = forms.BooleanField(required=False, label="Assessed as having low support needs")
+    needs_met_by_community = forms.BooleanField(required=False, label="Needs are met by community resources")
+    wish_and_reasons = _text("The young person's wish and their reasons (R2)")
+    understands_contact_continues = forms.BooleanField(label=R2_CONFIRMATIONS["understands_contact_continues"].capitalize())
+    agrees_to_respond = forms.BooleanField(label=R2_CONFIRMATIONS["agrees_to_respond"].capitalize())
+    agrees_to_report_changes = forms.BooleanField(label=R2_CONFIRMATIONS["agrees_to_report_changes"].capitalize())
+    knows_can_contact_service = forms.BooleanField(label=R2_CONFIRMATIONS["knows_can_contact_service"].capitalize())
+    keeping_in_touch = _text("Keeping-in-touch frequency and method (R3)", rows=2,
+                             help_text="For example: phone or WhatsApp every 4 weeks; a visit if three contacts go unanswered.")
+
+    def details(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "keeping_in_touch"}
+
+
+class StepBackForm(forms.Form):
+    """S1 (attempts and the light-touch offer), S3 (the young person's wish) and S6 (a conduit)."""
+
+    kind = ArrangementKind.STEP_BACK
+    attempts_to_engage = _text("Attempts made to engage the young person, with dates (S1)")
+    light_touch_offer = _text("The light-touch offer made (phone, email, letters, cards, a third party) (S1)")
+    young_persons_wish = _text("The young person's wish (S3)")
+    conduit_name = forms.CharField(required=False, label="Third party acting as conduit (S6)",
+                                   help_text="Only if the young person chose someone to pass messages on.")
+    conduit_relationship = forms.CharField(required=False, label="Their relationship to the young person")
+    conduit_consent = forms.BooleanField(required=False, label="The young person consents to contact through them")
+    keeping_in_touch = _text("Keeping-in-touch offer: how and how often (S5)", rows=2,
+                             help_text="A visit is offered at least every 3 months by letter, text, email or message.")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("conduit_name") and not data.get("conduit_consent"):
+            self.add_error("conduit_consent", "Record the young person's consent before contact goes through a third party.")
+        return data
+
+    def details(self) -> dict:
+        data = self.cleaned_data
+        details = {k: data[k] for k in ("attempts_to_engage", "light_touch_offer", "young_persons_wish")}
+        if data.get("conduit_name"):
+            details["conduit"] = {"name": data["conduit_name"], "relationship": data["conduit_relationship"],
+                                  "consent": data["conduit_consent"]}
+        return details
+
+
+class DifferentNeedsForm(forms.Form):
+    """D1 (all three criteria) and D2 (who agreed)."""
+
+    kind = ArrangementKind.DIFFERENT_NEEDS
+    would_not_understand_pa_role = forms.BooleanField(label=D1_CRITERIA["would_not_understand_pa_role"].capitalize())
+    lives_in_specialist_home = forms.BooleanField(label=D1_CRITERIA["lives_in_specialist_home"].capitalize())
+    no_unaddressed_independence_needs = forms.BooleanField(label=D1_CRITERIA["no_unaddressed_independence_needs"].capitalize())
+    agreed_professionals = _text("Professionals who agreed (D2)", help_text="One per line: name and role.")
+    agreed_family = _text("Family members or carers who agreed (D2)", help_text="One per line: name and relationship.")
+    keeping_in_touch = _text("Visiting pattern (D3)", rows=2,
+                             help_text="Contact with the lead social worker at least every 12 weeks, family every 6 months.")
+
+    def details(self) -> dict:
+        data = self.cleaned_data
+        agreed = [
+            {"name": line.strip(), "role": role}
+            for field, role in (("agreed_professionals", "professional"), ("agreed_family", "family or carer"))
+            for line in data[field].splitlines()
+            if line.strip()
+        ]
+        return {**{k: data[k] for k in D1_CRITERIA}, "agreed_by": agreed}
+
+
+FORMS = {form.kind: form for form in (ReducedVisitsForm, StepBackForm, DifferentNeedsForm)}
+
+
+class DecisionForm(forms.Form):
+    rationale = forms.CharField(label="Rationale", widget=forms.Textarea(attrs={"rows": 3}),
+                                help_text="Kept on the record with your name and the date (O2).")
+
+
+class StepBackItemForm(forms.Form):
+    item = forms.ChoiceField(choices=StepBackItem.choices, label="What was given (S2)")
+    given_on = forms.DateField(label="Date given", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_given_on(self):
+        value = self.cleaned_data["given_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("The date cannot be in the future.")
+        return value

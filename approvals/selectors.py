@@ -1,0 +1,54 @@
+"""Reads of arrangements that know who is asking (STYLE 3)."""
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from careleavers.models import Role
+from careleavers.selectors import staff_for, young_people_visible_to
+
+from .models import Arrangement, ArrangementDecision, ArrangementState
+
+
+def arrangements_visible_to(user) -> QuerySet[Arrangement]:
+    return Arrangement.objects.filter(young_person__in=young_people_visible_to(user))
+
+
+def arrangement_for(user, *, pk: int) -> Arrangement:
+    try:
+        return arrangements_visible_to(user).select_related("young_person__pa__team", "requested_by").get(pk=pk)
+    except (Arrangement.DoesNotExist, ValueError) as exc:
+        raise Http404("No such arrangement for a young person you can see.") from exc
+
+
+def arrangements_awaiting(user) -> QuerySet[Arrangement]:
+    """What waits for the signed-in manager: a Team Leader's own team's requests; a Service
+    Leader's reduced-visit agreements (R5); the Head of Service sees everything pending."""
+    staff = staff_for(user)
+    if staff is None:
+        return Arrangement.objects.none()
+    if staff.role == Role.TEAM_LEADER:
+        states = [ArrangementState.REQUESTED]
+    elif staff.role == Role.SERVICE_LEADER:
+        states = [ArrangementState.TEAM_LEADER_APPROVED]
+    elif staff.role == Role.HEAD_OF_SERVICE:
+        states = [ArrangementState.REQUESTED, ArrangementState.TEAM_LEADER_APPROVED]
+    else:
+        return Arrangement.objects.none()
+    return (
+        arrangements_visible_to(user)
+        .filter(state__in=states)
+        .select_related("young_person__pa__team", "requested_by")
+        .order_by("requested_at", "pk")
+    )
+
+
+def arrangements_of(young_person) -> list[Arrangement]:
+    """Every arrangement of the young person with its decisions and S2 checklist: three queries."""
+    return list(
+        young_person.arrangements.select_related("requested_by")
+        .prefetch_related(
+            Prefetch("decisions", queryset=ArrangementDecision.objects.select_related("actor").order_by("at", "id")),
+            "step_back_items",
+        )
+        .order_by("-requested_at", "-id")
+    )

@@ -1,0 +1,101 @@
+"""Forms for contacts, the home-visit checklist, voiding and escalation steps. Forms check the
+shape of the input; contacts.services decides whether it is allowed (dates, checklists, roles)."""
+
+from django import forms
+from django.utils import timezone
+
+from .models import Contact, EscalationStep, Method, Outcome, VisitCheck
+from .services import SHORT_TERM_CHECK_FIELDS, VISIT_CHECK_FIELDS
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["date", "time", "method", "with_whom", "third_party_name", "outcome", "purpose", "note"]
+        widgets = {
+            "date": DateInput(),
+            "time": TimeInput(),
+            "method": forms.Select(),
+            "note": forms.Textarea(attrs={"rows": 5}),
+        }
+        labels = {
+            "date": "Date of the contact",
+            "time": "Time",
+            "method": "How",
+            "with_whom": "With whom",
+            "third_party_name": "Name of the third party",
+            "note": "Case note",
+        }
+        help_texts = {
+            "date": "Not in the future.",
+            "third_party_name": "Only when the contact was with a third party.",
+            "purpose": "Choose the keeping-in-touch offer when you offered a visit with a date and time (S5).",
+            "note": "What happened, what was agreed and what happens next (reg 8(1)(g)).",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["method"].choices = [("", "Choose how")] + list(Method.choices)
+        self.fields["outcome"].choices = [("", "Choose the outcome")] + list(Outcome.choices)
+        self.fields["date"].initial = timezone.localdate()
+        self.fields["note"].required = True
+
+
+class VisitCheckForm(forms.ModelForm):
+    """The living-environment check of a completed home visit (C3, T6). Every item is optional here:
+    the service requires them only when the contact is a completed home visit."""
+
+    class Meta:
+        model = VisitCheck
+        fields = [*VISIT_CHECK_FIELDS, *SHORT_TERM_CHECK_FIELDS, "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        labels = {"notes": "Notes on the living environment"}
+
+    def __init__(self, *args, short_term: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not short_term:
+            for name in SHORT_TERM_CHECK_FIELDS:
+                del self.fields[name]
+        for field in self.fields.values():
+            field.required = False
+            if isinstance(field, forms.ChoiceField):
+                field.choices = [("", "Choose")] + [c for c in field.choices if c[0]]
+
+    def _post_clean(self):
+        pass  # nothing to validate against the model: the service builds the row
+
+    def values(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items() if value}
+
+
+class VoidContactForm(forms.Form):
+    reason = forms.CharField(
+        label="Why was this contact recorded in error?", max_length=300, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class EscalationForm(forms.Form):
+    step = forms.ChoiceField(label="Step taken", choices=[("", "Choose the step")] + list(EscalationStep.choices))
+    date = forms.DateField(label="Date", widget=DateInput(), help_text="Not in the future.")
+    note = forms.CharField(
+        label="Case note", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Who you spoke to, what you did and what happens next.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate()

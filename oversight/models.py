@@ -1,0 +1,130 @@
+"""Management oversight (O1): the nightly run's ledger, dated snapshots for trends, alerts sent
+once, and the PA's dated updates on overdue items.
+
+Like healthchecks' Flip, an alert is a row first and a message second: the nightly run raises
+rows (unique per young person, requirement, kind and due date, so each is raised once) and a
+separate step sends them, claiming each with a compare-and-swap update.
+"""
+
+from django.db import models
+from django.db.models import Q
+
+from careleavers.models import Staff, Team, YoungPerson
+from compliance.models import RequirementCode, Status
+
+
+class RunState(models.TextChoices):
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class NightlyRun(models.Model):
+    """The ledger: one row per night. The unique night is the claim, so two workers cannot both
+    do the same night's work, and a second run the same night finds the row and stops."""
+
+    night = models.DateField(unique=True, help_text="The date the run computed as of.")
+    state = models.CharField(max_length=10, choices=RunState.choices, default=RunState.RUNNING)
+    worker = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=1)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    #: Nights between the previous completed run and this one that had no completed run.
+    missed_nights = models.JSONField(default=list, blank=True)
+    requirements = models.PositiveIntegerField(default=0, help_text="Requirement rows after the recompute.")
+    snapshot_rows = models.PositiveIntegerField(default=0)
+    alerts_raised = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-night"]
+
+    def __str__(self) -> str:
+        return f"Nightly run for {self.night:%d %b %Y} ({self.get_state_display()})"
+
+
+class Snapshot(models.Model):
+    """Counts of stored requirement rows on one night, by team, PA, requirement and status.
+
+    Team and PA are copied as they were that night, so a later move does not rewrite history.
+    """
+
+    run = models.ForeignKey(NightlyRun, on_delete=models.PROTECT, related_name="snapshots")
+    night = models.DateField()
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    pa = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    requirement = models.CharField(max_length=30, choices=RequirementCode.choices)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["night", "team", "pa", "requirement", "status"]
+        indexes = [models.Index(fields=["night", "status", "team"], name="snapshot_night_status_team")]
+
+
+class AlertKind(models.TextChoices):
+    DUE_SOON = "due_soon", "Due soon"
+    PLAN_TO_TEAM_LEADER = "plan_to_team_leader", "Pathway plan due with the Team Leader"
+    OVERDUE = "overdue", "Overdue"
+    ABSENCE_CLASH = "absence_clash", "Due during the PA's planned absence"
+    ESCALATION_DUE = "escalation_due", "Visit due after unanswered contacts"
+
+
+class AlertOutcome(models.TextChoices):
+    PENDING = "", "Not sent yet"
+    SENT = "sent", "Sent"
+    SUPERSEDED = "superseded", "Not sent: the requirement changed before sending"
+    NO_RECIPIENT = "no_recipient", "Not sent: no Personal Adviser allocated"
+
+
+class Alert(models.Model):
+    """One alert about one due date. The unique key makes each alert happen once."""
+
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="oversight_alerts")
+    requirement = models.CharField(max_length=30, choices=RequirementCode.choices)
+    kind = models.CharField(max_length=30, choices=AlertKind.choices)
+    due = models.DateField()
+    rule = models.CharField(max_length=10, help_text="The DOMAIN.md rule that raised it.")
+    raised_on = models.DateField(help_text="The night it was raised.")
+    run = models.ForeignKey(NightlyRun, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=AlertOutcome.choices, blank=True, default=AlertOutcome.PENDING)
+    recipients = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-raised_on", "due"]
+        constraints = [
+            models.UniqueConstraint(fields=["young_person", "requirement", "kind", "due"], name="alert_once"),
+        ]
+        indexes = [models.Index(fields=["sent_at"], condition=Q(sent_at__isnull=True), name="alert_unsent")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.young_person_id} {self.requirement} due {self.due}"
+
+
+class OverdueUpdate(models.Model):
+    """A PA's dated update on an overdue item: why it is overdue and what happens next (O1, V4).
+
+    Never edited: a new update is a new row with the next version number.
+    """
+
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="overdue_updates")
+    requirement = models.CharField(max_length=30, choices=RequirementCode.choices)
+    due = models.DateField(help_text="The due date of the overdue item this update is about.")
+    version = models.PositiveIntegerField()
+    reason = models.TextField("why it is overdue")
+    plan = models.TextField("what will happen, and when")
+    author = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    recorded_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["young_person", "requirement", "due", "version"], name="overdue_update_version"),
+        ]
+        indexes = [models.Index(fields=["young_person", "requirement", "due"], name="overdue_update_item")]
+
+    def __str__(self) -> str:
+        return f"Update {self.version} on {self.requirement} due {self.due} for {self.young_person_id}"

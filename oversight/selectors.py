@@ -1,0 +1,300 @@
+"""Reads for the oversight dashboards (O1). Each reads the stored requirement rows and the
+nightly snapshots, never recomputing anyone, and runs a fixed number of queries however many
+young people there are. Who may see what comes from careleavers.selectors.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.http import Http404
+
+from approvals.models import PENDING_STATES, Arrangement, ArrangementKind, ArrangementState
+from careleavers.models import SERVICE_WIDE_ROLES, Role, Staff, Team
+from careleavers.selectors import staff_for, young_people_visible_to
+from compliance.models import Requirement, RequirementCode, Status
+from compliance.selectors import status_expression
+from pathway.models import PathwayPlan, PlanState
+
+from .charts import Chart, Series
+from .models import NightlyRun, OverdueUpdate, RunState, Snapshot
+
+#: Each manager's own dashboard (URL names are stable: other code and the benchmarks use them).
+DASHBOARD_OF_ROLE = {
+    Role.TEAM_LEADER: "oversight:team",
+    Role.SERVICE_LEADER: "oversight:service",
+    Role.HEAD_OF_SERVICE: "oversight:head",
+}
+CODES = list(RequirementCode.choices)
+NO_TEAM = "No team (unallocated)"
+
+
+def dashboard_url_name_for(user) -> str:
+    """The dashboard a user lands on; 404 for anyone who has none (PAs, duty admin)."""
+    staff = staff_for(user)
+    if staff is None or staff.role not in DASHBOARD_OF_ROLE:
+        raise Http404("No dashboard for your role.")
+    return DASHBOARD_OF_ROLE[staff.role]
+
+
+def require_service_wide(user) -> Staff:
+    staff = staff_for(user)
+    if staff is None or staff.role not in SERVICE_WIDE_ROLES:
+        raise Http404("This dashboard is for the Service Leader and the Head of Service.")
+    return staff
+
+
+def require_manager(user) -> Staff:
+    staff = staff_for(user)
+    if staff is None or staff.role not in DASHBOARD_OF_ROLE:
+        raise Http404("Dashboards are for managers.")
+    return staff
+
+
+def teams_visible_to(user) -> QuerySet[Team]:
+    staff = staff_for(user)
+    if staff is None:
+        return Team.objects.none()
+    if staff.role in SERVICE_WIDE_ROLES:
+        return Team.objects.all()
+    if staff.role == Role.TEAM_LEADER:
+        return Team.objects.filter(pk=staff.team_id)
+    return Team.objects.none()
+
+
+def requirements_visible_to(user) -> QuerySet[Requirement]:
+    return Requirement.objects.filter(young_person__in=young_people_visible_to(user).values("pk"))
+
+
+def with_latest_update(requirements: QuerySet[Requirement]) -> QuerySet[Requirement]:
+    """The PA's latest update on each item (O1, V4), as columns of the same query."""
+    latest = OverdueUpdate.objects.filter(
+        young_person=OuterRef("young_person"), requirement=OuterRef("code"), due=OuterRef("due")
+    ).order_by("-version")
+    return requirements.annotate(
+        update_reason=Subquery(latest.values("reason")[:1]),
+        update_plan=Subquery(latest.values("plan")[:1]),
+        update_on=Subquery(latest.values("recorded_on")[:1]),
+        update_by=Subquery(latest.values("author__name")[:1]),
+    )
+
+
+@dataclass
+class Filters:
+    team: Team | None = None
+    pa_id: int | None = None
+    pa_name: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+# --- Team Leader, weekly ----------------------------------------------------------------------
+
+def team_items(*, user, team: Team, today: dt.date, filters: Filters) -> QuerySet[Requirement]:
+    """The team's overdue and due-soon items, by PA, with each PA's latest update."""
+    items = requirements_visible_to(user).filter(young_person__pa__team=team, due_soon_from__lte=today)
+    if filters.pa_id is not None:
+        items = items.filter(young_person__pa_id=filters.pa_id)
+    if filters.date_from:
+        items = items.filter(due__gte=filters.date_from)
+    if filters.date_to:
+        items = items.filter(due__lte=filters.date_to)
+    return (
+        with_latest_update(items.annotate(status=status_expression(today)))
+        .select_related("young_person", "young_person__pa")
+        .order_by("young_person__pa__name", "due", "young_person__ref", "code")
+    )
+
+
+def team_pa_summary(*, user, team: Team, today: dt.date, filters: Filters) -> list[dict]:
+    """Per PA: young people in service, items overdue and due soon. One aggregate query."""
+    rows = requirements_visible_to(user).filter(young_person__pa__team=team)
+    if filters.date_from:
+        rows = rows.filter(due__gte=filters.date_from)
+    if filters.date_to:
+        rows = rows.filter(due__lte=filters.date_to)
+    return list(
+        rows.order_by()
+        .values("young_person__pa", "young_person__pa__name")
+        .annotate(
+            people=Count("young_person", distinct=True),
+            overdue=Count("pk", filter=Q(due__lt=today)),
+            due_soon=Count("pk", filter=Q(due__gte=today, due_soon_from__lte=today)),
+        )
+        .order_by("young_person__pa__name")
+    )
+
+
+def plans_awaiting_sign_off(*, user, team: Team | None) -> QuerySet[PathwayPlan]:
+    plans = PathwayPlan.objects.filter(
+        state=PlanState.SUBMITTED, young_person__in=young_people_visible_to(user).values("pk")
+    )
+    if team is not None:
+        plans = plans.filter(young_person__pa__team=team)
+    return plans.select_related("young_person", "young_person__pa").order_by("review_due", "submitted_at", "pk")
+
+
+def arrangements_awaiting_decision(*, user, team: Team | None, kinds=None, states=PENDING_STATES) -> QuerySet[Arrangement]:
+    arrangements = Arrangement.objects.filter(
+        state__in=states, young_person__in=young_people_visible_to(user).values("pk")
+    )
+    if team is not None:
+        arrangements = arrangements.filter(young_person__pa__team=team)
+    if kinds:
+        arrangements = arrangements.filter(kind__in=kinds)
+    return arrangements.select_related("young_person", "young_person__pa", "requested_by").order_by("requested_at", "pk")
+
+
+# --- Service Leader, weekly -------------------------------------------------------------------
+
+@dataclass
+class TeamRow:
+    team_id: int | None
+    name: str
+    overdue: int = 0
+    due_soon: int = 0
+    overdue_by_code: dict = field(default_factory=dict)
+
+    @property
+    def overdue_cells(self) -> list[int]:
+        return [self.overdue_by_code.get(code, 0) for code, _ in CODES]
+
+
+def team_rows(*, user, teams: list[Team], today: dt.date, team: Team | None = None) -> list[TeamRow]:
+    """Every team side by side: overdue and due soon now, overdue by requirement. One query."""
+    rows = requirements_visible_to(user)
+    if team is not None:
+        rows = rows.filter(young_person__pa__team=team)
+    counts = (
+        rows.order_by()
+        .values("young_person__pa__team", "code")
+        .annotate(overdue=Count("pk", filter=Q(due__lt=today)),
+                  due_soon=Count("pk", filter=Q(due__gte=today, due_soon_from__lte=today)))
+    )
+    by_team = {t.pk: TeamRow(t.pk, t.name) for t in teams if team is None or t.pk == team.pk}
+    for c in counts:
+        row = by_team.get(c["young_person__pa__team"])
+        if row is None:
+            row = by_team.setdefault(c["young_person__pa__team"], TeamRow(c["young_person__pa__team"], NO_TEAM))
+        row.overdue += c["overdue"]
+        row.due_soon += c["due_soon"]
+        row.overdue_by_code[c["code"]] = row.overdue_by_code.get(c["code"], 0) + c["overdue"]
+    return sorted(by_team.values(), key=lambda r: (r.team_id is None, r.name))
+
+
+def _team_names(teams: list[Team]) -> dict:
+    return {t.pk: t.name for t in teams} | {None: NO_TEAM}
+
+
+def done_nights(*, date_from: dt.date, date_to: dt.date) -> list[dt.date]:
+    return list(
+        NightlyRun.objects.filter(state=RunState.DONE, night__range=(date_from, date_to))
+        .order_by("night").values_list("night", flat=True)
+    )
+
+
+def week_buckets(*, date_from: dt.date, date_to: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """Seven-day weeks ending on date_to, going back to cover date_from (at most 52)."""
+    weeks = min(max(((date_to - date_from).days // 7) + 1, 1), 52)
+    return [(date_to - dt.timedelta(days=7 * k + 6), date_to - dt.timedelta(days=7 * k)) for k in reversed(range(weeks))]
+
+
+def month_buckets(*, date_from: dt.date, date_to: dt.date) -> list[tuple[dt.date, dt.date]]:
+    months, start = [], date_from.replace(day=1)
+    while start <= date_to and len(months) < 36:
+        following = (start + dt.timedelta(days=32)).replace(day=1)
+        months.append((start, min(following - dt.timedelta(days=1), date_to)))
+        start = following
+    return months
+
+
+def _latest_night_in(buckets, nights: list[dt.date]) -> list[dt.date | None]:
+    chosen = []
+    for start, end in buckets:
+        inside = [n for n in nights if start <= n <= end]
+        chosen.append(inside[-1] if inside else None)
+    return chosen
+
+
+def weekly_trend(*, teams: list[Team], date_from: dt.date, date_to: dt.date, team: Team | None = None) -> Chart:
+    """Overdue items by team, from the last snapshot of each week. Two queries."""
+    buckets = week_buckets(date_from=date_from, date_to=date_to)
+    nights = _latest_night_in(buckets, done_nights(date_from=buckets[0][0], date_to=buckets[-1][1]))
+    snapshots = Snapshot.objects.filter(night__in=[n for n in nights if n], status=Status.OVERDUE)
+    if team is not None:
+        snapshots = snapshots.filter(team=team)
+    sums = defaultdict(int)
+    for s in snapshots.order_by().values("night", "team").annotate(n=Sum("count")):
+        sums[(s["night"], s["team"])] += s["n"]
+    names = _team_names(teams)
+    team_ids = [team.pk] if team is not None else sorted(
+        {t for _, t in sums} | {t.pk for t in teams}, key=lambda t: (t is None, names.get(t, ""))
+    )
+    series = [
+        Series(names.get(t, NO_TEAM), [sums.get((n, t), 0) if n else None for n in nights]) for t in team_ids
+    ]
+    if team is None and len(series) > 1:
+        series.append(Series("All teams", [sum(sums.get((n, t), 0) for t in team_ids) if n else None for n in nights]))
+    return Chart(
+        title="Overdue items, week by week",
+        x_title="Week ending",
+        x_labels=[end for _, end in buckets],
+        x_notes=nights,
+        series=series,
+    )
+
+
+# --- Head of Service, monthly -----------------------------------------------------------------
+
+def monthly_charts(*, teams: list[Team], date_from: dt.date, date_to: dt.date, team: Team | None = None) -> tuple[Chart, Chart]:
+    """Month on month, from the last snapshot of each month: by team and by requirement. Two queries."""
+    buckets = month_buckets(date_from=date_from, date_to=date_to)
+    nights = _latest_night_in(buckets, done_nights(date_from=buckets[0][0], date_to=buckets[-1][1]))
+    snapshots = Snapshot.objects.filter(night__in=[n for n in nights if n], status=Status.OVERDUE)
+    if team is not None:
+        snapshots = snapshots.filter(team=team)
+    by_team, by_code = defaultdict(int), defaultdict(int)
+    for s in snapshots.order_by().values("night", "team", "requirement").annotate(n=Sum("count")):
+        by_team[(s["night"], s["team"])] += s["n"]
+        by_code[(s["night"], s["requirement"])] += s["n"]
+    names = _team_names(teams)
+    team_ids = [team.pk] if team is not None else sorted(
+        {t for _, t in by_team} | {t.pk for t in teams}, key=lambda t: (t is None, names.get(t, ""))
+    )
+    labels = [start for start, _ in buckets]
+    team_chart = Chart(
+        title="Overdue items by team, month on month", x_title="Month", x_labels=labels, x_notes=nights,
+        x_format="M Y", x_short_format="M y",
+        series=[Series(names.get(t, NO_TEAM), [by_team.get((n, t), 0) if n else None for n in nights]) for t in team_ids],
+    )
+    code_series = [Series(label, [by_code.get((n, code), 0) if n else None for n in nights]) for code, label in CODES]
+    code_chart = Chart(
+        title="Overdue items by requirement, month on month", x_title="Month", x_labels=labels, x_notes=nights,
+        x_format="M Y", x_short_format="M y",
+        # Requirements with nothing overdue all period are left out of picture and table alike.
+        series=[s for s in code_series if any(s.values)] or code_series[:1],
+    )
+    return team_chart, code_chart
+
+
+def longest_overdue(*, user, today: dt.date, team: Team | None = None) -> QuerySet[Requirement]:
+    rows = requirements_visible_to(user).filter(due__lt=today)
+    if team is not None:
+        rows = rows.filter(young_person__pa__team=team)
+    return (
+        with_latest_update(rows.annotate(status=status_expression(today)))
+        .select_related("young_person", "young_person__pa", "young_person__pa__team")
+        .order_by("due", "young_person__ref", "code")
+    )
+
+
+def reduced_visits_awaiting_service_leader(*, user, team: Team | None) -> QuerySet[Arrangement]:
+    """R4/R5: agreed by the Team Leader, waiting for the Service Leader."""
+    return arrangements_awaiting_decision(
+        user=user, team=team, kinds=[ArrangementKind.REDUCED_VISITS], states=[ArrangementState.TEAM_LEADER_APPROVED]
+    )
+
+
+def last_run() -> NightlyRun | None:
+    return NightlyRun.objects.order_by("-night").first()

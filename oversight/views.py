@@ -1,0 +1,339 @@
+"""Oversight dashboards (O1) and the PA's update on an overdue item. Views parse, call a
+selector or service, and render; who sees what is decided in the selectors."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+
+from careleavers.errors import ServiceError
+from careleavers.models import Role, Staff, Team
+from careleavers.selectors import staff_for, young_person_for
+from compliance.models import RequirementCode, Status
+
+from . import selectors
+from .charts import Chart, Series
+from .exports import csv_response, xlsx_response
+from .forms import DashboardFilterForm, OverdueUpdateForm
+from .selectors import CODES, Filters
+from .services import overdue_items_for, overdue_update_add
+
+PAGE_SIZE = 100
+OVERDUE_COLOUR, DUE_SOON_COLOUR = "#a4121a", "#f5a623"  # the status badges' colours (static/css/app.css)
+LABELS = dict(RequirementCode.choices)
+STATUSES = dict(Status.choices)
+
+
+@dataclass
+class Scope:
+    staff: Staff
+    today: dt.date
+    teams: list[Team]
+    team: Team | None
+    filters: Filters
+    form: DashboardFilterForm
+    pas: list[tuple[int, str]]
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _scope(request, *, dashboard: str) -> Scope:
+    """The signed-in manager, the teams they may see and the filters asked for. A team or PA
+    id they may not see is a 404, as for any other record."""
+    today = timezone.localdate()
+    if dashboard == "team":
+        staff = selectors.require_manager(request.user)
+    else:
+        staff = selectors.require_service_wide(request.user)
+    teams = list(selectors.teams_visible_to(request.user))  # query: teams
+    by_pk = {t.pk: t for t in teams}
+    asked_team = request.GET.get("team") or None
+    if asked_team is not None and _int(asked_team) not in by_pk:
+        raise Http404("No such team on your dashboards.")
+    team = by_pk.get(_int(asked_team)) if asked_team else None
+    pas: list[tuple[int, str]] = []
+    if dashboard == "team":
+        team = team or (teams[0] if teams else None)
+        if team is not None:
+            pas = list(Staff.objects.filter(team=team, role=Role.PA).order_by("name").values_list("pk", "name"))  # query: PAs
+    asked_pa = request.GET.get("pa") or None
+    if asked_pa is not None and _int(asked_pa) not in dict(pas):
+        raise Http404("No such Personal Adviser in this team.")
+    form = DashboardFilterForm(request.GET or None, teams=teams, pas=pas)
+    data = form.cleaned_data if form.is_valid() else {
+        k: v for k, v in getattr(form, "cleaned_data", {}).items() if k not in form.errors
+    }
+    filters = Filters(team=team, date_from=data.get("date_from"), date_to=data.get("date_to"))
+    if asked_pa is not None:
+        filters.pa_id, filters.pa_name = _int(asked_pa), dict(pas)[_int(asked_pa)]
+    return Scope(staff=staff, today=today, teams=teams, team=team, filters=filters, form=form, pas=pas)
+
+
+def _weeks_range(scope: Scope) -> tuple[dt.date, dt.date]:
+    end = scope.filters.date_to or scope.today
+    return scope.filters.date_from or end - dt.timedelta(days=7 * 12 - 1), end
+
+
+def _months_range(scope: Scope) -> tuple[dt.date, dt.date]:
+    end = scope.filters.date_to or scope.today
+    if scope.filters.date_from:
+        return scope.filters.date_from, end
+    start = end.replace(day=1)
+    for _ in range(11):
+        start = (start - dt.timedelta(days=1)).replace(day=1)
+    return start, end
+
+
+def _export_links(request, names: list[str]) -> dict[str, dict[str, str]]:
+    query = request.GET.urlencode()
+    suffix = f"?{query}" if query else ""
+    return {
+        name.replace("-", "_"): {fmt: reverse("oversight:export", args=[name, fmt]) + suffix for fmt in ("csv", "xlsx")}
+        for name in names
+    }
+
+
+def _base_context(scope: Scope) -> dict:
+    return {
+        "scope": scope, "today": scope.today, "team": scope.team, "form": scope.form, "filter_forms": [scope.form],
+        "show_team": len(scope.teams) > 1,
+    }
+
+
+@login_required
+def dashboard(request):
+    return redirect(selectors.dashboard_url_name_for(request.user))
+
+
+# --- Team Leader ------------------------------------------------------------------------------
+
+def _with_days(rows, today: dt.date) -> list:
+    rows = list(rows)
+    for r in rows:
+        r.days_overdue = max((today - r.due).days, 0)
+    return rows
+
+
+@login_required
+def team_dashboard(request):
+    scope = _scope(request, dashboard="team")
+    context = _base_context(scope)
+    if scope.team is not None:
+        items = selectors.team_items(user=request.user, team=scope.team, today=scope.today, filters=scope.filters)
+        page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))  # queries: count, page
+        context.update(
+            page=page,
+            items=_with_days(page.object_list, scope.today),
+            summary=selectors.team_pa_summary(user=request.user, team=scope.team, today=scope.today, filters=scope.filters),
+            plans=list(selectors.plans_awaiting_sign_off(user=request.user, team=scope.team)),
+            arrangements=list(selectors.arrangements_awaiting_decision(user=request.user, team=scope.team)),
+            exports=_export_links(request, ["team-items", "team-pas", "team-plans", "team-arrangements"]),
+        )
+    return render(request, "oversight/team.html", context)
+
+
+# --- Service Leader ---------------------------------------------------------------------------
+
+def _now_chart(rows) -> Chart:
+    return Chart(
+        title="Overdue and due soon now, by team", x_title="Team", x_labels=[r.name for r in rows],
+        series=[Series("Overdue", [r.overdue for r in rows], colour=OVERDUE_COLOUR),
+                Series("Due soon", [r.due_soon for r in rows], colour=DUE_SOON_COLOUR)],
+    )
+
+
+@login_required
+def service_dashboard(request):
+    scope = _scope(request, dashboard="service")
+    date_from, date_to = _weeks_range(scope)
+    rows = selectors.team_rows(user=request.user, teams=scope.teams, today=scope.today, team=scope.team)
+    return render(request, "oversight/service.html", _base_context(scope) | {
+        "show_team": True,
+        "codes": CODES,
+        "rows": rows,
+        "now_chart": _now_chart(rows),
+        "trend": selectors.weekly_trend(teams=scope.teams, date_from=date_from, date_to=date_to, team=scope.team),
+        "waiting": list(selectors.reduced_visits_awaiting_service_leader(user=request.user, team=scope.team)),
+        "last_run": selectors.last_run(),
+        "exports": _export_links(request, ["service-teams", "service-trend", "service-reduced-visits"]),
+    })
+
+
+# --- Head of Service --------------------------------------------------------------------------
+
+LONGEST = 25
+
+
+@login_required
+def head_dashboard(request):
+    scope = _scope(request, dashboard="head")
+    date_from, date_to = _months_range(scope)
+    by_team, by_code = selectors.monthly_charts(teams=scope.teams, date_from=date_from, date_to=date_to, team=scope.team)
+    longest = selectors.longest_overdue(user=request.user, today=scope.today, team=scope.team)[:LONGEST]
+    return render(request, "oversight/head.html", _base_context(scope) | {
+        "show_team": True,
+        "by_team": by_team, "by_code": by_code,
+        "longest": _with_days(longest, scope.today), "longest_limit": LONGEST,
+        "last_run": selectors.last_run(),
+        "exports": _export_links(request, ["head-by-team", "head-by-requirement", "head-longest"]),
+    })
+
+
+# --- exports ----------------------------------------------------------------------------------
+
+def _d(value):
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _item_rows(rows, today):
+    headers = ["Team", "Personal Adviser", "Young person ref", "Young person", "Requirement", "Last met", "Due",
+               "Status", "Days overdue", "Latest update on", "Update by", "Why it is overdue", "What will happen"]
+    data = (
+        [r.young_person.pa.team.name if r.young_person.pa and r.young_person.pa.team else "",
+         r.young_person.pa.name if r.young_person.pa else "Unallocated", r.young_person.ref, r.young_person.name,
+         LABELS.get(r.code, r.code), r.last_met, r.due, STATUSES.get(r.status, r.status),
+         max((today - r.due).days, 0), r.update_on, r.update_by or "", r.update_reason or "", r.update_plan or ""]
+        for r in rows
+    )
+    return headers, data
+
+
+def _arrangement_rows(arrangements):
+    headers = ["Young person ref", "Young person", "Personal Adviser", "Arrangement", "State", "Requested by", "Requested on"]
+    return headers, (
+        [a.young_person.ref, a.young_person.name, a.young_person.pa.name if a.young_person.pa else "Unallocated",
+         a.get_kind_display(), a.get_state_display(), a.requested_by.name if a.requested_by else "",
+         _d(timezone.localtime(a.requested_at))]
+        for a in arrangements
+    )
+
+
+def _chart_rows(chart: Chart):
+    headers = [chart.x_title, "Snapshot of"] + [s.name for s in chart.series]
+    return headers, ([row["label"], row["night"]] + row["values"] for row in chart.rows)
+
+
+def _export_team(request, name):
+    scope = _scope(request, dashboard="team")
+    if scope.team is None:
+        raise Http404("No team.")
+    user, team, today = request.user, scope.team, scope.today
+    if name == "team-items":
+        items = selectors.team_items(user=user, team=team, today=today, filters=scope.filters).select_related(
+            "young_person__pa__team")
+        return _item_rows(items, today)
+    if name == "team-pas":
+        summary = selectors.team_pa_summary(user=user, team=team, today=today, filters=scope.filters)
+        return ["Personal Adviser", "Young people", "Overdue", "Due soon"], (
+            [s["young_person__pa__name"] or "Unallocated", s["people"], s["overdue"], s["due_soon"]] for s in summary)
+    if name == "team-plans":
+        plans = selectors.plans_awaiting_sign_off(user=user, team=team)
+        return ["Young person ref", "Young person", "Personal Adviser", "Plan", "Version", "Submitted on", "Review due"], (
+            [p.young_person.ref, p.young_person.name, p.young_person.pa.name if p.young_person.pa else "Unallocated",
+             p.get_kind_display(), p.version, _d(timezone.localtime(p.submitted_at)) if p.submitted_at else None,
+             p.review_due] for p in plans)
+    return _arrangement_rows(selectors.arrangements_awaiting_decision(user=user, team=team))
+
+
+def _export_service(request, name):
+    scope = _scope(request, dashboard="service")
+    if name == "service-teams":
+        rows = selectors.team_rows(user=request.user, teams=scope.teams, today=scope.today, team=scope.team)
+        return ["Team", "Overdue", "Due soon"] + [f"Overdue: {label}" for _, label in CODES], (
+            [r.name, r.overdue, r.due_soon] + r.overdue_cells for r in rows)
+    if name == "service-trend":
+        date_from, date_to = _weeks_range(scope)
+        return _chart_rows(selectors.weekly_trend(teams=scope.teams, date_from=date_from, date_to=date_to, team=scope.team))
+    return _arrangement_rows(selectors.reduced_visits_awaiting_service_leader(user=request.user, team=scope.team))
+
+
+def _export_head(request, name):
+    scope = _scope(request, dashboard="head")
+    if name == "head-longest":
+        return _item_rows(selectors.longest_overdue(user=request.user, today=scope.today, team=scope.team), scope.today)
+    date_from, date_to = _months_range(scope)
+    by_team, by_code = selectors.monthly_charts(teams=scope.teams, date_from=date_from, date_to=date_to, team=scope.team)
+    return _chart_rows(by_team if name == "head-by-team" else by_code)
+
+
+EXPORTS = {
+    "team-items": ("Overdue and due soon", _export_team),
+    "team-pas": ("By Personal Adviser", _export_team),
+    "team-plans": ("Plans awaiting sign-off", _export_team),
+    "team-arrangements": ("Arrangements awaiting decision", _export_team),
+    "service-teams": ("Teams side by side", _export_service),
+    "service-trend": ("Overdue week by week", _export_service),
+    "service-reduced-visits": ("Reduced visits to agree", _export_service),
+    "head-by-team": ("Overdue by team monthly", _export_head),
+    "head-by-requirement": ("Overdue by requirement monthly", _export_head),
+    "head-longest": ("Longest overdue", _export_head),
+}
+
+
+@login_required
+def export(request, name: str, fmt: str):
+    if name not in EXPORTS or fmt not in ("csv", "xlsx"):
+        raise Http404("No such list.")
+    title, build = EXPORTS[name]
+    headers, rows = build(request, name)
+    filename = f"{name}-{date_format(timezone.localdate(), 'Y-m-d')}"
+    if fmt == "csv":
+        return csv_response(filename, headers, rows)
+    return xlsx_response(filename, headers, rows, title=title)
+
+
+# --- the PA's update on an overdue item (O1, V4) ----------------------------------------------
+
+@login_required
+def overdue_update(request, pk: int, code: str):
+    young_person = young_person_for(request.user, pk=pk)
+    staff = staff_for(request.user)
+    if staff is None or staff.role != Role.PA:
+        raise PermissionDenied("Only the young person's Personal Adviser records an update on an overdue item.")
+    today = timezone.localdate()
+    items = {i["requirement"].code: i for i in overdue_items_for(young_person=young_person, today=today)}
+    item = items.get(code)
+    if item is None:
+        if code not in LABELS:
+            raise Http404("No such requirement.")
+        messages.info(request, f"The {LABELS[code].lower()} is not overdue, so there is no update to record.")
+        return redirect("young_person", pk=young_person.pk)
+    form = OverdueUpdateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            overdue_update_add(
+                young_person=young_person, requirement=code, reason=form.cleaned_data["reason"],
+                plan=form.cleaned_data["plan"], actor=staff, today=today,
+            )
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Update recorded on the overdue {item['label'].lower()}.")
+            return redirect(reverse("young_person", args=[young_person.pk]) + "#panel-overdue_updates")
+    return render(request, "oversight/overdue_update.html", {
+        "yp": young_person, "item": item, "form": form, "error_forms": [form], "today": today,
+    })
+
+
+# --- the young person's page panel ------------------------------------------------------------
+
+def overdue_panel_context(*, request, young_person, today):
+    """Overdue items with the latest update, on the young person's page. Two queries."""
+    items = overdue_items_for(young_person=young_person, today=today)
+    if not items:
+        return None
+    staff = staff_for(request.user)
+    return {"yp": young_person, "items": items, "can_update": staff is not None and staff.role == Role.PA}

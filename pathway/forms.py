@@ -1,0 +1,57 @@
+from django import forms
+from django.utils import timezone
+
+from .models import PathwayPlan
+from .services import sections_for
+
+HELP = {
+    "young_persons_voice": "In their own words: their wishes, feelings and views. If they cancelled or were unavailable, "
+                           "write what is known and how (P4).",
+    "contact_arrangements": "How and how often you will keep in touch.",
+    "attempts_to_engage": "Every attempt made, with dates (S1, S4).",
+    "offer_shared": "When the offer of support was shared with the young person (S4).",
+}
+
+
+class PlanForm(forms.Form):
+    """The sections of a plan of its kind (P5; S4 for a step-back plan; the brief plan of D3)."""
+
+    def __init__(self, *args, plan: PathwayPlan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        for name in sections_for(plan.kind):
+            field = PathwayPlan._meta.get_field(name).formfield(required=False)
+            field.widget = forms.Textarea(attrs={"rows": 3})
+            field.label = field.label[:1].upper() + field.label[1:]
+            field.help_text = HELP.get(name, "")
+            field.initial = getattr(plan, name)
+            self.fields[name] = field
+
+    def content(self) -> dict[str, str]:
+        return {name: self.cleaned_data[name] for name in self.fields}
+
+
+class _Distinct(forms.Form):
+    """Several small forms share the plan page: give each its own element ids."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{type(self).__name__.lower()}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class ReturnForm(_Distinct):
+    comments = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Comments for the Personal Adviser")
+
+
+class SignOffForm(_Distinct):
+    comments = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Sign-off comments (optional)")
+
+
+class SharedForm(_Distinct):
+    shared_on = forms.DateField(label="Date shared with the young person", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_shared_on(self):
+        value = self.cleaned_data["shared_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("The date cannot be in the future.")
+        return value

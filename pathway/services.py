@@ -1,0 +1,256 @@
+"""Pathway plan writes: the P3 life-cycle, one service per transition (STYLE 2).
+
+draft (PA) -> submitted -> signed off (Team Leader), or returned with comments -> submitted again.
+A signed-off plan is never edited; the next review is a new version, prefilled from the last (P3).
+Each step appends a PlanDecision row (O2) and a case note in the same transaction.
+"""
+
+import datetime as dt
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from approvals.models import Arrangement, ArrangementKind, ArrangementState
+from careleavers.errors import InvalidState, NotAllowed, ServiceError
+from careleavers.models import CaseNoteKind, Role, Staff, YoungPerson
+from careleavers.selectors import young_people_visible_to
+from careleavers.services import case_note_add, notify
+from compliance.engine import recompute_young_person
+from compliance.models import PolicyPack, Requirement, RequirementCode
+
+from .models import (
+    PLAN_SECTIONS,
+    STEP_BACK_SECTIONS,
+    PathwayPlan,
+    PlanAction,
+    PlanDecision,
+    PlanKind,
+    PlanState,
+)
+
+#: The brief plan of a different-needs arrangement (D3).
+BRIEF_SECTIONS = ("young_persons_voice", "health", "accommodation", "relationships", "contact_arrangements")
+
+#: Sections that must be written before a plan goes to the Team Leader (P5, S4).
+REQUIRED_ON_SUBMIT = {
+    PlanKind.STANDARD: ("young_persons_voice", "contact_arrangements"),
+    PlanKind.STEP_BACK: ("young_persons_voice", "contact_arrangements", *STEP_BACK_SECTIONS),
+    PlanKind.DIFFERENT_NEEDS: ("young_persons_voice", "contact_arrangements"),
+}
+
+#: Plan kind that follows from the young person's active arrangement (P5, S4, D3).
+KIND_FOR_ARRANGEMENT = {
+    ArrangementKind.STEP_BACK: PlanKind.STEP_BACK,
+    ArrangementKind.DIFFERENT_NEEDS: PlanKind.DIFFERENT_NEEDS,
+}
+
+CONTENT_FIELDS = PLAN_SECTIONS + STEP_BACK_SECTIONS
+
+
+def sections_for(kind: str) -> tuple[str, ...]:
+    """The sections a plan of this kind shows: the step-back plan adds S4, the different-needs plan is brief (D3)."""
+    if kind == PlanKind.STEP_BACK:
+        return PLAN_SECTIONS + STEP_BACK_SECTIONS
+    if kind == PlanKind.DIFFERENT_NEEDS:
+        return BRIEF_SECTIONS
+    return PLAN_SECTIONS
+
+
+def _can_see(actor: Staff, young_person: YoungPerson) -> bool:
+    return young_people_visible_to(actor.user).filter(pk=young_person.pk).exists()
+
+
+def _require_pa_for(actor: Staff, young_person: YoungPerson) -> None:
+    if actor.role != Role.PA or not _can_see(actor, young_person):
+        raise NotAllowed("Only the young person's Personal Adviser can write their pathway plan.")
+
+
+def _require_team_leader_of(actor: Staff, young_person: YoungPerson) -> None:
+    if actor.role != Role.TEAM_LEADER:
+        raise NotAllowed("Only a Team Leader signs off or returns a pathway plan.")
+    if young_person.pa_id is None or young_person.pa.team_id != actor.team_id:
+        raise NotAllowed("A Team Leader decides only for young people in their own team.")
+
+
+def _require_state(plan: PathwayPlan, *states: str, doing: str) -> None:
+    if plan.state not in states:
+        raise InvalidState(f"This plan is {plan.get_state_display().lower()}, so it cannot be {doing}.")
+
+
+def _lock(plan: PathwayPlan) -> PathwayPlan:
+    """Re-read the plan under a row lock so two people cannot move it at once."""
+    return PathwayPlan.objects.select_for_update(of=("self",)).select_related("young_person__pa__team").get(pk=plan.pk)
+
+
+def _plan_url(plan: PathwayPlan) -> str:
+    return reverse("pathway:detail", args=[plan.pk])
+
+
+def _team_leaders_of(young_person: YoungPerson) -> list[Staff]:
+    if young_person.pa_id is None:
+        return []
+    return list(Staff.objects.filter(role=Role.TEAM_LEADER, team_id=young_person.pa.team_id).select_related("user"))
+
+
+def _submitter(plan: PathwayPlan) -> Staff | None:
+    last = plan.decisions.filter(action=PlanAction.SUBMITTED).select_related("actor__user").order_by("-at", "-id").first()
+    return last.actor if last else plan.created_by
+
+
+@transaction.atomic
+def plan_start(*, young_person: YoungPerson, actor: Staff, kind: str | None = None) -> PathwayPlan:
+    """Open the next version for review, prefilled from the last signed-off version (P3).
+
+    The kind follows the young person's active arrangement unless given: a step-back plan shows
+    the S4 content, a different-needs plan is the brief plan of D3.
+    """
+    young_person = YoungPerson.objects.select_for_update(of=("self",)).select_related("pa__team").get(pk=young_person.pk)
+    _require_pa_for(actor, young_person)
+    if young_person.plans.filter(state__in=(PlanState.DRAFT, PlanState.SUBMITTED, PlanState.RETURNED)).exists():
+        raise InvalidState("A plan is already open for this young person: finish that version first.")
+    if kind is None:
+        active = Arrangement.objects.filter(young_person=young_person, state=ArrangementState.ACTIVE).first()
+        kind = KIND_FOR_ARRANGEMENT.get(active.kind, PlanKind.STANDARD) if active else PlanKind.STANDARD
+    if kind not in PlanKind.values:
+        raise ServiceError("Unknown kind of plan.")
+    last = young_person.plans.order_by("-version").first()
+    last_signed = young_person.plans.filter(state=PlanState.SIGNED_OFF, imported=False).order_by("-version").first()
+    prefill = {field: getattr(last_signed, field) for field in CONTENT_FIELDS} if last_signed else {}
+    return PathwayPlan.objects.create(
+        young_person=young_person, version=(last.version if last else 0) + 1, kind=kind,
+        state=PlanState.DRAFT, created_by=actor, **prefill,
+    )
+
+
+@transaction.atomic
+def plan_update(*, plan: PathwayPlan, actor: Staff, content: dict[str, str]) -> PathwayPlan:
+    """Save the draft (P5 sections, the young person's voice); come back to it later."""
+    plan = _lock(plan)
+    _require_pa_for(actor, plan.young_person)
+    _require_state(plan, PlanState.DRAFT, PlanState.RETURNED, doing="edited")
+    unknown = set(content) - set(sections_for(plan.kind))
+    if unknown:
+        raise ServiceError(f"This plan has no section {', '.join(sorted(unknown))}.")
+    for field, value in content.items():
+        setattr(plan, field, value)
+    plan.save()
+    return plan
+
+
+def _review_due(young_person: YoungPerson) -> dt.date | None:
+    """P2: the due date is the young person's stored pathway_review requirement row."""
+    return (
+        Requirement.objects.filter(young_person=young_person, code=RequirementCode.PATHWAY_REVIEW)
+        .values_list("due", flat=True)
+        .first()
+    )
+
+
+def plan_with_team_leader_days() -> int:
+    """P2: how many days before the review due date the plan must reach the Team Leader (active pack)."""
+    value = PolicyPack.objects.filter(is_active=True).values_list("plan_with_team_leader_days", flat=True).first()
+    if value is None:
+        raise ServiceError("No policy pack is active: an administrator must choose one.")
+    return value
+
+
+@transaction.atomic
+def plan_submit(*, plan: PathwayPlan, actor: Staff, today: dt.date | None = None) -> PathwayPlan:
+    """Send the plan to the Team Leader for quality assurance and sign-off (P2, P3).
+
+    The lateness flag (P2) is set when the plan first reaches the Team Leader: later than the
+    pack's `plan_with_team_leader_days` before the stored pathway_review due date. A resubmission
+    after a return keeps the first submission's flag and due date.
+    """
+    today = today or timezone.localdate()
+    plan = _lock(plan)
+    young_person = plan.young_person
+    _require_pa_for(actor, young_person)
+    _require_state(plan, PlanState.DRAFT, PlanState.RETURNED, doing="submitted")
+    missing = [PathwayPlan._meta.get_field(f).verbose_name for f in REQUIRED_ON_SUBMIT[plan.kind] if not getattr(plan, f).strip()]
+    if missing:
+        raise ServiceError(f"Write these sections before submitting: {', '.join(missing)}.")
+    if plan.submitted_at is None:
+        plan.review_due = _review_due(young_person)
+        if plan.review_due is not None:
+            plan.late_to_team_leader = today > plan.review_due - dt.timedelta(days=plan_with_team_leader_days())
+    plan.state = PlanState.SUBMITTED
+    plan.submitted_at = timezone.now()
+    plan.save()
+    PlanDecision.objects.create(plan=plan, action=PlanAction.SUBMITTED, actor=actor)
+    late = " It reached the Team Leader late (P2)." if plan.late_to_team_leader else ""
+    case_note_add(young_person=young_person, author=actor, kind=CaseNoteKind.PLAN,
+                  subject=f"Pathway plan v{plan.version} submitted for sign-off",
+                  text=f"{actor.name} submitted the plan to the Team Leader.{late}")
+    notify(recipients=_team_leaders_of(young_person), kind="plan_submitted", url=_plan_url(plan), young_person=young_person,
+           message=f"Pathway plan v{plan.version} for {young_person.name} is waiting for your sign-off.{late}")
+    return plan
+
+
+def _require_not_submitter(plan: PathwayPlan, actor: Staff) -> None:
+    if actor.pk in {plan.created_by_id, getattr(_submitter(plan), "pk", None)}:
+        raise NotAllowed("Whoever wrote or submitted a plan cannot also decide on it.")
+
+
+@transaction.atomic
+def plan_return(*, plan: PathwayPlan, actor: Staff, comments: str) -> PathwayPlan:
+    """The Team Leader sends the plan back to the PA with comments (P3)."""
+    plan = _lock(plan)
+    _require_team_leader_of(actor, plan.young_person)
+    _require_not_submitter(plan, actor)
+    _require_state(plan, PlanState.SUBMITTED, doing="returned")
+    if not comments.strip():
+        raise ServiceError("Say what needs to change: comments are required when returning a plan.")
+    submitter = _submitter(plan)
+    plan.state = PlanState.RETURNED
+    plan.save()
+    PlanDecision.objects.create(plan=plan, action=PlanAction.RETURNED, actor=actor, comments=comments)
+    case_note_add(young_person=plan.young_person, author=actor, kind=CaseNoteKind.PLAN,
+                  subject=f"Pathway plan v{plan.version} returned with comments", text=comments)
+    notify(recipients=[submitter], kind="plan_returned", url=_plan_url(plan), young_person=plan.young_person,
+           message=f"{actor.name} returned pathway plan v{plan.version} for {plan.young_person.name} with comments.")
+    return plan
+
+
+@transaction.atomic
+def plan_sign_off(*, plan: PathwayPlan, actor: Staff, comments: str = "", today: dt.date | None = None) -> PathwayPlan:
+    """The Team Leader signs off: the plan becomes read-only and its sign-off date is the review
+    date (P3), which moves the stored pathway_review requirement (recomputed here, P1)."""
+    today = today or timezone.localdate()
+    plan = _lock(plan)
+    _require_team_leader_of(actor, plan.young_person)
+    _require_not_submitter(plan, actor)
+    _require_state(plan, PlanState.SUBMITTED, doing="signed off")
+    submitter = _submitter(plan)
+    plan.state = PlanState.SIGNED_OFF
+    plan.signed_off_at = timezone.now()
+    plan.signed_off_by = actor
+    plan.review_date = today
+    plan.save()
+    PlanDecision.objects.create(plan=plan, action=PlanAction.SIGNED_OFF, actor=actor, comments=comments)
+    case_note_add(young_person=plan.young_person, author=actor, kind=CaseNoteKind.PLAN,
+                  subject=f"Pathway plan v{plan.version} signed off",
+                  text=comments or f"Signed off by {actor.name}; review date {today:%d %b %Y}.")
+    recompute_young_person(plan.young_person)
+    notify(recipients=[submitter], kind="plan_signed_off", url=_plan_url(plan), young_person=plan.young_person,
+           message=f"{actor.name} signed off pathway plan v{plan.version} for {plan.young_person.name}.")
+    return plan
+
+
+@transaction.atomic
+def plan_record_shared(*, plan: PathwayPlan, actor: Staff, shared_on: dt.date, today: dt.date | None = None) -> PathwayPlan:
+    """P4: when the plan was shared with the young person. The date is a fact about the plan,
+    not its content, so it may be recorded on a signed-off plan too; each recording is a row."""
+    today = today or timezone.localdate()
+    plan = _lock(plan)
+    _require_pa_for(actor, plan.young_person)
+    if shared_on > today:
+        raise ServiceError("The date the plan was shared cannot be in the future.")
+    plan.shared_with_young_person_on = shared_on
+    plan.save()
+    PlanDecision.objects.create(plan=plan, action=PlanAction.SHARED, actor=actor, comments=f"Shared on {shared_on:%d %b %Y}")
+    case_note_add(young_person=plan.young_person, author=actor, kind=CaseNoteKind.PLAN,
+                  subject=f"Pathway plan v{plan.version} shared with the young person",
+                  text=f"Shared with {plan.young_person.name} on {shared_on:%d %b %Y}.")
+    return plan

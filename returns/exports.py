@@ -1,0 +1,225 @@
+"""The return files (CONTRACT "Returns", X1, X2), built with a fixed number of queries.
+
+- header.csv and oc3.csv: the SSDA903 care leaver table for the collection year that starts on
+  1 April `year`.
+- annex_a_list9.csv: Ofsted Annex A list 9, everyone in service on 31 March at the year's end.
+"""
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db.models import Max, QuerySet
+
+from careleavers.dates import age_on, birthday
+from careleavers.models import YoungPerson
+from compliance.engine import requirements_as_of
+from compliance.models import RequirementCode
+from contacts.models import Contact, InTouchCheck, Outcome, With
+
+from . import dfe
+from .windows import BirthdayWindow, birthday_in_year, closest_check, collection_year
+
+HEADER_COLUMNS = ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"]
+OC3_COLUMNS = ["CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"]
+FILE_NAMES = ("header.csv", "oc3.csv", "annex_a_list9.csv")
+
+
+def dmy(day: dt.date | None) -> str:
+    return day.strftime("%d/%m/%Y") if day else ""
+
+
+def british(day: dt.date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+@dataclass
+class Oc3Row:
+    young_person: YoungPerson
+    window: BirthdayWindow
+    check: InTouchCheck | None
+
+    @property
+    def values(self) -> dict[str, str]:
+        yp, check = self.young_person, self.check
+        if check is None:
+            # X1: with no check recorded around the birthday the young person is not in touch.
+            in_touch, activity, accommodation = "NO", "0", "0"
+        else:
+            in_touch, activity, accommodation = check.in_touch, check.activity, check.accommodation
+        return {"CHILD": yp.ref, "DOB": dmy(yp.date_of_birth), "IN_TOUCH": in_touch, "ACTIV": activity, "ACCOM": accommodation}
+
+
+@dataclass
+class Returns:
+    year: int
+    oc3: list[Oc3Row] = field(default_factory=list)
+    annex_a: list[dict[str, str]] = field(default_factory=list)
+    #: (young person, what is missing or wrong), for the page shown before exporting.
+    lacking: list[tuple[YoungPerson, list[str]]] = field(default_factory=list)
+
+    def header_rows(self) -> list[dict[str, str]]:
+        rows = []
+        for row in self.oc3:
+            yp = row.young_person
+            # MOTHER and MC_DOB stay blank: they are not asked of care leavers who were not looked
+            # after during the year (903 rule 628), which is everyone this service supports.
+            # Not recorded is said with the DfE's own codes: U (sex unknown), NOBT (ethnicity not yet
+            # obtained); the page before exporting lists who lacks them.
+            rows.append({"CHILD": yp.ref, "SEX": yp.sex or "U", "DOB": dmy(yp.date_of_birth),
+                         "ETHNIC": yp.ethnicity or "NOBT", "UPN": yp.upn, "MOTHER": "", "MC_DOB": ""})
+        return rows
+
+    def csv_files(self) -> dict[str, str]:
+        return {
+            "header.csv": _csv(HEADER_COLUMNS, self.header_rows()),
+            "oc3.csv": _csv(OC3_COLUMNS, [row.values for row in self.oc3]),
+            "annex_a_list9.csv": _csv(dfe.ANNEX_A_COLUMNS, self.annex_a),
+        }
+
+    def write(self, directory: Path) -> list[Path]:
+        directory.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for name, text in self.csv_files().items():
+            path = directory / name
+            path.write_text(text, encoding="utf-8", newline="")
+            paths.append(path)
+        return paths
+
+    def zip_bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, text in self.csv_files().items():
+                archive.writestr(name, text)
+        return buffer.getvalue()
+
+
+def _csv(columns: list[str], rows: list[dict[str, str]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def build_returns(year: int, people: QuerySet[YoungPerson] | None = None) -> Returns:
+    """Everything the three files and the "lacking data" page need. Queries: the OC3 cohort, its
+    in-touch checks, the in-service computation on 31 March, the Annex A people, their latest
+    completed contact and their latest in-touch check: six, whatever the number of young people."""
+    people = YoungPerson.objects.all() if people is None else people
+    start, end = collection_year(year)
+    result = Returns(year=year)
+    problems: dict[int, list[str]] = defaultdict(list)
+    by_id: dict[int, YoungPerson] = {}
+
+    # X1: the cohort is whoever has a 17th-25th birthday in the year (born within these bounds).
+    ages = dfe.OC3_AGES + dfe.OC3_IN_TOUCH_ONLY_AGES
+    cohort = list(people.filter(date_of_birth__gt=birthday(start, -max(ages) - 1),
+                                date_of_birth__lte=birthday(end, -min(ages)))
+                  .select_related("pa", "pa__team").order_by("ref"))
+    windows = {yp.pk: w for yp in cohort if (w := birthday_in_year(yp.date_of_birth, year, ages))}
+    checks_by_yp: dict[int, list[InTouchCheck]] = defaultdict(list)
+    if windows:
+        earliest = min(w.opens for w in windows.values())
+        latest = max(w.closes for w in windows.values())
+        for check in InTouchCheck.objects.filter(young_person__in=list(windows), date__range=(earliest, latest)):
+            checks_by_yp[check.young_person_id].append(check)
+    for yp in cohort:
+        window = windows.get(yp.pk)
+        if window is None:
+            continue
+        check = closest_check(window, checks_by_yp[yp.pk])
+        if window.age in dfe.OC3_IN_TOUCH_ONLY_AGES and (check is None or check.in_touch != "YES"):
+            continue  # 22nd-25th birthdays are returned only for young people in touch
+        result.oc3.append(Oc3Row(yp, window, check))
+        by_id[yp.pk] = yp
+        problems[yp.pk].extend(_header_problems(yp))
+        if check is None:
+            problems[yp.pk].append(
+                f"No in-touch check recorded around the {_ordinal(window.age)} birthday ({british(window.birthday)}; "
+                f"window {british(window.opens)} to {british(window.closes)}): the return says not in touch."
+            )
+        else:
+            for message in dfe.check_problems(in_touch=check.in_touch, activity=check.activity,
+                                              accommodation=check.accommodation, age=window.age).values():
+                problems[yp.pk].append(f"In-touch check of {british(check.date)}: {message}")
+
+    # X2: everyone in service on 31 March; every one of them has a pathway_review requirement.
+    reviews = {row.young_person_id: row.last_met for row in requirements_as_of(end)
+               if row.code == RequirementCode.PATHWAY_REVIEW}
+    annex_people = list(people.filter(pk__in=list(reviews)).select_related("pa", "pa__team").order_by("ref"))
+    ids = [yp.pk for yp in annex_people]
+    last_contacts = dict(
+        Contact.objects.filter(young_person__in=ids, date__lte=end, voided_at__isnull=True,
+                               outcome=Outcome.COMPLETED, with_whom=With.YOUNG_PERSON)
+        .values("young_person").annotate(last=Max("date")).values_list("young_person", "last")
+    )
+    latest_check: dict[int, InTouchCheck] = {}
+    for check in InTouchCheck.objects.filter(young_person__in=ids, date__lte=end).order_by("young_person", "date"):
+        latest_check[check.young_person_id] = check  # ordered by date: the last one wins
+    for yp in annex_people:
+        check = latest_check.get(yp.pk)
+        result.annex_a.append(_annex_a_row(yp, end, reviews[yp.pk], last_contacts.get(yp.pk), check))
+        if yp.pk not in by_id:
+            by_id[yp.pk] = yp
+            problems[yp.pk].extend(_header_problems(yp))
+        if check is None:
+            problems[yp.pk].append("No in-touch check recorded: Annex A cannot say whether the council is in touch.")
+        if yp.pa_id is None:
+            problems[yp.pk].append("No Personal Adviser allocated.")
+        if reviews[yp.pk] is None:
+            problems[yp.pk].append("No pathway plan review recorded.")
+
+    result.lacking = [(by_id[pk], messages) for pk, messages in sorted(problems.items(), key=lambda kv: by_id[kv[0]].ref)
+                      if messages]
+    return result
+
+
+def _header_problems(yp: YoungPerson) -> list[str]:
+    missing = []
+    if not yp.sex:
+        missing.append("Sex not recorded.")
+    elif yp.sex == "U":
+        missing.append("Sex recorded as unknown: the DfE queries this (903 rule 232).")
+    if not yp.ethnicity:
+        missing.append("Ethnicity not recorded.")
+    if not yp.upn:
+        missing.append("UPN not recorded (use a DfE unknown code UN2-UN5 when there is none).")
+    elif not dfe.upn_is_valid(yp.upn):
+        missing.append(f"UPN {yp.upn!r} is not a valid UPN or DfE unknown code.")
+    return missing
+
+
+def _annex_a_row(yp: YoungPerson, on: dt.date, last_review: dt.date | None, last_contact: dt.date | None,
+                 check: InTouchCheck | None) -> dict[str, str]:
+    accommodation_type, suitability = dfe.annex_a_accommodation(check.accommodation if check else "")
+    pa_name = yp.pa.name if yp.pa else ""
+    return {
+        "Child Unique ID": yp.ref,
+        "Gender": dfe.ANNEX_A_GENDER.get(yp.sex, dfe.ANNEX_A_GENDER[""]),
+        "Ethnicity": dfe.ANNEX_A_ETHNICITY.get(yp.ethnicity, dfe.ANNEX_A_ETHNICITY["NOBT"]),
+        "Date of Birth": dmy(yp.date_of_birth),
+        "Age": str(age_on(yp.date_of_birth, on)),
+        "UASC": dfe.ANNEX_A_YES_NO[yp.uasc],
+        "Disability": dfe.ANNEX_A_YES_NO[yp.disability],
+        "Allocated Team": yp.pa.team.name if yp.pa and yp.pa.team else "",
+        # The worker allocated by a leaving-care service is the Personal Adviser.
+        "Allocated Worker": pa_name,
+        "Allocated Personal Advisor": pa_name,
+        "Eligibility Category": dfe.ANNEX_A_ELIGIBILITY.get(yp.legal_status, ""),
+        "Latest Pathway Plan Review Date": dmy(last_review),
+        "LA in Touch": dfe.ANNEX_A_IN_TOUCH.get(check.in_touch, "") if check else "",
+        "Latest Date of Contact": dmy(last_contact),
+        "Type of Accommodation": accommodation_type,
+        "Suitability of Accommodation": suitability,
+        "Activity Status": dfe.annex_a_activity(check.activity if check else ""),
+    }
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 11 <= n % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"

@@ -1,0 +1,23 @@
+"""The returns section of the young person's page (X1): birthday check wanted, details, checks."""
+
+from contacts import codes
+
+from . import dfe
+from .selectors import birthday_checks_for
+
+
+def returns_panel(*, request, young_person, today):
+    data = birthday_checks_for(young_person, today=today)  # one query
+    return {
+        "yp": young_person,
+        "wanted": data["wanted"],
+        "checks": [
+            {"check": c, "in_touch": codes.IN_TOUCH.get(c.in_touch, c.in_touch),
+             "activity": codes.ACTIVITY.get(c.activity, c.activity),
+             "accommodation": codes.ACCOMMODATION.get(c.accommodation, c.accommodation)}
+            for c in data["checks"]
+        ],
+        "sex": dfe.SEX_CODES.get(young_person.sex, ""),
+        "ethnicity": codes.ETHNICITY.get(young_person.ethnicity, young_person.ethnicity),
+        "can_record": request.user.has_perm("careleavers.record_contact", young_person),
+    }

@@ -1,0 +1,96 @@
+"""Reads for the returns (X1, X2): the birthday check flag and what a young person's returns lack."""
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+from functools import reduce
+from operator import or_
+
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models.functions import ExtractDay
+
+from careleavers.dates import add_months, birthday
+from contacts.models import InTouchCheck
+
+from .dfe import OC3_AGES
+from .windows import checks_wanted, window_for
+
+
+def _dobs_with_window_open(today: dt.date, age: int) -> list[dt.date]:
+    """Every date of birth whose `age` birthday window contains today: a run of about four months,
+    found by scanning generously around today's date `age` years ago."""
+    centre = birthday(today, -age)
+    days = (centre + dt.timedelta(days=offset) for offset in range(-160, 161))
+    return [day for day in days if today in window_for(day, age)]
+
+
+def _month_start(year: int, month: int) -> dt.date:
+    return dt.date(year, month, 1)
+
+
+def _window_condition(dobs: list[dt.date], age: int) -> Q:
+    """Over InTouchCheck: the check's date lies in the `age` birthday window of its young person's
+    date of birth, for the dates of birth in `dobs`.
+
+    The window depends on the date of birth, so the condition is written per calendar month of
+    birth: within one month the window's months are fixed and only the day varies, which SQL can
+    compare with the day of the date of birth (ExtractDay), on SQLite and PostgreSQL alike. A
+    29 February whose birthday is 1 March that year has its own fixed window."""
+    dob, dob_day = "young_person__date_of_birth", ExtractDay("young_person__date_of_birth")
+    groups: dict[tuple[int, int], list[dt.date]] = defaultdict(list)
+    special = []
+    for day in dobs:
+        if (day.month, day.day) == (2, 29) and birthday(day, age).month == 3:
+            special.append(day)
+        else:
+            groups[(day.year, day.month)].append(day)
+    conditions = []
+    for day in special:
+        window = window_for(day, age)
+        conditions.append(Q(**{dob: day}, date__range=(window.opens, window.closes)))
+    for (year, month), members in groups.items():
+        birthday_month = _month_start(year + age, month)
+        opens_month, closes_month = add_months(birthday_month, -3), add_months(birthday_month, 1)
+        opens_last_day = calendar.monthrange(opens_month.year, opens_month.month)[1]
+        after_opens_month = add_months(opens_month, 1)
+        on_or_after_opening = Q(date__gte=after_opens_month) | (
+            Q(date__year=opens_month.year, date__month=opens_month.month)
+            & (Q(date__day__gte=dob_day) | Q(date__day__gte=opens_last_day))
+        )
+        on_or_before_closing = Q(date__lt=closes_month) | (
+            Q(date__year=closes_month.year, date__month=closes_month.month) & Q(date__day__lte=dob_day)
+        )
+        conditions.append(Q(**{f"{dob}__range": (min(members), max(members))}) & on_or_after_opening & on_or_before_closing)
+    return reduce(or_, conditions, Q(pk__in=[]))
+
+
+def birthday_check_due_q(today: dt.date, *, ages=OC3_AGES) -> Q:
+    """Q over YoungPerson: a 17th-21st birthday window is open today and no in-touch check is in it."""
+    open_now: list[Q] = []
+    recorded: list[Q] = []
+    for age in ages:
+        dobs = _dobs_with_window_open(today, age)
+        if not dobs:
+            continue
+        open_now.append(Q(date_of_birth__range=(dobs[0], dobs[-1])))
+        recorded.append(_window_condition(dobs, age))
+    if not open_now:
+        return Q(pk__in=[])
+    checks = InTouchCheck.objects.filter(young_person=OuterRef("pk"))
+    open_case = Q(closed_on__isnull=True) | Q(closed_on__gt=today)
+    return reduce(or_, open_now) & open_case & ~Exists(checks.filter(reduce(or_, recorded)))
+
+
+def annotate_birthday_check_due(queryset: QuerySet, today: dt.date) -> QuerySet:
+    """Adds `birthday_check_due` (bool) to a YoungPerson queryset, in the same query: from 3 months
+    before each 17th-21st birthday to 1 month after it, until an in-touch check is recorded (X1)."""
+    return queryset.annotate(
+        birthday_check_due=ExpressionWrapper(birthday_check_due_q(today), output_field=BooleanField())
+    )
+
+
+def birthday_checks_for(young_person, *, today: dt.date) -> dict:
+    """The returns panel of one young person: open windows without a check, and recent checks (one query)."""
+    checks = list(InTouchCheck.objects.filter(young_person=young_person).order_by("-date"))
+    wanted = checks_wanted(young_person.date_of_birth, [c.date for c in checks], today)
+    return {"wanted": wanted, "checks": checks[:5]}

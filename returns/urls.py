@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "returns"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("download/", views.download, name="download"),
+    path("download/<str:name>", views.download_file, name="file"),
+    path("young-people/<int:pk>/in-touch-check/", views.record_check, name="record_check"),
+    path("young-people/<int:pk>/details/", views.edit_details, name="details"),
+]

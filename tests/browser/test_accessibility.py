@@ -1,0 +1,66 @@
+"""axe-core (vendored, tests/browser/vendor) finds no WCAG 2.x A/AA violations on the PA's pages:
+the caseload, the young person's page and the log-a-contact form (with and without errors)."""
+
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from careleavers.models import Accommodation, PlannedAbsence
+from contacts.models import Outcome
+from tests.careleavers.helpers import days_ago, today, young_person
+from tests.factories import ContactFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def violations(page) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations", WCAG)
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"],
+         "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result
+    ]
+
+
+@pytest.fixture
+def caseload(alice):
+    import datetime as dt
+
+    late = young_person(alice, name="Late Person", allocated_days_ago=80, vulnerable=True)
+    young_person(alice, name="Soon Person", allocated_days_ago=50)
+    hostel = young_person(alice, name="Hostel Person", allocated_days_ago=10, accommodation=Accommodation.HOSTEL)
+    ContactFactory(young_person=late, date=days_ago(3), outcome=Outcome.NO_RESPONSE, note="No answer")
+    PlannedAbsence.objects.create(staff=alice, start=today(), end=today() + dt.timedelta(days=10), reason="training")
+    return {"late": late, "hostel": hostel}
+
+
+def test_caseload_has_no_accessibility_violations(page, sign_in, alice, caseload):
+    sign_in(alice)
+    page.goto(reverse("caseload"))
+    assert violations(page) == []
+    page.goto(reverse("caseload") + "?status=overdue")
+    assert violations(page) == []
+
+
+def test_young_person_page_has_no_accessibility_violations(page, sign_in, alice, caseload):
+    sign_in(alice)
+    page.goto(reverse("young_person", args=[caseload["late"].pk]))
+    assert page.get_by_text("No response: next step").is_visible()
+    assert violations(page) == []
+
+
+def test_log_contact_page_has_no_accessibility_violations(page, sign_in, alice, caseload):
+    sign_in(alice)
+    page.goto(reverse("contacts:log", args=[caseload["hostel"].pk]))
+    assert violations(page) == []
+    page.get_by_label("How").select_option("home_visit")
+    page.get_by_label("Outcome").select_option("completed")
+    page.get_by_role("button", name="Save contact").click()  # errors: no case note, no checklist
+    assert page.locator("#error-summary").is_visible()
+    assert violations(page) == []

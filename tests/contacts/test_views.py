@@ -1,0 +1,141 @@
+"""Pages: log a contact (C1-C3), void it, record an escalation step (E)."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from careleavers.models import Accommodation
+from contacts.models import Contact, Escalation, Outcome, VisitCheck
+from tests.careleavers.helpers import days_ago, requirement, today, young_person
+from tests.conftest import login
+from tests.factories import ContactFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def home_visit(on: dt.date, **extra) -> dict:
+    return {
+        "date": on.isoformat(), "time": "", "method": "home_visit", "with_whom": "young_person",
+        "outcome": "completed", "purpose": "", "note": "Flat is warm; talked about college.",
+        "check-health_and_safety": "good", "check-furnishings_and_kitchen": "adequate", "check-occupancy": "good",
+        "check-trend": "improved", **extra,
+    }
+
+
+def test_c1_log_a_home_visit_and_see_the_new_due_date(client, alice):
+    yp = young_person(alice, allocated_days_ago=100)
+    login(client, alice)
+    url = reverse("contacts:log", args=[yp.pk])
+    assert client.get(url).status_code == 200
+
+    response = client.post(url, home_visit(days_ago(1), time="10:30"), follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("young_person", args=[yp.pk])
+    due = days_ago(1) + dt.timedelta(days=56)
+    body = response.content.decode()
+    assert f"Visit due {due.day} {due:%b %Y}" in body  # the message
+    assert f'<td class="due">{due.day} {due:%b %Y}</td>' in body  # the requirement row
+    contact = Contact.objects.get()
+    assert contact.time == dt.time(10, 30) and contact.recorded_by == alice
+    assert VisitCheck.objects.get(contact=contact).trend == "improved"
+
+
+def test_c3_missing_checklist_item_is_shown_next_to_it_and_nothing_is_saved(client, alice):
+    yp = young_person(alice)
+    login(client, alice)
+    data = home_visit(today())
+    del data["check-occupancy"]
+    response = client.post(reverse("contacts:log", args=[yp.pk]), data)
+    assert response.status_code == 200
+    assert "occupancy" in str(response.context["check_form"].errors["occupancy"])
+    assert b'href="#id_check-occupancy"' in response.content
+    assert not Contact.objects.exists()
+
+
+def test_c3_hostel_shows_and_requires_the_short_term_items(client, alice):
+    yp = young_person(alice, accommodation=Accommodation.HOSTEL)
+    login(client, alice)
+    url = reverse("contacts:log", args=[yp.pk])
+    assert b'name="check-laundry"' in client.get(url).content
+    response = client.post(url, home_visit(today()))
+    assert "cooking" in response.context["check_form"].errors
+    response = client.post(url, home_visit(today(), **{
+        "check-cooking": "good", "check-laundry": "good", "check-house_rules": "good",
+        "check-overall_suitability": "suitable"}))
+    assert response.status_code == 302
+    assert VisitCheck.objects.get().overall_suitability == "suitable"
+
+
+def test_c3_short_term_items_are_not_asked_for_other_accommodation(client, alice):
+    yp = young_person(alice, accommodation=Accommodation.OWN_TENANCY)
+    login(client, alice)
+    assert b'name="check-laundry"' not in client.get(reverse("contacts:log", args=[yp.pk])).content
+
+
+def test_c1_future_date_is_refused_with_an_error_summary_linking_to_the_field(client, alice):
+    yp = young_person(alice)
+    login(client, alice)
+    response = client.post(reverse("contacts:log", args=[yp.pk]), home_visit(today() + dt.timedelta(days=1)))
+    assert response.status_code == 200
+    assert "cannot be in the future" in str(response.context["form"].errors["date"])
+    body = response.content.decode()
+    assert 'id="error-summary"' in body and 'href="#id_date"' in body
+    assert not Contact.objects.exists()
+
+
+def test_s5_keeping_in_touch_offer_link_preselects_the_purpose(client, alice):
+    yp = young_person(alice)
+    login(client, alice)
+    response = client.get(reverse("contacts:log", args=[yp.pk]), {"purpose": "kit_offer"})
+    assert response.context["form"]["purpose"].value() == "kit_offer"
+
+
+def test_void_a_contact_recorded_in_error(client, alice):
+    yp = young_person(alice, allocated_days_ago=100)
+    login(client, alice)
+    client.post(reverse("contacts:log", args=[yp.pk]), home_visit(days_ago(1)))
+    contact = Contact.objects.get()
+    url = reverse("contacts:void", args=[yp.pk, contact.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"reason": ""})
+    assert "reason" in response.context["form"].errors
+    response = client.post(url, {"reason": "Wrong young person"}, follow=True)
+    assert response.status_code == 200
+    contact.refresh_from_db()
+    assert contact.voided_at is not None
+    assert requirement(yp).last_met is None
+    assert b"Recorded in error: Wrong young person" in response.content
+
+
+def test_void_url_with_another_young_persons_contact_is_404(client, alice):
+    mine, other = young_person(alice), young_person(alice)
+    contact = ContactFactory(young_person=other, date=days_ago(2))
+    login(client, alice)
+    assert client.post(reverse("contacts:void", args=[mine.pk, contact.pk]), {"reason": "x"}).status_code == 404
+    contact.refresh_from_db()
+    assert contact.voided_at is None
+
+
+def test_e1_record_the_suggested_step_from_the_young_person_page(client, alice):
+    yp = young_person(alice)
+    ContactFactory(young_person=yp, date=days_ago(3), outcome=Outcome.NO_RESPONSE)
+    login(client, alice)
+    page = client.get(reverse("young_person", args=[yp.pk])).content.decode()
+    assert 'name="step" value="phone_call"' in page
+    response = client.post(reverse("contacts:escalate", args=[yp.pk]),
+                           {"step": "phone_call", "date": days_ago(2).isoformat(), "note": "Voicemail left"}, follow=True)
+    assert response.status_code == 200
+    assert Escalation.objects.get().note == "Voicemail left"
+    assert response.context["next_step"].step == "letter"
+
+
+def test_e2_escalation_page_suggests_the_next_step_and_checks_the_date(client, alice):
+    yp = young_person(alice)
+    ContactFactory(young_person=yp, date=days_ago(3), outcome=Outcome.NO_RESPONSE)
+    login(client, alice)
+    url = reverse("contacts:escalate", args=[yp.pk])
+    assert client.get(url).context["form"]["step"].value() == "phone_call"
+    response = client.post(url, {"step": "letter", "date": (today() + dt.timedelta(days=3)).isoformat()})
+    assert "cannot be in the future" in str(response.context["form"].errors["date"])
+    assert not Escalation.objects.exists()

@@ -1,0 +1,139 @@
+"""Alerts of the nightly run, by rule: each raised once (unique key) and sent once (CAS claim)."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+
+from careleavers.models import Notification, PlannedAbsence
+from compliance.engine import recompute
+from oversight.models import Alert, AlertKind, AlertOutcome
+from oversight.services import alerts_raise, alerts_send, nightly_run
+from pathway.models import PathwayPlan, PlanState
+from tests.factories import ArrangementFactory, ContactFactory, YoungPersonFactory
+
+from .conftest import AS_OF, at_noon
+
+pytestmark = pytest.mark.django_db
+
+
+def run_on(day):
+    with at_noon(day):
+        return nightly_run()
+
+
+def notes(staff, kind):
+    return list(Notification.objects.filter(recipient=staff, kind=f"oversight.{kind}").order_by("pk"))
+
+
+def test_v2_due_soon_alert_goes_to_the_pa_once(service, alice, tess):
+    run_on(AS_OF)
+    alert = Alert.objects.get(young_person=service.a2, requirement="visit", kind=AlertKind.DUE_SOON)
+    assert (alert.rule, alert.due, alert.outcome) == ("V2", dt.date(2026, 3, 7), AlertOutcome.SENT)
+    sent = notes(alice, "due_soon")
+    assert any("Ann Two" in n.message and "7 Mar 2026" in n.message for n in sent)
+    assert notes(tess, "due_soon") == []  # due soon is for the PA (V2)
+    run_on(AS_OF + dt.timedelta(days=1))  # still due soon the next night: not sent again
+    assert notes(alice, "due_soon") == sent
+    assert Alert.objects.filter(young_person=service.a2, requirement="visit", kind=AlertKind.DUE_SOON).count() == 1
+
+
+def test_p2_review_due_soon_from_28_days_is_its_own_rule(service):
+    run_on(AS_OF)
+    alert = Alert.objects.get(young_person=service.a2, requirement="pathway_review", kind=AlertKind.DUE_SOON)
+    assert (alert.rule, alert.due) == ("P2", dt.date(2026, 3, 21))  # 28-day window: due soon on 1 Mar
+
+
+def test_p2_plan_due_with_team_leader_14_days_before_review(service, charlie, trent, alice):
+    run_on(AS_OF)
+    # C1's review is due 2 Mar: inside 14 days, no plan submitted.
+    alert = Alert.objects.get(young_person=service.c1, kind=AlertKind.PLAN_TO_TEAM_LEADER)
+    assert (alert.rule, alert.due) == ("P2", dt.date(2026, 3, 2))
+    assert [n.young_person_id for n in notes(charlie, "plan_to_team_leader")] == [service.c1.pk]
+    assert [n.young_person_id for n in notes(trent, "plan_to_team_leader")] == [service.c1.pk]
+    # A2's review is due 21 Mar, 20 days away: not yet.
+    assert not Alert.objects.filter(young_person=service.a2, kind=AlertKind.PLAN_TO_TEAM_LEADER).exists()
+    run_on(dt.date(2026, 3, 7))  # 14 days before 21 Mar
+    assert Alert.objects.filter(young_person=service.a2, kind=AlertKind.PLAN_TO_TEAM_LEADER).exists()
+    assert len(notes(charlie, "plan_to_team_leader")) == 1  # C1's was sent once
+
+
+def test_p2_no_plan_alert_once_the_plan_is_with_the_team_leader(service):
+    PathwayPlan.objects.create(young_person=service.c1, version=2, state=PlanState.SUBMITTED)
+    run_on(AS_OF)
+    assert not Alert.objects.filter(young_person=service.c1, kind=AlertKind.PLAN_TO_TEAM_LEADER).exists()
+
+
+def test_v4_overdue_alert_goes_to_the_pa_and_their_team_leader(service, alice, tess, trent,
+                                                                django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        run_on(AS_OF)
+    alert = Alert.objects.get(young_person=service.a3, requirement="visit", kind=AlertKind.OVERDUE)
+    assert (alert.rule, alert.due, alert.recipients) == ("V4", dt.date(2025, 7, 27), 2)
+    assert {n.young_person_id for n in notes(alice, "overdue")} == {service.a3.pk}
+    assert {n.young_person_id for n in notes(tess, "overdue")} == {service.a3.pk, service.b1.pk}
+    assert {n.young_person_id for n in notes(trent, "overdue")} == {service.c1.pk}
+    assert any("alice@example.gov.uk" in m.to for m in mail.outbox)
+
+
+def test_v4_overdue_alert_is_sent_once_over_many_nights(service, tess):
+    for n in range(3):
+        run_on(AS_OF + dt.timedelta(days=n))
+    assert Alert.objects.filter(young_person=service.a3, requirement="visit", kind=AlertKind.OVERDUE).count() == 1
+    a3_visit = [n for n in notes(tess, "overdue") if n.young_person_id == service.a3.pk and "Visit" in n.message]
+    assert len(a3_visit) == 1
+
+
+def test_v5_due_date_inside_the_pas_planned_absence_is_flagged(service, alice, tess):
+    PlannedAbsence.objects.create(staff=alice, start=dt.date(2026, 3, 5), end=dt.date(2026, 3, 10), reason="annual_leave")
+    run_on(AS_OF)
+    alert = Alert.objects.get(kind=AlertKind.ABSENCE_CLASH)
+    assert (alert.young_person, alert.requirement, alert.due, alert.rule) == (service.a2, "visit", dt.date(2026, 3, 7), "V5")
+    assert "bring it forward" in notes(alice, "absence_clash")[0].message
+    assert len(notes(tess, "absence_clash")) == 1
+
+
+def test_v5_absence_of_another_pa_does_not_flag(service, charlie):
+    PlannedAbsence.objects.create(staff=charlie, start=dt.date(2026, 3, 5), end=dt.date(2026, 3, 10), reason="training")
+    run_on(AS_OF)
+    assert not Alert.objects.filter(kind=AlertKind.ABSENCE_CLASH).exists()
+
+
+def test_e3_escalation_becoming_due_is_alerted(alice, tess):
+    yp = YoungPersonFactory(pa=alice, name="Eve Silent")
+    ArrangementFactory(young_person=yp)  # reduced visits from 1 Sep 2025
+    ContactFactory(young_person=yp, date=dt.date(2026, 1, 20), method="phone")
+    for day in (dt.date(2026, 2, 10), dt.date(2026, 2, 20), dt.date(2026, 3, 1)):
+        ContactFactory(young_person=yp, date=day, method="phone", outcome="no_response")
+    run_on(dt.date(2026, 2, 28))  # two unanswered: nothing yet
+    assert not Alert.objects.filter(kind=AlertKind.ESCALATION_DUE).exists()
+    run_on(AS_OF)
+    alert = Alert.objects.get(kind=AlertKind.ESCALATION_DUE)
+    assert (alert.young_person, alert.requirement, alert.due, alert.rule) == (yp, "visit", AS_OF, "E3")
+    assert "3 contacts" in notes(alice, "escalation_due")[0].message
+    assert len(notes(tess, "escalation_due")) == 1
+    run_on(AS_OF + dt.timedelta(days=1))
+    assert Alert.objects.filter(kind=AlertKind.ESCALATION_DUE).count() == 1
+    assert len(notes(alice, "escalation_due")) == 1
+
+
+def test_alert_whose_requirement_moved_on_before_sending_is_not_sent(service, alice):
+    with at_noon(AS_OF):
+        alerts_raise(run=None, night=AS_OF)
+        ContactFactory(young_person=service.a3, date=AS_OF)  # visited before the alerts went out
+        recompute(AS_OF)
+        alerts_send(today=AS_OF)
+    alert = Alert.objects.get(young_person=service.a3, requirement="visit", kind=AlertKind.OVERDUE)
+    assert alert.outcome == AlertOutcome.SUPERSEDED and alert.sent_at is not None
+    assert not [n for n in notes(alice, "overdue") if "Visit for Abe Three" in n.message]
+
+
+def test_alert_claimed_by_another_sender_is_not_sent_twice(service, alice):
+    with at_noon(AS_OF):
+        alerts_raise(run=None, night=AS_OF)
+        first = alerts_send(today=AS_OF)
+        second = alerts_send(today=AS_OF)
+    assert first > 0 and second == 0
+    assert Notification.objects.filter(kind__startswith="oversight.").count() == sum(
+        Alert.objects.filter(outcome=AlertOutcome.SENT).values_list("recipients", flat=True)
+    )

@@ -1,0 +1,294 @@
+"""The weekly and monthly oversight dashboards (O1): figures against the hand-counted service of
+conftest.py, who sees what, drill-down, exports and fixed query counts."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from approvals.models import ArrangementState
+from compliance.engine import recompute
+from oversight.models import NightlyRun, OverdueUpdate, RunState, Snapshot
+from pathway.models import PathwayPlan, PlanState
+from tests.conftest import login
+from tests.factories import ArrangementFactory, YoungPersonFactory
+
+from .conftest import AS_OF
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def today(on_as_of):
+    return on_as_of
+
+
+@pytest.fixture
+def waiting(service, alice):
+    """A plan submitted in North, a step back requested in North, reduced visits awaiting the SL in South."""
+    PathwayPlan.objects.create(young_person=service.a1, version=2, state=PlanState.SUBMITTED,
+                               review_due=dt.date(2026, 7, 11))
+    ArrangementFactory(young_person=service.a2, kind="step_back", state=ArrangementState.REQUESTED, active_from=None)
+    ArrangementFactory(young_person=service.c1, kind="reduced_visits", state=ArrangementState.TEAM_LEADER_APPROVED,
+                       active_from=None)
+
+
+def get(client, staff, name, **params):
+    login(client, staff)
+    return client.get(reverse(name), params)
+
+
+# --- routing and who sees what ----------------------------------------------------------------
+
+@pytest.mark.parametrize("persona, target", [("tess", "oversight:team"), ("sol", "oversight:service"),
+                                             ("hana", "oversight:head")])
+def test_o1_dashboard_routes_each_manager_to_their_own(client, request, persona, target):
+    response = get(client, request.getfixturevalue(persona), "oversight:dashboard")
+    assert response.status_code == 302 and response.url == reverse(target)
+
+
+@pytest.mark.parametrize("name", ["oversight:dashboard", "oversight:team", "oversight:service", "oversight:head"])
+def test_o1_pa_gets_404_on_every_dashboard(client, alice, name):
+    assert get(client, alice, name).status_code == 404
+
+
+def test_o1_pa_gets_404_on_exports(client, alice, north):
+    login(client, alice)
+    assert client.get(reverse("oversight:export", args=["team-items", "csv"]), {"team": north.pk}).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["oversight:service", "oversight:head"])
+def test_o1_team_leader_gets_404_on_service_wide_dashboards(client, tess, name):
+    assert get(client, tess, name).status_code == 404
+
+
+def test_o1_team_leader_sees_only_their_team(client, service, tess, south, charlie, today):
+    response = get(client, tess, "oversight:team")
+    names = {r.young_person.name for r in response.context["items"]}
+    assert names == {"Ann Two", "Abe Three", "Ben One"}
+    assert get(client, tess, "oversight:team", team=south.pk).status_code == 404
+    assert get(client, tess, "oversight:team", pa=charlie.pk).status_code == 404
+    login(client, tess)
+    url = reverse("oversight:export", args=["team-items", "csv"])
+    assert client.get(url, {"team": south.pk}).status_code == 404
+
+
+def test_o1_dashboard_link_in_navigation_for_managers_only(client, tess, alice):
+    login(client, tess)
+    assert reverse("oversight:dashboard") in client.get(reverse("caseload")).content.decode()
+    login(client, alice)
+    assert reverse("oversight:dashboard") not in client.get(reverse("caseload")).content.decode()
+
+
+# --- Team Leader, weekly ----------------------------------------------------------------------
+
+def test_o1_team_dashboard_figures_by_pa(client, service, waiting, tess, today):
+    response = get(client, tess, "oversight:team")
+    summary = {s["young_person__pa__name"]: (s["people"], s["overdue"], s["due_soon"]) for s in response.context["summary"]}
+    assert summary == {"Alice Adams": (3, 2, 2), "Bella Brown": (1, 1, 0)}
+    items = [(r.young_person.name, r.code, r.status, r.days_overdue) for r in response.context["items"]]
+    assert items == [
+        ("Abe Three", "visit", "overdue", 217), ("Abe Three", "pathway_review", "overdue", 91),
+        ("Ann Two", "visit", "due_soon", 0), ("Ann Two", "pathway_review", "due_soon", 0),
+        ("Ben One", "visit", "overdue", 34),
+    ]
+    assert [p.young_person.name for p in response.context["plans"]] == ["Amy One"]
+    assert [(a.young_person.name, a.kind) for a in response.context["arrangements"]] == [("Ann Two", "step_back")]
+    html = response.content.decode()
+    assert "Alice Adams" in html and "No update from the PA" in html
+
+
+def test_o1_team_dashboard_shows_the_pas_latest_update(client, service, tess, alice, today):
+    for version, reason in ((1, "Cancelled twice"), (2, "Moved to a hostel")):
+        OverdueUpdate.objects.create(young_person=service.a3, requirement="visit", due=dt.date(2025, 7, 27),
+                                     version=version, reason=reason, plan="Visit on 3 March", author=alice,
+                                     recorded_on=AS_OF)
+    response = get(client, tess, "oversight:team")
+    item = next(r for r in response.context["items"] if r.young_person == service.a3 and r.code == "visit")
+    assert (item.update_reason, item.update_by, item.update_on) == ("Moved to a hostel", "Alice Adams", AS_OF)
+    assert "Moved to a hostel" in response.content.decode()
+
+
+def test_o1_team_dashboard_filters_by_pa_and_due_dates(client, service, tess, bella, today):
+    response = get(client, tess, "oversight:team", pa=bella.pk)
+    assert [r.young_person.name for r in response.context["items"]] == ["Ben One"]
+    response = get(client, tess, "oversight:team", date_from="2026-01-01", date_to="2026-03-10")
+    assert [(r.young_person.name, r.code) for r in response.context["items"]] == [("Ann Two", "visit"), ("Ben One", "visit")]
+
+
+def test_o1_bad_date_range_is_explained_next_to_the_field(client, service, tess, today):
+    response = get(client, tess, "oversight:team", date_from="2026-03-10", date_to="2026-03-01")
+    assert response.status_code == 200
+    assert "The end of the range must be on or after its start." in response.content.decode()
+
+
+def test_o1_service_leader_drills_down_to_a_team_and_a_pa(client, service, sol, south, charlie, today):
+    response = get(client, sol, "oversight:team", team=south.pk, pa=charlie.pk)
+    assert [r.young_person.name for r in response.context["items"]] == ["Cat One", "Cat One"]
+    assert reverse("young_person", args=[service.c1.pk]) in response.content.decode()
+
+
+# --- Service Leader, weekly -------------------------------------------------------------------
+
+def snapshot(night, rows):
+    run = NightlyRun.objects.create(night=night, state=RunState.DONE, started_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    Snapshot.objects.bulk_create(
+        Snapshot(run=run, night=night, team=team, pa=pa, requirement=code, status=status, count=n)
+        for team, pa, code, status, n in rows
+    )
+
+
+@pytest.fixture
+def weekly_snapshots(north, south, alice, bella, charlie):
+    snapshot(dt.date(2026, 2, 15), [(north, alice, "visit", "overdue", 5), (south, charlie, "visit", "overdue", 2)])
+    snapshot(dt.date(2026, 2, 20), [(north, alice, "visit", "overdue", 9)])  # not the last of its week
+    snapshot(dt.date(2026, 2, 22), [(north, alice, "visit", "overdue", 3), (north, bella, "visit", "overdue", 1),
+                                    (north, alice, "visit", "due_soon", 8), (south, charlie, "visit", "overdue", 1)])
+    snapshot(AS_OF, [(north, alice, "visit", "overdue", 2), (north, bella, "pathway_review", "overdue", 1),
+                     (south, charlie, "visit", "overdue", 1)])
+
+
+def test_o1_service_dashboard_teams_side_by_side(client, service, waiting, sol, today):
+    response = get(client, sol, "oversight:service")
+    rows = {r.name: (r.overdue, r.due_soon, r.overdue_by_code) for r in response.context["rows"]}
+    assert rows == {
+        "North Team": (3, 2, {"visit": 2, "pathway_review": 1}),
+        "South Team": (1, 1, {"visit": 1, "pathway_review": 0}),
+    }
+    assert [a.young_person.name for a in response.context["waiting"]] == ["Cat One"]
+    html = response.content.decode()
+    assert "<svg" in html and "Overdue and due soon now, by team" in html
+
+
+def test_o1_service_dashboard_trend_of_12_weeks_from_snapshots(client, service, weekly_snapshots, sol, today):
+    trend = get(client, sol, "oversight:service").context["trend"]
+    assert len(trend.x_labels) == 12 and trend.x_labels[-1] == AS_OF and trend.x_labels[0] == dt.date(2025, 12, 14)
+    series = {s.name: s.values for s in trend.series}
+    none = [None] * 9
+    assert series == {"North Team": none + [5, 4, 3], "South Team": none + [2, 1, 1], "All teams": none + [7, 5, 4]}
+    assert trend.x_notes[-3:] == [dt.date(2026, 2, 15), dt.date(2026, 2, 22), AS_OF]
+
+
+def test_o1_service_dashboard_filtered_to_one_team(client, service, weekly_snapshots, sol, south, today):
+    response = get(client, sol, "oversight:service", team=south.pk)
+    assert [r.name for r in response.context["rows"]] == ["South Team"]
+    assert {s.name: s.values[-3:] for s in response.context["trend"].series} == {"South Team": [2, 1, 1]}
+
+
+def test_o1_trend_chart_has_the_same_figures_as_a_table(client, service, weekly_snapshots, sol, today):
+    html = get(client, sol, "oversight:service").content.decode()
+    assert 'role="img"' in html and "Table of the figures in this chart" in html
+    assert "Overdue items, week by week</caption>" in html
+    assert "<th scope=\"row\">22 Feb 2026</th><td>22 Feb 2026</td><td>4</td><td>1</td><td>5</td>" in html
+
+
+# --- Head of Service, monthly -----------------------------------------------------------------
+
+@pytest.fixture
+def monthly_snapshots(north, south, alice, charlie):
+    snapshot(dt.date(2026, 1, 15), [(north, alice, "visit", "overdue", 40)])
+    snapshot(dt.date(2026, 1, 31), [(north, alice, "visit", "overdue", 2), (north, alice, "pathway_review", "overdue", 1),
+                                    (south, charlie, "visit", "overdue", 4)])
+    snapshot(dt.date(2026, 2, 28), [(north, alice, "visit", "overdue", 1)])
+    snapshot(AS_OF, [(north, alice, "visit", "overdue", 2), (north, alice, "pathway_review", "overdue", 1),
+                     (south, charlie, "visit", "overdue", 1)])
+
+
+def test_o1_head_dashboard_month_on_month_by_team_and_requirement(client, service, monthly_snapshots, hana, today):
+    response = get(client, hana, "oversight:head")
+    by_team, by_code = response.context["by_team"], response.context["by_code"]
+    assert len(by_team.x_labels) == 12 and by_team.x_labels[0] == dt.date(2025, 4, 1)
+    assert {s.name: s.values[-3:] for s in by_team.series} == {"North Team": [3, 1, 3], "South Team": [4, 0, 1]}
+    codes = {s.name: s.values[-3:] for s in by_code.series}
+    assert codes["Visit"] == [6, 1, 3] and codes["Pathway plan review"] == [1, 0, 1]
+    assert by_team.series[0].values[:9] == [None] * 9
+
+
+def test_o1_head_dashboard_longest_overdue_first(client, service, hana, today):
+    response = get(client, hana, "oversight:head")
+    longest = [(r.young_person.name, r.code, r.days_overdue) for r in response.context["longest"]]
+    assert longest == [("Abe Three", "visit", 217), ("Abe Three", "pathway_review", 91), ("Cat One", "visit", 64),
+                       ("Ben One", "visit", 34)]
+
+
+# --- exports ----------------------------------------------------------------------------------
+
+def test_o1_team_items_export_as_csv(client, service, tess, today):
+    login(client, tess)
+    response = client.get(reverse("oversight:export", args=["team-items", "csv"]))
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["Team", "Personal Adviser", "Young person ref", "Young person"]
+    assert [(r[3], r[4], r[7]) for r in rows[1:]] == [
+        ("Abe Three", "Visit", "Overdue"), ("Abe Three", "Pathway plan review", "Overdue"),
+        ("Ann Two", "Visit", "Due soon"), ("Ann Two", "Pathway plan review", "Due soon"), ("Ben One", "Visit", "Overdue"),
+    ]
+    assert rows[1][6] == "27/07/2025" and rows[1][8] == "217"
+
+
+def test_o1_export_quotes_text_a_spreadsheet_would_run(client, alice, tess, today):
+    YoungPersonFactory(pa=alice, name="=HYPERLINK(\"http://evil\")")
+    recompute(AS_OF)
+    login(client, tess)
+    content = client.get(reverse("oversight:export", args=["team-items", "csv"])).content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in content
+
+
+@pytest.mark.parametrize("name", ["team-items", "team-pas", "team-plans", "team-arrangements", "service-teams",
+                                  "service-trend", "service-reduced-visits", "head-by-team", "head-by-requirement",
+                                  "head-longest"])
+def test_o1_every_list_exports_to_excel(client, service, waiting, weekly_snapshots, sol, name, today):
+    login(client, sol)
+    response = client.get(reverse("oversight:export", args=[name, "xlsx"]))
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.max_row >= 2 and sheet.cell(1, 1).value
+
+
+def test_o1_unknown_export_is_404(client, sol):
+    login(client, sol)
+    assert client.get(reverse("oversight:export", args=["everything", "csv"])).status_code == 404
+    assert client.get(reverse("oversight:export", args=["team-items", "pdf"])).status_code == 404
+
+
+# --- a fixed number of queries whatever the number of young people ----------------------------
+
+def grow(alice, charlie, people):
+    for i in range(people):
+        YoungPersonFactory(pa=alice if i % 2 else charlie)
+    recompute(AS_OF)
+
+
+def count_queries(client, staff, name, **params):
+    login(client, staff)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse(name), params).status_code == 200
+    return len(ctx.captured_queries)
+
+
+#: Every request: savepoint + release (ATOMIC_REQUESTS), session, user, staff (navigation and role).
+REQUEST = 5
+EXPECTED = {
+    # teams / team's PAs / items count / items page / by-PA aggregate / plans / arrangements
+    "oversight:team": REQUEST + 7,
+    # teams / aggregate by team and requirement / nights with a run / snapshot sums / reduced visits waiting / last run
+    "oversight:service": REQUEST + 6,
+    # teams / nights with a run / snapshot sums / longest overdue / last run
+    "oversight:head": REQUEST + 5,
+}
+
+
+@pytest.mark.parametrize("name, persona", [("oversight:team", "tess"), ("oversight:service", "sol"),
+                                           ("oversight:head", "hana")])
+@pytest.mark.parametrize("people", [5, 50])
+def test_o1_dashboards_run_a_fixed_number_of_queries(client, request, alice, charlie, tess, weekly_snapshots,
+                                                     name, persona, people, today, django_assert_num_queries):
+    grow(alice, charlie, people)
+    login(client, request.getfixturevalue(persona))
+    with django_assert_num_queries(EXPECTED[name]):
+        assert client.get(reverse(name)).status_code == 200

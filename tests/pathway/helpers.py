@@ -1,0 +1,30 @@
+"""Helpers shared by the plan and arrangement tests."""
+
+import datetime as dt
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from careleavers.dates import birthday
+from compliance.engine import recompute_young_person
+from tests.factories import YoungPersonFactory
+
+
+def make_young_person(pa, *, age: int = 19, allocated_days_ago: int = 100, **kwargs):
+    """A young person in service today, allocated `allocated_days_ago` days ago, requirements computed."""
+    today = timezone.localdate()
+    yp = YoungPersonFactory(pa=pa, date_of_birth=birthday(today, -age) - dt.timedelta(days=30),
+                            allocated_on=today - dt.timedelta(days=allocated_days_ago), **kwargs)
+    recompute_young_person(yp)
+    return yp
+
+
+def requirement_codes(young_person) -> set[str]:
+    return set(young_person.requirements.values_list("code", flat=True))
+
+
+def count_queries(fn) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return len(ctx.captured_queries)
