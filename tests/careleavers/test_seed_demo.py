@@ -87,3 +87,34 @@ def test_seed_demo_pack_option():
     seed("--pack", "tower_hamlets")
     assert PolicyPack.objects.get(is_active=True).key == "tower_hamlets"
     assert Requirement.objects.filter(code="contact").exists()  # T3 for the settled
+
+
+@pytest.mark.django_db
+def test_x1_demo_in_touch_checks_pass_the_dfe_code_rules():
+    from careleavers.dates import birthday
+    from contacts.models import InTouchCheck
+    from returns.dfe import check_problems
+
+    seed()
+    checks = list(InTouchCheck.objects.select_related("young_person"))
+    assert checks, "the demo should record birthday in-touch checks"
+    for check in checks:
+        dob = check.young_person.date_of_birth
+        age = next(a for a in range(17, 22)  # the birthday whose window (3 months before, 1 after) holds the check
+                   if birthday(dob, a) - dt.timedelta(days=90) <= check.date <= birthday(dob, a) + dt.timedelta(days=30))
+        assert not check_problems(in_touch=check.in_touch, activity=check.activity,
+                                  accommodation=check.accommodation, age=age), (check.young_person.ref, check.accommodation)
+
+
+def test_o1_demo_has_twelve_weeks_of_trend_computed_as_of_each_night():
+    from oversight.models import Snapshot
+
+    seed()
+    nights = sorted(set(Snapshot.objects.values_list("night", flat=True)))
+    assert len(nights) == 12
+    assert nights[-1] == today() - dt.timedelta(weeks=1)
+    # After the backfill the stored rows are those of today, not of the last night computed.
+    from compliance.engine import requirements_as_of
+
+    expected = {(r.young_person_id, r.code, r.last_met, r.due) for r in requirements_as_of(today())}
+    assert set(Requirement.objects.values_list("young_person_id", "code", "last_met", "due")) == expected

@@ -42,6 +42,7 @@ from careleavers.models import (
 from compliance.engine import recompute
 from compliance.models import PolicyPack
 from compliance.packs import DEFAULT_PACK, PACKS, ensure_packs
+from contacts.codes import ALWAYS_UNSUITABLE
 from contacts.models import (
     Condition,
     Contact,
@@ -56,6 +57,7 @@ from contacts.models import (
     With,
 )
 from pathway.models import PathwayPlan, PlanAction, PlanDecision, PlanState
+from returns.dfe import check_problems
 
 DEMO_PASSWORD = "leaving-care-demo"  # printed on purpose: demo data only, never production
 YOUNG_PEOPLE = 60
@@ -142,8 +144,26 @@ class Seeder:
             self.create_history(yp)
         self.create_pending_work(people)
         self.create_absences()
+        self.create_trend()
         recompute(self.today)  # once, for everyone (the nightly path)
         return dict(self.counts)
+
+    def create_trend(self, weeks: int = 12) -> None:
+        """Weekly snapshots for the trend charts, each computed as of its own night, so it shows
+        what was known then. Recorded as snapshot-only history: no alerts are raised for the past."""
+        from oversight.models import NightlyRun, RunState
+        from oversight.services import snapshot_take
+
+        for back in range(weeks, 0, -1):
+            night = self.today - dt.timedelta(weeks=back)
+            recompute(night)
+            run = NightlyRun.objects.create(
+                night=night, state=RunState.DONE, worker="seed_demo (trend history)",
+                started_at=self.at(night), finished_at=self.at(night),
+            )
+            run.snapshot_rows = snapshot_take(run=run, night=night)
+            run.save()
+            self.counts["weekly snapshots"] += 1
 
     # --- staff ---------------------------------------------------------------------------------
 
@@ -356,12 +376,18 @@ class Seeder:
             if day - dt.timedelta(days=90) <= contact.date <= day + dt.timedelta(days=30):
                 if not InTouchCheck.objects.filter(young_person=yp, date__gte=day - dt.timedelta(days=90),
                                                    date__lte=day + dt.timedelta(days=30)).exists():
-                    accom = {Accommodation.CUSTODY: "X", Accommodation.BED_AND_BREAKFAST: "W", Accommodation.HOSTEL: "T",
-                             Accommodation.STAYING_PUT: "Z", Accommodation.FAMILY: "B"}.get(yp.accommodation, "U")
+                    letter = {Accommodation.CUSTODY: "X", Accommodation.BED_AND_BREAKFAST: "W", Accommodation.HOSTEL: "T",
+                              Accommodation.STAYING_PUT: "Z", Accommodation.FAMILY: "B"}.get(yp.accommodation, "U")
+                    suitable = letter not in ("W", *ALWAYS_UNSUITABLE)
+                    activity = self.rng.choice(["F2", "F4", "G5", "P4", "F1" if yp.extended_support else "F2"])
+                    # Demo data must pass the DfE rules too (e.g. no foyer or former foster carers at 17).
+                    accommodation = next(
+                        code for code in (f"{letter}{1 if suitable else 2}", "D1")
+                        if not check_problems(in_touch="YES", activity=activity, accommodation=code, age=age)
+                    )
                     InTouchCheck.objects.create(
                         young_person=yp, contact=contact, date=contact.date, in_touch="YES",
-                        activity=self.rng.choice(["F2", "F4", "G5", "P4", "F1" if yp.extended_support else "F2"]),
-                        accommodation=f"{accom}{1 if accom not in ('W',) else 2}", recorded_by=yp.pa)
+                        activity=activity, accommodation=accommodation, recorded_by=yp.pa)
                     self.counts["in-touch checks"] += 1
                 return
 
