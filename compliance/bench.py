@@ -249,9 +249,10 @@ def measure_page(client: Client, url: str, runs: int = PAGE_RUNS) -> dict:
     reset_queries()  # each request clears the query log, which would hide what was captured
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
+    count = len(queries)  # now: the next request clears the log it reads from
     with override_settings(DEBUG=False):
         times = [_timed(lambda: client.get(url)) for _ in range(runs)]
-    page = {"url": url, "status": response.status_code, "ms": round(_median(times) * 1000, 1), "queries": len(queries)}
+    page = {"url": url, "status": response.status_code, "ms": round(_median(times) * 1000, 1), "queries": count}
     if response.status_code in (301, 302, 303, 307, 308):
         page["redirects_to"] = response["Location"]
     return page
@@ -270,11 +271,8 @@ def measure_pages(runs: int = PAGE_RUNS) -> tuple[dict, list[str]]:
             pages[f"caseload[{role}]"] = {"as": people[role].ref, **measure_page(clients[role], reverse("caseload"), runs)}
     pa = people.get(Role.PA)
     if pa is not None:
-        busiest = (
-            Contact.objects.filter(young_person__pa=pa).values("young_person").annotate(n=Count("id"))
-            .order_by("-n", "young_person").first()
-        )
-        yp_id = busiest["young_person"] if busiest else YoungPerson.objects.filter(pa=pa).values_list("pk", flat=True).first()
+        # The PA's first young person: with the same seed, the same record at every size.
+        yp_id = YoungPerson.objects.filter(pa=pa).order_by("ref").values_list("pk", flat=True).first()
         if yp_id is not None:
             url = reverse("young_person", args=[yp_id])
             pages[f"young_person[{Role.PA}]"] = {"as": pa.ref, **measure_page(clients[Role.PA], url, runs)}
@@ -330,6 +328,8 @@ def run_benchmark(*, young_people: int, reuse: bool = False, seed: int = 1, page
         "cores": os.cpu_count(),
         "cores_available": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
         "machine": f"{platform.system()} {platform.machine()}, Python {platform.python_version()}",
+        # Other work on the machine skews wall-clock figures: say how busy it was.
+        "load_average": [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None,
         "as_of": as_of.isoformat(),
         "young_people": YoungPerson.objects.count(),
         "contacts": Contact.objects.count(),

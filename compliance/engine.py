@@ -238,10 +238,12 @@ def recompute(as_of: dt.date | None = None, young_person_ids: Iterable[int] | No
         q.distinct(f"{table}.{col}", f"excluded.{col}")
         for col in ("last_met", "due", "due_soon_from", "interval_days", "basis")
     )
-    # Most rows are the same as last night: leave them out before the upsert, which would
-    # otherwise lock (and so write) every one of them.
+    # Most rows are the same as last night: drop them from the result before the upsert, which
+    # would otherwise lock (and so write) every one of them. (A separate step, because an upsert
+    # that also reads its own table can be planned as a scan per row when the table was empty.)
     unchanged = " AND ".join(
-        q.same(f"s.{col}", f"r.{col}") for col in ("last_met", "due", "due_soon_from", "interval_days", "basis")
+        q.same(f"s.{col}", f"compliance_result.{col}")
+        for col in ("last_met", "due", "due_soon_from", "interval_days", "basis")
     )
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS compliance_result")
@@ -256,13 +258,16 @@ def recompute(as_of: dt.date | None = None, young_person_ids: Iterable[int] | No
                     WHERE r.young_person_id = {table}.young_person_id AND r.code = {table}.code)"""
         )
         cursor.execute(
+            f"""DELETE FROM compliance_result WHERE EXISTS (
+                    SELECT 1 FROM {table} s
+                    WHERE s.young_person_id = compliance_result.young_person_id
+                      AND s.code = compliance_result.code AND {unchanged})"""
+        )
+        cursor.execute(
             f"""INSERT INTO {table}
                     (young_person_id, code, last_met, due, due_soon_from, interval_days, basis, computed_for)
                 SELECT young_person_id, code, last_met, due, due_soon_from, interval_days, basis, {q.date(as_of)}
-                FROM compliance_result r
-                WHERE NOT EXISTS (
-                    SELECT 1 FROM {table} s
-                    WHERE s.young_person_id = r.young_person_id AND s.code = r.code AND {unchanged})
+                FROM compliance_result WHERE TRUE
                 ON CONFLICT (young_person_id, code) DO UPDATE SET
                     last_met = excluded.last_met, due = excluded.due, due_soon_from = excluded.due_soon_from,
                     interval_days = excluded.interval_days, basis = excluded.basis,

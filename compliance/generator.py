@@ -338,6 +338,7 @@ def _upn(rng: random.Random) -> str:
 class _Generator:
     def __init__(self, *, young_people: int, seed: int, as_of: dt.date, log) -> None:
         self.n = young_people
+        self.seed = seed
         self.rng = random.Random(seed)
         self.as_of = as_of
         self.log = log
@@ -442,6 +443,9 @@ class _Generator:
         with transaction.atomic():
             teams = self.build_staff()
         self.log(f"{self.result.rows['staff']} staff in {len(teams)} teams")
+        # The young people draw from their own sequence, so the first of them are the same
+        # whatever the size of the service (benchmarks compare pages across sizes).
+        self.rng = random.Random(f"{self.seed}:young-people")
         slots = [(team, pa) for team in teams for pa in team.pa_ids for _ in range(YOUNG_PEOPLE_PER_PA)][: self.n]
         first_ref = self._next_number(YoungPerson, "ref", YP_PREFIX)
         done = 0
