@@ -19,6 +19,7 @@ from approvals.models import Arrangement, ArrangementDecision, ArrangementKind, 
 from compliance.engine import recompute
 from compliance.models import PolicyPack, RequirementCode
 from compliance.packs import DEFAULT_PACK, PACKS, ensure_packs
+from compliance.services import pack_activate
 from contacts import codes
 from contacts.models import Contact, InTouchCheck, Method, Outcome, Purpose, With
 from pathway.models import PathwayPlan, PlanState
@@ -301,8 +302,9 @@ def import_bundle(data: Any) -> ImportSummary:
     bundle = validate_bundle(data)
     summary = ImportSummary()
     ensure_packs()
-    PolicyPack.objects.filter(is_active=True).exclude(key=bundle["pack"]).update(is_active=False)
-    PolicyPack.objects.filter(key=bundle["pack"]).update(is_active=True)
+    activate = PolicyPack.objects.get(key=bundle["pack"])
+    if not activate.is_active:
+        pack_activate(pack=activate)
 
     for team in bundle["teams"]:
         _upsert(summary, "teams", Team, {"ref": team["ref"]}, {"name": team["name"]})
