@@ -11,15 +11,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from compliance.models import PackEvent, Requirement
-from compliance.selectors import annotate_most_urgent, requirements_with_status
+from compliance.selectors import requirements_with_status
 from contacts.forms import EscalationForm
 from contacts.selectors import next_escalation_step
 from contacts.services import british
-from returns.selectors import annotate_birthday_check_due
 
 from . import services
 from .errors import ServiceError
-from .filters import CaseloadFilter, caseload_counts, coming_up, in_absence
+from .filters import CaseloadFilter, CaseloadPaginator, caseload_counts, coming_up, in_absence
 from .forms import AbsenceForm, EventForm
 from .models import EventKind, Notification, PlannedAbsence
 from .panels import panels_for
@@ -44,10 +43,8 @@ def home(request):
 def caseload(request):
     today = timezone.localdate()
     visible = young_people_visible_to(request.user)
-    people = annotate_most_urgent(visible.select_related("pa"), today=today)
-    filters = CaseloadFilter(request.GET, queryset=people, user=request.user, today=today)
-    rows = annotate_birthday_check_due(filters.qs.annotate(next_in_absence=in_absence("pa", "next_due")), today)  # X1
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = CaseloadFilter(request.GET, queryset=visible, user=request.user, today=today)
+    page = CaseloadPaginator(filters.qs, PAGE_SIZE, today=today).get_page(request.GET.get("page"))  # V4, V5, X1
     return render(request, "careleavers/caseload.html", {
         "page": page,
         "filter": filters,

@@ -2,10 +2,11 @@
 
 import datetime as dt
 
-from django.db.models import Case, CharField, F, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, CharField, F, IntegerField, Min, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .engine import requirements_as_of
+from .engine import requirements_as_of, status_for
 from .models import Requirement, Status
 
 
@@ -20,8 +21,6 @@ def status_expression(today: dt.date, due: str = "due", due_soon_from: str = "du
 
 
 def urgency_rank(today: dt.date, due: str = "due", due_soon_from: str = "due_soon_from") -> Case:
-    from django.db.models import IntegerField
-
     return Case(
         When(**{f"{due}__lt": today}, then=Value(0)),
         When(**{f"{due_soon_from}__lte": today}, then=Value(1)),
@@ -36,18 +35,43 @@ def requirements_with_status(queryset: QuerySet[Requirement] | None = None, *, t
     return queryset.annotate(status=status_expression(today), days_overdue=Value(0))
 
 
-def annotate_most_urgent(people: QuerySet, *, today: dt.date | None = None) -> QuerySet:
-    """Each young person with their most urgent requirement (earliest due), in one query."""
+URGENCY_ORDER = {Status.OVERDUE: 0, Status.DUE_SOON: 1, Status.OK: 2}
+
+
+def order_by_urgency(people: QuerySet, *, today: dt.date | None = None) -> QuerySet:
+    """Young people most urgent first, from one aggregate over their stored requirement rows (V4).
+
+    A person's urgency is their worst status (overdue if their earliest due date has passed, due
+    soon if a scheduling window has opened, else on track; no requirement last), then the due date
+    of their most urgent requirement, then ref. Annotates `urgency` and `next_due` (the due date of
+    the requirement `most_urgent` picks). One LEFT JOIN and GROUP BY instead of correlated
+    subqueries per person, so sorting 100 000 people stays one pass over the requirement table."""
     today = today or timezone.localdate()
-    first = Requirement.objects.filter(young_person=OuterRef("pk")).order_by("due", "code")
-    return people.annotate(
-        next_code=Subquery(first.values("code")[:1]),
-        next_due=Subquery(first.values("due")[:1]),
-        next_due_soon_from=Subquery(first.values("due_soon_from")[:1]),
+    window_open = Q(requirements__due_soon_from__lte=today)
+    return people.alias(
+        earliest_due=Min("requirements__due"),
+        earliest_due_soon_from=Min("requirements__due_soon_from"),
     ).annotate(
-        next_status=status_expression(today, "next_due", "next_due_soon_from"),
-        urgency=urgency_rank(today, "next_due", "next_due_soon_from"),
+        urgency=Case(
+            When(earliest_due__lt=today, then=Value(URGENCY_ORDER[Status.OVERDUE])),
+            When(earliest_due_soon_from__lte=today, then=Value(URGENCY_ORDER[Status.DUE_SOON])),
+            When(earliest_due__isnull=False, then=Value(URGENCY_ORDER[Status.OK])),
+            default=None,
+            output_field=IntegerField(),
+        ),
+        # Overdue or due soon: the earliest of the rows whose window is open; on track: the earliest.
+        next_due=Coalesce(Min("requirements__due", filter=window_open), Min("requirements__due")),
     ).order_by(F("urgency").asc(nulls_last=True), F("next_due").asc(nulls_last=True), "ref")
+
+
+def most_urgent(requirements, *, today: dt.date):
+    """The most urgent of one person's requirement rows: worst status, then earliest due, then code
+    (the row whose due date order_by_urgency sorts by), or None."""
+    return min(
+        requirements,
+        key=lambda r: (URGENCY_ORDER[status_for(today, r.due, r.due_soon_from)], r.due, r.code),
+        default=None,
+    )
 
 
 def report_rows(as_of: dt.date) -> list[dict]:

@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 
 from approvals.models import ArrangementKind
-from careleavers.models import CaseNote, Circumstance, Event, Notification, PlannedAbsence
+from careleavers.models import CaseNote, Circumstance, Cover, Event, Notification, PlannedAbsence
 from compliance.engine import recompute_young_person
+from compliance.models import Basis, Requirement
 from contacts.models import Contact, Escalation, Outcome
 from tests.careleavers.helpers import days_ago, today, young_person
 from tests.conftest import login
@@ -34,6 +35,52 @@ def test_v4_caseload_most_urgent_first_with_counts(client, alice):
     counts = response.context["counts"]
     assert counts["overdue"] == 1 and counts["due_soon"] == 1 and counts["overdue_people"] == 1
     assert b"My caseload" in response.content
+
+
+def _due(yp, code: str, *, due_in: int, window: int) -> None:
+    Requirement.objects.create(young_person=yp, code=code, due=today() + dt.timedelta(days=due_in),
+                               due_soon_from=today() + dt.timedelta(days=due_in - window), basis=Basis.INTERVAL,
+                               computed_for=today())
+
+
+def test_v4_caseload_sorts_by_worst_status_and_shows_that_requirement(client, alice):
+    """A review whose month-long window has opened outranks an earlier visit still on track."""
+    review_open = young_person(alice, name="Review open", recompute=False)
+    _due(review_open, "visit", due_in=20, window=14)  # on track
+    _due(review_open, "pathway_review", due_in=25, window=28)  # due soon
+    visit_soon = young_person(alice, name="Visit soon", recompute=False)
+    _due(visit_soon, "visit", due_in=10, window=14)
+    on_track = young_person(alice, name="On track", recompute=False)
+    _due(on_track, "visit", due_in=15, window=14)
+    late = young_person(alice, name="Late", recompute=False)
+    _due(late, "visit", due_in=-3, window=14)
+    _due(late, "pathway_review", due_in=-30, window=28)
+    nothing = young_person(alice, name="Nothing due", recompute=False)
+    login(client, alice)
+    rows = list(client.get(reverse("caseload")).context["page"])
+    assert [r.name for r in rows] == ["Late", "Visit soon", "Review open", "On track", "Nothing due"]
+    assert [(r.next_code, r.next_status) for r in rows] == [
+        ("pathway_review", "overdue"), ("visit", "due_soon"), ("pathway_review", "due_soon"), ("visit", "ok"),
+        (None, None)]
+    assert rows[0].next_due == today() - dt.timedelta(days=30) and rows[-1].next_due is None
+    assert nothing.pk == rows[-1].pk
+
+
+def test_caseload_pa_sees_cover_cases_only_while_the_cover_lasts(client, alice, charlie):
+    young_person(alice, name="Mine")
+    covered = young_person(charlie, name="Covered now")
+    ended = young_person(charlie, name="Cover ended")
+    future = young_person(charlie, name="Cover later")
+    young_person(charlie, name="Not covered")
+    Cover.objects.create(young_person=covered, pa=alice, start=days_ago(3), end=today())
+    Cover.objects.create(young_person=ended, pa=alice, start=days_ago(10), end=days_ago(1))
+    Cover.objects.create(young_person=future, pa=alice, start=today() + dt.timedelta(days=1), end=today() + dt.timedelta(days=5))
+    login(client, alice)
+    response = client.get(reverse("caseload"))
+    assert sorted(names(response)) == ["Covered now", "Mine"]
+    assert response.context["page"].paginator.count == 2
+    assert client.get(reverse("young_person", args=[covered.pk])).status_code == 200
+    assert client.get(reverse("young_person", args=[ended.pk])).status_code == 404
 
 
 def test_v2_coming_up_lists_what_enters_its_scheduling_window(client, alice):
@@ -135,11 +182,12 @@ def _caseload_of(pa, n: int) -> None:
 def test_caseload_query_count_is_the_same_for_5_and_50_young_people(client, alice, size, django_assert_num_queries):
     _caseload_of(alice, size)
     login(client, alice)
-    # session / user / staff / pagination count / page rows / counts / coming up / savepoint pair (ATOMIC_REQUESTS)
-    with django_assert_num_queries(9):
+    # session / user / staff / pagination count / page rows (sorted by urgency) / their requirement rows / counts /
+    # coming up / savepoint pair (ATOMIC_REQUESTS)
+    with django_assert_num_queries(10):
         response = client.get(reverse("caseload"), {"status": "ok", "q": "", "circumstance": "standard"})
     assert response.status_code == 200
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         client.get(reverse("caseload"))
 
 
@@ -148,9 +196,24 @@ def test_caseload_query_count_for_a_team_leader_is_the_same_for_5_and_50(client,
                                                                            django_assert_num_queries):
     _caseload_of(alice, size)
     login(client, tess)
-    # as for a PA, plus the chosen PA (validation) and the PA filter's choices (count, rows)
+    # as for a PA, plus the chosen PA (validation) and the PA filter's choices (one query)
     with django_assert_num_queries(12):
         client.get(reverse("caseload"), {"pa": alice.pk})
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_caseload_for_the_service_lists_pas_only_of_the_chosen_team(client, alice, charlie, sol, size,
+                                                                   django_assert_num_queries):
+    """A national service has thousands of PAs: a Service Leader picks a team, then its PAs."""
+    _caseload_of(alice, size)
+    login(client, sol)
+    body = client.get(reverse("caseload")).content.decode()
+    assert f">{alice.name}</option>" not in body and f">{charlie.name}</option>" not in body
+    with django_assert_num_queries(14):  # the same at 5 and 50; teams and the team's PAs are one query each
+        body = client.get(reverse("caseload"), {"team": alice.team_id}).content.decode()
+    assert f">{alice.name}</option>" in body and f">{charlie.name}</option>" not in body
+    response = client.get(reverse("caseload"), {"pa": alice.pk})
+    assert response.context["page"].paginator.count == size
 
 
 # --- young person page -----------------------------------------------------------------------------
