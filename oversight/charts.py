@@ -170,11 +170,16 @@ def line_chart_svg(chart: Chart, *, width: int = 720, height: int = 260) -> Safe
 def bar_chart_svg(chart: Chart, *, width: int = 720, height: int = 240) -> SafeString:
     """Grouped bars: one group per x label, one bar per series."""
     left, right, top, bottom = 44, 16, 14, 44
+    n, m = max(len(chart.x_labels), 1), max(len(chart.series), 1)
+    group_w = (width - left - right) / n
+    # About 7 px a character at 12 px: labels longer than their group are slanted, not cut short.
+    slant = any(len(label) > group_w // 7 for label in chart.short_labels)
+    if slant:
+        bottom += 96
+        height += 96
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for s in chart.series for v in s.values if v is not None]
     y_max = _nice_max(max(values, default=0))
-    n, m = max(len(chart.x_labels), 1), max(len(chart.series), 1)
-    group_w = plot_w / n
     bar_w = min(28.0, group_w * 0.8 / m)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" class="oversight-chart" '
@@ -187,8 +192,10 @@ def bar_chart_svg(chart: Chart, *, width: int = 720, height: int = 240) -> SafeS
         parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="12" fill="#333">{v:g}</text>')
     for i, label in enumerate(chart.short_labels):
         centre = left + group_w * (i + 0.5)
+        y = height - bottom + 16
+        place = (f'text-anchor="end" transform="rotate(-40 {centre:.1f} {y})"' if slant else 'text-anchor="middle"')
         parts.append(
-            f'<text x="{centre:.1f}" y="{height - bottom + 16}" text-anchor="middle" font-size="12" fill="#333">'
+            f'<text x="{centre:.1f}" y="{y}" {place} font-size="12" fill="#333">'
             f"{escape(label[:24])}</text>"
         )
         for j, series in enumerate(chart.series):

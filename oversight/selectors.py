@@ -5,7 +5,7 @@ young people there are. Who may see what comes from careleavers.selectors.
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
@@ -28,6 +28,7 @@ DASHBOARD_OF_ROLE = {
 }
 CODES = list(RequirementCode.choices)
 NO_TEAM = "No team (unallocated)"
+ALL_TEAMS = "All teams"
 
 
 def dashboard_url_name_for(user) -> str:
@@ -162,29 +163,62 @@ class TeamRow:
 
 
 def team_rows(*, user, teams: list[Team], today: dt.date, team: Team | None = None) -> list[TeamRow]:
-    """Every team side by side: overdue and due soon now, overdue by requirement. One query."""
-    rows = requirements_visible_to(user)
+    """Every team side by side: overdue and due soon now, overdue by requirement. One query.
+
+    Only rows already in their due-soon window can be overdue or due soon (an overdue row's
+    window opened before its due date), so the aggregate reads those alone: the same figures
+    from a fraction of the rows. A team with nothing overdue or due soon still gets its row of
+    noughts from `teams`. It starts from the young people the user may see, so the visibility
+    filter applies to them directly rather than as a semi-join on every requirement row."""
+    people = young_people_visible_to(user)
     if team is not None:
-        rows = rows.filter(young_person__pa__team=team)
+        people = people.filter(pa__team=team)
     counts = (
-        rows.order_by()
-        .values("young_person__pa__team", "code")
-        .annotate(overdue=Count("pk", filter=Q(due__lt=today)),
-                  due_soon=Count("pk", filter=Q(due__gte=today, due_soon_from__lte=today)))
+        people.filter(requirements__due_soon_from__lte=today)
+        .order_by()
+        .values("pa__team", "requirements__code")
+        .annotate(overdue=Count("requirements", filter=Q(requirements__due__lt=today)),
+                  due_soon=Count("requirements", filter=Q(requirements__due__gte=today)))
     )
     by_team = {t.pk: TeamRow(t.pk, t.name) for t in teams if team is None or t.pk == team.pk}
     for c in counts:
-        row = by_team.get(c["young_person__pa__team"])
+        row = by_team.get(c["pa__team"])
         if row is None:
-            row = by_team.setdefault(c["young_person__pa__team"], TeamRow(c["young_person__pa__team"], NO_TEAM))
+            row = by_team.setdefault(c["pa__team"], TeamRow(c["pa__team"], NO_TEAM))
         row.overdue += c["overdue"]
         row.due_soon += c["due_soon"]
-        row.overdue_by_code[c["code"]] = row.overdue_by_code.get(c["code"], 0) + c["overdue"]
+        code = c["requirements__code"]
+        row.overdue_by_code[code] = row.overdue_by_code.get(code, 0) + c["overdue"]
     return sorted(by_team.values(), key=lambda r: (r.team_id is None, r.name))
 
 
 def _team_names(teams: list[Team]) -> dict:
     return {t.pk: t.name for t in teams} | {None: NO_TEAM}
+
+
+def split_top_teams(chart: Chart, *, top: int) -> tuple[Chart, Chart | None]:
+    """A trend of hundreds of teams as two readable charts: the `top` teams with most overdue at
+    the latest point, and every team's total (on its own axis: a total in the thousands beside
+    teams in the tens flattens them). A chart of `top` teams or fewer comes back whole."""
+    teams = [s for s in chart.series if s.name != ALL_TEAMS]
+    if len(teams) <= top:
+        return chart, None
+    latest = max((i for i in range(len(chart.x_labels)) if any(s.values[i] is not None for s in teams)), default=None)
+    ranked = {id(s) for s in sorted(teams, key=lambda s: -(s.values[latest] or 0) if latest is not None else 0)[:top]}
+    total = next((s for s in chart.series if s.name == ALL_TEAMS), None) or Series(ALL_TEAMS, [
+        None if all(s.values[i] is None for s in teams) else sum(s.values[i] or 0 for s in teams)
+        for i in range(len(chart.x_labels))
+    ])
+    return (
+        replace(chart, title=f"{chart.title}: the {top} teams with most overdue", series=[s for s in teams if id(s) in ranked]),
+        replace(chart, title=f"{chart.title}: all {len(teams)} teams together", series=[total]),
+    )
+
+
+def top_teams(rows: list[TeamRow], *, limit: int) -> list[TeamRow]:
+    """The `limit` teams with most overdue now (then most due soon, then by name), for a chart
+    that stays readable however many teams the service has."""
+    return sorted(rows, key=lambda r: (-r.overdue, -r.due_soon, r.team_id is None, r.name))[:limit]
 
 
 def done_nights(*, date_from: dt.date, date_to: dt.date) -> list[dt.date]:
@@ -235,7 +269,7 @@ def weekly_trend(*, teams: list[Team], date_from: dt.date, date_to: dt.date, tea
         Series(names.get(t, NO_TEAM), [sums.get((n, t), 0) if n else None for n in nights]) for t in team_ids
     ]
     if team is None and len(series) > 1:
-        series.append(Series("All teams", [sum(sums.get((n, t), 0) for t in team_ids) if n else None for n in nights]))
+        series.append(Series(ALL_TEAMS, [sum(sums.get((n, t), 0) for t in team_ids) if n else None for n in nights]))
     return Chart(
         title="Overdue items, week by week",
         x_title="Week ending",

@@ -106,10 +106,29 @@ def _export_links(request, names: list[str]) -> dict[str, dict[str, str]]:
     }
 
 
+def _with_param(request, **params) -> str:
+    """This page's query string with some parameters set (None: removed)."""
+    query = request.GET.copy()
+    for key, value in params.items():
+        query.pop(key, None)
+        if value is not None:
+            query[key] = value
+    return f"?{query.urlencode()}" if query else "?"
+
+
+def _totals(rows) -> dict:
+    return {
+        "teams": len(rows), "overdue": sum(r.overdue for r in rows), "due_soon": sum(r.due_soon for r in rows),
+        "overdue_cells": [sum(cells) for cells in zip(*(r.overdue_cells for r in rows), strict=True)] if rows else [],
+    }
+
+
 def _base_context(scope: Scope) -> dict:
     return {
         "scope": scope, "today": scope.today, "team": scope.team, "form": scope.form, "filter_forms": [scope.form],
         "show_team": len(scope.teams) > 1,
+        "team_options": [(value, label, value == (scope.team.pk if scope.team else ""))
+                         for value, label in scope.form.fields["team"].choices],
     }
 
 
@@ -147,12 +166,30 @@ def team_dashboard(request):
 
 # --- Service Leader ---------------------------------------------------------------------------
 
+#: A service can have hundreds of teams: the table of teams is paginated, and each chart shows
+#: the teams with most overdue (a bar chart of 500 teams, or 500 lines, is unreadable). The
+#: full figures are in the paginated table and in the downloads.
+TEAMS_PAGE_SIZE = 25
+CHART_TEAMS = 10  # bars: overdue and due soon of the 10 teams with most overdue
+TREND_TEAMS = 8  # lines: one per colour of the palette
+TEAM_SORTS = {"name": "Team name", "overdue": "Most overdue first"}
+
+
 def _now_chart(rows) -> Chart:
+    shown = rows if len(rows) <= CHART_TEAMS else selectors.top_teams(rows, limit=CHART_TEAMS)
+    title = "Overdue and due soon now, by team" if shown is rows else (
+        f"Overdue and due soon now: the {len(shown)} teams with most overdue")
     return Chart(
-        title="Overdue and due soon now, by team", x_title="Team", x_labels=[r.name for r in rows],
-        series=[Series("Overdue", [r.overdue for r in rows], colour=OVERDUE_COLOUR),
-                Series("Due soon", [r.due_soon for r in rows], colour=DUE_SOON_COLOUR)],
+        title=title, x_title="Team", x_labels=[r.name for r in shown],
+        series=[Series("Overdue", [r.overdue for r in shown], colour=OVERDUE_COLOUR),
+                Series("Due soon", [r.due_soon for r in shown], colour=DUE_SOON_COLOUR)],
     )
+
+
+def _sorted_team_rows(rows, sort: str):
+    if sort == "overdue":
+        return selectors.top_teams(rows, limit=len(rows))
+    return rows
 
 
 @login_required
@@ -160,12 +197,21 @@ def service_dashboard(request):
     scope = _scope(request, dashboard="service")
     date_from, date_to = _weeks_range(scope)
     rows = selectors.team_rows(user=request.user, teams=scope.teams, today=scope.today, team=scope.team)
+    sort = request.GET.get("sort") if request.GET.get("sort") in TEAM_SORTS else "name"
+    page = Paginator(_sorted_team_rows(rows, sort), TEAMS_PAGE_SIZE).get_page(request.GET.get("page"))  # no query: a list
+    trend, trend_total = selectors.split_top_teams(
+        selectors.weekly_trend(teams=scope.teams, date_from=date_from, date_to=date_to, team=scope.team), top=TREND_TEAMS)
     return render(request, "oversight/service.html", _base_context(scope) | {
         "show_team": True,
         "codes": CODES,
-        "rows": rows,
+        "rows": page.object_list,
+        "page": page,
+        "sort": sort,
+        "sorts": [(key, label, _with_param(request, sort=key, page=None)) for key, label in TEAM_SORTS.items()],
+        "totals": _totals(rows),
         "now_chart": _now_chart(rows),
-        "trend": selectors.weekly_trend(teams=scope.teams, date_from=date_from, date_to=date_to, team=scope.team),
+        "trend": trend,
+        "trend_total": trend_total,
         "waiting": list(selectors.reduced_visits_awaiting_service_leader(user=request.user, team=scope.team)),
         "last_run": selectors.last_run(),
         "exports": _export_links(request, ["service-teams", "service-trend", "service-reduced-visits"]),
@@ -182,10 +228,11 @@ def head_dashboard(request):
     scope = _scope(request, dashboard="head")
     date_from, date_to = _months_range(scope)
     by_team, by_code = selectors.monthly_charts(teams=scope.teams, date_from=date_from, date_to=date_to, team=scope.team)
+    by_team, by_team_total = selectors.split_top_teams(by_team, top=TREND_TEAMS)
     longest = selectors.longest_overdue(user=request.user, today=scope.today, team=scope.team)[:LONGEST]
     return render(request, "oversight/head.html", _base_context(scope) | {
         "show_team": True,
-        "by_team": by_team, "by_code": by_code,
+        "by_team": by_team, "by_team_total": by_team_total, "by_code": by_code,
         "longest": _with_days(longest, scope.today), "longest_limit": LONGEST,
         "last_run": selectors.last_run(),
         "exports": _export_links(request, ["head-by-team", "head-by-requirement", "head-longest"]),

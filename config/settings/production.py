@@ -1,8 +1,8 @@
 """Production: every secret and host from the environment; refuses to start without them."""
 
-from .base import *  # noqa: F403
 import environ
 
+from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = False

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from approvals.models import ArrangementState
 from compliance.engine import recompute
 from oversight.models import NightlyRun, OverdueUpdate, RunState, Snapshot
+from oversight.selectors import CODES
 from pathway.models import PathwayPlan, PlanState
 from tests.conftest import login
 from tests.factories import ArrangementFactory, YoungPersonFactory
@@ -292,3 +293,80 @@ def test_o1_dashboards_run_a_fixed_number_of_queries(client, request, alice, cha
     login(client, request.getfixturevalue(persona))
     with django_assert_num_queries(EXPECTED[name]):
         assert client.get(reverse(name)).status_code == 200
+
+
+# --- a service of many teams: paginated table, charts of the teams with most overdue ----------
+
+@pytest.fixture
+def small_pages(monkeypatch):
+    """The hand-counted service has two teams: pages of one team and charts of one team behave as
+    pages of 25 and charts of 10 do for a service of 500 teams."""
+    from oversight import views
+
+    monkeypatch.setattr(views, "TEAMS_PAGE_SIZE", 1)
+    monkeypatch.setattr(views, "CHART_TEAMS", 1)
+    monkeypatch.setattr(views, "TREND_TEAMS", 1)
+
+
+def test_o1_service_dashboard_pages_the_teams_and_totals_every_team(client, service, small_pages, sol, today):
+    first = get(client, sol, "oversight:service")
+    assert [r.name for r in first.context["rows"]] == ["North Team"]
+    assert first.context["totals"] == {
+        "teams": 2, "overdue": 4, "due_soon": 3, "overdue_cells": [3 if code == "visit" else 1 if code == "pathway_review" else 0
+                                                   for code, _ in CODES]}
+    html = first.content.decode()
+    assert "Teams 1 to 1 of 2" in html and "All 2 teams" in html and "Page 1 of 2" in html
+    second = get(client, sol, "oversight:service", page=2)
+    assert [(r.name, r.overdue, r.due_soon) for r in second.context["rows"]] == [("South Team", 1, 1)]
+
+
+def test_o1_service_dashboard_sorts_the_teams_by_most_overdue(client, service, small_pages, sol, charlie, today):
+    for _ in range(3):
+        YoungPersonFactory(pa=charlie)  # nothing since allocation: visit and review overdue
+    recompute(AS_OF)
+    response = get(client, sol, "oversight:service")
+    assert [r.name for r in response.context["rows"]] == ["North Team"]
+    response = get(client, sol, "oversight:service", sort="overdue")
+    assert [(r.name, r.overdue) for r in response.context["rows"]] == [("South Team", 7)]
+    assert '<strong aria-current="true">most overdue first</strong>' in response.content.decode()
+
+
+def test_o1_service_dashboard_charts_only_the_teams_with_most_overdue(client, service, small_pages, weekly_snapshots,
+                                                                      sol, today):
+    response = get(client, sol, "oversight:service")
+    now = response.context["now_chart"]
+    assert now.x_labels == ["North Team"] and now.title == "Overdue and due soon now: the 1 teams with most overdue"
+    assert [s.values for s in now.series] == [[3], [2]]
+    trend, total = response.context["trend"], response.context["trend_total"]
+    none = [None] * 9
+    # North had most overdue in the latest week; the total, on its own chart, still counts South.
+    assert {s.name: s.values for s in trend.series} == {"North Team": none + [5, 4, 3]}
+    assert trend.title == "Overdue items, week by week: the 1 teams with most overdue"
+    assert {s.name: s.values for s in total.series} == {"All teams": none + [7, 5, 4]}
+    html = response.content.decode()
+    assert "Overdue items, week by week: all 2 teams together</caption>" in html
+
+
+def test_o1_head_dashboard_charts_the_teams_with_most_overdue_and_the_total_apart(client, service, small_pages,
+                                                                            monthly_snapshots, hana, today):
+    context = get(client, hana, "oversight:head").context
+    assert {s.name: s.values[-3:] for s in context["by_team"].series} == {"North Team": [3, 1, 3]}
+    total = context["by_team_total"]
+    assert {s.name: s.values for s in total.series} == {"All teams": [None] * 9 + [7, 1, 4]}
+
+
+def test_o1_downloads_keep_every_team_when_the_page_shows_some(client, service, small_pages, weekly_snapshots, sol, today):
+    login(client, sol)
+    teams = client.get(reverse("oversight:export", args=["service-teams", "csv"])).content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(teams)))
+    assert [r[:3] for r in rows[1:]] == [["North Team", "3", "2"], ["South Team", "1", "1"]]
+    trend = client.get(reverse("oversight:export", args=["service-trend", "csv"])).content.decode("utf-8-sig")
+    assert next(csv.reader(io.StringIO(trend)))[2:] == ["North Team", "South Team", "All teams"]
+
+
+def test_o1_service_dashboard_page_of_teams_costs_no_extra_query(client, alice, charlie, small_pages, weekly_snapshots,
+                                                                 sol, today, django_assert_num_queries):
+    grow(alice, charlie, 5)
+    login(client, sol)
+    with django_assert_num_queries(EXPECTED["oversight:service"]):
+        assert client.get(reverse("oversight:service"), {"page": 2, "sort": "overdue"}).status_code == 200
