@@ -64,3 +64,30 @@ def test_log_contact_page_has_no_accessibility_violations(page, sign_in, alice, 
     page.get_by_role("button", name="Save contact").click()  # errors: no case note, no checklist
     assert page.locator("#error-summary").is_visible()
     assert violations(page) == []
+
+
+@pytest.mark.parametrize("who, url_name", [
+    ("tess", "pathway:queue"),
+    ("tess", "approvals:queue"),
+    ("tess", "oversight:team"),
+    ("sol", "oversight:service"),
+    ("hana", "oversight:head"),
+    ("sol", "returns:index"),
+])
+def test_managers_pages_have_no_accessibility_violations(page, sign_in, request, caseload, tess, sol, hana, who, url_name):
+    """O1 dashboards, the sign-off and approval queues and the returns page, with overdue items on them."""
+    from compliance.engine import recompute
+
+    recompute()
+    sign_in(request.getfixturevalue(who))
+    page.goto(reverse(url_name))
+    assert violations(page) == []
+
+
+def test_plan_form_has_no_accessibility_violations(page, sign_in, alice, caseload):
+    sign_in(alice)
+    page.goto(reverse("young_person", args=[caseload["late"].pk]))
+    page.get_by_role("button", name="Start").first.click()
+    page.wait_for_url("**/plans/*/edit/")
+    assert page.get_by_label("The young person's voice").is_visible()
+    assert violations(page) == []
