@@ -5,10 +5,24 @@ from . import models
 
 
 class NoDeleteMixin:
-    """Records a court might ask for are never deleted, not even from the admin."""
+    """Records a court might ask for are never deleted, not even from the admin.
+
+    Saving a case record here recomputes its young person's requirements in the same transaction,
+    as every service does, so an admin edit (circumstance, event, override...) moves due dates at once."""
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        from compliance.engine import recompute_young_person
+
+        obj = form.instance
+        young_person_id = obj.pk if isinstance(obj, models.YoungPerson) else getattr(obj, "young_person_id", None)
+        if young_person_id is None and hasattr(obj, "contact"):  # a visit checklist
+            young_person_id = obj.contact.young_person_id
+        if young_person_id is not None:
+            recompute_young_person(young_person_id)
 
 
 @admin.register(models.Team)
