@@ -105,49 +105,49 @@ def plan_submit(request, pk: int):
     return redirect("pathway:detail", pk=plan.pk)
 
 
+def _plan_action(request, pk: int, form_class, form_key: str, act, success: str):
+    """A Team Leader's or PA's decision on a plan: validate the form, call the service, and show
+    the plan again with the message next to the form when either refuses."""
+    plan = plan_for(request.user, pk=pk)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            act(plan, staff_for(request.user), form.cleaned_data)
+            messages.success(request, success)
+            return redirect("pathway:detail", pk=plan.pk)
+        except ServiceError as exc:
+            return _detail(request, plan, status=400, error=str(exc), **{form_key: form})
+    return _detail(request, plan, status=400, **{form_key: form})
+
+
 @login_required
 @require_POST
 def plan_return(request, pk: int):
-    plan = plan_for(request.user, pk=pk)
-    form = ReturnForm(request.POST)
-    if form.is_valid():
-        try:
-            services.plan_return(plan=plan, actor=staff_for(request.user), comments=form.cleaned_data["comments"])
-            messages.success(request, "The plan was returned to the Personal Adviser with your comments.")
-            return redirect("pathway:detail", pk=plan.pk)
-        except ServiceError as exc:
-            return _detail(request, plan, status=400, return_form=form, error=str(exc))
-    return _detail(request, plan, status=400, return_form=form)
+    return _plan_action(
+        request, pk, ReturnForm, "return_form",
+        lambda plan, actor, data: services.plan_return(plan=plan, actor=actor, comments=data["comments"]),
+        "The plan was returned to the Personal Adviser with your comments.",
+    )
 
 
 @login_required
 @require_POST
 def plan_sign_off(request, pk: int):
-    plan = plan_for(request.user, pk=pk)
-    form = SignOffForm(request.POST)
-    if form.is_valid():
-        try:
-            services.plan_sign_off(plan=plan, actor=staff_for(request.user), comments=form.cleaned_data["comments"])
-            messages.success(request, "The plan is signed off. Its sign-off date is the review date.")
-            return redirect("pathway:detail", pk=plan.pk)
-        except ServiceError as exc:
-            return _detail(request, plan, status=400, sign_off_form=form, error=str(exc))
-    return _detail(request, plan, status=400, sign_off_form=form)
+    return _plan_action(
+        request, pk, SignOffForm, "sign_off_form",
+        lambda plan, actor, data: services.plan_sign_off(plan=plan, actor=actor, comments=data["comments"]),
+        "The plan is signed off. Its sign-off date is the review date.",
+    )
 
 
 @login_required
 @require_POST
 def plan_shared(request, pk: int):
-    plan = plan_for(request.user, pk=pk)
-    form = SharedForm(request.POST)
-    if form.is_valid():
-        try:
-            services.plan_record_shared(plan=plan, actor=staff_for(request.user), shared_on=form.cleaned_data["shared_on"])
-            messages.success(request, "Recorded when the plan was shared with the young person.")
-            return redirect("pathway:detail", pk=plan.pk)
-        except ServiceError as exc:
-            return _detail(request, plan, status=400, shared_form=form, error=str(exc))
-    return _detail(request, plan, status=400, shared_form=form)
+    return _plan_action(
+        request, pk, SharedForm, "shared_form",
+        lambda plan, actor, data: services.plan_record_shared(plan=plan, actor=actor, shared_on=data["shared_on"]),
+        "Recorded when the plan was shared with the young person.",
+    )
 
 
 @login_required
