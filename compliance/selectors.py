@@ -20,19 +20,10 @@ def status_expression(today: dt.date, due: str = "due", due_soon_from: str = "du
     )
 
 
-def urgency_rank(today: dt.date, due: str = "due", due_soon_from: str = "due_soon_from") -> Case:
-    return Case(
-        When(**{f"{due}__lt": today}, then=Value(0)),
-        When(**{f"{due_soon_from}__lte": today}, then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
-    )
-
-
 def requirements_with_status(queryset: QuerySet[Requirement] | None = None, *, today: dt.date | None = None):
     today = today or timezone.localdate()
     queryset = Requirement.objects.all() if queryset is None else queryset
-    return queryset.annotate(status=status_expression(today), days_overdue=Value(0))
+    return queryset.annotate(status=status_expression(today))
 
 
 URGENCY_ORDER = {Status.OVERDUE: 0, Status.DUE_SOON: 1, Status.OK: 2}
