@@ -78,9 +78,6 @@ class _Dialect:
     def sub_days(self, day: str, days: str) -> str:
         return f"({day} - {days})" if self.pg else f"date({day}, '-' || ({days}) || ' days')"
 
-    def distinct(self, left: str, right: str) -> str:
-        return f"{left} IS DISTINCT FROM {right}" if self.pg else f"{left} IS NOT {right}"
-
     def same(self, left: str, right: str) -> str:
         return f"{left} IS NOT DISTINCT FROM {right}" if self.pg else f"{left} IS {right}"
 
@@ -234,12 +231,8 @@ def recompute(as_of: dt.date | None = None, young_person_ids: Iterable[int] | No
     q = _Dialect(connection.vendor)
     table = Requirement._meta.db_table
     scope = _id_filter(f"{table}.young_person_id", ids)
-    changed = " OR ".join(
-        q.distinct(f"{table}.{col}", f"excluded.{col}")
-        for col in ("last_met", "due", "due_soon_from", "interval_days", "basis")
-    )
     # Most rows are the same as last night: drop them from the result before the upsert, which
-    # would otherwise lock (and so write) every one of them. (A separate step, because an upsert
+    # would otherwise lock (and so write) every one of them; what is left is new or changed. (A separate step, because an upsert
     # that also reads its own table can be planned as a scan per row when the table was empty.)
     unchanged = " AND ".join(
         q.same(f"s.{col}", f"compliance_result.{col}")
@@ -271,8 +264,7 @@ def recompute(as_of: dt.date | None = None, young_person_ids: Iterable[int] | No
                 ON CONFLICT (young_person_id, code) DO UPDATE SET
                     last_met = excluded.last_met, due = excluded.due, due_soon_from = excluded.due_soon_from,
                     interval_days = excluded.interval_days, basis = excluded.basis,
-                    computed_for = excluded.computed_for
-                WHERE {changed}"""
+                    computed_for = excluded.computed_for"""
         )
         cursor.execute("DROP TABLE compliance_result")
 
