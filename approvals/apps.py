@@ -6,8 +6,9 @@ class ApprovalsConfig(AppConfig):
     verbose_name = "Arrangements and approvals"
 
     def ready(self) -> None:
-        from careleavers.panels import register_panel
+        from core.registry import NavEntry, register_nav, register_panel
 
         from .panels import ARRANGEMENT_PANEL
 
         register_panel(ARRANGEMENT_PANEL)
+        register_nav(NavEntry("Approvals", "approvals:queue", "approvals.view_queue", order=30))

@@ -2,8 +2,8 @@
 decisions. Fixed queries: arrangements, their decisions, their step-back checklists."""
 
 from careleavers.models import Role
-from careleavers.panels import Panel
 from careleavers.selectors import staff_for
+from core.registry import Panel
 
 from .models import PENDING_STATES, ArrangementKind, ArrangementState
 from .selectors import arrangements_of

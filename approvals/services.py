@@ -23,12 +23,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from careleavers.dates import age_on
-from careleavers.errors import InvalidState, NotAllowed, ServiceError
 from careleavers.models import CaseNoteKind, Role, Staff, YoungPerson
 from careleavers.selectors import young_people_visible_to
 from careleavers.services import case_note_add, notify
 from compliance.engine import recompute_young_person
+from core.dates import age_on
+from core.errors import InvalidState, NotAllowed, ServiceError
 
 from .models import (
     PENDING_STATES,
@@ -62,8 +62,7 @@ class NotEligible(ServiceError):
     """A request refused because the rule's conditions are not met; `reasons` says which."""
 
     def __init__(self, reasons: list[str]):
-        self.reasons = reasons
-        super().__init__("This request cannot be made: " + "; ".join(reasons) + ".")
+        super().__init__("This request cannot be made: " + "; ".join(reasons) + ".", reasons=reasons)
 
 
 # --- rules --------------------------------------------------------------------------------------

@@ -8,9 +8,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from careleavers.errors import ServiceError
 from careleavers.models import Role
 from careleavers.selectors import staff_for, young_person_for
+from core.errors import ServiceError
 
 from . import services
 from .forms import FORMS, DecisionForm, StepBackItemForm

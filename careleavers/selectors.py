@@ -5,9 +5,8 @@ import datetime as dt
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.http import Http404
-from django.utils import timezone
 
-from .models import SERVICE_WIDE_ROLES, Cover, Role, Staff, YoungPerson
+from .models import SERVICE_WIDE_ROLES, Role, Staff, YoungPerson
 
 
 def staff_for(user) -> Staff | None:
@@ -19,23 +18,7 @@ def staff_for(user) -> Staff | None:
 def young_people_visible_to(user, *, on: dt.date | None = None) -> QuerySet[YoungPerson]:
     """A PA sees their own caseload and cases they cover today; a Team Leader their team's;
     Service Leaders and the Head of Service everyone; duty admin and strangers no one."""
-    staff = staff_for(user)
-    people = YoungPerson.objects.all()
-    if staff is None:
-        return people.none()
-    if staff.role in SERVICE_WIDE_ROLES:
-        return people
-    if staff.role == Role.TEAM_LEADER:
-        return people.filter(pa__team_id=staff.team_id)
-    if staff.role == Role.PA:
-        today = on or timezone.localdate()
-        # One IN over a UNION rather than a join with DISTINCT (or an OR with a subquery, which
-        # PostgreSQL can only answer by scanning everyone): both halves use an index and the planner
-        # knows the caseload is a few dozen people, not half the service.
-        own = YoungPerson.objects.filter(pa=staff).order_by().values("pk")
-        covered = Cover.objects.filter(pa=staff, start__lte=today, end__gte=today).values("young_person_id")
-        return people.filter(pk__in=own.union(covered))
-    return people.none()
+    return YoungPerson.objects.visible_to(user, on=on)
 
 
 def young_person_for(user, *, pk: int) -> YoungPerson:

@@ -1,10 +1,49 @@
 """Writes to case records (STYLE 2): keyword-only, one transaction, audit row included."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import timezone
 
-from .models import CaseNote, CaseNoteKind, Notification, Staff, YoungPerson
+from core.dates import birthday, british
+from core.errors import FieldError, NotAllowed
+
+from .models import AbsenceReason, CaseNote, CaseNoteKind, Notification, PlannedAbsence, Role, Staff, YoungPerson
+from .selectors import young_people_visible_to
+
+#: Who may write to a young person's record (a PA on the case, or a manager who can see it).
+RECORDING_ROLES = (Role.PA, Role.TEAM_LEADER, Role.SERVICE_LEADER, Role.HEAD_OF_SERVICE)
+
+def check_can_record(*, actor: Staff | None, young_person: YoungPerson) -> None:
+    """Same rule as core.rules "careleavers.record_contact"."""
+    if actor is None or actor.role not in RECORDING_ROLES:
+        raise NotAllowed("Only Personal Advisers and managers can write to a young person's record.")
+    if not young_people_visible_to(actor.user).filter(pk=young_person.pk).exists():
+        raise NotAllowed("This young person is not on your caseload.")
+
+
+def check_record_date(*, young_person: YoungPerson, date: dt.date, time: dt.time | None = None,
+                      today: dt.date | None = None, field: str = "date", what: str = "contact") -> None:
+    """No future dates; a date before allocation, or more than a year before the 16th birthday,
+    is almost certainly a typing mistake, so it is refused with a message saying why."""
+    today = today or timezone.localdate()
+    if date > today:
+        raise FieldError(field, f"The date of the {what} cannot be in the future (today is {british(today)}).")
+    if time is not None and date == today and time > timezone.localtime().time().replace(second=59):
+        raise FieldError("time", f"The time of the {what} cannot be in the future.")
+    if date < young_person.allocated_on:
+        raise FieldError(
+            field,
+            f"{british(date)} is before {young_person.name} was allocated to the service "
+            f"({british(young_person.allocated_on)}). Check the date.",
+        )
+    earliest = birthday(young_person.date_of_birth, 15)
+    if date < earliest:
+        raise FieldError(
+            field, f"{british(date)} is more than a year before {young_person.name}'s 16th birthday. Check the date."
+        )
 
 
 def case_note_add(*, young_person: YoungPerson, author: Staff | None, subject: str, text: str,
@@ -33,36 +72,12 @@ def notify(*, recipients, kind: str, message: str, url: str = "", young_person: 
     return created
 
 
-# --- Events, planned absences and notifications (PA journeys) -------------------------------------
-
-
-@transaction.atomic
-def event_record(*, young_person: YoungPerson, actor: Staff, kind: str, date, notes: str = "", today=None):
-    """A custody start, emergency placement, move or other significant change (T6, T7, P1): it can
-    pull a due date forward, so the young person's requirements are recomputed at once."""
-    from compliance.engine import recompute_young_person
-    from contacts.services import FieldError, check_can_record, check_record_date
-
-    from .models import Event, EventKind
-
-    check_can_record(actor=actor, young_person=young_person)
-    if kind not in EventKind.values:
-        raise FieldError("kind", "Choose what happened.")
-    check_record_date(young_person=young_person, date=date, today=today, what="event")
-    event = Event.objects.create(young_person=young_person, kind=kind, date=date, notes=notes, recorded_by=actor)
-    recompute_young_person(young_person)
-    return event
+# --- Planned absences and notifications (PA journeys) -------------------------------------
 
 
 @transaction.atomic
 def absence_add(*, staff: Staff, actor: Staff, start, end, reason: str, today=None):
     """A PA's own planned absence (V5): due dates inside it are flagged so visits come forward."""
-    from django.utils import timezone
-
-    from contacts.services import FieldError
-
-    from .errors import NotAllowed
-    from .models import AbsenceReason, PlannedAbsence
 
     if actor is None or staff.pk != actor.pk:
         raise NotAllowed("You can only plan your own absences.")
@@ -79,8 +94,6 @@ def absence_add(*, staff: Staff, actor: Staff, start, end, reason: str, today=No
 
 def notification_mark_read(*, actor: Staff, notification_id: int | None = None) -> int:
     """Mark one of the actor's notifications (or all of them) as read; someone else's is not found."""
-    from django.utils import timezone
-
     unread = Notification.objects.filter(recipient=actor, read_at__isnull=True)
     if notification_id is not None:
         unread = unread.filter(pk=notification_id)

@@ -1,7 +1,27 @@
 from django.contrib import admin
 
+from careleavers.models import YoungPerson
+from core.admin import NoDeleteMixin as BaseNoDeleteMixin
+
 from . import models
+from .engine import recompute_young_person
 from .services import pack_activate, pack_changed
+
+
+class NoDeleteMixin(BaseNoDeleteMixin):
+    """Records a court might ask for are never deleted, not even from the admin.
+
+    Saving a case record here recomputes its young person's requirements in the same transaction,
+    as every service does, so an admin edit (circumstance, event, override...) moves due dates at once."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        young_person_id = obj.pk if isinstance(obj, YoungPerson) else getattr(obj, "young_person_id", None)
+        if young_person_id is None and hasattr(obj, "contact"):  # a visit checklist
+            young_person_id = obj.contact.young_person_id
+        if young_person_id is not None:
+            recompute_young_person(young_person_id)
 
 
 class PackRequirementInline(admin.TabularInline):

@@ -22,9 +22,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from careleavers.models import YoungPerson
-from contacts.models import VISIT_METHODS
 
-from .models import Requirement, Status
+from .models import VISIT_METHODS, Requirement, Status
 
 RESULT_COLUMNS = ("young_person_id", "ref", "code", "last_met", "due", "due_soon_from", "interval_days", "basis")
 

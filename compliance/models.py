@@ -5,6 +5,10 @@ from django.db.models import Q
 
 from careleavers.models import Circumstance, YoungPerson
 
+#: C2: the face-to-face methods that make a completed contact with the young person a visit. The
+#: engine reads the contacts table by these values; contacts.models builds its Method choices' VISIT_METHODS
+#: from them, so the two cannot drift apart.
+VISIT_METHODS = ("home_visit", "office_visit", "face_to_face", "unannounced_visit")
 
 class RequirementCode(models.TextChoices):
     VISIT = "visit", "Visit"

@@ -6,6 +6,8 @@ from django.db.models import Case, CharField, F, IntegerField, Min, Q, QuerySet,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.dates import british
+
 from .engine import requirements_as_of, status_for
 from .models import Requirement, Status
 
@@ -78,3 +80,11 @@ def report_rows(as_of: dt.date) -> list[dict]:
         }
         for row in requirements_as_of(as_of)
     ]
+
+
+def due_summary(young_person) -> str:
+    """What is due next, read back after a write so the person sees the new date at once."""
+    rows = young_person.requirements.order_by("due", "code")
+    parts = [f"{r.get_code_display()} due {british(r.due)}" for r in rows]
+    return ("Now: " + "; ".join(parts) + ".") if parts else "Nothing is due."
+

@@ -3,7 +3,11 @@
 from django.db import transaction
 from django.utils import timezone
 
-from .engine import recompute
+from careleavers.models import Event, EventKind, Staff, YoungPerson
+from careleavers.services import check_can_record, check_record_date
+from core.errors import FieldError
+
+from .engine import recompute, recompute_young_person
 from .models import PolicyPack
 
 
@@ -22,3 +26,16 @@ def pack_changed(*, pack: PolicyPack) -> None:
     """After a pack's settings or rows were edited: the active pack's results are recomputed."""
     if pack.is_active:
         recompute(timezone.localdate())
+
+
+@transaction.atomic
+def event_record(*, young_person: YoungPerson, actor: Staff, kind: str, date, notes: str = "", today=None) -> Event:
+    """A custody start, emergency placement, move or other significant change (T6, T7, P1): it can
+    pull a due date forward, so the young person's requirements are recomputed at once."""
+    check_can_record(actor=actor, young_person=young_person)
+    if kind not in EventKind.values:
+        raise FieldError("kind", "Choose what happened.")
+    check_record_date(young_person=young_person, date=date, today=today, what="event")
+    event = Event.objects.create(young_person=young_person, kind=kind, date=date, notes=notes, recorded_by=actor)
+    recompute_young_person(young_person)
+    return event

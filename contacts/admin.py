@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from careleavers.admin import NoDeleteMixin
+from compliance.admin import NoDeleteMixin
 
 from . import models
 

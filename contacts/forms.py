@@ -4,22 +4,10 @@ shape of the input; contacts.services decides whether it is allowed (dates, chec
 from django import forms
 from django.utils import timezone
 
+from core.forms import DateInput, TimeInput
+
 from .models import Contact, EscalationStep, Method, Outcome, VisitCheck
 from .services import SHORT_TERM_CHECK_FIELDS, VISIT_CHECK_FIELDS
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", **kwargs)
 
 
 class ContactForm(forms.ModelForm):

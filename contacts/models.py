@@ -5,6 +5,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from careleavers.models import Staff, YoungPerson
+from compliance.models import VISIT_METHODS as COMPLIANCE_VISIT_METHODS
 
 
 class Method(models.TextChoices):
@@ -21,7 +22,7 @@ class Method(models.TextChoices):
 
 
 #: Face-to-face methods: a completed one with the young person is a visit (C2).
-VISIT_METHODS = (Method.HOME_VISIT, Method.OFFICE_VISIT, Method.FACE_TO_FACE, Method.UNANNOUNCED_VISIT)
+VISIT_METHODS = tuple(Method(value) for value in COMPLIANCE_VISIT_METHODS)
 
 
 class With(models.TextChoices):

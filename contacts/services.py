@@ -10,8 +10,6 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from careleavers.dates import birthday
-from careleavers.errors import InvalidState, NotAllowed, ServiceError
 from careleavers.models import (
     SHORT_TERM_ACCOMMODATION,
     CaseNoteKind,
@@ -19,62 +17,16 @@ from careleavers.models import (
     Staff,
     YoungPerson,
 )
-from careleavers.selectors import young_people_visible_to
-from careleavers.services import case_note_add, notify
+from careleavers.services import case_note_add, check_can_record, check_record_date, notify
 from compliance.engine import recompute_young_person
+from core.dates import british
+from core.errors import FieldError, InvalidState, NotAllowed
 
 from .models import Contact, Escalation, EscalationStep, Method, Outcome, Purpose, VisitCheck, With
-
-
-def british(day: dt.date) -> str:
-    """24 Nov 2026, the way dates are shown everywhere (STYLE)."""
-    return f"{day.day} {day:%b %Y}"
-
-
-#: Who may write to a young person's record (a PA on the case, or a manager who can see it).
-RECORDING_ROLES = (Role.PA, Role.TEAM_LEADER, Role.SERVICE_LEADER, Role.HEAD_OF_SERVICE)
 
 VISIT_CHECK_FIELDS = ("health_and_safety", "furnishings_and_kitchen", "occupancy", "trend")
 #: C3: the extra items of a B&B or hostel.
 SHORT_TERM_CHECK_FIELDS = ("cooking", "laundry", "house_rules", "overall_suitability")
-
-
-class FieldError(ServiceError):
-    """A refusal that belongs next to one field of the form that asked."""
-
-    def __init__(self, field: str | None, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-def check_can_record(*, actor: Staff | None, young_person: YoungPerson) -> None:
-    """Same rule as careleavers.rules "careleavers.record_contact"."""
-    if actor is None or actor.role not in RECORDING_ROLES:
-        raise NotAllowed("Only Personal Advisers and managers can write to a young person's record.")
-    if not young_people_visible_to(actor.user).filter(pk=young_person.pk).exists():
-        raise NotAllowed("This young person is not on your caseload.")
-
-
-def check_record_date(*, young_person: YoungPerson, date: dt.date, time: dt.time | None = None,
-                      today: dt.date | None = None, field: str = "date", what: str = "contact") -> None:
-    """No future dates; a date before allocation, or more than a year before the 16th birthday,
-    is almost certainly a typing mistake, so it is refused with a message saying why."""
-    today = today or timezone.localdate()
-    if date > today:
-        raise FieldError(field, f"The date of the {what} cannot be in the future (today is {british(today)}).")
-    if time is not None and date == today and time > timezone.localtime().time().replace(second=59):
-        raise FieldError("time", f"The time of the {what} cannot be in the future.")
-    if date < young_person.allocated_on:
-        raise FieldError(
-            field,
-            f"{british(date)} is before {young_person.name} was allocated to the service "
-            f"({british(young_person.allocated_on)}). Check the date.",
-        )
-    earliest = birthday(young_person.date_of_birth, 15)
-    if date < earliest:
-        raise FieldError(
-            field, f"{british(date)} is more than a year before {young_person.name}'s 16th birthday. Check the date."
-        )
 
 
 def needs_visit_check(*, method: str, with_whom: str, outcome: str) -> bool:

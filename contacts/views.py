@@ -9,9 +9,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from careleavers.errors import ServiceError
 from careleavers.selectors import staff_for, young_person_for
-from careleavers.views import add_service_error, due_summary
+from compliance.selectors import due_summary
+from core.errors import ServiceError
+from core.forms import add_service_error
 
 from . import services
 from .forms import ContactForm, EscalationForm, VisitCheckForm, VoidContactForm

@@ -7,7 +7,7 @@ class OversightConfig(AppConfig):
     verbose_name = "Management oversight"
 
     def ready(self) -> None:
-        from careleavers.panels import Panel, register_panel
+        from core.registry import NavEntry, Panel, register_nav, register_panel
 
         from .schedule import ensure_schedule_after_migrate
         from .views import overdue_panel_context
@@ -16,3 +16,4 @@ class OversightConfig(AppConfig):
         post_migrate.connect(ensure_schedule_after_migrate, sender=self)
         register_panel(Panel(key="overdue_updates", template="oversight/panel_overdue.html",
                              context=overdue_panel_context, order=20))
+        register_nav(NavEntry("Dashboard", "oversight:dashboard", "careleavers.view_dashboards", order=40))

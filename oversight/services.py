@@ -18,13 +18,13 @@ from django.db.models import Count, Exists, F, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from careleavers.errors import InvalidState, NotAllowed, ServiceError
 from careleavers.models import CaseNoteKind, PlannedAbsence, Role, Staff, YoungPerson
 from careleavers.selectors import young_people_visible_to
 from careleavers.services import case_note_add, notify
 from compliance.engine import recompute
 from compliance.models import Basis, PolicyPack, Requirement, RequirementCode
 from compliance.selectors import status_expression
+from core.errors import InvalidState, NotAllowed, ServiceError
 from pathway.models import PathwayPlan, PlanState
 
 from .models import Alert, AlertKind, AlertOutcome, NightlyRun, OverdueUpdate, RunState, Snapshot

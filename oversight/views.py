@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
-from careleavers.errors import ServiceError
 from careleavers.models import Role, Staff, Team
 from careleavers.selectors import staff_for, young_person_for
 from compliance.models import RequirementCode, Status
+from core.errors import ServiceError
 
 from . import selectors
 from .charts import Chart, Series

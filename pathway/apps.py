@@ -6,8 +6,9 @@ class PathwayConfig(AppConfig):
     verbose_name = "Pathway plans"
 
     def ready(self) -> None:
-        from careleavers.panels import register_panel
+        from core.registry import NavEntry, register_nav, register_panel
 
         from .panels import PLAN_PANEL
 
         register_panel(PLAN_PANEL)
+        register_nav(NavEntry("Plans to sign off", "pathway:queue", "pathway.view_queue", order=20))

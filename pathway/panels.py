@@ -4,8 +4,8 @@ Fixed queries: one for the versions (with who signed them off), whatever the his
 """
 
 from careleavers.models import Role
-from careleavers.panels import Panel
 from careleavers.selectors import staff_for
+from core.registry import Panel
 
 from .models import OPEN_PLAN_STATES, PlanState
 from .selectors import plans_of

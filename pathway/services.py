@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from approvals.models import Arrangement, ArrangementKind, ArrangementState
-from careleavers.errors import InvalidState, NotAllowed, ServiceError
 from careleavers.models import CaseNoteKind, Role, Staff, YoungPerson
 from careleavers.selectors import young_people_visible_to
 from careleavers.services import case_note_add, notify
 from compliance.engine import recompute_young_person
 from compliance.models import PolicyPack, Requirement, RequirementCode
+from core.errors import InvalidState, NotAllowed, ServiceError
 
 from .models import (
     PLAN_SECTIONS,

@@ -15,11 +15,11 @@ from pathlib import Path
 
 from django.db.models import Max, QuerySet
 
-from careleavers.dates import age_on, birthday
 from careleavers.models import YoungPerson
 from compliance.engine import requirements_as_of
 from compliance.models import RequirementCode
 from contacts.models import Contact, InTouchCheck, Outcome, With
+from core.dates import age_on, birthday
 
 from . import dfe
 from .windows import BirthdayWindow, birthday_in_year, closest_check, collection_year

@@ -9,8 +9,8 @@ from operator import or_
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractDay
 
-from careleavers.dates import add_months, birthday
 from contacts.models import InTouchCheck
+from core.dates import add_months, birthday
 
 from .dfe import OC3_AGES
 from .windows import checks_wanted, window_for

@@ -6,11 +6,11 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from careleavers.errors import InvalidState, NotAllowed
 from careleavers.models import CaseNoteKind, Staff, YoungPerson
 from careleavers.services import case_note_add
 from contacts import codes
 from contacts.models import Contact, InTouchCheck
+from core.errors import InvalidState, NotAllowed
 
 from . import dfe
 from .windows import window_for

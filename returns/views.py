@@ -6,8 +6,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from careleavers.errors import ServiceError
 from careleavers.selectors import staff_for, young_people_visible_to, young_person_for
+from core.errors import ServiceError
 
 from .exports import FILE_NAMES, build_returns
 from .forms import InTouchCheckForm, ReturnsDetailsForm, YearForm

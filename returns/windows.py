@@ -1,7 +1,7 @@
 """Birthday windows of the in-touch check (X1), as pure date arithmetic.
 
 The check that counts for a birthday is the one recorded closest to it, from 3 months before to
-1 month after it (month arithmetic of careleavers.dates: 29 February counts as 1 March in other
+1 month after it (month arithmetic of core.dates: 29 February counts as 1 March in other
 years, a month after 31 January is the last day of February).
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from careleavers.dates import add_months, birthday
+from core.dates import add_months, birthday
 
 from .dfe import OC3_AGES, WINDOW_MONTHS_AFTER, WINDOW_MONTHS_BEFORE
 

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "core",
     "careleavers",
     "contacts",
     "pathway",
@@ -38,6 +39,8 @@ INSTALLED_APPS = [
     "compliance",
     "oversight",
     "returns",
+    "casework",
+    "interface",
 ]
 
 MIDDLEWARE = [
@@ -73,7 +76,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "careleavers.context_processors.staff",
+                "core.navigation.staff",
             ],
         },
     },

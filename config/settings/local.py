@@ -9,5 +9,8 @@ os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 
 from .base import *  # noqa: E402,F403
 
+# Demo data and benchmark tools: never installed in production (they write synthetic young people).
+INSTALLED_APPS = [*INSTALLED_APPS, "demo"]  # noqa: F405
+
 # runserver serves static files itself; whitenoise is for production.
 MIDDLEWARE = [m for m in MIDDLEWARE if "whitenoise" not in m]  # noqa: F405

@@ -8,6 +8,9 @@ os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 
 from .base import *  # noqa: E402,F403
 
+# Demo data and benchmark tools: never installed in production (they write synthetic young people).
+INSTALLED_APPS = [*INSTALLED_APPS, "demo"]  # noqa: F405
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 AXES_ENABLED = False

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from approvals import services
 from approvals.models import Arrangement, ArrangementDecision, ArrangementState, Decision, Step, StepBackItem
-from careleavers.errors import InvalidState, NotAllowed, ServiceError
 from careleavers.models import CaseNote, Notification
+from core.errors import InvalidState, NotAllowed, ServiceError
 from tests.factories import ArrangementFactory, StaffFactory
 from tests.pathway.helpers import make_young_person, requirement_codes
 

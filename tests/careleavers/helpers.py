@@ -5,8 +5,8 @@ import datetime as dt
 
 from django.utils import timezone
 
-from careleavers.dates import birthday
 from compliance.engine import recompute_young_person
+from core.dates import birthday
 from tests.factories import YoungPersonFactory
 
 

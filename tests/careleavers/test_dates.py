@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from careleavers.dates import add_months, age_on, birthday, service_birthdays
+from core.dates import add_months, age_on, birthday, service_birthdays
 
 D = dt.date
 

@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 
 from careleavers import services
-from careleavers.errors import NotAllowed
 from careleavers.models import AbsenceReason, Event, EventKind, Notification, PlannedAbsence
-from contacts.services import FieldError
+from compliance import services as compliance_services
+from core.errors import FieldError, NotAllowed
 from tests.careleavers.helpers import days_ago, requirement, today, young_person
 from tests.factories import ContactFactory, SignedOffPlanFactory, StaffFactory
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def test_t6_custody_start_brings_the_visit_forward_to_within_28_days(alice):
     yp = young_person(alice)
     ContactFactory(young_person=yp, date=days_ago(10))
-    services.event_record(young_person=yp, actor=alice, kind=EventKind.CUSTODY_START, date=days_ago(5))
+    compliance_services.event_record(young_person=yp, actor=alice, kind=EventKind.CUSTODY_START, date=days_ago(5))
     row = requirement(yp)
     assert row.due == days_ago(5) + dt.timedelta(days=28)
     assert row.basis == "event"
@@ -26,7 +26,7 @@ def test_t6_custody_start_brings_the_visit_forward_to_within_28_days(alice):
 def test_t7_emergency_placement_brings_the_visit_forward_to_within_a_week(alice):
     yp = young_person(alice)
     ContactFactory(young_person=yp, date=days_ago(10))
-    services.event_record(young_person=yp, actor=alice, kind=EventKind.EMERGENCY_PLACEMENT, date=days_ago(2),
+    compliance_services.event_record(young_person=yp, actor=alice, kind=EventKind.EMERGENCY_PLACEMENT, date=days_ago(2),
                           notes="B&B after eviction")
     assert requirement(yp).due == days_ago(2) + dt.timedelta(days=7)
     assert Event.objects.get().recorded_by == alice
@@ -35,24 +35,24 @@ def test_t7_emergency_placement_brings_the_visit_forward_to_within_a_week(alice)
 def test_p1_move_of_accommodation_brings_the_review_forward(alice):
     yp = young_person(alice)
     SignedOffPlanFactory(young_person=yp, review_date=days_ago(30))
-    services.event_record(young_person=yp, actor=alice, kind=EventKind.ACCOMMODATION_MOVE, date=days_ago(1))
+    compliance_services.event_record(young_person=yp, actor=alice, kind=EventKind.ACCOMMODATION_MOVE, date=days_ago(1))
     assert requirement(yp, "pathway_review").due == days_ago(1) + dt.timedelta(days=28)
 
 
 def test_event_dates_are_checked_like_contacts(alice):
     yp = young_person(alice, allocated_days_ago=30)
     with pytest.raises(FieldError, match="future"):
-        services.event_record(young_person=yp, actor=alice, kind=EventKind.SIGNIFICANT_CHANGE,
+        compliance_services.event_record(young_person=yp, actor=alice, kind=EventKind.SIGNIFICANT_CHANGE,
                               date=today() + dt.timedelta(days=1))
     with pytest.raises(FieldError, match="allocated"):
-        services.event_record(young_person=yp, actor=alice, kind=EventKind.SIGNIFICANT_CHANGE, date=days_ago(31))
+        compliance_services.event_record(young_person=yp, actor=alice, kind=EventKind.SIGNIFICANT_CHANGE, date=days_ago(31))
     assert not Event.objects.exists()
 
 
 def test_event_for_another_teams_young_person_is_refused(alice, charlie):
     yp = young_person(alice)
     with pytest.raises(NotAllowed):
-        services.event_record(young_person=yp, actor=charlie, kind=EventKind.CUSTODY_START, date=today())
+        compliance_services.event_record(young_person=yp, actor=charlie, kind=EventKind.CUSTODY_START, date=today())
     assert not Event.objects.exists()
 
 

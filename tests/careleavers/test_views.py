@@ -274,7 +274,7 @@ def test_young_person_page_query_count_is_the_same_for_5_and_50(client, alice, s
                                                                  monkeypatch):
     yp = _busy_young_person(alice, size)
     # Other apps' panels pin their own counts; this pins the page's own queries.
-    monkeypatch.setattr("careleavers.views.panels_for", lambda **kwargs: [])
+    monkeypatch.setattr("casework.views.panels_for", lambda **kwargs: [])
     login(client, alice)
     # savepoint / session / user / staff / young person / absences / requirements / escalation: contacts, steps /
     # timeline: contacts, events, escalations, plans, arrangements, case notes / history permission /

@@ -1,5 +1,5 @@
 """CONTRACT.md compliance rules, one test per rule ID, driven through the public contract:
-a case bundle (careleavers.bundle.import_bundle) and the report (compliance.selectors.report_rows).
+a case bundle (interface.bundle.import_bundle) and the report (compliance.selectors.report_rows).
 
 Run on SQLite and on PostgreSQL: the engine spells date arithmetic per dialect.
 The helpers here are shared by tests/compliance/test_rules_*.py.
@@ -10,11 +10,11 @@ import datetime as dt
 import pytest
 
 from approvals.models import Arrangement, ArrangementState
-from careleavers.bundle import import_bundle
 from compliance.engine import recompute, requirements_as_of
 from compliance.models import PackEvent, PackRequirement, PolicyPack, Requirement
 from compliance.selectors import report_rows
 from contacts.models import Contact
+from interface.bundle import import_bundle
 
 pytestmark = pytest.mark.django_db
 

@@ -6,11 +6,11 @@ import pytest
 from django.core import mail
 
 from approvals.models import ArrangementKind
-from careleavers.errors import InvalidState, NotAllowed
 from careleavers.models import Accommodation, CaseNote, CaseNoteKind, Notification
 from compliance.engine import recompute_young_person
 from contacts import services
 from contacts.models import Contact, Escalation, EscalationStep, Method, Outcome, Purpose, VisitCheck, With
+from core.errors import InvalidState, NotAllowed
 from tests.careleavers.helpers import days_ago, requirement, today, young_person
 from tests.factories import ArrangementFactory, ContactFactory
 

@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from careleavers.errors import InvalidState, NotAllowed, ServiceError
 from careleavers.models import CaseNote
+from core.errors import InvalidState, NotAllowed, ServiceError
 from oversight.models import OverdueUpdate
 from oversight.services import overdue_update_add
 from tests.conftest import login

@@ -6,8 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from careleavers.dates import birthday
 from compliance.engine import recompute_young_person
+from core.dates import birthday
 from tests.factories import YoungPersonFactory
 
 

@@ -7,9 +7,9 @@ from django.core import mail
 from django.utils import timezone
 
 from approvals.models import ArrangementKind
-from careleavers.errors import InvalidState, NotAllowed, ServiceError
 from careleavers.models import CaseNote, Notification
 from compliance.models import PolicyPack, Requirement
+from core.errors import InvalidState, NotAllowed, ServiceError
 from pathway import services
 from pathway.models import PathwayPlan, PlanAction, PlanKind, PlanState
 from tests.factories import ArrangementFactory, SignedOffPlanFactory

@@ -7,9 +7,9 @@ import io
 import pytest
 from django.core.management import call_command
 
-from careleavers.bundle import BundleError, import_bundle
 from careleavers.models import YoungPerson
 from contacts.models import InTouchCheck
+from interface.bundle import BundleError, import_bundle
 
 BUNDLE = {
     "teams": [{"ref": "east", "name": "East Team"}],

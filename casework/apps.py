@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class CaseworkConfig(AppConfig):
+    """The top layer's pages: the caseload and the young person's record, composed from the
+    registries (core.registry) that the apps below fill. Its tables are the careleavers app's."""
+
+    name = "casework"
+    verbose_name = "Casework pages"
+
+    def ready(self) -> None:
+        from core.registry import NavEntry, register_nav
+
+        register_nav(NavEntry("Caseload", "caseload", None, order=10))
+        register_nav(NavEntry("My absences", "absences", "careleavers.plan_absence", order=80))
+        register_nav(NavEntry("Notifications", "notifications", None, order=90))

@@ -1,0 +1,183 @@
+"""The caseload list: filters, search, the counts at the top and the "coming up" list (V2, V4, V5).
+
+Every query starts from careleavers.selectors.young_people_visible_to, so no filter can widen
+what a member of staff sees. Status filters read the stored requirement rows (due,
+due_soon_from), whose windows come from the active policy pack: no interval is written here.
+"""
+
+import datetime as dt
+
+import django_filters
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from approvals.models import Arrangement, ArrangementKind, ArrangementState
+from careleavers.models import SERVICE_WIDE_ROLES, Circumstance, PlannedAbsence, Role, Team, YoungPerson
+from careleavers.selectors import staff_for, staff_visible_to
+from compliance.engine import status_for
+from compliance.models import Requirement, RequirementCode, Status
+from compliance.selectors import most_urgent, order_by_urgency, status_expression
+from returns.selectors import annotate_birthday_check_due
+
+NOTHING_DUE = "none"
+STATUS_CHOICES = [*Status.choices, (NOTHING_DUE, "Nothing due")]
+
+
+def requirement_status_q(status: str, today: dt.date, prefix: str = "") -> Q:
+    """A requirement row's status on `today` as a filter (the SQL twin of engine.status_for)."""
+    if status == Status.OVERDUE:
+        return Q(**{f"{prefix}due__lt": today})
+    if status == Status.DUE_SOON:
+        return Q(**{f"{prefix}due__gte": today, f"{prefix}due_soon_from__lte": today})
+    return Q(**{f"{prefix}due_soon_from__gt": today})
+
+
+def in_absence(staff_field: str, day_field: str) -> Exists:
+    """V5: the PA has a planned absence covering the day."""
+    return Exists(PlannedAbsence.objects.filter(
+        staff=OuterRef(staff_field), start__lte=OuterRef(day_field), end__gte=OuterRef(day_field)))
+
+
+class CaseloadFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Name or reference", method="search")
+    status = django_filters.ChoiceFilter(label="Status", choices=STATUS_CHOICES, method="noop", empty_label="Any status")
+    requirement = django_filters.ChoiceFilter(
+        label="Requirement", choices=RequirementCode.choices, method="noop", empty_label="Any requirement")
+    circumstance = django_filters.ChoiceFilter(label="Circumstance", choices=Circumstance.choices, empty_label="Any")
+    arrangement = django_filters.ChoiceFilter(
+        label="Arrangement", choices=ArrangementKind.choices, method="by_arrangement", empty_label="Any")
+    pa = django_filters.ModelChoiceFilter(label="Personal Adviser", queryset=None, empty_label="Any PA")
+
+    class Meta:
+        model = YoungPerson
+        fields = ["q", "status", "requirement", "circumstance", "arrangement", "pa"]
+
+    def __init__(self, *args, user=None, today: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        staff = staff_for(user)
+        self.service_wide = staff is not None and staff.role in SERVICE_WIDE_ROLES
+        if staff is None or staff.role == Role.PA:
+            del self.filters["pa"]  # a PA sees their own caseload (and cover cases)
+        else:
+            self.filters["pa"].queryset = staff_visible_to(user).filter(role=Role.PA).order_by("name")
+        if self.service_wide:
+            # A national service has thousands of PAs: choose the team first, then its PAs.
+            self.filters["team"] = django_filters.ModelChoiceFilter(
+                label="Team", field_name="pa__team", queryset=Team.objects.order_by("name"), empty_label="Any team")
+            self.filters = {k: self.filters[k] for k in [*(k for k in self.filters if k != "pa"), "pa"]}
+
+    @property
+    def pa_choices(self) -> list[tuple[str, str]]:
+        """The PA options to show: a Team Leader's team; for the whole service, the chosen team's PAs
+        (and the PA already chosen), so the page never lists every PA in the country."""
+        if "pa" not in self.filters:
+            return []
+        people = self.filters["pa"].queryset
+        if self.service_wide:
+            team, pa = self.data.get("team"), self.data.get("pa")
+            wanted = Q(pk__in=[])
+            if team and str(team).isdigit():
+                wanted |= Q(team_id=int(team))
+            if pa and str(pa).isdigit():
+                wanted |= Q(pk=int(pa))
+            people = people.filter(wanted)
+        return [("", "Any PA"), *((str(s.pk), s.name) for s in people)]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(name__icontains=value) | Q(ref__icontains=value)) if value else queryset
+
+    def noop(self, queryset, name, value):
+        return queryset  # status and requirement combine, so they are applied together in filter_queryset
+
+    def by_arrangement(self, queryset, name, value):
+        active = Arrangement.objects.filter(young_person=OuterRef("pk"), state=ArrangementState.ACTIVE)
+        if value == ArrangementKind.STANDARD:
+            return queryset.filter(~Exists(active))
+        return queryset.filter(Exists(active.filter(kind=value)))
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        status = self.form.cleaned_data.get("status")
+        code = self.form.cleaned_data.get("requirement")
+        if not status and not code:
+            return queryset
+        rows = Requirement.objects.filter(young_person=OuterRef("pk"))
+        if code:
+            rows = rows.filter(code=code)
+        if status == NOTHING_DUE:
+            return queryset.filter(~Exists(rows))
+        if status == Status.OK:
+            # On track: nothing (of that requirement) overdue or due soon, and something applies.
+            return queryset.filter(Exists(rows)).exclude(Exists(rows.filter(due_soon_from__lte=self.today)))
+        if status:
+            rows = rows.filter(requirement_status_q(status, self.today))
+        return queryset.filter(Exists(rows))
+
+
+def requirements_of(people: QuerySet[YoungPerson]) -> QuerySet[Requirement]:
+    """The requirement rows of these people. Everyone (a Service Leader's unfiltered caseload) needs
+    no join: every row belongs to a young person, and the join doubles the cost at 100 000 people."""
+    if not people.query.where:
+        return Requirement.objects.all()
+    return Requirement.objects.filter(young_person__in=people.values("pk"))
+
+
+def caseload_counts(people: QuerySet[YoungPerson], *, today: dt.date) -> dict:
+    """Overdue and due-soon requirements on the caseload, in one query (V2, V4)."""
+    rows = requirements_of(people)
+    return rows.aggregate(
+        overdue=Count("pk", filter=requirement_status_q(Status.OVERDUE, today)),
+        due_soon=Count("pk", filter=requirement_status_q(Status.DUE_SOON, today)),
+        overdue_people=Count("young_person", filter=requirement_status_q(Status.OVERDUE, today), distinct=True),
+    )
+
+
+def coming_up(people: QuerySet[YoungPerson], *, today: dt.date, limit: int = 20) -> list[Requirement]:
+    """V2: requirements not yet overdue whose scheduling window (the pack's due-soon rows, stored
+    as due_soon_from) has opened: visits and contacts two weeks ahead, reviews a month ahead.
+    Flags those due inside the PA's planned absence (V5). One query."""
+    rows = (
+        requirements_of(people)
+        .filter(requirement_status_q(Status.DUE_SOON, today))
+        .select_related("young_person", "young_person__pa")
+        .annotate(status=status_expression(today), in_absence=in_absence("young_person__pa", "due"))
+        .order_by("due", "young_person__ref", "code")
+    )
+    return list(rows[:limit])
+
+
+class CaseloadPaginator(Paginator):
+    """The caseload, most urgent first (V4), a page at a time, in three queries whatever its size:
+
+    - the count of the filtered people, without the urgency aggregate;
+    - the page: the ids of its people come from one sort of everyone by urgency (a subquery), and
+      only those people get the PA, the urgency columns and the birthday check badge (X1);
+    - their requirement rows, from which each row's most urgent requirement is picked
+      (`next_code`, `next_due`, `next_status`) and flagged if due in the PA's planned absence
+      (`next_in_absence`, V5).
+    """
+
+    def __init__(self, people: QuerySet[YoungPerson], per_page: int, *, today: dt.date):
+        super().__init__(people.order_by("ref"), per_page)
+        self.today = today
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        ids = order_by_urgency(self.object_list, today=self.today).values("pk")[bottom:bottom + self.per_page]
+        on_page = YoungPerson.objects.filter(pk__in=ids).select_related("pa")
+        rows = list(annotate_birthday_check_due(order_by_urgency(on_page, today=self.today), self.today))
+        requirements = {}
+        for requirement in Requirement.objects.filter(young_person__in=[r.pk for r in rows]).annotate(
+                in_absence=in_absence("young_person__pa", "due")):
+            requirements.setdefault(requirement.young_person_id, []).append(requirement)
+        for row in rows:
+            first = most_urgent(requirements.get(row.pk, []), today=self.today)
+            row.next_code = first.code if first else None
+            row.next_due = first.due if first else None
+            row.next_status = status_for(self.today, first.due, first.due_soon_from) if first else None
+            row.next_in_absence = bool(first and first.in_absence)
+        return self._get_page(rows, number, self)
+

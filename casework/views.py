@@ -1,0 +1,181 @@
+"""Pages of the caseload and the young person's record. Views parse, call a selector or service,
+and render; every young person is read through careleavers.selectors (someone else's -> 404)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from careleavers import services
+from careleavers.models import EventKind, Notification, PlannedAbsence
+from careleavers.selectors import staff_for, young_people_visible_to, young_person_for
+from compliance import services as compliance_services
+from compliance.models import PackEvent, Requirement
+from compliance.selectors import due_summary, requirements_with_status
+from contacts.forms import EscalationForm
+from contacts.selectors import next_escalation_step
+from core.dates import british
+from core.errors import ServiceError
+from core.forms import add_service_error
+from core.registry import panels_for
+
+from .filters import CaseloadFilter, CaseloadPaginator, caseload_counts, coming_up, in_absence
+from .forms import AbsenceForm, EventForm
+from .timeline import history_for, timeline_for
+
+PAGE_SIZE = 25
+
+
+@login_required
+def home(request):
+    return redirect("caseload")
+
+
+@login_required
+def caseload(request):
+    today = timezone.localdate()
+    visible = young_people_visible_to(request.user)
+    filters = CaseloadFilter(request.GET, queryset=visible, user=request.user, today=today)
+    page = CaseloadPaginator(filters.qs, PAGE_SIZE, today=today).get_page(request.GET.get("page"))  # V4, V5, X1
+    return render(request, "careleavers/caseload.html", {
+        "page": page,
+        "filter": filters,
+        "filtered": any(v for k, v in request.GET.items() if k != "page"),
+        "today": today,
+        "staff": staff_for(request.user),
+        "counts": caseload_counts(visible, today=today),
+        "coming_up": coming_up(visible, today=today),
+    })
+
+
+@login_required
+def young_person_detail(request, pk: int):
+    young_person = young_person_for(request.user, pk=pk)
+    today = timezone.localdate()
+    absences = list(PlannedAbsence.objects.filter(staff_id=young_person.pa_id, end__gte=today)) if young_person.pa_id else []
+    requirements = list(requirements_with_status(young_person.requirements.all(), today=today).order_by("due", "code"))
+    for requirement in requirements:  # V5: a due date inside the PA's planned absence is brought forward
+        requirement.absence = next((a for a in absences if a.start <= requirement.due <= a.end), None)
+    next_step = next_escalation_step(young_person=young_person)
+    escalation_form = EscalationForm(initial={"step": next_step.step} if next_step else None)
+    return render(request, "careleavers/young_person.html", {
+        "yp": young_person,
+        "today": today,
+        "requirements": requirements,
+        "absences": absences,
+        "allocations": young_person.allocations.select_related("pa").order_by("-start"),
+        "timeline": timeline_for(young_person),
+        "next_step": next_step,
+        "escalation_form": escalation_form,
+        "can_view_history": request.user.has_perm("careleavers.view_history", young_person),
+        "panels": panels_for(request=request, young_person=young_person, today=today),
+    })
+
+
+@login_required
+def young_person_history(request, pk: int):
+    """Managers see every version of the record; a PA gets the same 404 as for a stranger's record."""
+    young_person = young_person_for(request.user, pk=pk)
+    if not request.user.has_perm("careleavers.view_history", young_person):
+        raise Http404("No such page.")
+    page = Paginator(history_for(young_person), 50).get_page(request.GET.get("page"))
+    return render(request, "careleavers/history.html", {"yp": young_person, "page": page})
+
+
+@login_required
+def event_new(request, pk: int):
+    young_person = young_person_for(request.user, pk=pk)
+    form = EventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = compliance_services.event_record(
+                young_person=young_person, actor=staff_for(request.user), kind=form.cleaned_data["kind"],
+                date=form.cleaned_data["date"], notes=form.cleaned_data["notes"],
+            )
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"{event.get_kind_display()} recorded. {due_summary(young_person)}")
+            return redirect("young_person", pk=young_person.pk)
+    return render(request, "careleavers/event_form.html", {
+        "yp": young_person, "form": form, "error_forms": [form], "pack_events": pack_event_rules(),
+    })
+
+
+@login_required
+def absences(request):
+    staff = staff_for(request.user)
+    if staff is None:
+        raise Http404("No staff record.")
+    today = timezone.localdate()
+    form = AbsenceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            absence = services.absence_add(staff=staff, actor=staff, **form.cleaned_data)
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"Absence from {british(absence.start)} to {british(absence.end)} planned.")
+            return redirect("absences")
+    planned = PlannedAbsence.objects.filter(staff=staff, end__gte=today).order_by("start")
+    # V5: what falls due while you are away, so it can be brought forward.
+    clashes = (
+        requirements_with_status(Requirement.objects.filter(young_person__pa=staff), today=today)
+        .filter(due__gte=today)
+        .annotate(in_absence=in_absence("young_person__pa", "due"))
+        .filter(in_absence=True)
+        .select_related("young_person")
+        .order_by("due")
+    )
+    return render(request, "careleavers/absences.html", {
+        "form": form, "error_forms": [form], "planned": planned, "clashes": clashes,
+        "past": PlannedAbsence.objects.filter(staff=staff, end__lt=today).order_by("-start")[:10],
+    })
+
+
+@login_required
+def notifications(request):
+    staff = staff_for(request.user)
+    if staff is None:
+        raise Http404("No staff record.")
+    mine = Notification.objects.filter(recipient=staff).select_related("young_person")
+    page = Paginator(mine, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "careleavers/notifications.html", {
+        "page": page, "unread": mine.filter(read_at__isnull=True).count(),
+    })
+
+
+@login_required
+@require_POST
+def notification_read(request, pk: int):
+    staff = staff_for(request.user)
+    if staff is None or not Notification.objects.filter(pk=pk, recipient=staff).exists():
+        raise Http404("No such notification.")  # someone else's is not found
+    services.notification_mark_read(actor=staff, notification_id=pk)
+    page = request.POST.get("page", "")
+    return redirect(reverse("notifications") + (f"?page={int(page)}" if page.isdigit() else ""))
+
+
+@login_required
+@require_POST
+def notifications_read_all(request):
+    staff = staff_for(request.user)
+    if staff is None:
+        raise Http404("No staff record.")
+    count = services.notification_mark_read(actor=staff)
+    messages.success(request, f"{count} notification{'' if count == 1 else 's'} marked as read.")
+    return redirect("notifications")
+
+
+def pack_event_rules() -> list[dict]:
+    """The active pack's event rows (T6, T7, P1), to say what recording an event will do."""
+    kinds = dict(EventKind.choices)
+    return [
+        {"kind_label": kinds.get(pe.event_kind, pe.event_kind), "requirement_label": pe.get_requirement_display(),
+         "window_days": pe.window_days, "rule": pe.rule}
+        for pe in PackEvent.objects.filter(pack__is_active=True).order_by("event_kind")
+    ]

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """The shared layer: errors, dates, roles, permissions, the audit log and UI registries.
+
+    It imports no other app of the project; every other app may import it."""
+
+    name = "core"
+    verbose_name = "Shared"

@@ -1,0 +1,70 @@
+"""Registries the apps above fill, so the pages that compose them (the caseload, the young
+person's page, the navigation) never import those apps.
+
+Each app registers in its AppConfig.ready():
+- panels: sections of the young person's page, rendered in `order`; a panel's context function
+  must run a fixed number of queries;
+- timeline sources: functions giving a young person's entries for the timeline;
+- navigation entries: a label, a URL name and the permission that shows it (never a role).
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    template: str
+    context: Callable[..., dict | None]  # (request=, young_person=, today=) -> dict, or None to hide
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    url_name: str
+    permission: str | None = None  # None: every signed-in member of staff
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class TimelineSource:
+    key: str
+    entries: Callable[..., list]  # (young_person=, limit=) -> list of timeline entries
+    order: int = 100
+
+
+_PANELS: dict[str, Panel] = {}
+_NAV: dict[str, NavEntry] = {}
+_TIMELINE: dict[str, TimelineSource] = {}
+
+
+def register_panel(panel: Panel) -> None:
+    _PANELS[panel.key] = panel
+
+
+def register_nav(entry: NavEntry) -> None:
+    _NAV[entry.url_name] = entry
+
+
+def register_timeline(source: TimelineSource) -> None:
+    _TIMELINE[source.key] = source
+
+
+def panels_for(*, request, young_person, today: dt.date) -> list[dict]:
+    rendered = []
+    for panel in sorted(_PANELS.values(), key=lambda p: (p.order, p.key)):
+        context = panel.context(request=request, young_person=young_person, today=today)
+        if context is not None:
+            rendered.append({"key": panel.key, "template": panel.template, "context": context})
+    return rendered
+
+
+def nav_entries() -> list[NavEntry]:
+    return sorted(_NAV.values(), key=lambda e: (e.order, e.label))
+
+
+def timeline_sources() -> list[TimelineSource]:
+    return sorted(_TIMELINE.values(), key=lambda s: (s.order, s.key))

@@ -1,0 +1,353 @@
+"""Benchmark of the compliance engine and the pages at scale (issue 6).
+
+Timing is measured here and printed by `bench_compliance`; it never goes into the test suite
+(tests only check that this runs and that query counts do not grow with the caseload).
+
+What is measured, on whatever DATABASE_URL points at:
+- the full set-based recompute (the nightly path), in steady state (rows already stored, the
+  usual night) and cold (every row written);
+- the floor: one plain SQL aggregate of the latest completed contact per young person and method
+  group over the same table, which no engine can beat by much, and the ratio of the two;
+- the incremental recompute after one contact is logged (through contacts.services.contact_log
+  when it exists), inside a transaction that is rolled back so the data does not drift;
+- each page (caseload, young person, every oversight dashboard that exists) through Django's
+  test client as a generated PA, Team Leader, Service Leader or Head of Service: time and
+  number of queries.
+"""
+
+import datetime as dt
+import inspect
+import logging
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.db import connection, reset_queries, transaction
+from django.db.models import Count
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from careleavers.models import Role, Staff, YoungPerson
+from compliance import engine
+from compliance.models import Requirement
+from contacts.models import VISIT_METHODS, Contact, Method, Outcome, With
+from demo.generator import STAFF_PREFIX, generate_caseload
+
+#: Dashboards of the oversight app, and who looks at each. Those whose URL does not exist are
+#: listed as skipped rather than failing the run.
+DASHBOARDS: tuple[tuple[str, str], ...] = (
+    ("oversight:team", Role.TEAM_LEADER),
+    ("oversight:service", Role.SERVICE_LEADER),
+    ("oversight:head", Role.HEAD_OF_SERVICE),
+    ("oversight:dashboard", Role.TEAM_LEADER),
+    ("oversight:dashboard", Role.SERVICE_LEADER),
+    ("oversight:dashboard", Role.HEAD_OF_SERVICE),
+)
+PAGE_RUNS = 5
+RECOMPUTE_RUNS = 3
+INCREMENTAL_SAMPLES = 15
+
+
+class _Rollback(Exception):
+    pass
+
+
+@contextmanager
+def _rolled_back():
+    """Run a block in a transaction and undo it, so measuring leaves the data as it was."""
+    try:
+        with transaction.atomic():
+            yield
+            raise _Rollback
+    except _Rollback:
+        pass
+
+
+def _timed(fn: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else 0.0
+
+
+def floor_sql(as_of: dt.date) -> str:
+    """One plain aggregate: the latest completed contact per young person and method group."""
+    visits = ", ".join(f"'{m}'" for m in VISIT_METHODS)
+    day = f"DATE '{as_of.isoformat()}'" if connection.vendor == "postgresql" else f"'{as_of.isoformat()}'"
+    return f"""
+SELECT COUNT(*) FROM (
+    SELECT c.young_person_id,
+           CASE WHEN c.method IN ({visits}) THEN 'visit' ELSE 'other' END AS method_group,
+           MAX(c.date) AS last_completed
+    FROM contacts_contact c
+    WHERE c.outcome = 'completed' AND c.voided_at IS NULL AND c.date <= {day}
+    GROUP BY c.young_person_id, CASE WHEN c.method IN ({visits}) THEN 'visit' ELSE 'other' END
+) latest"""
+
+
+def _run_floor(as_of: dt.date) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(floor_sql(as_of))
+        cursor.fetchone()
+
+
+def measure_engine(as_of: dt.date, runs: int = RECOMPUTE_RUNS) -> dict:
+    def full() -> None:
+        with transaction.atomic():
+            engine.recompute(as_of)
+
+    full()  # warm the cache and bring stored rows up to date: the steady nightly state
+    steady = [_timed(full) for _ in range(runs)]
+    floor = [_timed(lambda: _run_floor(as_of)) for _ in range(runs)]
+    cold = []
+    for _ in range(max(1, runs // 2)):
+        with _rolled_back():
+            Requirement.objects.all().delete()
+            cold.append(_timed(lambda: engine.recompute(as_of)))
+    recompute_s, floor_s = _median(steady), _median(floor)
+    return {
+        "recompute_s": round(recompute_s, 4),
+        "recompute_cold_s": round(_median(cold), 4),
+        "floor_s": round(floor_s, 4),
+        "ratio": round(recompute_s / floor_s, 2) if floor_s else None,
+    }
+
+
+def _contact_logger() -> tuple[str, Callable | None]:
+    """contacts.services.contact_log if another app provides it, else None."""
+    try:
+        from contacts import services
+    except ImportError:
+        return "", None
+    for name in ("contact_log", "contact_record", "contact_create", "contact_add"):
+        fn = getattr(services, name, None)
+        if callable(fn):
+            return f"contacts.services.{name}", fn
+    return "", None
+
+
+def measure_incremental(as_of: dt.date, samples: int = INCREMENTAL_SAMPLES) -> dict:
+    """Log one contact (a completed office visit, so the visit requirement moves) and time the
+    engine's incremental recompute it runs in the same transaction."""
+    ids = list(
+        Requirement.objects.filter(code="pathway_review", young_person__pa__isnull=False)
+        .order_by("young_person_id").values_list("young_person_id", flat=True)
+    )
+    if not ids:
+        return {"incremental_ms": None, "log_contact_ms": None, "incremental_samples": 0, "incremental_path": "none"}
+    step = max(1, len(ids) // samples)
+    people = list(YoungPerson.objects.filter(pk__in=ids[::step][:samples]).select_related("pa__user"))
+    path, logger = _contact_logger()
+    recompute_times: list[float] = []
+    log_times: list[float] = []
+    original = engine.recompute_young_person
+
+    def timed_recompute(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            recompute_times.append(time.perf_counter() - started)
+
+    def by_service(yp: YoungPerson) -> None:
+        wanted = {
+            "young_person": yp, "actor": yp.pa, "date": as_of, "method": Method.OFFICE_VISIT,
+            "outcome": Outcome.COMPLETED, "with_whom": With.YOUNG_PERSON, "note": "Benchmark visit", "today": as_of,
+        }
+        parameters = inspect.signature(logger).parameters
+        logger(**{k: v for k, v in wanted.items() if k in parameters})
+
+    def by_hand(yp: YoungPerson) -> None:
+        with transaction.atomic():
+            Contact.objects.create(young_person=yp, date=as_of, method=Method.OFFICE_VISIT, outcome=Outcome.COMPLETED,
+                                   with_whom=With.YOUNG_PERSON, note="Benchmark visit", recorded_by=yp.pa)
+            timed_recompute(yp, as_of)
+
+    targets = _patch_points(timed_recompute)
+    try:
+        for yp in people:
+            with _rolled_back():  # the DB is left as generated
+                before = len(recompute_times)
+                if logger is not None:
+                    try:
+                        log_times.append(_timed(lambda yp=yp: by_service(yp)))
+                    except Exception:  # noqa: BLE001 - the service refused (e.g. its rules changed): measure by hand
+                        logger = None
+                        path = ""
+                        del recompute_times[before:]
+                if logger is None:
+                    log_times.append(_timed(lambda yp=yp: by_hand(yp)))
+                if len(recompute_times) == before:  # a service that does not recompute through this name
+                    recompute_times.append(_timed(lambda yp=yp: original(yp, as_of)))
+    finally:
+        for module, name, value in targets:
+            setattr(module, name, value)
+    return {
+        "incremental_ms": round(_median(recompute_times) * 1000, 2),
+        "log_contact_ms": round(_median(log_times) * 1000, 2),
+        "incremental_samples": len(people),
+        "incremental_path": path or "Contact.objects.create + engine.recompute_young_person",
+    }
+
+
+def _patch_points(replacement) -> list[tuple[object, str, object]]:
+    """Replace recompute_young_person where services look it up, remembering the originals."""
+    import sys
+
+    patched = []
+    for module in list(sys.modules.values()):
+        name = getattr(module, "__name__", "") or ""
+        if not (name == "compliance.engine" or name.endswith(".services")):
+            continue
+        value = getattr(module, "recompute_young_person", None)
+        if value is engine.recompute_young_person:
+            patched.append((module, "recompute_young_person", value))
+            module.recompute_young_person = replacement
+    return patched
+
+
+# --- Pages ---------------------------------------------------------------------------------------
+
+
+def personas() -> dict[str, Staff]:
+    """A PA with a full generated caseload, their Team Leader, a Service Leader and the Head of
+    Service; generated staff first, anyone in the role otherwise."""
+    def first(role: str, **extra) -> Staff | None:
+        staff = Staff.objects.filter(role=role, **extra).select_related("user")
+        return staff.filter(ref__startswith=STAFF_PREFIX).order_by("ref").first() or staff.order_by("ref").first()
+
+    found: dict[str, Staff] = {}
+    pa = (
+        Staff.objects.filter(role=Role.PA, ref__startswith=STAFF_PREFIX).annotate(n=Count("caseload"))
+        .order_by("-n", "ref").select_related("user").first()
+    ) or first(Role.PA)
+    if pa is not None:
+        found[Role.PA] = pa
+        leader = first(Role.TEAM_LEADER, team_id=pa.team_id)
+    else:
+        leader = first(Role.TEAM_LEADER)
+    if leader is not None:
+        found[Role.TEAM_LEADER] = leader
+    for role in (Role.SERVICE_LEADER, Role.HEAD_OF_SERVICE):
+        if (someone := first(role)) is not None:
+            found[role] = someone
+    return found
+
+
+def measure_page(client: Client, url: str, runs: int = PAGE_RUNS) -> dict:
+    response = client.get(url)  # warm up: templates, caches, session
+    reset_queries()  # each request clears the query log, which would hide what was captured
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    count = len(queries)  # now: the next request clears the log it reads from
+    with override_settings(DEBUG=False):
+        times = [_timed(lambda: client.get(url)) for _ in range(runs)]
+    page = {"url": url, "status": response.status_code, "ms": round(_median(times) * 1000, 1), "queries": count}
+    if response.status_code in (301, 302, 303, 307, 308):
+        page["redirects_to"] = response["Location"]
+    return page
+
+
+def measure_pages(runs: int = PAGE_RUNS) -> tuple[dict, list[str]]:
+    people = personas()
+    clients: dict[str, Client] = {}
+    for role, staff in people.items():
+        clients[role] = Client()
+        clients[role].force_login(staff.user)
+    pages: dict[str, dict] = {}
+    skipped: list[str] = []
+    for role in (Role.PA, Role.TEAM_LEADER, Role.SERVICE_LEADER):
+        if role in clients:
+            pages[f"caseload[{role}]"] = {"as": people[role].ref, **measure_page(clients[role], reverse("caseload"), runs)}
+    pa = people.get(Role.PA)
+    if pa is not None:
+        # The PA's first young person: with the same seed, the same record at every size.
+        yp_id = YoungPerson.objects.filter(pa=pa).order_by("ref").values_list("pk", flat=True).first()
+        if yp_id is not None:
+            url = reverse("young_person", args=[yp_id])
+            pages[f"young_person[{Role.PA}]"] = {"as": pa.ref, **measure_page(clients[Role.PA], url, runs)}
+    for name, role in DASHBOARDS:
+        key = f"{name}[{role}]"
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            if name not in skipped:
+                skipped.append(name)
+            continue
+        if role not in clients:
+            skipped.append(key)
+            continue
+        page = measure_page(clients[role], url, runs)
+        if page.get("redirects_to") in {p["url"] for p in pages.values()}:
+            skipped.append(f"{key} (redirects to {page['redirects_to']}, measured there)")
+            continue
+        pages[key] = {"as": people[role].ref, **page}
+    return pages, skipped
+
+
+# --- The whole run -------------------------------------------------------------------------------
+
+
+def database_label() -> str:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            return f"PostgreSQL {cursor.fetchone()[0]}"
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        return f"SQLite {sqlite3.sqlite_version}"
+    return connection.vendor
+
+
+def run_benchmark(*, young_people: int, reuse: bool = False, seed: int = 1, page_runs: int = PAGE_RUNS,
+                  recompute_runs: int = RECOMPUTE_RUNS, incremental_samples: int = INCREMENTAL_SAMPLES,
+                  log: Callable[[str], None] | None = None) -> dict:
+    log = log or (lambda message: None)
+    as_of = timezone.localdate()
+    present = YoungPerson.objects.count()
+    generated = None
+    if present < young_people and not reuse:
+        log(f"{present} young people recorded; generating {young_people - present} more")
+        result = generate_caseload(young_people=young_people - present, seed=seed, as_of=as_of, log=log)
+        generated = {"young_people": result.young_people, "contacts": result.contacts,
+                     "seconds": round(result.seconds, 1), "recompute_s": round(result.recompute_seconds, 2)}
+    log("measuring the engine")
+    results: dict = {
+        "database": database_label(),
+        "cores": os.cpu_count(),
+        "cores_available": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "machine": f"{platform.system()} {platform.machine()}, Python {platform.python_version()}",
+        # Other work on the machine skews wall-clock figures: say how busy it was.
+        "load_average": [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None,
+        "as_of": as_of.isoformat(),
+        "young_people": YoungPerson.objects.count(),
+        "contacts": Contact.objects.count(),
+        "generated": generated,
+    }
+    results.update(measure_engine(as_of, recompute_runs))
+    results["requirements"] = Requirement.objects.count()
+    log("measuring the incremental recompute")
+    results.update(measure_incremental(as_of, incremental_samples))
+    log("measuring the pages")
+    hosts = list(settings.ALLOWED_HOSTS)
+    axes_logger = logging.getLogger("axes")
+    level = axes_logger.level
+    axes_logger.setLevel(logging.WARNING)  # force_login is not a sign-in worth logging
+    try:
+        with override_settings(ALLOWED_HOSTS=[*hosts, "testserver"]):
+            pages, skipped = measure_pages(page_runs)
+    finally:
+        axes_logger.setLevel(level)
+    results["pages"] = pages
+    results["skipped"] = skipped
+    return results

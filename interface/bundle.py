@@ -1,0 +1,439 @@
+"""Case bundles (CONTRACT.md `import_cases`): validate everything, then apply atomically.
+
+Validation collects every problem with its JSON path before anything is written, so a bundle
+with any error changes nothing. Applying is idempotent: records are matched by `ref`, contacts
+by (young person, date, method, with) in order of appearance.
+"""
+
+import datetime as dt
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from approvals.models import Arrangement, ArrangementDecision, ArrangementKind, ArrangementState, Decision, Step
+from careleavers.models import (
+    AbsenceReason,
+    Allocation,
+    Circumstance,
+    Event,
+    IntervalOverride,
+    LegalStatus,
+    PlannedAbsence,
+    Role,
+    Staff,
+    Team,
+    YoungPerson,
+)
+from compliance.engine import recompute
+from compliance.models import PolicyPack, RequirementCode
+from compliance.packs import DEFAULT_PACK, PACKS, ensure_packs
+from compliance.services import pack_activate
+from contacts import codes
+from contacts.models import Contact, InTouchCheck, Method, Outcome, Purpose, With
+from pathway.models import PathwayPlan, PlanState
+from returns.dfe import check_problems, upn_is_valid
+
+PACK_KEYS = [spec.key for spec in PACKS]
+BUNDLE_EVENT_KINDS = ["custody_start", "emergency_placement", "significant_change"]
+
+
+class BundleError(Exception):
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class ImportSummary:
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+
+    def lines(self) -> list[str]:
+        kinds = sorted(set(self.created) | set(self.updated))
+        if not kinds:
+            return ["Nothing to change: the bundle matches what is already recorded."]
+        return [f"{kind}: {self.created[kind]} created, {self.updated[kind]} updated" for kind in kinds]
+
+
+class _Checker:
+    """Walks the bundle once, recording `path: problem` for everything wrong."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def fail(self, path: str, message: str) -> None:
+        self.problems.append(f"{path.removeprefix('$.')}: {message}")  # top-level keys read `pack`, not `$.pack`
+
+    def obj(self, value: Any, path: str, required: set[str], optional: set[str]) -> bool:
+        if not isinstance(value, dict):
+            self.fail(path, "must be an object")
+            return False
+        for key in sorted(k for k in required if value.get(k) is None):
+            self.fail(f"{path}.{key}", "is required")
+        for key in sorted(value.keys() - required - optional):
+            self.fail(f"{path}.{key}", "is not a field of a case bundle")
+        return True
+
+    def items(self, value: Any, path: str) -> list:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.fail(path, "must be a list")
+            return []
+        return value
+
+    def text(self, parent: dict, key: str, path: str, max_length: int = 200) -> str | None:
+        value = parent.get(key)
+        if value is None:  # absent or null: a missing required field is reported once, by obj()
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.fail(f"{path}.{key}", "must be a non-empty string")
+            return None
+        if len(value) > max_length:
+            self.fail(f"{path}.{key}", f"is longer than {max_length} characters")
+            return None
+        return value.strip()
+
+    def date(self, value: Any, path: str) -> dt.date | None:
+        if value is None:  # a missing required date is reported once, by obj()
+            return None
+        if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):  # not 2026-W01-1
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        self.fail(path, "not a date (expected YYYY-MM-DD)")
+        return None
+
+    def choice(self, parent: dict, key: str, path: str, allowed: list[str]) -> str | None:
+        if parent.get(key) is None:  # absent or null, as text()
+            return None
+        value = parent[key]
+        if value not in allowed:
+            self.fail(f"{path}.{key}", f"{value!r} is not one of {', '.join(allowed)}")
+            return None
+        return value
+
+    def boolean(self, parent: dict, key: str, path: str) -> bool:
+        value = parent.get(key, False)
+        if not isinstance(value, bool):
+            self.fail(f"{path}.{key}", "must be true or false")
+            return False
+        return value
+
+
+YP_REQUIRED = {"ref", "name", "date_of_birth", "legal_status", "pa", "allocated_on"}
+YP_OPTIONAL = {
+    "circumstance", "extended_support", "interval_days", "arrangement", "events", "contacts", "pathway_reviews",
+    "sex", "ethnicity", "upn", "uasc", "disability", "in_touch_checks",
+}
+
+
+def validate_bundle(data: Any) -> dict:
+    """Return the bundle normalised (dates parsed), or raise BundleError listing every problem."""
+    c = _Checker()
+    if not c.obj(data, "$", {"young_people"}, {"pack", "teams", "staff", "absences", "young_people"}):
+        raise BundleError(c.problems)
+    out: dict[str, Any] = {"pack": c.choice(data, "pack", "$", PACK_KEYS) or DEFAULT_PACK}
+
+    teams: dict[str, dict] = {}
+    for i, team in enumerate(c.items(data.get("teams"), "teams")):
+        path = f"teams[{i}]"
+        if c.obj(team, path, {"ref", "name"}, set()):
+            ref, name = c.text(team, "ref", path, 50), c.text(team, "name", path)
+            if ref in teams:
+                c.fail(f"{path}.ref", f"{ref!r} appears twice")
+            elif ref and name:
+                teams[ref] = {"ref": ref, "name": name}
+    known_teams = set(teams) | set(Team.objects.values_list("ref", flat=True))
+
+    staff: dict[str, dict] = {}
+    in_error: dict[str, None] = {}
+    for i, person in enumerate(c.items(data.get("staff"), "staff")):
+        path = f"staff[{i}]"
+        if not c.obj(person, path, {"ref", "name", "role", "team"}, set()):
+            continue
+        ref, name = c.text(person, "ref", path, 50), c.text(person, "name", path)
+        role = c.choice(person, "role", path, Role.values)
+        team = person.get("team")
+        if team is not None and (not isinstance(team, str) or team not in known_teams):
+            c.fail(f"{path}.team", f"no team with ref {team!r} in the bundle or on record")
+        if team is None and role in (Role.PA, Role.TEAM_LEADER):
+            c.fail(f"{path}.team", f"a {role} belongs to a team")
+        if ref in staff:
+            c.fail(f"{path}.ref", f"{ref!r} appears twice")
+        elif ref and name and role:
+            staff[ref] = {"ref": ref, "name": name, "role": role, "team": team}
+        elif ref:
+            in_error[ref] = None  # its own problem is reported; references to it are not problems too
+    known_staff_roles = in_error | dict(Staff.objects.values_list("ref", "role")) | {r: s["role"] for r, s in staff.items()}
+
+    absences = []
+    for i, absence in enumerate(c.items(data.get("absences"), "absences")):
+        path = f"absences[{i}]"
+        if not c.obj(absence, path, {"staff", "start", "end", "reason"}, set()):
+            continue
+        who = absence.get("staff")
+        if not isinstance(who, str) or who not in known_staff_roles:
+            c.fail(f"{path}.staff", f"no staff member with ref {who!r}")
+        start, end = c.date(absence.get("start"), f"{path}.start"), c.date(absence.get("end"), f"{path}.end")
+        reason = c.choice(absence, "reason", path, AbsenceReason.values)
+        if start and end and end < start:
+            c.fail(f"{path}.end", "is before start")
+        absences.append({"staff": who, "start": start, "end": end, "reason": reason})
+
+    young_people = []
+    seen: set[str] = set()
+    for i, yp in enumerate(c.items(data.get("young_people"), "young_people")):
+        path = f"young_people[{i}]"
+        if not c.obj(yp, path, YP_REQUIRED, YP_OPTIONAL):
+            continue
+        ref = c.text(yp, "ref", path, 50)
+        if ref in seen:
+            c.fail(f"{path}.ref", f"{ref!r} appears twice")
+        seen.add(ref or "")
+        pa = yp.get("pa")
+        if not isinstance(pa, str) or pa not in known_staff_roles:
+            c.fail(f"{path}.pa", f"no staff member with ref {pa!r}")
+        elif known_staff_roles[pa] not in (Role.PA, None):
+            c.fail(f"{path}.pa", f"{pa!r} is a {known_staff_roles[pa]}, not a pa")
+        dob = c.date(yp.get("date_of_birth"), f"{path}.date_of_birth")
+        allocated_on = c.date(yp.get("allocated_on"), f"{path}.allocated_on")
+        if dob and allocated_on and allocated_on < dob:
+            c.fail(f"{path}.allocated_on", "is before date_of_birth")
+        record = {
+            "ref": ref,
+            "name": c.text(yp, "name", path),
+            "date_of_birth": dob,
+            "legal_status": c.choice(yp, "legal_status", path, LegalStatus.values),
+            "pa": pa,
+            "allocated_on": allocated_on,
+            "circumstance": c.choice(yp, "circumstance", path, Circumstance.values) or Circumstance.STANDARD,
+            "extended_support": c.boolean(yp, "extended_support", path),
+            "uasc": c.boolean(yp, "uasc", path),
+            "disability": c.boolean(yp, "disability", path),
+            "sex": c.choice(yp, "sex", path, ["M", "F", "U"]) or "",
+            "ethnicity": c.choice(yp, "ethnicity", path, list(codes.ETHNICITY)) or "",
+            "upn": (c.text(yp, "upn", path, 13) or "") if "upn" in yp else "",
+        }
+        if record["upn"] and not upn_is_valid(record["upn"]):
+            c.fail(f"{path}.upn", "not a UPN (a letter, 11 digits, a digit or letter) or a DfE code UN2-UN5")
+        record["interval_days"] = _intervals(c, yp.get("interval_days"), f"{path}.interval_days")
+        record["arrangement"] = _arrangement(c, yp.get("arrangement"), f"{path}.arrangement")
+        record["events"] = [
+            {"kind": c.choice(e, "kind", f"{path}.events[{j}]", BUNDLE_EVENT_KINDS),
+             "date": c.date(e.get("date"), f"{path}.events[{j}].date")}
+            for j, e in enumerate(c.items(yp.get("events"), f"{path}.events"))
+            if c.obj(e, f"{path}.events[{j}]", {"kind", "date"}, set())
+        ]
+        record["contacts"] = [
+            {"date": c.date(k.get("date"), f"{path}.contacts[{j}].date"),
+             "method": c.choice(k, "method", f"{path}.contacts[{j}]", Method.values),
+             "with": c.choice(k, "with", f"{path}.contacts[{j}]", With.values),
+             "outcome": c.choice(k, "outcome", f"{path}.contacts[{j}]", Outcome.values),
+             "purpose": c.choice(k, "purpose", f"{path}.contacts[{j}]", [Purpose.KIT_OFFER]) or ""}
+            for j, k in enumerate(c.items(yp.get("contacts"), f"{path}.contacts"))
+            if c.obj(k, f"{path}.contacts[{j}]", {"date", "method", "with", "outcome"}, {"purpose"})
+        ]
+        record["pathway_reviews"] = sorted(
+            {d for j, value in enumerate(c.items(yp.get("pathway_reviews"), f"{path}.pathway_reviews"))
+             if (d := c.date(value, f"{path}.pathway_reviews[{j}]"))}
+        )
+        record["in_touch_checks"] = [
+            {"date": c.date(k.get("date"), f"{path}.in_touch_checks[{j}].date"),
+             "in_touch": c.choice(k, "in_touch", f"{path}.in_touch_checks[{j}]", list(codes.IN_TOUCH)),
+             "activity": c.choice(k, "activity", f"{path}.in_touch_checks[{j}]", list(codes.ACTIVITY)),
+             "accommodation": c.choice(k, "accommodation", f"{path}.in_touch_checks[{j}]", list(codes.ACCOMMODATION))}
+            for j, k in enumerate(c.items(yp.get("in_touch_checks"), f"{path}.in_touch_checks"))
+            if c.obj(k, f"{path}.in_touch_checks[{j}]", {"date", "in_touch", "activity", "accommodation"}, set())
+        ]
+        for j, k in enumerate(record["in_touch_checks"]):
+            if k["in_touch"] and k["activity"] and k["accommodation"]:
+                for key, message in check_problems(in_touch=k["in_touch"], activity=k["activity"],
+                                                   accommodation=k["accommodation"]).items():
+                    c.fail(f"{path}.in_touch_checks[{j}].{key}", message)
+        check_dates = Counter(k["date"] for k in record["in_touch_checks"] if k["date"])
+        for day in sorted(d for d, n in check_dates.items() if n > 1):
+            c.fail(f"{path}.in_touch_checks", f"two checks on {day.isoformat()}")
+        young_people.append(record)
+
+    if c.problems:
+        raise BundleError(c.problems)
+    out.update(teams=list(teams.values()), staff=list(staff.values()), absences=absences, young_people=young_people)
+    return out
+
+
+def _intervals(c: _Checker, value: Any, path: str) -> dict[str, int]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        c.fail(path, "must be an object of requirement code to days")
+        return {}
+    result = {}
+    for code, days in value.items():
+        if code not in RequirementCode.values:
+            c.fail(f"{path}.{code}", f"{code!r} is not one of {', '.join(RequirementCode.values)}")
+        elif isinstance(days, bool) or not isinstance(days, int) or not 0 < days <= 3650:
+            c.fail(f"{path}.{code}", "must be a whole number of days from 1 to 3650")
+        else:
+            result[code] = days
+    return result
+
+
+def _arrangement(c: _Checker, value: Any, path: str) -> dict | None:
+    if value is None or not c.obj(value, path, {"kind", "active_from"}, set()):
+        return None
+    kind = c.choice(value, "kind", path, ArrangementKind.values)
+    active_from = c.date(value.get("active_from"), f"{path}.active_from")
+    if kind == ArrangementKind.STANDARD:
+        return None
+    return {"kind": kind, "active_from": active_from}
+
+
+@transaction.atomic
+def import_bundle(data: Any) -> ImportSummary:
+    """Validate and apply a bundle; nothing is written unless everything is valid."""
+    bundle = validate_bundle(data)
+    summary = ImportSummary()
+    ensure_packs()
+    activate = PolicyPack.objects.get(key=bundle["pack"])
+    if not activate.is_active:
+        pack_activate(pack=activate)
+
+    for team in bundle["teams"]:
+        _upsert(summary, "teams", Team, {"ref": team["ref"]}, {"name": team["name"]})
+    teams = {t.ref: t for t in Team.objects.all()}
+    User = get_user_model()
+    for person in bundle["staff"]:
+        existing = Staff.objects.filter(ref=person["ref"]).first()
+        values = {"name": person["name"], "role": person["role"], "team": teams.get(person["team"])}
+        if existing is None:
+            user, _ = User.objects.get_or_create(username=person["ref"], defaults={"first_name": person["name"][:150]})
+            if not user.has_usable_password():
+                user.set_unusable_password()
+                user.save()
+            Staff.objects.create(user=user, ref=person["ref"], **values)
+            summary.created["staff"] += 1
+        else:
+            _update(summary, "staff", existing, values)
+    staff = {s.ref: s for s in Staff.objects.all()}
+    for absence in bundle["absences"]:
+        _upsert(summary, "absences", PlannedAbsence,
+                {"staff": staff[absence["staff"]], "start": absence["start"], "end": absence["end"]},
+                {"reason": absence["reason"]})
+
+    touched = [_apply_young_person(summary, record, staff) for record in bundle["young_people"]]
+    recompute(timezone.localdate(), touched)
+    return summary
+
+
+def _upsert(summary: ImportSummary, kind: str, model, lookup: dict, values: dict):
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        summary.created[kind] += 1
+        return model.objects.create(**lookup, **values)
+    _update(summary, kind, obj, values)
+    return obj
+
+
+def _update(summary: ImportSummary, kind: str, obj, values: dict) -> None:
+    changed = {k: v for k, v in values.items() if getattr(obj, k) != v}
+    if changed:
+        for key, value in changed.items():
+            setattr(obj, key, value)
+        obj.save()  # save(), not update(): the change is versioned
+        summary.updated[kind] += 1
+
+
+def _apply_young_person(summary: ImportSummary, record: dict, staff: dict[str, Staff]) -> int:
+    pa = staff[record["pa"]]
+    fields = {k: record[k] for k in (
+        "name", "date_of_birth", "legal_status", "allocated_on", "circumstance", "extended_support",
+        "uasc", "disability", "sex", "ethnicity", "upn")}
+    yp = _upsert(summary, "young people", YoungPerson, {"ref": record["ref"]}, {**fields, "pa": pa})
+
+    allocation = yp.allocations.filter(end__isnull=True).first()
+    if allocation is None or allocation.pa_id != pa.pk:
+        start = record["allocated_on"]
+        if allocation is not None:
+            start = max(allocation.start, timezone.localdate())
+            allocation.end = start
+            allocation.save()
+        Allocation.objects.create(young_person=yp, pa=pa, start=start, reason="Imported from case bundle")
+        summary.created["allocations"] += 1
+
+    overrides = {o.requirement: o for o in yp.interval_overrides.all()}
+    for code, days in record["interval_days"].items():
+        _upsert(summary, "interval overrides", IntervalOverride, {"young_person": yp, "requirement": code},
+                {"interval_days": days})
+    for code, override in overrides.items():
+        if code not in record["interval_days"]:
+            override.delete()  # the deletion is kept in the override's history
+            summary.updated["interval overrides"] += 1
+
+    _apply_arrangement(summary, yp, record["arrangement"])
+
+    for event in record["events"]:
+        if not yp.events.filter(kind=event["kind"], date=event["date"], voided_at__isnull=True).exists():
+            Event.objects.create(young_person=yp, notes="Imported from case bundle", **event)
+            summary.created["events"] += 1
+
+    existing = defaultdict(list)
+    for contact in yp.contacts.filter(voided_at__isnull=True).order_by("id"):
+        existing[(contact.date, contact.method, contact.with_whom)].append(contact)
+    for item in record["contacts"]:
+        matches = existing[(item["date"], item["method"], item["with"])]
+        values = {"outcome": item["outcome"], "purpose": item["purpose"]}
+        if matches:
+            _update(summary, "contacts", matches.pop(0), values)
+        else:
+            Contact.objects.create(young_person=yp, date=item["date"], method=item["method"],
+                                   with_whom=item["with"], note="Imported from case bundle", **values)
+            summary.created["contacts"] += 1
+
+    reviewed = set(yp.plans.filter(state=PlanState.SIGNED_OFF).values_list("review_date", flat=True))
+    next_version = (yp.plans.order_by("-version").values_list("version", flat=True).first() or 0) + 1
+    for review_date in record["pathway_reviews"]:
+        if review_date not in reviewed:
+            PathwayPlan.objects.create(
+                young_person=yp, version=next_version, state=PlanState.SIGNED_OFF, review_date=review_date,
+                imported=True,
+            )
+            next_version += 1
+            summary.created["pathway reviews"] += 1
+
+    for check in record["in_touch_checks"]:
+        _upsert(summary, "in-touch checks", InTouchCheck, {"young_person": yp, "date": check["date"]},
+                {k: check[k] for k in ("in_touch", "activity", "accommodation")})
+    return yp.pk
+
+
+def _apply_arrangement(summary: ImportSummary, yp: YoungPerson, wanted: dict | None) -> None:
+    active = yp.arrangements.filter(state=ArrangementState.ACTIVE).first()
+    if active and wanted and (active.kind, active.active_from) == (wanted["kind"], wanted["active_from"]):
+        return
+    today = timezone.localdate()
+    if active:
+        end = wanted["active_from"] if wanted else today
+        active.state = ArrangementState.ENDED
+        active.ended_on = max(end, active.active_from)
+        active.end_reason = "Replaced by a case bundle import"
+        active.save()
+        ArrangementDecision.objects.create(
+            arrangement=active, step=Step.END, decision=Decision.ENDED, rationale=active.end_reason)
+        summary.updated["arrangements"] += 1
+    if wanted:
+        arrangement = Arrangement.objects.create(
+            young_person=yp, kind=wanted["kind"], state=ArrangementState.ACTIVE,
+            active_from=wanted["active_from"], imported=True,
+        )
+        ArrangementDecision.objects.create(
+            arrangement=arrangement, step=Step.REQUEST, decision=Decision.AGREED,
+            rationale="Approved arrangement imported from a case bundle",
+        )
+        summary.created["arrangements"] += 1

@@ -1,0 +1,39 @@
+import json
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from interface.bundle import BundleError, import_bundle
+
+
+class Command(BaseCommand):
+    help = "Import a case bundle (CONTRACT.md). Atomic and idempotent; '-' reads standard input."
+
+    def add_arguments(self, parser):
+        parser.add_argument("bundle", help="Path to the bundle JSON file, or - for standard input")
+
+    def handle(self, *args, bundle: str, **options):
+        try:
+            if bundle == "-":
+                text = sys.stdin.read()
+            else:
+                with open(bundle, encoding="utf-8") as handle:
+                    text = handle.read()
+        except OSError as exc:
+            raise CommandError(f"{bundle}: cannot read the bundle ({exc.strerror})") from exc
+        except UnicodeDecodeError as exc:
+            raise CommandError(f"{bundle}: not UTF-8 text") from exc
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise CommandError(f"$: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
+        try:
+            summary = import_bundle(data)
+        except BundleError as exc:
+            for problem in exc.problems:
+                self.stderr.write(problem)
+            raise CommandError(
+                f"the bundle has {len(exc.problems)} problem(s); nothing was imported"
+            ) from exc
+        for line in summary.lines():
+            self.stdout.write(line)

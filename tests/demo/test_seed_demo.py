@@ -1,0 +1,120 @@
+"""`manage.py seed_demo`: a believable demo service, deterministic, and --if-empty for `make run`."""
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from demo.management.commands.seed_demo import DEMO_PASSWORD
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+from django.db import transaction
+
+from approvals.models import Arrangement, ArrangementDecision, ArrangementKind, ArrangementState
+from careleavers.models import Circumstance, Notification, PlannedAbsence, Role, Staff, Team, YoungPerson
+from compliance.models import PolicyPack, Requirement
+from contacts.models import Contact
+from pathway.models import PathwayPlan, PlanState
+from tests.careleavers.helpers import today
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(*args) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def snapshot() -> list[tuple]:
+    return list(YoungPerson.objects.order_by("ref").values_list(
+        "ref", "name", "date_of_birth", "circumstance", "pa__ref", "allocated_on")) + [
+        (Contact.objects.count(), Requirement.objects.count(), Arrangement.objects.count())]
+
+
+def test_seed_demo_builds_a_believable_service_and_prints_the_logins():
+    output = seed()
+
+    assert Team.objects.count() == 3
+    roles = set(Staff.objects.values_list("role", flat=True))
+    assert {Role.PA, Role.TEAM_LEADER, Role.SERVICE_LEADER, Role.HEAD_OF_SERVICE} <= roles
+    assert 55 <= YoungPerson.objects.count() <= 65
+    assert set(YoungPerson.objects.values_list("circumstance", flat=True)) == set(Circumstance.values)
+    active = Arrangement.objects.filter(state=ArrangementState.ACTIVE)
+    assert set(active.values_list("kind", flat=True)) == {k for k in ArrangementKind.values if k != "standard"}
+    for arrangement in active:  # R5: active only through its chain of decisions
+        assert list(arrangement.decisions.values_list("step", flat=True)) == ["request", "team_leader", "service_leader"]
+    assert Arrangement.objects.filter(state__in=["requested", "tl_approved"]).exists()
+    assert ArrangementDecision.objects.filter(step="team_leader").exists()
+    assert PathwayPlan.objects.filter(state=PlanState.SIGNED_OFF).exists()
+    assert PathwayPlan.objects.filter(state=PlanState.SUBMITTED).exists()
+    assert PathwayPlan.objects.filter(state=PlanState.DRAFT).exists()
+    assert Contact.objects.earliest("date").date <= today() - dt.timedelta(days=300)  # about a year of contacts
+    assert PlannedAbsence.objects.exists() and Notification.objects.exists()
+    # The engine ran once at the end: requirements exist, some overdue and some not.
+    assert Requirement.objects.filter(due__lt=today()).exists()
+    assert Requirement.objects.filter(due__gte=today()).exists()
+    assert PolicyPack.objects.get(is_active=True).key == "england"
+    # Logins are printed and work with the printed password.
+    assert DEMO_PASSWORD in output and "pa-north-1" in output and "tl-north" in output and "head-of-service" in output
+    assert authenticate(username="pa-north-1", password=DEMO_PASSWORD) is not None
+
+
+def test_seed_demo_if_empty_does_nothing_but_still_prints_the_logins():
+    seed()
+    before = snapshot()
+    output = seed("--if-empty")
+    assert snapshot() == before
+    assert "already exist" in output and DEMO_PASSWORD in output and "pa-north-1" in output
+
+
+def test_seed_demo_refuses_to_add_to_existing_data_without_if_empty():
+    seed()
+    with pytest.raises(CommandError, match="already exist"):
+        seed()
+
+
+def test_seed_demo_is_deterministic():
+    with transaction.atomic():
+        seed()
+        first = snapshot()
+        transaction.set_rollback(True)
+    assert not YoungPerson.objects.exists()
+    seed()
+    assert snapshot() == first
+
+
+def test_seed_demo_pack_option():
+    seed("--pack", "tower_hamlets")
+    assert PolicyPack.objects.get(is_active=True).key == "tower_hamlets"
+    assert Requirement.objects.filter(code="contact").exists()  # T3 for the settled
+
+
+@pytest.mark.django_db
+def test_x1_demo_in_touch_checks_pass_the_dfe_code_rules():
+    from contacts.models import InTouchCheck
+    from core.dates import birthday
+    from returns.dfe import check_problems
+
+    seed()
+    checks = list(InTouchCheck.objects.select_related("young_person"))
+    assert checks, "the demo should record birthday in-touch checks"
+    for check in checks:
+        dob = check.young_person.date_of_birth
+        age = next(a for a in range(17, 22)  # the birthday whose window (3 months before, 1 after) holds the check
+                   if birthday(dob, a) - dt.timedelta(days=90) <= check.date <= birthday(dob, a) + dt.timedelta(days=30))
+        assert not check_problems(in_touch=check.in_touch, activity=check.activity,
+                                  accommodation=check.accommodation, age=age), (check.young_person.ref, check.accommodation)
+
+
+def test_o1_demo_has_twelve_weeks_of_trend_computed_as_of_each_night():
+    from oversight.models import Snapshot
+
+    seed()
+    nights = sorted(set(Snapshot.objects.values_list("night", flat=True)))
+    assert len(nights) == 12
+    assert nights[-1] == today() - dt.timedelta(weeks=1)
+    # After the backfill the stored rows are those of today, not of the last night computed.
+    from compliance.engine import requirements_as_of
+
+    expected = {(r.young_person_id, r.code, r.last_met, r.due) for r in requirements_as_of(today())}
+    assert set(Requirement.objects.values_list("young_person_id", "code", "last_met", "due")) == expected
