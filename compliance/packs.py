@@ -10,6 +10,8 @@ from django.db import transaction
 
 from careleavers.models import Circumstance, EventKind
 
+from .models import PackEvent, PackRequirement, PolicyPack
+
 PATHWAY_REVIEW_DAYS = 182  # P1: at least every 6 months
 DUE_SOON_DAYS = 14  # V2: schedule visits 2 weeks ahead
 REVIEW_DUE_SOON_DAYS = 28  # P2: schedule reviews 1 month ahead
@@ -95,8 +97,6 @@ def pack_rows(spec: PackSpec) -> list[dict]:
 @transaction.atomic
 def ensure_packs() -> None:
     """Create missing packs and rows; leave what a council has edited alone."""
-    from .models import PackEvent, PackRequirement, PolicyPack
-
     for spec in PACKS:
         pack, created = PolicyPack.objects.get_or_create(
             key=spec.key,

@@ -36,6 +36,7 @@ from django.utils import timezone
 from careleavers.models import Role, Staff, YoungPerson
 from compliance import engine
 from compliance.models import Requirement
+from contacts import services as contact_services
 from contacts.models import VISIT_METHODS, Contact, Method, Outcome, With
 from demo.generator import STAFF_PREFIX, generate_caseload
 
@@ -123,16 +124,8 @@ def measure_engine(as_of: dt.date, runs: int = RECOMPUTE_RUNS) -> dict:
 
 
 def _contact_logger() -> tuple[str, Callable | None]:
-    """contacts.services.contact_log if another app provides it, else None."""
-    try:
-        from contacts import services
-    except ImportError:
-        return "", None
-    for name in ("contact_log", "contact_record", "contact_create", "contact_add"):
-        fn = getattr(services, name, None)
-        if callable(fn):
-            return f"contacts.services.{name}", fn
-    return "", None
+    """The service a PA's contact goes through (contacts.services.contact_log)."""
+    return "contacts.services.contact_log", contact_services.contact_log
 
 
 def measure_incremental(as_of: dt.date, samples: int = INCREMENTAL_SAMPLES) -> dict:

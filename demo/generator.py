@@ -60,6 +60,7 @@ from careleavers.models import (
     Team,
     YoungPerson,
 )
+from compliance.engine import recompute as engine_recompute
 from compliance.packs import ensure_packs
 from contacts.models import Contact, Method, Outcome, Purpose, With
 from core.dates import service_birthdays
@@ -718,8 +719,6 @@ def generate_caseload(*, young_people: int, seed: int = 1, as_of: dt.date | None
                       log=None) -> GenerateResult:
     """Write a synthetic service of `young_people` beside whatever is recorded, then recompute
     everyone's requirements (the engine's nightly path)."""
-    from compliance.engine import recompute as engine_recompute
-
     if young_people < 1:
         raise ValueError("young_people must be at least 1")
     as_of = as_of or timezone.localdate()

@@ -7,6 +7,7 @@ from contacts import codes
 from contacts.models import Contact
 
 from . import dfe
+from .services import birthday_age_for
 from .windows import collection_year_of
 
 
@@ -44,8 +45,6 @@ class InTouchCheckForm(forms.Form):
     def clean(self):
         data = super().clean()
         if all(data.get(k) for k in ("in_touch", "activity", "accommodation")):
-            from .services import birthday_age_for
-
             age = birthday_age_for(self.young_person, data["date"]) if data.get("date") else None
             for field, message in dfe.check_problems(in_touch=data["in_touch"], activity=data["activity"],
                                                      accommodation=data["accommodation"], age=age).items():

@@ -4,7 +4,6 @@ import datetime as dt
 from io import StringIO
 
 import pytest
-from demo.management.commands.seed_demo import DEMO_PASSWORD
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db import transaction
@@ -13,6 +12,7 @@ from approvals.models import Arrangement, ArrangementDecision, ArrangementKind, 
 from careleavers.models import Circumstance, Notification, PlannedAbsence, Role, Staff, Team, YoungPerson
 from compliance.models import PolicyPack, Requirement
 from contacts.models import Contact
+from demo.management.commands.seed_demo import DEMO_PASSWORD
 from pathway.models import PathwayPlan, PlanState
 from tests.careleavers.helpers import today
 

@@ -56,6 +56,8 @@ from contacts.models import (
     With,
 )
 from core.dates import birthday
+from oversight.models import NightlyRun, RunState
+from oversight.services import snapshot_take
 from pathway.models import PathwayPlan, PlanAction, PlanDecision, PlanState
 from returns.dfe import check_problems
 
@@ -151,8 +153,6 @@ class Seeder:
     def create_trend(self, weeks: int = 12) -> None:
         """Weekly snapshots for the trend charts, each computed as of its own night, so it shows
         what was known then. Recorded as snapshot-only history: no alerts are raised for the past."""
-        from oversight.models import NightlyRun, RunState
-        from oversight.services import snapshot_take
 
         for back in range(weeks, 0, -1):
             night = self.today - dt.timedelta(weeks=back)

@@ -1,0 +1,70 @@
+"""The one typed audit log (as Zulip's RealmAuditLog): when, who, about which young person, what
+kind of change, to which record, with what data. Every service writes its event in its own
+transaction; nothing here is ever edited or deleted, and the admin shows it read-only.
+
+Foreign keys name their models by string, so this shared layer imports no app above it.
+"""
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils import timezone
+
+
+class AuditKind(models.TextChoices):
+    # careleavers
+    CASE_NOTE_ADDED = "case_note.added", "Case note added"
+    ABSENCE_PLANNED = "absence.planned", "Planned absence added"
+    NOTIFICATIONS_READ = "notifications.read", "Notifications marked read"
+    # compliance
+    EVENT_RECORDED = "event.recorded", "Event recorded"
+    PACK_ACTIVATED = "pack.activated", "Policy pack activated"
+    PACK_CHANGED = "pack.changed", "Policy pack edited"
+    # contacts
+    CONTACT_LOGGED = "contact.logged", "Contact logged"
+    CONTACT_VOIDED = "contact.voided", "Contact marked as recorded in error"
+    ESCALATION_RECORDED = "escalation.recorded", "Escalation step recorded"
+    # approvals
+    ARRANGEMENT_REQUESTED = "arrangement.requested", "Arrangement requested"
+    ARRANGEMENT_APPROVED = "arrangement.approved", "Arrangement approved by the Team Leader"
+    ARRANGEMENT_AGREED = "arrangement.agreed", "Arrangement agreed by the Service Leader"
+    ARRANGEMENT_REJECTED = "arrangement.rejected", "Arrangement rejected"
+    ARRANGEMENT_WITHDRAWN = "arrangement.withdrawn", "Arrangement request withdrawn"
+    ARRANGEMENT_ENDED = "arrangement.ended", "Arrangement ended"
+    STEP_BACK_ITEM_RECORDED = "arrangement.step_back_item", "Step-back item recorded as given"
+    # pathway
+    PLAN_STARTED = "plan.started", "Pathway plan started"
+    PLAN_UPDATED = "plan.updated", "Pathway plan edited"
+    PLAN_SUBMITTED = "plan.submitted", "Pathway plan submitted"
+    PLAN_RETURNED = "plan.returned", "Pathway plan returned"
+    PLAN_SIGNED_OFF = "plan.signed_off", "Pathway plan signed off"
+    PLAN_SHARED = "plan.shared", "Pathway plan shared with the young person"
+    # oversight
+    OVERDUE_UPDATE_ADDED = "overdue_update.added", "Update on an overdue item"
+    NIGHTLY_RUN = "nightly.run", "Nightly run finished"
+    # returns
+    IN_TOUCH_CHECK_RECORDED = "in_touch_check.recorded", "In-touch check recorded"
+    RETURNS_DETAILS_UPDATED = "returns.details_updated", "Returns details updated"
+    # interface
+    CASES_IMPORTED = "cases.imported", "Case bundle imported"
+
+
+class AuditEvent(models.Model):
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey("careleavers.Staff", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    young_person = models.ForeignKey(
+        "careleavers.YoungPerson", null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events"
+    )
+    kind = models.CharField(max_length=60, choices=AuditKind.choices)
+    object_type = models.CharField(max_length=100, blank=True, help_text="app_label.model of the record changed")
+    object_id = models.CharField(max_length=64, blank=True)
+    data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["young_person", "-at"]),
+            models.Index(fields=["kind", "-at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
