@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from careleavers.models import Circumstance, EventKind
+from core.errors import ServiceError
 
 from .models import PackEvent, PackRequirement, PolicyPack
 
@@ -120,6 +121,18 @@ def ensure_packs() -> None:
         )
     if not PolicyPack.objects.filter(is_active=True).exists():
         PolicyPack.objects.filter(key=DEFAULT_PACK).update(is_active=True)
+
+
+class NoActivePack(ServiceError):
+    """No policy pack is active: the rules are unknown, so nothing is computed with made-up ones."""
+
+
+def active_pack() -> PolicyPack:
+    """The one way to read the service's active policy pack; fails loudly when none is active."""
+    pack = PolicyPack.objects.filter(is_active=True).first()
+    if pack is None:
+        raise NoActivePack("No policy pack is active: an administrator must choose one.")
+    return pack
 
 
 def ensure_packs_after_migrate(**kwargs) -> None:

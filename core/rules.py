@@ -58,3 +58,8 @@ rules.add_perm("returns.export", is_service_wide)
 rules.add_perm("pathway.view_queue", is_manager)
 rules.add_perm("approvals.view_queue", is_manager)
 rules.add_perm("careleavers.plan_absence", is_pa)
+
+# --- Contacts, escalation, events, absences, notifications, returns, dashboards, history ----------
+# (careleavers, contacts, compliance events, oversight, returns)
+
+# --- Arrangements (approvals) and pathway plans --------------------------------------------------

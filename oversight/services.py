@@ -23,6 +23,7 @@ from careleavers.selectors import young_people_visible_to
 from careleavers.services import case_note_add, notify
 from compliance.engine import recompute
 from compliance.models import Basis, PolicyPack, Requirement, RequirementCode
+from compliance.packs import active_pack
 from compliance.selectors import status_expression
 from core.errors import InvalidState, NotAllowed, ServiceError
 from pathway.models import PathwayPlan, PlanState
@@ -166,15 +167,11 @@ ALERT_RULES = {
 }
 
 
-def _active_pack() -> PolicyPack:
-    return PolicyPack.objects.filter(is_active=True).first() or PolicyPack()
-
-
 def alert_candidates(*, night: dt.date) -> dict[str, list[tuple[int, str, dt.date]]]:
     """(young person, requirement, due) for each alert kind on the night; one query per kind."""
     rows = Requirement.objects.order_by()
     fields = ("young_person_id", "code", "due")
-    pack = _active_pack()
+    pack = active_pack()
     submitted = PathwayPlan.objects.filter(young_person=OuterRef("young_person"), state=PlanState.SUBMITTED)
     away = PlannedAbsence.objects.filter(staff=OuterRef("young_person__pa"), start__lte=OuterRef("due"), end__gte=OuterRef("due"))
     return {
@@ -253,7 +250,7 @@ def alerts_send(*, today: dt.date | None = None) -> int:
     leaders = defaultdict(list)
     for leader in Staff.objects.filter(role=Role.TEAM_LEADER, team_id__in=team_ids).select_related("user"):
         leaders[leader.team_id].append(leader)
-    pack = _active_pack()
+    pack = active_pack()
     sent = 0
     for alert in pending:
         pa = alert.young_person.pa

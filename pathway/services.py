@@ -16,7 +16,8 @@ from careleavers.models import CaseNoteKind, Role, Staff, YoungPerson
 from careleavers.selectors import young_people_visible_to
 from careleavers.services import case_note_add, notify
 from compliance.engine import recompute_young_person
-from compliance.models import PolicyPack, Requirement, RequirementCode
+from compliance.models import Requirement, RequirementCode
+from compliance.packs import active_pack
 from core.errors import InvalidState, NotAllowed, ServiceError
 
 from .models import (
@@ -149,10 +150,7 @@ def _review_due(young_person: YoungPerson) -> dt.date | None:
 
 def plan_with_team_leader_days() -> int:
     """P2: how many days before the review due date the plan must reach the Team Leader (active pack)."""
-    value = PolicyPack.objects.filter(is_active=True).values_list("plan_with_team_leader_days", flat=True).first()
-    if value is None:
-        raise ServiceError("No policy pack is active: an administrator must choose one.")
-    return value
+    return active_pack().plan_with_team_leader_days
 
 
 @transaction.atomic
