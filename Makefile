@@ -5,12 +5,17 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install lint migrate seed clean services
+.PHONY: run test install lint lock migrate seed clean services
 
-$(STAMP): pyproject.toml
+# The lock (requirements/*.txt, with hashes) is what gets installed; pyproject.toml lists what we ask for.
+# requirements/test.txt = runtime + test + lint tools; requirements/base.txt = runtime only (the Docker image).
+LOCK := requirements/test.txt
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes \
+	--custom-compile-command "make lock" --quiet
+
+$(STAMP): $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -25,14 +30,28 @@ seed: migrate
 run: seed
 	$(BIN)/python manage.py runserver $(HOST)
 
-## Run the whole test suite (SQLite unless DATABASE_URL points elsewhere)
-test: install
+## Run the linters, then the whole test suite (SQLite unless DATABASE_URL points elsewhere), on 2 xdist workers
+PYTEST_WORKERS ?= 2
+test: lint
 	bash scripts/test-prerequisites.sh
 	bash scripts/setup-903.sh
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
+## Layers contract, ruff, mypy (services and selectors), and no model change without its migration
+## (all four run; the target fails if any of them does)
 lint: install
-	$(BIN)/ruff check .
+	@status=0; \
+	$(BIN)/lint-imports || status=1; \
+	$(BIN)/ruff check . || status=1; \
+	$(BIN)/mypy || status=1; \
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run || status=1; \
+	exit $$status
+
+## Re-resolve the lock from pyproject.toml (keeps locked versions unless pyproject asks otherwise;
+## `make lock UPGRADE=--upgrade` takes the newest allowed)
+lock: install
+	$(UV_COMPILE) $(UPGRADE) -o requirements/base.txt
+	$(UV_COMPILE) $(UPGRADE) --extra test -o requirements/test.txt
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .mypy_cache .ruff_cache

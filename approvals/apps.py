@@ -6,9 +6,11 @@ class ApprovalsConfig(AppConfig):
     verbose_name = "Arrangements and approvals"
 
     def ready(self) -> None:
-        from core.registry import NavEntry, register_nav, register_panel
+        from core.registry import NavEntry, register_nav, register_panel, register_timeline
 
         from .panels import ARRANGEMENT_PANEL
+        from .timeline import ARRANGEMENTS
 
         register_panel(ARRANGEMENT_PANEL)
+        register_timeline(ARRANGEMENTS)
         register_nav(NavEntry("Approvals", "approvals:queue", "approvals.view_queue", order=30))

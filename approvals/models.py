@@ -100,7 +100,7 @@ class StepBackItem(models.TextChoices):
     LOCAL_OFFER = "local_offer", "The Local Offer"
     MONEY_MATTERS = "money_matters", "Money Matters details"
     CITIZENS_ADVICE = "citizens_advice", "Citizens Advice details"
-    OPEN_DOOR_LETTER = "open_door_letter", "\"Door is always open\" letter"
+    OPEN_DOOR_LETTER = "open_door_letter", '"Door is always open" letter'
 
 
 class StepBackRecord(models.Model):

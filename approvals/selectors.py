@@ -1,10 +1,10 @@
 """Reads of arrangements that know who is asking (STYLE 3)."""
 
+import rules
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
-from careleavers.models import Role
-from careleavers.selectors import staff_for, young_people_visible_to
+from careleavers.selectors import young_people_visible_to
 
 from .models import Arrangement, ArrangementDecision, ArrangementState
 
@@ -20,19 +20,18 @@ def arrangement_for(user, *, pk: int) -> Arrangement:
         raise Http404("No such arrangement for a young person you can see.") from exc
 
 
+#: Which state waits for whom (core.rules): the Team Leader's step, the Service Leader's (R5).
+WAITING_FOR = (
+    (ArrangementState.REQUESTED, "approvals.see_waiting_for_team_leader"),
+    (ArrangementState.TEAM_LEADER_APPROVED, "approvals.see_waiting_for_service_leader"),
+)
+
+
 def arrangements_awaiting(user) -> QuerySet[Arrangement]:
     """What waits for the signed-in manager: a Team Leader's own team's requests; a Service
     Leader's reduced-visit agreements (R5); the Head of Service sees everything pending."""
-    staff = staff_for(user)
-    if staff is None:
-        return Arrangement.objects.none()
-    if staff.role == Role.TEAM_LEADER:
-        states = [ArrangementState.REQUESTED]
-    elif staff.role == Role.SERVICE_LEADER:
-        states = [ArrangementState.TEAM_LEADER_APPROVED]
-    elif staff.role == Role.HEAD_OF_SERVICE:
-        states = [ArrangementState.REQUESTED, ArrangementState.TEAM_LEADER_APPROVED]
-    else:
+    states = [state for state, permission in WAITING_FOR if rules.has_perm(permission, user)]
+    if not states:
         return Arrangement.objects.none()
     return (
         arrangements_visible_to(user)

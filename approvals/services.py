@@ -6,10 +6,11 @@ Chains (the PA always requests):
 Any pending request can be rejected (nothing changes) or withdrawn; an active arrangement can be ended
 at any time (the young person changed their mind) and the standard pattern returns.
 
-Segregation of duties: whoever requests never decides; a Team Leader decides only for their own
-team; the Service Leader agrees for the service. Each step appends an ArrangementDecision row (O2)
-and a case note in the same transaction; activation and ending recompute the young person's
-requirements in that transaction too.
+Which step applies in which state, and who may take it, is one table (approvals.transitions) over
+the permissions of core.rules: whoever requests never decides; a Team Leader decides only for their
+own team; only the Service Leader agrees (R5). Each step appends an ArrangementDecision row (O2), a
+case note and its audit event in the same transaction; activation and ending recompute the young
+person's requirements in that transaction too.
 
 A young person has at most one pending and one active arrangement. Requesting while one is active
 is refused ("end the current arrangement first") rather than replacing it on activation: the
@@ -23,12 +24,15 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from careleavers.models import CaseNoteKind, Role, Staff, YoungPerson
-from careleavers.selectors import young_people_visible_to
+from careleavers.models import CaseNoteKind, Staff, YoungPerson
+from careleavers.selectors import service_leaders, team_leaders_of
 from careleavers.services import case_note_add, notify
 from compliance.engine import recompute_young_person
+from core.audit import audit_record
 from core.dates import age_on
-from core.errors import InvalidState, NotAllowed, ServiceError
+from core.errors import InvalidState, ServiceError
+from core.models import AuditKind
+from core.transitions import lock, require
 
 from .models import (
     PENDING_STATES,
@@ -41,6 +45,7 @@ from .models import (
     StepBackItem,
     StepBackRecord,
 )
+from .transitions import ARRANGEMENT_TRANSITIONS
 
 REQUESTABLE_KINDS = (ArrangementKind.REDUCED_VISITS, ArrangementKind.STEP_BACK, ArrangementKind.DIFFERENT_NEEDS)
 #: D1: every one of these must hold.
@@ -58,27 +63,30 @@ R2_CONFIRMATIONS = {
 }
 
 
-class NotEligible(ServiceError):
-    """A request refused because the rule's conditions are not met; `reasons` says which."""
-
-    def __init__(self, reasons: list[str]):
-        super().__init__("This request cannot be made: " + "; ".join(reasons) + ".", reasons=reasons)
+def not_eligible(reasons: list[str]) -> ServiceError:
+    """A request refused because the rule's conditions are not met (R1, D1): every reason at once."""
+    return ServiceError("This request cannot be made: " + "; ".join(reasons) + ".", reasons=reasons)
 
 
 # --- rules --------------------------------------------------------------------------------------
+
+#: R1: the youngest age for reduced visits, and the age past which no support-needs assessment is needed.
+R1_MIN_AGE = 18
+R1_NO_ASSESSMENT_AGE = 21
+
 
 def reduced_visits_refusals(*, young_person: YoungPerson, details: dict, on: dt.date) -> list[str]:
     """R1, as the reasons a request must be refused (empty when eligible)."""
     age = age_on(young_person.date_of_birth, on)
     reasons = []
-    if age < 18:
+    if age < R1_MIN_AGE:
         reasons.append("reduced visits are only for young people aged 18 or over (R1)")
     if not (details.get("asked_for_it") or details.get("long_term_linked")):
         reasons.append("the young person has not asked for it and was not long-term linked and used to reduced contact (R1)")
     if young_person.vulnerable or details.get("at_risk"):
         reasons.append("never for a young person who is vulnerable or at risk (R1)")
     # "aged over 21": past their 21st birthday.
-    if not (details.get("low_support_needs") or details.get("needs_met_by_community") or age >= 21):
+    if not (details.get("low_support_needs") or details.get("needs_met_by_community") or age >= R1_NO_ASSESSMENT_AGE):
         reasons.append("support needs must be assessed as low and/or met by community resources, unless aged over 21 (R1)")
     return reasons
 
@@ -92,14 +100,14 @@ def _check_details(kind: str, details: dict, young_person: YoungPerson, on: dt.d
             raise ServiceError("Record the conversation (R2): " + "; ".join(missing) + ".")
         refusals = reduced_visits_refusals(young_person=young_person, details=details, on=on)
         if refusals:
-            raise NotEligible(refusals)
+            raise not_eligible(refusals)
     elif kind == ArrangementKind.STEP_BACK:
         if not str(details.get("attempts_to_engage", "")).strip():
             raise ServiceError("Record the attempts made to engage the young person before a step back (S1).")
     elif kind == ArrangementKind.DIFFERENT_NEEDS:
         unmet = [text for key, text in D1_CRITERIA.items() if not details.get(key)]
         if unmet:
-            raise NotEligible([f"not confirmed that {text} (D1)" for text in unmet])
+            raise not_eligible([f"not confirmed that {text} (D1)" for text in unmet])
         if not details.get("agreed_by"):
             raise ServiceError("Name the professionals and family or carers who agreed (D2).")
 
@@ -111,44 +119,19 @@ def _url(arrangement: Arrangement) -> str:
 
 
 def _lock(arrangement: Arrangement) -> Arrangement:
-    return (
-        Arrangement.objects.select_for_update(of=("self",))
-        .select_related("young_person__pa__team", "requested_by__user")
-        .get(pk=arrangement.pk)
-    )
+    return lock(arrangement, "young_person__pa__team", "requested_by__user")
 
 
-def _can_see(actor: Staff, young_person: YoungPerson) -> bool:
-    return young_people_visible_to(actor.user).filter(pk=young_person.pk).exists()
-
-
-def _require_team_leader_of(actor: Staff, young_person: YoungPerson) -> None:
-    if actor.role != Role.TEAM_LEADER:
-        raise NotAllowed("Only a Team Leader can decide on this request.")
-    if young_person.pa_id is None or young_person.pa.team_id != actor.team_id:
-        raise NotAllowed("A Team Leader decides only for young people in their own team.")
-
-
-def _require_service_leader(actor: Staff) -> None:
-    if actor.role != Role.SERVICE_LEADER:
-        raise NotAllowed("Only a Service Leader can record agreement to reduced visits (R5).")
-
-
-def _require_not_requester(arrangement: Arrangement, actor: Staff) -> None:
-    if arrangement.requested_by_id == actor.pk:
-        raise NotAllowed("Whoever requests an arrangement cannot also decide on it.")
-
-
-def _require_state(arrangement: Arrangement, *states: str, doing: str) -> None:
-    if arrangement.state not in states:
-        raise InvalidState(f"This arrangement is {arrangement.get_state_display().lower()}, so it cannot be {doing}.")
-
-
-def _require_rationale(rationale: str) -> str:
+def _require_rationale(rationale: str, *, field: str = "rationale") -> str:
     rationale = (rationale or "").strip()
     if not rationale:
-        raise ServiceError("Give the reasons for this decision: they are kept on the record (O2).")
+        raise ServiceError("Give the reasons for this decision: they are kept on the record (O2).", field=field)
     return rationale
+
+
+def _audit(kind: str, arrangement: Arrangement, *, actor: Staff, state_from: str, **data) -> None:
+    audit_record(kind=kind, actor=actor, young_person=arrangement.young_person, obj=arrangement,
+                 arrangement_kind=arrangement.kind, state_from=state_from, state_to=arrangement.state, **data)
 
 
 def _decide(arrangement: Arrangement, *, step: str, decision: str, actor: Staff | None, rationale: str) -> ArrangementDecision:
@@ -159,16 +142,6 @@ def _decide(arrangement: Arrangement, *, step: str, decision: str, actor: Staff 
 def _note(arrangement: Arrangement, *, author: Staff, subject: str, text: str) -> None:
     case_note_add(young_person=arrangement.young_person, author=author, kind=CaseNoteKind.ARRANGEMENT,
                   subject=f"{arrangement.get_kind_display()}: {subject}", text=text)
-
-
-def _team_leaders_of(young_person: YoungPerson) -> list[Staff]:
-    if young_person.pa_id is None:
-        return []
-    return list(Staff.objects.filter(role=Role.TEAM_LEADER, team_id=young_person.pa.team_id).select_related("user"))
-
-
-def _service_leaders() -> list[Staff]:
-    return list(Staff.objects.filter(role=Role.SERVICE_LEADER).select_related("user"))
 
 
 def _activate(arrangement: Arrangement, today: dt.date) -> None:
@@ -199,15 +172,16 @@ DETAIL_LABELS = {
 def summarise(details: dict) -> str:
     """The kind-specific record as readable lines, for the case note."""
     lines = []
-    for key, value in details.items():
+    for key, raw in details.items():
         label = DETAIL_LABELS.get(key, key.replace("_", " ").capitalize())
-        if isinstance(value, bool):
-            value = "yes" if value else "no"
-        elif isinstance(value, dict):  # the S6 conduit
-            consent = "consent given" if value.get("consent") else "no consent recorded"
-            value = f"{value.get('name', '')} ({value.get('relationship') or 'relationship not stated'}), {consent}"
-        elif isinstance(value, list):
-            value = "; ".join(f"{v.get('name')} ({v.get('role')})" if isinstance(v, dict) else str(v) for v in value)
+        value = raw
+        if isinstance(raw, bool):
+            value = "yes" if raw else "no"
+        elif isinstance(raw, dict):  # the S6 conduit
+            consent = "consent given" if raw.get("consent") else "no consent recorded"
+            value = f"{raw.get('name', '')} ({raw.get('relationship') or 'relationship not stated'}), {consent}"
+        elif isinstance(raw, list):
+            value = "; ".join(f"{v.get('name')} ({v.get('role')})" if isinstance(v, dict) else str(v) for v in raw)
         if value not in ("", None, []):
             lines.append(f"{label}: {value}")
     return "\n".join(lines)
@@ -221,9 +195,8 @@ def arrangement_request(*, young_person: YoungPerson, kind: str, details: dict, 
     """The PA asks for an arrangement, with the kind-specific record (R2 conversation, S1 attempts,
     D1 criteria and D2 agreement). Refused with reasons when the rule is not met (R1, D1)."""
     today = today or timezone.localdate()
-    young_person = YoungPerson.objects.select_for_update(of=("self",)).select_related("pa__team").get(pk=young_person.pk)
-    if actor.role != Role.PA or not _can_see(actor, young_person):
-        raise NotAllowed("Only the young person's Personal Adviser can request an arrangement.")
+    young_person = lock(young_person, "pa__team")
+    require("approvals.request_arrangement", user=actor.user, obj=young_person)
     if kind not in REQUESTABLE_KINDS:
         raise ServiceError("Choose reduced visits, step back or different needs.")
     existing = set(Arrangement.objects.filter(young_person=young_person, state__in=(*PENDING_STATES, ArrangementState.ACTIVE))
@@ -240,7 +213,9 @@ def arrangement_request(*, young_person: YoungPerson, kind: str, details: dict, 
     _decide(arrangement, step=Step.REQUEST, decision=Decision.REQUESTED, actor=actor, rationale=summarise(details))
     _note(arrangement, author=actor, subject="requested",
           text=f"{summarise(details)}\nKeeping in touch: {keeping_in_touch or 'not stated'}")
-    notify(recipients=_team_leaders_of(young_person), kind="arrangement_requested", url=_url(arrangement),
+    _audit(AuditKind.ARRANGEMENT_REQUESTED, arrangement, actor=actor, state_from="", details=details,
+           keeping_in_touch=keeping_in_touch)
+    notify(recipients=list(team_leaders_of(young_person)), kind="arrangement_requested", url=_url(arrangement),
            young_person=young_person,
            message=f"{actor.name} asks for {arrangement.get_kind_display().lower()} for {young_person.name}.")
     return arrangement
@@ -254,28 +229,30 @@ def arrangement_approve(*, arrangement: Arrangement, actor: Staff, rationale: st
     a step back (S3) or a different-needs pattern (D2) takes effect at once."""
     today = today or timezone.localdate()
     arrangement = _lock(arrangement)
+    transition = ARRANGEMENT_TRANSITIONS.check(arrangement, "approve", user=actor.user)
     young_person = arrangement.young_person
-    _require_team_leader_of(actor, young_person)
-    _require_not_requester(arrangement, actor)
-    _require_state(arrangement, ArrangementState.REQUESTED, doing="approved")
     rationale = _require_rationale(rationale)
     kind = arrangement.get_kind_display().lower()
-    if arrangement.kind == ArrangementKind.REDUCED_VISITS:
+    state_from = arrangement.state
+    if transition.next_state(arrangement) == ArrangementState.TEAM_LEADER_APPROVED:
         refusals = reduced_visits_refusals(young_person=young_person, details=arrangement.details, on=today)
         if refusals:
-            raise NotEligible(refusals)
+            raise not_eligible(refusals)
         arrangement.state = ArrangementState.TEAM_LEADER_APPROVED
         arrangement.save()
         _decide(arrangement, step=Step.TEAM_LEADER, decision=Decision.APPROVED, actor=actor, rationale=rationale)
         _note(arrangement, author=actor, subject="approved by Team Leader (R4)",
               text=f"Rationale: {rationale}\nThe Service Leader has been alerted; reduced visits start once they agree (R5).")
-        notify(recipients=_service_leaders(), kind="arrangement_approved", url=_url(arrangement), young_person=young_person,
+        notify(recipients=list(service_leaders()), kind="arrangement_approved", url=_url(arrangement),
+               young_person=young_person,
                message=f"{actor.name} approved reduced visits for {young_person.name}: your agreement is needed (R5).")
     else:
         _decide(arrangement, step=Step.TEAM_LEADER, decision=Decision.APPROVED, actor=actor, rationale=rationale)
         _activate(arrangement, today)
         _note(arrangement, author=actor, subject="approved by Team Leader and active",
               text=f"Rationale: {rationale}\nActive from {today:%d %b %Y}.")
+    _audit(AuditKind.ARRANGEMENT_APPROVED, arrangement, actor=actor, state_from=state_from, rationale=rationale,
+           active_from=arrangement.active_from)
     notify(recipients=[arrangement.requested_by], kind="arrangement_approved", url=_url(arrangement), young_person=young_person,
            message=f"{actor.name} approved {kind} for {young_person.name}.")
     return arrangement
@@ -287,15 +264,16 @@ def arrangement_agree(*, arrangement: Arrangement, actor: Staff, rationale: str,
     and the requirements change from visits to contacts at once (R6)."""
     today = today or timezone.localdate()
     arrangement = _lock(arrangement)
-    _require_service_leader(actor)
-    _require_not_requester(arrangement, actor)
-    _require_state(arrangement, ArrangementState.TEAM_LEADER_APPROVED, doing="agreed")
+    ARRANGEMENT_TRANSITIONS.check(arrangement, "agree", user=actor.user)
     rationale = _require_rationale(rationale)
+    state_from = arrangement.state
     approver = arrangement.decisions.filter(step=Step.TEAM_LEADER).select_related("actor__user").last()
     _decide(arrangement, step=Step.SERVICE_LEADER, decision=Decision.AGREED, actor=actor, rationale=rationale)
     _activate(arrangement, today)
     _note(arrangement, author=actor, subject="agreed by Service Leader (R5)",
           text=f"{rationale}\nReduced visits active from {today:%d %b %Y}.")
+    _audit(AuditKind.ARRANGEMENT_AGREED, arrangement, actor=actor, state_from=state_from, rationale=rationale,
+           active_from=arrangement.active_from)
     notify(recipients=[arrangement.requested_by, approver.actor if approver else None], kind="arrangement_agreed",
            url=_url(arrangement), young_person=arrangement.young_person,
            message=f"{actor.name} agreed reduced visits for {arrangement.young_person.name}: active from {today:%d %b %Y}.")
@@ -306,20 +284,16 @@ def arrangement_agree(*, arrangement: Arrangement, actor: Staff, rationale: str,
 def arrangement_reject(*, arrangement: Arrangement, actor: Staff, rationale: str) -> Arrangement:
     """A pending request is rejected by whoever's decision it waits for; nothing else changes."""
     arrangement = _lock(arrangement)
-    _require_not_requester(arrangement, actor)
-    _require_state(arrangement, *PENDING_STATES, doing="rejected")
-    if arrangement.state == ArrangementState.REQUESTED:
-        _require_team_leader_of(actor, arrangement.young_person)
-        step = Step.TEAM_LEADER
-    else:
-        _require_service_leader(actor)
-        step = Step.SERVICE_LEADER
+    transition = ARRANGEMENT_TRANSITIONS.check(arrangement, "reject", user=actor.user)
+    step = Step.TEAM_LEADER if arrangement.state == ArrangementState.REQUESTED else Step.SERVICE_LEADER
     rationale = _require_rationale(rationale)
+    state_from = arrangement.state
     approver = arrangement.decisions.filter(step=Step.TEAM_LEADER).select_related("actor__user").last()
-    arrangement.state = ArrangementState.REJECTED
+    arrangement.state = transition.next_state(arrangement)
     arrangement.save()
     _decide(arrangement, step=step, decision=Decision.REJECTED, actor=actor, rationale=rationale)
     _note(arrangement, author=actor, subject="rejected", text=f"Rejected by {actor.name}: {rationale}")
+    _audit(AuditKind.ARRANGEMENT_REJECTED, arrangement, actor=actor, state_from=state_from, rationale=rationale, step=step)
     notify(recipients=[arrangement.requested_by, approver.actor if approver else None], kind="arrangement_rejected",
            url=_url(arrangement), young_person=arrangement.young_person,
            message=f"{actor.name} rejected {arrangement.get_kind_display().lower()} for {arrangement.young_person.name}.")
@@ -330,14 +304,14 @@ def arrangement_reject(*, arrangement: Arrangement, actor: Staff, rationale: str
 def arrangement_withdraw(*, arrangement: Arrangement, actor: Staff, reason: str) -> Arrangement:
     """The PA withdraws a request that is still waiting."""
     arrangement = _lock(arrangement)
-    if actor.role != Role.PA or not _can_see(actor, arrangement.young_person):
-        raise NotAllowed("Only the young person's Personal Adviser can withdraw a request.")
-    _require_state(arrangement, *PENDING_STATES, doing="withdrawn")
+    transition = ARRANGEMENT_TRANSITIONS.check(arrangement, "withdraw", user=actor.user)
     reason = _require_rationale(reason)
-    arrangement.state = ArrangementState.WITHDRAWN
+    state_from = arrangement.state
+    arrangement.state = transition.next_state(arrangement)
     arrangement.save()
     _decide(arrangement, step=Step.WITHDRAW, decision=Decision.WITHDRAWN, actor=actor, rationale=reason)
     _note(arrangement, author=actor, subject="request withdrawn", text=reason)
+    _audit(AuditKind.ARRANGEMENT_WITHDRAWN, arrangement, actor=actor, state_from=state_from, rationale=reason)
     return arrangement
 
 
@@ -348,23 +322,19 @@ def arrangement_end(*, arrangement: Arrangement, actor: Staff, reason: str, toda
     manager may end it: returning to the standard pattern needs no approval."""
     today = today or timezone.localdate()
     arrangement = _lock(arrangement)
+    transition = ARRANGEMENT_TRANSITIONS.check(arrangement, "end", user=actor.user)
     young_person = arrangement.young_person
-    if actor.role == Role.TEAM_LEADER:
-        _require_team_leader_of(actor, young_person)
-    elif actor.role == Role.PA:
-        if not _can_see(actor, young_person):
-            raise NotAllowed("Only the young person's Personal Adviser can end their arrangement.")
-    elif actor.role not in (Role.SERVICE_LEADER, Role.HEAD_OF_SERVICE):
-        raise NotAllowed("You cannot end an arrangement.")
-    _require_state(arrangement, ArrangementState.ACTIVE, doing="ended")
     reason = _require_rationale(reason)
-    arrangement.state = ArrangementState.ENDED
+    state_from = arrangement.state
+    arrangement.state = transition.next_state(arrangement)
     arrangement.ended_on = max(today, arrangement.active_from)
     arrangement.end_reason = reason
     arrangement.save()
     _decide(arrangement, step=Step.END, decision=Decision.ENDED, actor=actor, rationale=reason)
     _note(arrangement, author=actor, subject="ended",
           text=f"Ended on {arrangement.ended_on:%d %b %Y} by {actor.name}: {reason}\nThe standard contact pattern applies again.")
+    _audit(AuditKind.ARRANGEMENT_ENDED, arrangement, actor=actor, state_from=state_from, rationale=reason,
+           ended_on=arrangement.ended_on)
     recompute_young_person(young_person, as_of=today)
     return arrangement
 
@@ -375,19 +345,17 @@ def step_back_item_record(*, arrangement: Arrangement, item: str, given_on: dt.d
     """S2: each item given at the step back, with its date. A record is never changed."""
     today = today or timezone.localdate()
     arrangement = _lock(arrangement)
-    if actor.role != Role.PA or not _can_see(actor, arrangement.young_person):
-        raise NotAllowed("Only the young person's Personal Adviser records what was given.")
-    if arrangement.kind != ArrangementKind.STEP_BACK:
-        raise InvalidState("Only a step back has this checklist.")
-    _require_state(arrangement, *PENDING_STATES, ArrangementState.ACTIVE, doing="updated")
+    ARRANGEMENT_TRANSITIONS.check(arrangement, "record_step_back_item", user=actor.user)
     if item not in StepBackItem.values:
-        raise ServiceError("Choose an item from the checklist.")
+        raise ServiceError("Choose an item from the checklist.", field="item")
     if given_on > today:
-        raise ServiceError("The date given cannot be in the future.")
+        raise ServiceError("The date given cannot be in the future.", field="given_on")
     if arrangement.step_back_items.filter(item=item).exists():
-        raise InvalidState(f"{StepBackItem(item).label} is already recorded as given.")
+        raise InvalidState(f"{StepBackItem(item).label} is already recorded as given.", field="item")
     record = StepBackRecord.objects.create(arrangement=arrangement, item=item, given_on=given_on, recorded_by=actor)
     _note(arrangement, author=actor, subject=f"{StepBackItem(item).label} given (S2)", text=f"Given on {given_on:%d %b %Y}.")
+    audit_record(kind=AuditKind.STEP_BACK_ITEM_RECORDED, actor=actor, young_person=arrangement.young_person, obj=record,
+                 arrangement_id=arrangement.pk, item=item, given_on=given_on)
     return record
 
 
@@ -399,8 +367,8 @@ def open_door_letter(*, arrangement: Arrangement, today: dt.date | None = None) 
         "today": today or timezone.localdate(),
         "yp": young_person,
         "pa": young_person.pa,
-        "team_leaders": _team_leaders_of(young_person),
-        "service_leaders": _service_leaders(),
+        "team_leaders": list(team_leaders_of(young_person)),
+        "service_leaders": list(service_leaders()),
         "service_name": settings.SERVICE_NAME,
         "office_address": settings.SERVICE_OFFICE_ADDRESS,
         "office_phone": settings.SERVICE_OFFICE_PHONE,

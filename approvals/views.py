@@ -1,43 +1,33 @@
-"""Arrangement pages: parse, call a service or selector, render (STYLE 4)."""
+"""Arrangement pages: parse, call a service or selector, render (STYLE 4).
+
+What a page offers comes from the transition table (approvals.transitions); the services check it
+again. A refusal is shown once, in the form's error summary (core.forms.add_service_error); an
+action the person may not take on a record they can see is 403, a record they may not see 404.
+"""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
 
-from careleavers.models import Role
-from careleavers.selectors import staff_for, young_person_for
-from core.errors import ServiceError
+from careleavers.selectors import young_person_for
+from core.decorators import staff_required
+from core.errors import NotAllowed, ServiceError
+from core.forms import add_service_error
+from core.rules import refusal
 
 from . import services
 from .forms import FORMS, DecisionForm, StepBackItemForm
-from .models import PENDING_STATES, Arrangement, ArrangementKind, ArrangementState, StepBackItem
+from .models import Arrangement, ArrangementKind, StepBackItem
 from .selectors import arrangement_for, arrangements_awaiting
+from .tables import ApprovalQueueTable
+from .transitions import ARRANGEMENT_TRANSITIONS
 
 
-def actions_for(staff, arrangement: Arrangement) -> dict[str, bool]:
-    """What the page offers; the services check again."""
-    role = staff.role if staff else None
-    yp = arrangement.young_person
-    own_team_tl = role == Role.TEAM_LEADER and yp.pa_id is not None and yp.pa.team_id == staff.team_id
-    not_requester = staff is not None and arrangement.requested_by_id != staff.pk
-    state = arrangement.state
-    return {
-        "can_approve": own_team_tl and not_requester and state == ArrangementState.REQUESTED,
-        "can_agree": role == Role.SERVICE_LEADER and not_requester and state == ArrangementState.TEAM_LEADER_APPROVED,
-        "can_withdraw": role == Role.PA and state in PENDING_STATES,
-        "can_end": state == ArrangementState.ACTIVE and (
-            role in (Role.PA, Role.SERVICE_LEADER, Role.HEAD_OF_SERVICE) or own_team_tl),
-        "can_record_items": role == Role.PA and arrangement.kind == ArrangementKind.STEP_BACK
-        and state in (*PENDING_STATES, ArrangementState.ACTIVE),
-    }
-
-
-def _detail(request, arrangement: Arrangement, status: int = 200, error: str = "", **forms):
-    staff = staff_for(request.user)
+def _detail(request, arrangement: Arrangement, status: int = 200, **forms):
     decisions = list(arrangement.decisions.select_related("actor"))
     given = {r.item: r for r in arrangement.step_back_items.select_related("recorded_by")}
     return render(request, "approvals/detail.html", {
@@ -48,29 +38,39 @@ def _detail(request, arrangement: Arrangement, status: int = 200, error: str = "
         "checklist": [(value, label, given.get(value)) for value, label in StepBackItem.choices],
         "decision_form": forms.get("decision_form") or DecisionForm(),
         "item_form": forms.get("item_form") or StepBackItemForm(initial={"given_on": timezone.localdate()}),
-        "error": error,
-        **actions_for(staff, arrangement),
+        "allowed": ARRANGEMENT_TRANSITIONS.allowed(arrangement, request.user),
     }, status=status)
 
 
-@login_required
-def arrangement_request(request, yp_pk: int, kind: str):
+def _add_refusal(form, exc: ServiceError) -> None:
+    """R1, D1: every reason once, at the top of the form; any other refusal as the service gave it."""
+    if not exc.reasons:
+        add_service_error(form, exc)
+        return
+    form.add_error(None, "This request cannot be made:")
+    for reason in exc.reasons:
+        form.add_error(None, reason[:1].upper() + reason[1:] + ".")
+
+
+@staff_required
+def arrangement_request(request, yp_pk: int, kind: str, *, staff):
     young_person = young_person_for(request.user, pk=yp_pk)
     form_class = FORMS.get(kind)
     if form_class is None:
         raise Http404("No such kind of arrangement.")
+    message = refusal("approvals.request_arrangement", request.user, young_person)
+    if message:
+        raise PermissionDenied(message)
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             arrangement = services.arrangement_request(
                 young_person=young_person, kind=kind, details=form.details(),
-                keeping_in_touch=form.cleaned_data["keeping_in_touch"], actor=staff_for(request.user))
-        except services.NotEligible as exc:
-            form.add_error(None, "This request cannot be made:")
-            for reason in exc.reasons:
-                form.add_error(None, reason[:1].upper() + reason[1:] + ".")
+                keeping_in_touch=form.cleaned_data["keeping_in_touch"], actor=staff)
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
         except ServiceError as exc:
-            form.add_error(None, str(exc))
+            _add_refusal(form, exc)
         else:
             messages.success(request, "Your request was sent to the Team Leader.")
             return redirect("approvals:detail", pk=arrangement.pk)
@@ -79,23 +79,26 @@ def arrangement_request(request, yp_pk: int, kind: str):
     }, status=400 if form.errors else 200)
 
 
-@login_required
-def arrangement_detail(request, pk: int):
+@staff_required
+def arrangement_detail(request, pk: int, *, staff):
     return _detail(request, arrangement_for(request.user, pk=pk))
 
 
 def _decision_view(service, success: str, argument: str = "rationale"):
-    @login_required
+    @staff_required
     @require_POST
-    def view(request, pk: int):
+    def view(request, pk: int, *, staff):
         arrangement = arrangement_for(request.user, pk=pk)
         form = DecisionForm(request.POST)
         if not form.is_valid():
             return _detail(request, arrangement, status=400, decision_form=form)
         try:
-            service(arrangement=arrangement, actor=staff_for(request.user), **{argument: form.cleaned_data["rationale"]})
+            service(arrangement=arrangement, actor=staff, **{argument: form.cleaned_data["rationale"]})
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
         except ServiceError as exc:
-            return _detail(request, arrangement, status=400, error=str(exc), decision_form=form)
+            add_service_error(form, exc)
+            return _detail(request, arrangement, status=400, decision_form=form)
         messages.success(request, success)
         return redirect("approvals:detail", pk=arrangement.pk)
 
@@ -109,23 +112,26 @@ withdraw = _decision_view(services.arrangement_withdraw, "The request was withdr
 end = _decision_view(services.arrangement_end, "Ended: the standard contact pattern applies again.", argument="reason")
 
 
-@login_required
+@staff_required
 @require_POST
-def step_back_item(request, pk: int):
+def step_back_item(request, pk: int, *, staff):
     arrangement = arrangement_for(request.user, pk=pk)
     form = StepBackItemForm(request.POST)
     if not form.is_valid():
         return _detail(request, arrangement, status=400, item_form=form)
     try:
-        services.step_back_item_record(arrangement=arrangement, actor=staff_for(request.user), **form.cleaned_data)
+        services.step_back_item_record(arrangement=arrangement, actor=staff, **form.cleaned_data)
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
     except ServiceError as exc:
-        return _detail(request, arrangement, status=400, error=str(exc), item_form=form)
+        add_service_error(form, exc)
+        return _detail(request, arrangement, status=400, item_form=form)
     messages.success(request, "Recorded as given.")
     return redirect("approvals:detail", pk=arrangement.pk)
 
 
-@login_required
-def open_door_letter(request, pk: int):
+@staff_required
+def open_door_letter(request, pk: int, *, staff):
     """S2: the printable "door is always open" letter, generated from the record."""
     arrangement = arrangement_for(request.user, pk=pk)
     if arrangement.kind != ArrangementKind.STEP_BACK:
@@ -133,8 +139,12 @@ def open_door_letter(request, pk: int):
     return render(request, "approvals/letter.html", services.open_door_letter(arrangement=arrangement))
 
 
-@login_required
-def queue(request):
+QUEUE_PAGE_SIZE = 50
+
+
+@staff_required
+def queue(request, *, staff):
     """What waits for the signed-in manager's decision."""
-    page = Paginator(arrangements_awaiting(request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "approvals/queue.html", {"page": page, "staff": staff_for(request.user)})
+    table = ApprovalQueueTable(arrangements_awaiting(request.user))
+    RequestConfig(request, paginate={"per_page": QUEUE_PAGE_SIZE}).configure(table)  # sortable; queries: count, page
+    return render(request, "approvals/queue.html", {"table": table, "page": table.page, "staff": staff})

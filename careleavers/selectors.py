@@ -38,3 +38,27 @@ def staff_visible_to(user) -> QuerySet[Staff]:
     if staff.role == Role.TEAM_LEADER:
         return Staff.objects.filter(team_id=staff.team_id)
     return Staff.objects.filter(pk=staff.pk)
+
+
+# --- Staff listed by role (who to notify, a team's PAs): the one place these queries name a role ---
+
+def team_leaders_of(young_person: YoungPerson) -> QuerySet[Staff]:
+    """The Team Leaders of the young person's PA's team (none when unallocated)."""
+    if young_person.pa is None:
+        return Staff.objects.none()
+    return team_leaders_of_teams([young_person.pa.team_id])
+
+
+def team_leaders_of_teams(team_ids) -> QuerySet[Staff]:
+    """The Team Leaders of these teams, with their sign-ins (for e-mail)."""
+    return Staff.objects.filter(role=Role.TEAM_LEADER, team_id__in=team_ids).select_related("user")
+
+
+def service_leaders() -> QuerySet[Staff]:
+    """Every Service Leader, with their sign-ins (for e-mail)."""
+    return Staff.objects.filter(role=Role.SERVICE_LEADER).select_related("user")
+
+
+def personal_advisers_of_team(team) -> QuerySet[Staff]:
+    """The team's Personal Advisers, by name (the PA filter of the team dashboard)."""
+    return Staff.objects.filter(team=team, role=Role.PA).order_by("name")

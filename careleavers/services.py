@@ -2,26 +2,31 @@
 
 import datetime as dt
 
+import rules
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from core.audit import audit_record
 from core.dates import birthday, british
-from core.errors import FieldError, NotAllowed
+from core.errors import NotAllowed, ServiceError
+from core.models import AuditKind
 
-from .models import AbsenceReason, CaseNote, CaseNoteKind, Notification, PlannedAbsence, Role, Staff, YoungPerson
-from .selectors import young_people_visible_to
+from .models import AbsenceReason, CaseNote, CaseNoteKind, Notification, PlannedAbsence, Staff, YoungPerson
 
-#: Who may write to a young person's record (a PA on the case, or a manager who can see it).
-RECORDING_ROLES = (Role.PA, Role.TEAM_LEADER, Role.SERVICE_LEADER, Role.HEAD_OF_SERVICE)
 
-def check_can_record(*, actor: Staff | None, young_person: YoungPerson) -> None:
-    """Same rule as core.rules "careleavers.record_contact"."""
-    if actor is None or actor.role not in RECORDING_ROLES:
+def check_can_record(*, actor: Staff | None, young_person: YoungPerson, permission: str = "careleavers.record_contact",
+                     message: str = "") -> None:
+    """May `actor` write this to the young person's record (the core.rules `permission`)? NotAllowed if not,
+    with `message`, or else the reason: not someone who writes records, or not on their caseload."""
+    if actor is not None and rules.has_perm(permission, actor.user, young_person):
+        return
+    if message:
+        raise NotAllowed(message)
+    if actor is None or not rules.test_rule("careleavers.writes_records", actor.user):
         raise NotAllowed("Only Personal Advisers and managers can write to a young person's record.")
-    if not young_people_visible_to(actor.user).filter(pk=young_person.pk).exists():
-        raise NotAllowed("This young person is not on your caseload.")
+    raise NotAllowed("This young person is not on your caseload.")
 
 
 def check_record_date(*, young_person: YoungPerson, date: dt.date, time: dt.time | None = None,
@@ -30,26 +35,30 @@ def check_record_date(*, young_person: YoungPerson, date: dt.date, time: dt.time
     is almost certainly a typing mistake, so it is refused with a message saying why."""
     today = today or timezone.localdate()
     if date > today:
-        raise FieldError(field, f"The date of the {what} cannot be in the future (today is {british(today)}).")
+        raise ServiceError(f"The date of the {what} cannot be in the future (today is {british(today)}).", field=field)
     if time is not None and date == today and time > timezone.localtime().time().replace(second=59):
-        raise FieldError("time", f"The time of the {what} cannot be in the future.")
+        raise ServiceError(f"The time of the {what} cannot be in the future.", field="time")
     if date < young_person.allocated_on:
-        raise FieldError(
-            field,
+        raise ServiceError(
             f"{british(date)} is before {young_person.name} was allocated to the service "
             f"({british(young_person.allocated_on)}). Check the date.",
+            field=field,
         )
     earliest = birthday(young_person.date_of_birth, 15)
     if date < earliest:
-        raise FieldError(
-            field, f"{british(date)} is more than a year before {young_person.name}'s 16th birthday. Check the date."
+        raise ServiceError(
+            f"{british(date)} is more than a year before {young_person.name}'s 16th birthday. Check the date.", field=field
         )
 
 
+@transaction.atomic(savepoint=False)  # joins the calling service's transaction: no savepoint queries
 def case_note_add(*, young_person: YoungPerson, author: Staff | None, subject: str, text: str,
                   kind: str = CaseNoteKind.GENERAL) -> CaseNote:
     """Case notes are never edited; a correction is another note."""
-    return CaseNote.objects.create(young_person=young_person, author=author, subject=subject[:200], text=text, kind=kind)
+    note = CaseNote.objects.create(young_person=young_person, author=author, subject=subject[:200], text=text, kind=kind)
+    audit_record(kind=AuditKind.CASE_NOTE_ADDED, actor=author, young_person=young_person, obj=note,
+                 note_kind=kind, subject=note.subject)
+    return note
 
 
 def notify(*, recipients, kind: str, message: str, url: str = "", young_person: YoungPerson | None = None) -> list[Notification]:
@@ -79,23 +88,31 @@ def notify(*, recipients, kind: str, message: str, url: str = "", young_person: 
 def absence_add(*, staff: Staff, actor: Staff, start, end, reason: str, today=None):
     """A PA's own planned absence (V5): due dates inside it are flagged so visits come forward."""
 
-    if actor is None or staff.pk != actor.pk:
+    if actor is None or not rules.has_perm("careleavers.plan_own_absence", actor.user, staff):
         raise NotAllowed("You can only plan your own absences.")
     if reason not in AbsenceReason.values:
-        raise FieldError("reason", "Choose the reason for the absence.")
+        raise ServiceError("Choose the reason for the absence.", field="reason")
     if end < start:
-        raise FieldError("end", "The last day of the absence must be on or after the first day.")
+        raise ServiceError("The last day of the absence must be on or after the first day.", field="end")
     if end < (today or timezone.localdate()):
-        raise FieldError("end", "A planned absence must not be over already.")
+        raise ServiceError("A planned absence must not be over already.", field="end")
     if PlannedAbsence.objects.filter(staff=staff, start__lte=end, end__gte=start).exists():
-        raise FieldError("start", "This overlaps an absence you have already planned.")
-    return PlannedAbsence.objects.create(staff=staff, start=start, end=end, reason=reason)
+        raise ServiceError("This overlaps an absence you have already planned.", field="start")
+    absence = PlannedAbsence.objects.create(staff=staff, start=start, end=end, reason=reason)
+    audit_record(kind=AuditKind.ABSENCE_PLANNED, actor=actor, obj=absence, staff=staff.pk, start=start, end=end,
+                 reason=reason)
+    return absence
 
 
+@transaction.atomic
 def notification_mark_read(*, actor: Staff, notification_id: int | None = None) -> int:
-    """Mark one of the actor's notifications (or all of them) as read; someone else's is not found."""
+    """Mark one of the actor's notifications (or all of them) as read; someone else's is not found.
+    The audit event says how many were marked (none marked: nothing changed, no event)."""
     unread = Notification.objects.filter(recipient=actor, read_at__isnull=True)
     if notification_id is not None:
         unread = unread.filter(pk=notification_id)
     # Notifications are not audited records, so a bulk update is fine here.
-    return unread.update(read_at=timezone.now())
+    count = unread.update(read_at=timezone.now())
+    if count:
+        audit_record(kind=AuditKind.NOTIFICATIONS_READ, actor=actor, count=count, notification_id=notification_id)
+    return count

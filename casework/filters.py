@@ -9,27 +9,20 @@ import datetime as dt
 
 import django_filters
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.expressions import OrderBy
 
 from approvals.models import Arrangement, ArrangementKind, ArrangementState
-from careleavers.models import SERVICE_WIDE_ROLES, Circumstance, PlannedAbsence, Role, Team, YoungPerson
+from careleavers.models import Circumstance, PlannedAbsence, Role, Team, YoungPerson
 from careleavers.selectors import staff_for, staff_visible_to
-from compliance.engine import status_for
 from compliance.models import Requirement, RequirementCode, Status
-from compliance.selectors import most_urgent, order_by_urgency, status_expression
+from compliance.selectors import most_urgent, order_by_urgency
+from compliance.status import needs_attention_q, status_expression, status_for, status_q
+from core.rules import is_pa, is_service_wide
 from returns.selectors import annotate_birthday_check_due
 
 NOTHING_DUE = "none"
 STATUS_CHOICES = [*Status.choices, (NOTHING_DUE, "Nothing due")]
-
-
-def requirement_status_q(status: str, today: dt.date, prefix: str = "") -> Q:
-    """A requirement row's status on `today` as a filter (the SQL twin of engine.status_for)."""
-    if status == Status.OVERDUE:
-        return Q(**{f"{prefix}due__lt": today})
-    if status == Status.DUE_SOON:
-        return Q(**{f"{prefix}due__gte": today, f"{prefix}due_soon_from__lte": today})
-    return Q(**{f"{prefix}due_soon_from__gt": today})
 
 
 def in_absence(staff_field: str, day_field: str) -> Exists:
@@ -56,8 +49,8 @@ class CaseloadFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.today = today
         staff = staff_for(user)
-        self.service_wide = staff is not None and staff.role in SERVICE_WIDE_ROLES
-        if staff is None or staff.role == Role.PA:
+        self.service_wide = is_service_wide(user)
+        if staff is None or is_pa(user):
             del self.filters["pa"]  # a PA sees their own caseload (and cover cases)
         else:
             self.filters["pa"].queryset = staff_visible_to(user).filter(role=Role.PA).order_by("name")
@@ -110,9 +103,9 @@ class CaseloadFilter(django_filters.FilterSet):
             return queryset.filter(~Exists(rows))
         if status == Status.OK:
             # On track: nothing (of that requirement) overdue or due soon, and something applies.
-            return queryset.filter(Exists(rows)).exclude(Exists(rows.filter(due_soon_from__lte=self.today)))
+            return queryset.filter(Exists(rows)).exclude(Exists(rows.filter(needs_attention_q(self.today))))
         if status:
-            rows = rows.filter(requirement_status_q(status, self.today))
+            rows = rows.filter(status_q(status, self.today))
         return queryset.filter(Exists(rows))
 
 
@@ -128,9 +121,9 @@ def caseload_counts(people: QuerySet[YoungPerson], *, today: dt.date) -> dict:
     """Overdue and due-soon requirements on the caseload, in one query (V2, V4)."""
     rows = requirements_of(people)
     return rows.aggregate(
-        overdue=Count("pk", filter=requirement_status_q(Status.OVERDUE, today)),
-        due_soon=Count("pk", filter=requirement_status_q(Status.DUE_SOON, today)),
-        overdue_people=Count("young_person", filter=requirement_status_q(Status.OVERDUE, today), distinct=True),
+        overdue=Count("pk", filter=status_q(Status.OVERDUE, today)),
+        due_soon=Count("pk", filter=status_q(Status.DUE_SOON, today)),
+        overdue_people=Count("young_person", filter=status_q(Status.OVERDUE, today), distinct=True),
     )
 
 
@@ -140,7 +133,7 @@ def coming_up(people: QuerySet[YoungPerson], *, today: dt.date, limit: int = 20)
     Flags those due inside the PA's planned absence (V5). One query."""
     rows = (
         requirements_of(people)
-        .filter(requirement_status_q(Status.DUE_SOON, today))
+        .filter(status_q(Status.DUE_SOON, today))
         .select_related("young_person", "young_person__pa")
         .annotate(status=status_expression(today), in_absence=in_absence("young_person__pa", "due"))
         .order_by("due", "young_person__ref", "code")
@@ -159,16 +152,36 @@ class CaseloadPaginator(Paginator):
       (`next_in_absence`, V5).
     """
 
-    def __init__(self, people: QuerySet[YoungPerson], per_page: int, *, today: dt.date):
+    #: The other orders the caseload table offers (casework.tables.CaseloadTable's sortable columns):
+    #: by name, or by the due date of each person's most urgent requirement (`next_due`, the same
+    #: aggregate as the urgency sort). Anything else is most urgent first.
+    SORTS: dict[str, tuple[str | OrderBy, ...]] = {
+        "name": ("name", "ref"),
+        "-name": ("-name", "-ref"),
+        "due": (F("next_due").asc(nulls_last=True), "ref"),
+        "-due": (F("next_due").desc(nulls_last=True), "ref"),
+    }
+
+    def __init__(self, people: QuerySet[YoungPerson], per_page: int, *, today: dt.date, sort: str | None = None):
         super().__init__(people.order_by("ref"), per_page)
         self.today = today
+        self.sort = sort if sort in self.SORTS else None
+
+    def _ordered(self, people: QuerySet[YoungPerson]) -> QuerySet[YoungPerson]:
+        if self.sort in ("name", "-name"):
+            return people.order_by(*self.SORTS[self.sort])  # no aggregate needed to sort by name
+        ordered = order_by_urgency(people, today=self.today)
+        return ordered.order_by(*self.SORTS[self.sort]) if self.sort else ordered
 
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        ids = order_by_urgency(self.object_list, today=self.today).values("pk")[bottom:bottom + self.per_page]
+        ids = self._ordered(self.object_list).values("pk")[bottom:bottom + self.per_page]
         on_page = YoungPerson.objects.filter(pk__in=ids).select_related("pa")
-        rows = list(annotate_birthday_check_due(order_by_urgency(on_page, today=self.today), self.today))
+        ordered = order_by_urgency(on_page, today=self.today)
+        if self.sort:
+            ordered = ordered.order_by(*self.SORTS[self.sort])
+        rows = list(annotate_birthday_check_due(ordered, self.today))
         requirements = {}
         for requirement in Requirement.objects.filter(young_person__in=[r.pk for r in rows]).annotate(
                 in_absence=in_absence("young_person__pa", "due")):
@@ -177,7 +190,7 @@ class CaseloadPaginator(Paginator):
             first = most_urgent(requirements.get(row.pk, []), today=self.today)
             row.next_code = first.code if first else None
             row.next_due = first.due if first else None
-            row.next_status = status_for(self.today, first.due, first.due_soon_from) if first else None
+            row.next_status = status_for(first.due, first.due_soon_from, self.today) if first else None
             row.next_in_absence = bool(first and first.in_absence)
         return self._get_page(rows, number, self)
 

@@ -1,7 +1,9 @@
 """A young person's timeline: contacts, events, escalation steps, case notes, plans and
-arrangements, newest first.
+arrangements, newest first; and the record's history.
 
-One query per kind of record, however long the history (six in all).
+Events and case notes are read here; the other kinds come from the apps that own them, through
+their registered timeline and history sources (core.registry, core.timeline), so this module
+imports none of their models. One query per kind of record, however long the history (six in all).
 """
 
 import datetime as dt
@@ -9,65 +11,32 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from approvals.models import Arrangement
 from careleavers.models import CaseNoteKind, Staff, YoungPerson
-from contacts.models import Contact, Escalation
-from pathway.models import PathwayPlan
+from core.registry import TimelineSource, timeline_sources
+from core.timeline import Entry, history_sources, staff_name
 
 
-@dataclass(frozen=True)
-class Entry:
-    on: dt.date
-    kind: str  # contact, event, escalation, note, plan, arrangement
-    title: str
-    detail: str
-    obj: object
-    by: str = ""
-    voided: bool = False
-
-    @property
-    def kind_label(self) -> str:
-        return KIND_LABELS.get(self.kind, self.kind)
+def event_entries(*, young_person: YoungPerson, limit: int) -> list[Entry]:
+    return [Entry(e.date, "event", "Event", e.get_kind_display(), e.notes, e, staff_name(e.recorded_by), bool(e.voided_at))
+            for e in young_person.events.select_related("recorded_by")[:limit]]
 
 
-KIND_LABELS = {
-    "contact": "Contact",
-    "event": "Event",
-    "escalation": "Escalation",
-    "note": "Case note",
-    "plan": "Pathway plan",
-    "arrangement": "Arrangement",
-}
+def note_entries(*, young_person: YoungPerson, limit: int) -> list[Entry]:
+    # Escalation steps are shown from their own rows; their case notes would repeat them.
+    notes = young_person.case_notes.exclude(kind=CaseNoteKind.ESCALATION).select_related("author")
+    return [Entry(timezone.localdate(n.created_at), "note", "Case note", n.subject, n.text, n, staff_name(n.author))
+            for n in notes[:limit]]
 
 
-def _name(staff) -> str:
-    return staff.name if staff is not None else ""
+#: The young person's own records, between the apps' sources: contacts 10, escalations 30,
+#: plans 40, arrangements 50. Entries of one day keep this order of kinds.
+OWN_SOURCES = (TimelineSource("events", event_entries, order=20), TimelineSource("notes", note_entries, order=60))
 
 
 def timeline_for(young_person: YoungPerson, limit: int = 200) -> list[Entry]:
     entries: list[Entry] = []
-    contacts = Contact.objects.filter(young_person=young_person).select_related("recorded_by", "visit_check")
-    for c in contacts[:limit]:
-        title = f"{c.get_method_display()} with {c.get_with_whom_display().lower()}: {c.get_outcome_display().lower()}"
-        if c.purpose:
-            title += f" ({c.get_purpose_display()})"
-        if c.voided_at:
-            title += " (recorded in error)"
-        entries.append(Entry(c.date, "contact", title, c.note, c, _name(c.recorded_by), bool(c.voided_at)))
-    for e in young_person.events.select_related("recorded_by")[:limit]:
-        entries.append(Entry(e.date, "event", e.get_kind_display(), e.notes, e, _name(e.recorded_by), bool(e.voided_at)))
-    for x in Escalation.objects.filter(young_person=young_person).select_related("recorded_by")[:limit]:
-        entries.append(Entry(x.date, "escalation", x.get_step_display(), x.note, x, _name(x.recorded_by)))
-    for p in PathwayPlan.objects.filter(young_person=young_person)[:limit]:
-        on = p.review_date or p.created_at.date()
-        entries.append(Entry(on, "plan", f"{p.get_kind_display()} v{p.version}: {p.get_state_display()}", "", p))
-    for a in Arrangement.objects.filter(young_person=young_person)[:limit]:
-        on = a.active_from or a.requested_at.date()
-        entries.append(Entry(on, "arrangement", f"{a.get_kind_display()}: {a.get_state_display()}", "", a))
-    # Escalation steps are shown from their own rows above; their case notes would repeat them.
-    notes = young_person.case_notes.exclude(kind=CaseNoteKind.ESCALATION).select_related("author")
-    for n in notes[:limit]:
-        entries.append(Entry(timezone.localdate(n.created_at), "note", n.subject, n.text, n, _name(n.author)))
+    for source in sorted([*timeline_sources(), *OWN_SOURCES], key=lambda s: (s.order, s.key)):
+        entries.extend(source.entries(young_person=young_person, limit=limit))
     entries.sort(key=lambda e: e.on, reverse=True)
     return entries[:limit]
 
@@ -121,13 +90,13 @@ def _versions(records, label, names: dict[int, str]) -> list[Version]:
 
 
 def history_for(young_person: YoungPerson, limit: int = 500) -> list[Version]:
-    """The record's versions (django-simple-history): the young person and their contacts, newest first."""
+    """The record's versions (django-simple-history): the young person and their records (each
+    app's registered history source, e.g. their contacts), newest first."""
     people = young_person.history.select_related("history_user", "history_user__staff")[:limit]
-    contacts = Contact.history.filter(young_person_id=young_person.pk).select_related(
-        "history_user", "history_user__staff")[:limit]
+    records = [(source, source.records(young_person=young_person, limit=limit)) for source in history_sources()]
     names = dict(Staff.objects.values_list("id", "name"))
     versions = _versions(people, lambda r: "Young person's details", names)
-    versions += _versions(
-        contacts, lambda r: f"Contact of {r.date.day} {r.date:%b %Y} ({r.get_method_display()})", names)
+    for source, rows in records:
+        versions += _versions(rows, source.label, names)
     versions.sort(key=lambda v: v.at, reverse=True)
     return versions

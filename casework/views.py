@@ -1,6 +1,7 @@
 """Pages of the caseload and the young person's record. Views parse, call a selector or service,
 and render; every young person is read through careleavers.selectors (someone else's -> 404)."""
 
+import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -8,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from careleavers import services
@@ -19,12 +21,14 @@ from compliance.selectors import due_summary, requirements_with_status
 from contacts.forms import EscalationForm
 from contacts.selectors import next_escalation_step
 from core.dates import british
+from core.decorators import staff_required
 from core.errors import ServiceError
 from core.forms import add_service_error
 from core.registry import panels_for
 
 from .filters import CaseloadFilter, CaseloadPaginator, caseload_counts, coming_up, in_absence
 from .forms import AbsenceForm, EventForm
+from .tables import CaseloadTable
 from .timeline import history_for, timeline_for
 
 PAGE_SIZE = 25
@@ -40,20 +44,37 @@ def caseload(request):
     today = timezone.localdate()
     visible = young_people_visible_to(request.user)
     filters = CaseloadFilter(request.GET, queryset=visible, user=request.user, today=today)
-    page = CaseloadPaginator(filters.qs, PAGE_SIZE, today=today).get_page(request.GET.get("page"))  # V4, V5, X1
-    return render(request, "careleavers/caseload.html", {
+    paginator = CaseloadPaginator(filters.qs, PAGE_SIZE, today=today, sort=request.GET.get("sort"))
+    page = paginator.get_page(request.GET.get("page"))  # V4, V5, X1
+    context = {
         "page": page,
+        "table": CaseloadTable(page, order_by=paginator.sort),
+        "sort": paginator.sort,
         "filter": filters,
-        "filtered": any(v for k, v in request.GET.items() if k != "page"),
+        "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
         "today": today,
         "staff": staff_for(request.user),
-        "counts": caseload_counts(visible, today=today),
-        "coming_up": coming_up(visible, today=today),
-    })
+    }
+    if _htmx_fragment(request):
+        # The filter form (hx-get): only the filters and the list change; the counts and "coming up" do not.
+        return _vary_on_htmx(render(request, "careleavers/_caseload_results.html", context))
+    context |= {"counts": caseload_counts(visible, today=today), "coming_up": coming_up(visible, today=today)}
+    return _vary_on_htmx(render(request, "careleavers/caseload.html", context))
 
 
-@login_required
-def young_person_detail(request, pk: int):
+def _htmx_fragment(request) -> bool:
+    """An htmx request for part of a page (not htmx restoring a page missing from its history cache)."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _vary_on_htmx(response):
+    """The same URL answers a page or a fragment: caches (and the browser's back button) must tell them apart."""
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+@staff_required
+def young_person_detail(request, pk: int, *, staff):
     young_person = young_person_for(request.user, pk=pk)
     today = timezone.localdate()
     absences = list(PlannedAbsence.objects.filter(staff_id=young_person.pa_id, end__gte=today)) if young_person.pa_id else []
@@ -71,29 +92,29 @@ def young_person_detail(request, pk: int):
         "timeline": timeline_for(young_person),
         "next_step": next_step,
         "escalation_form": escalation_form,
-        "can_view_history": request.user.has_perm("careleavers.view_history", young_person),
+        "can_view_history": rules.has_perm("careleavers.view_history", request.user, young_person),
         "panels": panels_for(request=request, young_person=young_person, today=today),
     })
 
 
-@login_required
-def young_person_history(request, pk: int):
+@staff_required
+def young_person_history(request, pk: int, *, staff):
     """Managers see every version of the record; a PA gets the same 404 as for a stranger's record."""
     young_person = young_person_for(request.user, pk=pk)
-    if not request.user.has_perm("careleavers.view_history", young_person):
+    if not rules.has_perm("careleavers.view_history", request.user, young_person):
         raise Http404("No such page.")
     page = Paginator(history_for(young_person), 50).get_page(request.GET.get("page"))
     return render(request, "careleavers/history.html", {"yp": young_person, "page": page})
 
 
-@login_required
-def event_new(request, pk: int):
+@staff_required
+def event_new(request, pk: int, *, staff):
     young_person = young_person_for(request.user, pk=pk)
     form = EventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             event = compliance_services.event_record(
-                young_person=young_person, actor=staff_for(request.user), kind=form.cleaned_data["kind"],
+                young_person=young_person, actor=staff, kind=form.cleaned_data["kind"],
                 date=form.cleaned_data["date"], notes=form.cleaned_data["notes"],
             )
         except ServiceError as exc:
@@ -106,11 +127,8 @@ def event_new(request, pk: int):
     })
 
 
-@login_required
-def absences(request):
-    staff = staff_for(request.user)
-    if staff is None:
-        raise Http404("No staff record.")
+@staff_required
+def absences(request, *, staff):
     today = timezone.localdate()
     form = AbsenceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -142,32 +160,46 @@ def notifications(request):
     staff = staff_for(request.user)
     if staff is None:
         raise Http404("No staff record.")
+    return render(request, "careleavers/notifications.html", _notifications_context(staff, page=request.GET.get("page")))
+
+
+def _notifications_context(staff, *, page) -> dict:
     mine = Notification.objects.filter(recipient=staff).select_related("young_person")
-    page = Paginator(mine, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "careleavers/notifications.html", {
-        "page": page, "unread": mine.filter(read_at__isnull=True).count(),
-    })
+    return {"page": Paginator(mine, PAGE_SIZE).get_page(page), "unread": mine.filter(read_at__isnull=True).count()}
 
 
 @login_required
 @require_POST
 def notification_read(request, pk: int):
+    """Without JavaScript: POST and back to the same page of notifications. With htmx: the row is
+    swapped in place, and the unread count with it (out of band)."""
     staff = staff_for(request.user)
     if staff is None or not Notification.objects.filter(pk=pk, recipient=staff).exists():
         raise Http404("No such notification.")  # someone else's is not found
     services.notification_mark_read(actor=staff, notification_id=pk)
     page = request.POST.get("page", "")
+    if _htmx_fragment(request):
+        return render(request, "careleavers/_notification_read.html", {
+            "n": Notification.objects.get(pk=pk), "focus": True, "page_number": int(page) if page.isdigit() else 1,
+            "unread": Notification.objects.filter(recipient=staff, read_at__isnull=True).count(),
+        })
     return redirect(reverse("notifications") + (f"?page={int(page)}" if page.isdigit() else ""))
 
 
 @login_required
 @require_POST
 def notifications_read_all(request):
+    """Without JavaScript: POST, a message and back to the notifications. With htmx: the list is
+    swapped in place, with the message in it."""
     staff = staff_for(request.user)
     if staff is None:
         raise Http404("No staff record.")
     count = services.notification_mark_read(actor=staff)
-    messages.success(request, f"{count} notification{'' if count == 1 else 's'} marked as read.")
+    done = f"{count} notification{'' if count == 1 else 's'} marked as read."
+    if _htmx_fragment(request):
+        return render(request, "careleavers/_notifications.html", _notifications_context(
+            staff, page=request.POST.get("page")) | {"done": done})
+    messages.success(request, done)
     return redirect("notifications")
 
 

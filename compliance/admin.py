@@ -49,12 +49,12 @@ class PolicyPackAdmin(admin.ModelAdmin):
         if queryset.count() != 1:
             self.message_user(request, "Choose exactly one pack: the service runs one pack at a time.", level="error")
             return
-        pack = pack_activate(pack=queryset.get())
+        pack = pack_activate(pack=queryset.get(), actor=getattr(request.user, "staff", None))
         self.message_user(request, f"{pack.name} is now the active pack; every due date was recomputed.")
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        pack_changed(pack=form.instance)
+        pack_changed(pack=form.instance, actor=getattr(request.user, "staff", None))
 
 
 @admin.register(models.Requirement)

@@ -23,7 +23,8 @@ from django.utils import timezone
 
 from careleavers.models import YoungPerson
 
-from .models import VISIT_METHODS, Requirement, Status
+from .models import VISIT_METHODS, Requirement
+from .status import days_overdue, status_for
 
 RESULT_COLUMNS = ("young_person_id", "ref", "code", "last_met", "due", "due_soon_from", "interval_days", "basis")
 
@@ -40,19 +41,10 @@ class RequirementRow:
     basis: str
 
     def status_on(self, day: dt.date) -> str:
-        return status_for(day, self.due, self.due_soon_from)
+        return status_for(self.due, self.due_soon_from, day)  # V2, V4
 
     def days_overdue_on(self, day: dt.date) -> int:
-        return max((day - self.due).days, 0)
-
-
-def status_for(day: dt.date, due: dt.date, due_soon_from: dt.date) -> str:
-    """V4: overdue once the day is after the due date; V2/P2: due soon from the window's start."""
-    if day > due:
-        return Status.OVERDUE
-    if day >= due_soon_from:
-        return Status.DUE_SOON
-    return Status.OK
+        return days_overdue(self.due, day)  # V4
 
 
 class _Dialect:

@@ -2,24 +2,15 @@
 
 import datetime as dt
 
-from django.db.models import Case, CharField, F, IntegerField, Min, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Min, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.dates import british
 
-from .engine import requirements_as_of, status_for
+from .engine import requirements_as_of
 from .models import Requirement, Status
-
-
-def status_expression(today: dt.date, due: str = "due", due_soon_from: str = "due_soon_from") -> Case:
-    """The SQL twin of engine.status_for (V2, V4, P2)."""
-    return Case(
-        When(**{f"{due}__lt": today}, then=Value(Status.OVERDUE)),
-        When(**{f"{due_soon_from}__lte": today}, then=Value(Status.DUE_SOON)),
-        default=Value(Status.OK),
-        output_field=CharField(),
-    )
+from .status import needs_attention_q, status_expression, status_for, status_whens
 
 
 def requirements_with_status(queryset: QuerySet[Requirement] | None = None, *, today: dt.date | None = None):
@@ -40,14 +31,15 @@ def order_by_urgency(people: QuerySet, *, today: dt.date | None = None) -> Query
     the requirement `most_urgent` picks). One LEFT JOIN and GROUP BY instead of correlated
     subqueries per person, so sorting 100 000 people stays one pass over the requirement table."""
     today = today or timezone.localdate()
-    window_open = Q(requirements__due_soon_from__lte=today)
+    window_open = needs_attention_q(today, "requirements__")
     return people.alias(
         earliest_due=Min("requirements__due"),
         earliest_due_soon_from=Min("requirements__due_soon_from"),
     ).annotate(
         urgency=Case(
-            When(earliest_due__lt=today, then=Value(URGENCY_ORDER[Status.OVERDUE])),
-            When(earliest_due_soon_from__lte=today, then=Value(URGENCY_ORDER[Status.DUE_SOON])),
+            # The worst status is the status of the earliest dates (V2, V4).
+            *status_whens(today, due="earliest_due", due_soon_from="earliest_due_soon_from",
+                          values={s: Value(rank) for s, rank in URGENCY_ORDER.items()}),
             When(earliest_due__isnull=False, then=Value(URGENCY_ORDER[Status.OK])),
             default=None,
             output_field=IntegerField(),
@@ -62,7 +54,7 @@ def most_urgent(requirements, *, today: dt.date):
     (the row whose due date order_by_urgency sorts by), or None."""
     return min(
         requirements,
-        key=lambda r: (URGENCY_ORDER[status_for(today, r.due, r.due_soon_from)], r.due, r.code),
+        key=lambda r: (URGENCY_ORDER[status_for(r.due, r.due_soon_from, today)], r.due, r.code),
         default=None,
     )
 

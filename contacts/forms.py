@@ -37,8 +37,8 @@ class ContactForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["method"].choices = [("", "Choose how")] + list(Method.choices)
-        self.fields["outcome"].choices = [("", "Choose the outcome")] + list(Outcome.choices)
+        self.fields["method"].choices = [("", "Choose how"), *Method.choices]
+        self.fields["outcome"].choices = [("", "Choose the outcome"), *Outcome.choices]
         self.fields["date"].initial = timezone.localdate()
         self.fields["note"].required = True
 
@@ -77,7 +77,7 @@ class VoidContactForm(forms.Form):
 
 
 class EscalationForm(forms.Form):
-    step = forms.ChoiceField(label="Step taken", choices=[("", "Choose the step")] + list(EscalationStep.choices))
+    step = forms.ChoiceField(label="Step taken", choices=[("", "Choose the step"), *EscalationStep.choices])
     date = forms.DateField(label="Date", widget=DateInput(), help_text="Not in the future.")
     note = forms.CharField(
         label="Case note", required=False, widget=forms.Textarea(attrs={"rows": 4}),

@@ -1,16 +1,18 @@
 """Log a contact (C1-C3), void one recorded in error, record an escalation step (E1, E2).
 
 Each view reads the young person through careleavers.selectors first, so another team's young
-person is a 404 for GET and POST alike, before anything is parsed or written.
+person is a 404 for GET and POST alike, before anything is parsed or written; an action the
+person may not take on a record they can see is a 403 (core.rules "careleavers.record_contact").
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
 
-from careleavers.selectors import staff_for, young_person_for
+from careleavers.selectors import young_person_for
 from compliance.selectors import due_summary
+from core.decorators import require_perm, staff_required
 from core.errors import ServiceError
 from core.forms import add_service_error
 
@@ -19,10 +21,19 @@ from .forms import ContactForm, EscalationForm, VisitCheckForm, VoidContactForm
 from .models import Contact, EscalationStep
 from .selectors import next_escalation_step
 
+RECORD = "careleavers.record_contact"
+CANNOT_RECORD = "Only Personal Advisers and managers can write to a young person's record."
 
-@login_required
-def contact_log(request, pk: int):
+
+def _recordable_young_person(request, pk: int):
     young_person = young_person_for(request.user, pk=pk)
+    require_perm(request.user, RECORD, young_person, CANNOT_RECORD)
+    return young_person
+
+
+@staff_required
+def contact_log(request, pk: int, *, staff):
+    young_person = _recordable_young_person(request, pk)
     short_term = services.needs_short_term_items(young_person)
     data = request.POST if request.method == "POST" else None
     initial = {"purpose": request.GET.get("purpose", "")} if request.method == "GET" else None
@@ -32,7 +43,7 @@ def contact_log(request, pk: int):
         values = form.cleaned_data
         try:
             services.contact_log(
-                young_person=young_person, actor=staff_for(request.user), date=values["date"], time=values["time"],
+                young_person=young_person, actor=staff, date=values["date"], time=values["time"],
                 method=values["method"], with_whom=values["with_whom"], outcome=values["outcome"],
                 third_party_name=values["third_party_name"], purpose=values["purpose"], note=values["note"],
                 visit_check=check_form.values(),
@@ -45,13 +56,41 @@ def contact_log(request, pk: int):
             return redirect("young_person", pk=young_person.pk)
     return render(request, "contacts/contact_form.html", {
         "yp": young_person, "form": form, "check_form": check_form, "short_term": short_term,
+        "show_visit_check": services.needs_visit_check(**_visit_values(form)) or bool(check_form.errors),
         "error_forms": [form, check_form],
     })
 
 
-@login_required
-def contact_void(request, pk: int, contact_pk: int):
-    young_person = young_person_for(request.user, pk=pk)
+def _visit_values(form) -> dict:
+    """How, with whom and the outcome as the form holds them (bound or initial)."""
+    return {name: str(form[name].value() or "") for name in ("method", "with_whom", "outcome")}
+
+
+@staff_required
+@require_GET
+def visit_check(request, pk: int, *, staff):
+    """C3: the checklist fieldset when how, with whom and the outcome make it a completed home visit
+    with the young person, else nothing (htmx swaps it into the contact form). When the form
+    already shows it, 204 leaves it, and what was typed into it, alone."""
+    young_person = _recordable_young_person(request, pk)
+    applies = services.needs_visit_check(
+        method=request.GET.get("method", ""), with_whom=request.GET.get("with_whom", ""),
+        outcome=request.GET.get("outcome", ""),
+    )
+    if not applies:
+        return HttpResponse("")
+    if request.GET.get("visit_check_shown"):
+        return HttpResponse(status=204)
+    short_term = services.needs_short_term_items(young_person)
+    return render(request, "contacts/_visit_check.html", {
+        "yp": young_person, "short_term": short_term,
+        "check_form": VisitCheckForm(prefix="check", short_term=short_term),
+    })
+
+
+@staff_required
+def contact_void(request, pk: int, contact_pk: int, *, staff):
+    young_person = _recordable_young_person(request, pk)
     try:
         contact = young_person.contacts.get(pk=contact_pk)
     except Contact.DoesNotExist as exc:
@@ -59,7 +98,7 @@ def contact_void(request, pk: int, contact_pk: int):
     form = VoidContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.contact_void(contact=contact, actor=staff_for(request.user), reason=form.cleaned_data["reason"])
+            services.contact_void(contact=contact, actor=staff, reason=form.cleaned_data["reason"])
         except ServiceError as exc:
             add_service_error(form, exc)
         else:
@@ -70,16 +109,16 @@ def contact_void(request, pk: int, contact_pk: int):
     })
 
 
-@login_required
-def escalation_record(request, pk: int):
-    young_person = young_person_for(request.user, pk=pk)
+@staff_required
+def escalation_record(request, pk: int, *, staff):
+    young_person = _recordable_young_person(request, pk)
     next_step = next_escalation_step(young_person=young_person)
     initial = {"step": request.GET.get("step") or (next_step.step if next_step else "")}
     form = EscalationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             escalation = services.escalation_record(
-                young_person=young_person, actor=staff_for(request.user), step=form.cleaned_data["step"],
+                young_person=young_person, actor=staff, step=form.cleaned_data["step"],
                 date=form.cleaned_data["date"], note=form.cleaned_data["note"],
             )
         except ServiceError as exc:

@@ -28,10 +28,3 @@ class NotAllowed(ServiceError):
 
 class InvalidState(ServiceError):
     """The record is not in a state where this step applies."""
-
-
-class FieldError(ServiceError):
-    """A refusal that belongs next to one field of the form that asked."""
-
-    def __init__(self, field: str | None, message: str) -> None:
-        super().__init__(message, field=field)

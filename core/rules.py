@@ -62,4 +62,177 @@ rules.add_perm("careleavers.plan_absence", is_pa)
 # --- Contacts, escalation, events, absences, notifications, returns, dashboards, history ----------
 # (careleavers, contacts, compliance events, oversight, returns)
 
+is_head_of_service = _role(Role.HEAD_OF_SERVICE)
+
+#: Who writes to a young person's record at all (what they may write to is decided per record below).
+writes_records = is_pa | is_manager
+rules.add_rule("careleavers.writes_records", writes_records)
+
+#: A PA on the case (own caseload or cover today) or a manager who sees the young person. Visibility
+#: first: every role that sees anyone writes records, so the role test never costs a query.
+can_record_for = can_see_young_person & writes_records
+
+
+@rules.predicate
+def is_self(user, staff) -> bool:
+    """The member of staff is the person asking (an absence is planned only for yourself)."""
+    own = getattr(user, "staff", None)
+    return own is not None and staff is not None and own.pk == staff.pk
+
+
+rules.add_perm("contacts.log_contact", can_record_for)
+rules.add_perm("contacts.void_contact", can_record_for)
+rules.add_perm("contacts.record_escalation", can_record_for)
+rules.add_perm("careleavers.record_event", can_record_for)
+rules.add_perm("careleavers.plan_own_absence", is_self)
+#: O1/V4: only a PA who sees the case (their own, or one they cover) says why an item is overdue.
+rules.add_perm("oversight.record_overdue_update", is_pa & can_see_young_person)
+rules.add_perm("returns.record_in_touch_check", can_record_for)
+rules.add_perm("returns.edit_details", can_record_for)
+# "returns.export" (above): Service Leader and Head of Service. "careleavers.view_history" (above):
+# a manager who sees the young person.
+rules.add_perm("oversight.view_team_dashboard", is_manager)
+rules.add_perm("oversight.view_service_dashboard", is_service_wide)
+rules.add_perm("oversight.view_head_dashboard", is_service_wide)
+#: Which dashboard a manager lands on (oversight:dashboard): the Head of Service's, else the
+#: Service Leader's, else the team's.
+rules.add_perm("oversight.lands_on_head_dashboard", is_head_of_service)
+rules.add_perm("oversight.lands_on_service_dashboard", is_service_wide)
+
 # --- Arrangements (approvals) and pathway plans --------------------------------------------------
+# Each permission is a list of checks, each with the refusal the person sees when it is the first to
+# fail (services raise NotAllowed with it; core.transitions reads it). The permission itself is the
+# checks and-ed together, so `rules.has_perm` and `refusal` always agree.
+
+_REFUSALS: dict[str, tuple[tuple[rules.Predicate, str], ...]] = {}
+
+
+def _add_perm_with_refusals(name: str, *checks: tuple[rules.Predicate, str]) -> None:
+    predicate = checks[0][0]
+    for check, _ in checks[1:]:
+        predicate = predicate & check
+    rules.add_perm(name, predicate)
+    _REFUSALS[name] = checks
+
+
+def refusal(name: str, user, obj=None) -> str | None:
+    """Why `user` may not have permission `name` on `obj` (the first failing check's message), or None."""
+    checks = _REFUSALS.get(name)
+    if checks is None:
+        return None if rules.has_perm(name, user, obj) else "You cannot do this."
+    for predicate, message in checks:
+        if not predicate.test(user, obj):
+            return message
+    return None
+
+
+def _young_person_of(record):
+    """The young person a record is about (or the young person, for a permission to create one)."""
+    return getattr(record, "young_person", record) if record is not None else None
+
+
+@rules.predicate
+def sees_young_person_of(user, record) -> bool:
+    """can_see_young_person for the record's young person, asked once per young person and user: a page
+    asks it for every button it might show. Services re-read their records, so the memo never outlives
+    the request or transaction that made it."""
+    young_person = _young_person_of(record)
+    if young_person is None:
+        return False
+    memo = young_person.__dict__.setdefault("_rules_seen_by", {})
+    key = getattr(user, "pk", None)
+    if key not in memo:
+        memo[key] = can_see_young_person.test(user, young_person)
+    return memo[key]
+
+
+@rules.predicate
+def leads_team_of(user, record) -> bool:
+    """A Team Leader decides only for their own team."""
+    return manages_team_of.test(user, _young_person_of(record))
+
+
+@rules.predicate
+def did_not_request(user, arrangement) -> bool:
+    """Segregation of duties: whoever requested an arrangement never decides on it."""
+    staff = getattr(user, "staff", None)
+    return staff is not None and arrangement is not None and arrangement.requested_by_id != staff.pk
+
+
+@rules.predicate
+def did_not_write_or_submit(user, plan) -> bool:
+    """Segregation of duties: whoever wrote or (last) submitted a plan never decides on it (P3)."""
+    staff = getattr(user, "staff", None)
+    if staff is None or plan is None:
+        return False
+    return staff.pk not in {plan.created_by_id, getattr(plan.submitted_by, "pk", None)}
+
+
+_PA_ON_CASE = is_pa & sees_young_person_of
+_TEAM_LEADER_DECIDES = (
+    (is_team_leader, "Only a Team Leader can decide on this request."),
+    (leads_team_of, "A Team Leader decides only for young people in their own team."),
+    (did_not_request, "Whoever requests an arrangement cannot also decide on it."),
+)
+_SERVICE_LEADER_DECIDES = (  # R5
+    (is_service_leader, "Only a Service Leader can record agreement to reduced visits (R5)."),
+    (did_not_request, "Whoever requests an arrangement cannot also decide on it."),
+)
+
+_add_perm_with_refusals("approvals.request_arrangement",
+                        (_PA_ON_CASE, "Only the young person's Personal Adviser can request an arrangement."))
+#: R3, R4, S3, D2: the Team Leader's step (approve, or reject what waits for them).
+_add_perm_with_refusals("approvals.approve_arrangement", *_TEAM_LEADER_DECIDES)
+_add_perm_with_refusals("approvals.reject_arrangement", *_TEAM_LEADER_DECIDES)
+#: R5: the Service Leader's step (agree, or refuse to agree); the Head of Service does not replace them.
+_add_perm_with_refusals("approvals.agree_arrangement", *_SERVICE_LEADER_DECIDES)
+_add_perm_with_refusals("approvals.refuse_agreement", *_SERVICE_LEADER_DECIDES)
+_add_perm_with_refusals("approvals.withdraw_arrangement",
+                        (_PA_ON_CASE, "Only the young person's Personal Adviser can withdraw a request."))
+#: Returning to the standard pattern needs no approval: the PA, the team's Team Leader or a service-wide manager.
+_add_perm_with_refusals(
+    "approvals.end_arrangement",
+    (is_pa | is_manager, "You cannot end an arrangement."),
+    (~is_team_leader | leads_team_of, "A Team Leader decides only for young people in their own team."),
+    (sees_young_person_of, "Only the young person's Personal Adviser can end their arrangement."),
+)
+#: S2
+_add_perm_with_refusals("approvals.record_step_back_item",
+                        (_PA_ON_CASE, "Only the young person's Personal Adviser records what was given."))
+# "approvals.view_queue" (above): managers. What waits for whom in that queue:
+rules.add_perm("approvals.see_waiting_for_team_leader", is_team_leader | is_head_of_service)
+rules.add_perm("approvals.see_waiting_for_service_leader", is_service_leader | is_head_of_service)
+
+_PA_WRITES_PLAN = (_PA_ON_CASE, "Only the young person's Personal Adviser can write their pathway plan.")
+_TEAM_LEADER_SIGNS_OFF = (  # P3
+    (is_team_leader, "Only a Team Leader signs off or returns a pathway plan."),
+    (leads_team_of, "A Team Leader decides only for young people in their own team."),
+    (did_not_write_or_submit, "Whoever wrote or submitted a plan cannot also decide on it."),
+)
+_add_perm_with_refusals("pathway.start_plan", _PA_WRITES_PLAN)
+_add_perm_with_refusals("pathway.edit_plan", _PA_WRITES_PLAN)
+_add_perm_with_refusals("pathway.submit_plan", _PA_WRITES_PLAN)
+_add_perm_with_refusals("pathway.return_plan", *_TEAM_LEADER_SIGNS_OFF)
+_add_perm_with_refusals("pathway.sign_off_plan", *_TEAM_LEADER_SIGNS_OFF)
+#: P4
+_add_perm_with_refusals("pathway.record_plan_shared", _PA_WRITES_PLAN)
+# "pathway.view_queue" (above): managers; the queue lists only the young people they see.
+
+# --- Sign-in (accounts): unlocking a sign-in that django-axes locked -------------------------------
+
+
+@rules.predicate
+def leads_team_of_staff(user, staff) -> bool:
+    """A Team Leader unlocks sign-ins only for the staff of their own team."""
+    me = getattr(user, "staff", None)
+    return (
+        me is not None
+        and me.role == Role.TEAM_LEADER
+        and staff is not None
+        and staff.team_id is not None
+        and staff.team_id == me.team_id
+    )
+
+
+rules.add_perm("accounts.view_unlocks", rules.is_superuser | is_team_leader)
+rules.add_perm("accounts.unlock_sign_in", rules.is_superuser | leads_team_of_staff)

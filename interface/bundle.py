@@ -35,6 +35,8 @@ from compliance.packs import DEFAULT_PACK, PACKS, ensure_packs
 from compliance.services import pack_activate
 from contacts import codes
 from contacts.models import Contact, InTouchCheck, Method, Outcome, Purpose, With
+from core.audit import audit_record
+from core.models import AuditKind
 from pathway.models import PathwayPlan, PlanState
 from returns.dfe import check_problems, upn_is_valid
 
@@ -329,6 +331,8 @@ def import_bundle(data: Any) -> ImportSummary:
 
     touched = [_apply_young_person(summary, record, staff) for record in bundle["young_people"]]
     recompute(timezone.localdate(), touched)
+    audit_record(kind=AuditKind.CASES_IMPORTED, pack=bundle["pack"], created=dict(summary.created),
+                 updated=dict(summary.updated))
     return summary
 
 

@@ -8,19 +8,18 @@ from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from core.spreadsheets import safe_cell
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _text(value) -> str:
-    """A cell as text for CSV; text that a spreadsheet would run as a formula is quoted."""
+    """A cell as text for CSV; text that a spreadsheet would run as a formula is quoted (core.spreadsheets)."""
     if value is None:
         return ""
     if isinstance(value, dt.date):
         return value.strftime("%d/%m/%Y")
-    text = str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
+    return str(safe_cell(str(value)))
 
 
 def csv_response(filename: str, headers: list[str], rows) -> HttpResponse:

@@ -7,14 +7,14 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 from django.http import Http404
 
 from approvals.models import PENDING_STATES, Arrangement, ArrangementKind, ArrangementState
 from careleavers.models import SERVICE_WIDE_ROLES, Role, Staff, Team
 from careleavers.selectors import staff_for, young_people_visible_to
 from compliance.models import Requirement, RequirementCode, Status
-from compliance.selectors import status_expression
+from compliance.status import days_overdue_expression, needs_attention_q, status_expression, status_q
 from pathway.models import PathwayPlan, PlanState
 
 from .charts import Chart, Series
@@ -94,7 +94,7 @@ class Filters:
 
 def team_items(*, user, team: Team, today: dt.date, filters: Filters) -> QuerySet[Requirement]:
     """The team's overdue and due-soon items, by PA, with each PA's latest update."""
-    items = requirements_visible_to(user).filter(young_person__pa__team=team, due_soon_from__lte=today)
+    items = requirements_visible_to(user).filter(needs_attention_q(today), young_person__pa__team=team)
     if filters.pa_id is not None:
         items = items.filter(young_person__pa_id=filters.pa_id)
     if filters.date_from:
@@ -102,7 +102,7 @@ def team_items(*, user, team: Team, today: dt.date, filters: Filters) -> QuerySe
     if filters.date_to:
         items = items.filter(due__lte=filters.date_to)
     return (
-        with_latest_update(items.annotate(status=status_expression(today)))
+        with_latest_update(items.annotate(status=status_expression(today), days_overdue=days_overdue_expression(today)))
         .select_related("young_person", "young_person__pa")
         .order_by("young_person__pa__name", "due", "young_person__ref", "code")
     )
@@ -120,8 +120,8 @@ def team_pa_summary(*, user, team: Team, today: dt.date, filters: Filters) -> li
         .values("young_person__pa", "young_person__pa__name")
         .annotate(
             people=Count("young_person", distinct=True),
-            overdue=Count("pk", filter=Q(due__lt=today)),
-            due_soon=Count("pk", filter=Q(due__gte=today, due_soon_from__lte=today)),
+            overdue=Count("pk", filter=status_q(Status.OVERDUE, today)),
+            due_soon=Count("pk", filter=status_q(Status.DUE_SOON, today)),
         )
         .order_by("young_person__pa__name")
     )
@@ -174,11 +174,11 @@ def team_rows(*, user, teams: list[Team], today: dt.date, team: Team | None = No
     if team is not None:
         people = people.filter(pa__team=team)
     counts = (
-        people.filter(requirements__due_soon_from__lte=today)
+        people.filter(needs_attention_q(today, "requirements__"))
         .order_by()
         .values("pa__team", "requirements__code")
-        .annotate(overdue=Count("requirements", filter=Q(requirements__due__lt=today)),
-                  due_soon=Count("requirements", filter=Q(requirements__due__gte=today)))
+        .annotate(overdue=Count("requirements", filter=status_q(Status.OVERDUE, today, "requirements__")),
+                  due_soon=Count("requirements", filter=status_q(Status.DUE_SOON, today, "requirements__")))
     )
     by_team = {t.pk: TeamRow(t.pk, t.name) for t in teams if team is None or t.pk == team.pk}
     for c in counts:
@@ -234,9 +234,12 @@ def week_buckets(*, date_from: dt.date, date_to: dt.date) -> list[tuple[dt.date,
     return [(date_to - dt.timedelta(days=7 * k + 6), date_to - dt.timedelta(days=7 * k)) for k in reversed(range(weeks))]
 
 
+MAX_MONTHS = 36  # a chart of three years stays readable
+
+
 def month_buckets(*, date_from: dt.date, date_to: dt.date) -> list[tuple[dt.date, dt.date]]:
     months, start = [], date_from.replace(day=1)
-    while start <= date_to and len(months) < 36:
+    while start <= date_to and len(months) < MAX_MONTHS:
         following = (start + dt.timedelta(days=32)).replace(day=1)
         months.append((start, min(following - dt.timedelta(days=1), date_to)))
         start = following
@@ -313,11 +316,11 @@ def monthly_charts(*, teams: list[Team], date_from: dt.date, date_to: dt.date, t
 
 
 def longest_overdue(*, user, today: dt.date, team: Team | None = None) -> QuerySet[Requirement]:
-    rows = requirements_visible_to(user).filter(due__lt=today)
+    rows = requirements_visible_to(user).filter(status_q(Status.OVERDUE, today))
     if team is not None:
         rows = rows.filter(young_person__pa__team=team)
     return (
-        with_latest_update(rows.annotate(status=status_expression(today)))
+        with_latest_update(rows.annotate(status=status_expression(today), days_overdue=days_overdue_expression(today)))
         .select_related("young_person", "young_person__pa", "young_person__pa__team")
         .order_by("due", "young_person__ref", "code")
     )

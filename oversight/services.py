@@ -13,19 +13,22 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import rules
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, F, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from careleavers.models import CaseNoteKind, PlannedAbsence, Role, Staff, YoungPerson
-from careleavers.selectors import young_people_visible_to
+from careleavers.models import CaseNoteKind, PlannedAbsence, Staff, YoungPerson
+from careleavers.selectors import team_leaders_of_teams
 from careleavers.services import case_note_add, notify
 from compliance.engine import recompute
-from compliance.models import Basis, PolicyPack, Requirement, RequirementCode
+from compliance.models import Basis, PolicyPack, Requirement, RequirementCode, Status
 from compliance.packs import active_pack
-from compliance.selectors import status_expression
+from compliance.status import days_overdue, status_expression, status_q
+from core.audit import audit_record
 from core.errors import InvalidState, NotAllowed, ServiceError
+from core.models import AuditKind
 from pathway.models import PathwayPlan, PlanState
 
 from .models import Alert, AlertKind, AlertOutcome, NightlyRun, OverdueUpdate, RunState, Snapshot
@@ -119,6 +122,10 @@ def nightly_run(*, as_of: dt.date | None = None, worker: str = "") -> RunResult:
             run.state = RunState.DONE
             run.finished_at = timezone.now()
             run.save()
+            # The alerts are sent after this transaction; each sent alert is its own row (Alert.sent_at).
+            audit_record(kind=AuditKind.NIGHTLY_RUN, obj=run, night=night, worker=run.worker,
+                         missed_nights=run.missed_nights, requirements=run.requirements,
+                         snapshot_rows=run.snapshot_rows, alerts_raised=run.alerts_raised)
     except Exception as exc:
         NightlyRun.objects.filter(pk=run.pk, state=RunState.RUNNING).update(
             state=RunState.FAILED, finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}"[:2000]
@@ -177,7 +184,7 @@ def alert_candidates(*, night: dt.date) -> dict[str, list[tuple[int, str, dt.dat
     return {
         # V2/P2: inside the stored due-soon window (14 days, 28 for a review: pack rows).
         AlertKind.DUE_SOON: list(
-            rows.filter(due_soon_from__lte=night, due__gte=night).exclude(basis=Basis.ESCALATION).values_list(*fields)
+            rows.filter(status_q(Status.DUE_SOON, night)).exclude(basis=Basis.ESCALATION).values_list(*fields)
         ),
         # P2: the plan reaches the Team Leader plan_with_team_leader_days before the review date.
         AlertKind.PLAN_TO_TEAM_LEADER: list(
@@ -187,7 +194,7 @@ def alert_candidates(*, night: dt.date) -> dict[str, list[tuple[int, str, dt.dat
             ).filter(~Exists(submitted)).values_list(*fields)
         ),
         # V4: overdue once the night is after the due date.
-        AlertKind.OVERDUE: list(rows.filter(due__lt=night).values_list(*fields)),
+        AlertKind.OVERDUE: list(rows.filter(status_q(Status.OVERDUE, night)).values_list(*fields)),
         # V5: a due date still to come that falls inside the PA's planned absence.
         AlertKind.ABSENCE_CLASH: list(rows.filter(due__gte=night).filter(Exists(away)).values_list(*fields)),
         # E3: unanswered contacts made a visit due at once.
@@ -248,7 +255,7 @@ def alerts_send(*, today: dt.date | None = None) -> int:
     }
     team_ids = {a.young_person.pa.team_id for a in pending if a.young_person.pa is not None}
     leaders = defaultdict(list)
-    for leader in Staff.objects.filter(role=Role.TEAM_LEADER, team_id__in=team_ids).select_related("user"):
+    for leader in team_leaders_of_teams(team_ids):
         leaders[leader.team_id].append(leader)
     pack = active_pack()
     sent = 0
@@ -284,7 +291,7 @@ def overdue_update_add(
 ) -> OverdueUpdate:
     """Record why an overdue item is overdue and what happens next. Earlier updates are kept."""
     today = today or timezone.localdate()
-    if actor.role != Role.PA or not young_people_visible_to(actor.user, on=today).filter(pk=young_person.pk).exists():
+    if actor is None or not rules.has_perm("oversight.record_overdue_update", actor.user, young_person):
         raise NotAllowed("Only the young person's Personal Adviser (or a PA covering the case) records an update.")
     reason, plan = reason.strip(), plan.strip()
     if not reason or not plan:
@@ -307,12 +314,14 @@ def overdue_update_add(
         subject=f"Update on overdue {label.lower()} (due {item.due.day} {item.due:%b %Y})",
         text=f"Why it is overdue: {reason}\n\nWhat will happen: {plan}",
     )
+    audit_record(kind=AuditKind.OVERDUE_UPDATE_ADDED, actor=actor, young_person=young_person, obj=update,
+                 requirement=requirement, due=item.due, version=update.version)
     return update
 
 
 def overdue_items_for(*, young_person: YoungPerson, today: dt.date) -> list[dict]:
     """The young person's overdue items, each with its updates newest first. Two queries."""
-    items = list(Requirement.objects.filter(young_person=young_person, due__lt=today).order_by("due", "code"))
+    items = list(Requirement.objects.filter(status_q(Status.OVERDUE, today), young_person=young_person).order_by("due", "code"))
     if not items:
         return []
     updates = defaultdict(list)
@@ -321,7 +330,7 @@ def overdue_items_for(*, young_person: YoungPerson, today: dt.date) -> list[dict
     ).select_related("author").order_by("-version"):
         updates[(u.requirement, u.due)].append(u)
     return [
-        {"requirement": i, "label": _LABELS.get(i.code, i.code), "days_overdue": (today - i.due).days,
+        {"requirement": i, "label": _LABELS.get(i.code, i.code), "days_overdue": days_overdue(i.due, today),
          "updates": updates[(i.code, i.due)], "latest": (updates[(i.code, i.due)] or [None])[0]}
         for i in items
     ]

@@ -4,9 +4,8 @@ selector or service, and render; who sees what is decided in the selectors."""
 import datetime as dt
 from dataclasses import dataclass
 
+import rules
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -14,10 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
-from careleavers.models import Role, Staff, Team
-from careleavers.selectors import staff_for, young_person_for
+from careleavers.models import Staff, Team
+from careleavers.selectors import personal_advisers_of_team, young_person_for
 from compliance.models import RequirementCode, Status
+from core.decorators import require_perm, staff_required
 from core.errors import ServiceError
+from core.forms import add_service_error
 
 from . import selectors
 from .charts import Chart, Series
@@ -25,6 +26,7 @@ from .exports import csv_response, xlsx_response
 from .forms import DashboardFilterForm, OverdueUpdateForm
 from .selectors import CODES, Filters
 from .services import overdue_items_for, overdue_update_add
+from .tables import LongestOverdueTable, TeamsTable, item_tables_by_pa
 
 PAGE_SIZE = 100
 OVERDUE_COLOUR, DUE_SOON_COLOUR = "#a4121a", "#f5a623"  # the status badges' colours (static/css/app.css)
@@ -50,14 +52,27 @@ def _int(value) -> int | None:
         return None
 
 
-def _scope(request, *, dashboard: str) -> Scope:
+#: Who may open each dashboard (core.rules). Anyone else gets 404: there is no such page for them.
+DASHBOARD_PERMS = {
+    "team": ("oversight.view_team_dashboard", "Dashboards are for managers."),
+    "service": ("oversight.view_service_dashboard", "This dashboard is for the Service Leader and the Head of Service."),
+    "head": ("oversight.view_head_dashboard", "This dashboard is for the Service Leader and the Head of Service."),
+}
+#: The dashboard a manager lands on: the first whose permission they have (core.rules).
+LANDING = (
+    ("oversight.lands_on_head_dashboard", "oversight:head"),
+    ("oversight.lands_on_service_dashboard", "oversight:service"),
+    ("oversight.view_team_dashboard", "oversight:team"),
+)
+
+
+def _scope(request, *, staff: Staff, dashboard: str) -> Scope:
     """The signed-in manager, the teams they may see and the filters asked for. A team or PA
     id they may not see is a 404, as for any other record."""
     today = timezone.localdate()
-    if dashboard == "team":
-        staff = selectors.require_manager(request.user)
-    else:
-        staff = selectors.require_service_wide(request.user)
+    permission, refusal = DASHBOARD_PERMS[dashboard]
+    if not rules.has_perm(permission, staff.user):
+        raise Http404(refusal)
     teams = list(selectors.teams_visible_to(request.user))  # query: teams
     by_pk = {t.pk: t for t in teams}
     asked_team = request.GET.get("team") or None
@@ -68,7 +83,7 @@ def _scope(request, *, dashboard: str) -> Scope:
     if dashboard == "team":
         team = team or (teams[0] if teams else None)
         if team is not None:
-            pas = list(Staff.objects.filter(team=team, role=Role.PA).order_by("name").values_list("pk", "name"))  # query: PAs
+            pas = list(personal_advisers_of_team(team).values_list("pk", "name"))  # query: PAs
     asked_pa = request.GET.get("pa") or None
     if asked_pa is not None and _int(asked_pa) not in dict(pas):
         raise Http404("No such Personal Adviser in this team.")
@@ -132,9 +147,13 @@ def _base_context(scope: Scope) -> dict:
     }
 
 
-@login_required
-def dashboard(request):
-    return redirect(selectors.dashboard_url_name_for(request.user))
+@staff_required
+def dashboard(request, *, staff: Staff):
+    """Each manager's own dashboard; 404 for anyone who has none (PAs, duty admin)."""
+    for permission, url_name in LANDING:
+        if rules.has_perm(permission, staff.user):
+            return redirect(url_name)
+    raise Http404("No dashboard for your role.")
 
 
 # --- Team Leader ------------------------------------------------------------------------------
@@ -146,16 +165,20 @@ def _with_days(rows, today: dt.date) -> list:
     return rows
 
 
-@login_required
-def team_dashboard(request):
-    scope = _scope(request, dashboard="team")
-    context = _base_context(scope)
+@staff_required
+def team_dashboard(request, *, staff: Staff):
+    scope = _scope(request, staff=staff, dashboard="team")
+    context = _base_context(scope) | {
+        # The breadcrumb back to the service dashboard, for those who came from it.
+        "can_view_service_dashboard": rules.has_perm("oversight.view_service_dashboard", staff.user),
+    }
     if scope.team is not None:
         items = selectors.team_items(user=request.user, team=scope.team, today=scope.today, filters=scope.filters)
         page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))  # queries: count, page
         context.update(
             page=page,
-            items=_with_days(page.object_list, scope.today),
+            items=(rows := _with_days(page.object_list, scope.today)),
+            item_tables=item_tables_by_pa(rows),  # one table per PA
             summary=selectors.team_pa_summary(user=request.user, team=scope.team, today=scope.today, filters=scope.filters),
             plans=list(selectors.plans_awaiting_sign_off(user=request.user, team=scope.team)),
             arrangements=list(selectors.arrangements_awaiting_decision(user=request.user, team=scope.team)),
@@ -192,9 +215,9 @@ def _sorted_team_rows(rows, sort: str):
     return rows
 
 
-@login_required
-def service_dashboard(request):
-    scope = _scope(request, dashboard="service")
+@staff_required
+def service_dashboard(request, *, staff: Staff):
+    scope = _scope(request, staff=staff, dashboard="service")
     date_from, date_to = _weeks_range(scope)
     rows = selectors.team_rows(user=request.user, teams=scope.teams, today=scope.today, team=scope.team)
     sort = request.GET.get("sort") if request.GET.get("sort") in TEAM_SORTS else "name"
@@ -208,7 +231,8 @@ def service_dashboard(request):
         "page": page,
         "sort": sort,
         "sorts": [(key, label, _with_param(request, sort=key, page=None)) for key, label in TEAM_SORTS.items()],
-        "totals": _totals(rows),
+        "totals": (totals := _totals(rows)),
+        "teams_table": TeamsTable(page.object_list, codes=CODES, totals=totals, page=page),
         "now_chart": _now_chart(rows),
         "trend": trend,
         "trend_total": trend_total,
@@ -223,9 +247,9 @@ def service_dashboard(request):
 LONGEST = 25
 
 
-@login_required
-def head_dashboard(request):
-    scope = _scope(request, dashboard="head")
+@staff_required
+def head_dashboard(request, *, staff: Staff):
+    scope = _scope(request, staff=staff, dashboard="head")
     date_from, date_to = _months_range(scope)
     by_team, by_code = selectors.monthly_charts(teams=scope.teams, date_from=date_from, date_to=date_to, team=scope.team)
     by_team, by_team_total = selectors.split_top_teams(by_team, top=TREND_TEAMS)
@@ -233,7 +257,8 @@ def head_dashboard(request):
     return render(request, "oversight/head.html", _base_context(scope) | {
         "show_team": True,
         "by_team": by_team, "by_team_total": by_team_total, "by_code": by_code,
-        "longest": _with_days(longest, scope.today), "longest_limit": LONGEST,
+        "longest": (longest := _with_days(longest, scope.today)), "longest_limit": LONGEST,
+        "longest_table": LongestOverdueTable(longest, limit=LONGEST),
         "last_run": selectors.last_run(),
         "exports": _export_links(request, ["head-by-team", "head-by-requirement", "head-longest"]),
     })
@@ -273,8 +298,8 @@ def _chart_rows(chart: Chart):
     return headers, ([row["label"], row["night"]] + row["values"] for row in chart.rows)
 
 
-def _export_team(request, name):
-    scope = _scope(request, dashboard="team")
+def _export_team(request, name, staff):
+    scope = _scope(request, staff=staff, dashboard="team")
     if scope.team is None:
         raise Http404("No team.")
     user, team, today = request.user, scope.team, scope.today
@@ -295,20 +320,20 @@ def _export_team(request, name):
     return _arrangement_rows(selectors.arrangements_awaiting_decision(user=user, team=team))
 
 
-def _export_service(request, name):
-    scope = _scope(request, dashboard="service")
+def _export_service(request, name, staff):
+    scope = _scope(request, staff=staff, dashboard="service")
     if name == "service-teams":
         rows = selectors.team_rows(user=request.user, teams=scope.teams, today=scope.today, team=scope.team)
         return ["Team", "Overdue", "Due soon"] + [f"Overdue: {label}" for _, label in CODES], (
-            [r.name, r.overdue, r.due_soon] + r.overdue_cells for r in rows)
+            [r.name, r.overdue, r.due_soon, *r.overdue_cells] for r in rows)
     if name == "service-trend":
         date_from, date_to = _weeks_range(scope)
         return _chart_rows(selectors.weekly_trend(teams=scope.teams, date_from=date_from, date_to=date_to, team=scope.team))
     return _arrangement_rows(selectors.reduced_visits_awaiting_service_leader(user=request.user, team=scope.team))
 
 
-def _export_head(request, name):
-    scope = _scope(request, dashboard="head")
+def _export_head(request, name, staff):
+    scope = _scope(request, staff=staff, dashboard="head")
     if name == "head-longest":
         return _item_rows(selectors.longest_overdue(user=request.user, today=scope.today, team=scope.team), scope.today)
     date_from, date_to = _months_range(scope)
@@ -330,12 +355,12 @@ EXPORTS = {
 }
 
 
-@login_required
-def export(request, name: str, fmt: str):
+@staff_required
+def export(request, name: str, fmt: str, *, staff: Staff):
     if name not in EXPORTS or fmt not in ("csv", "xlsx"):
         raise Http404("No such list.")
     title, build = EXPORTS[name]
-    headers, rows = build(request, name)
+    headers, rows = build(request, name, staff)
     filename = f"{name}-{date_format(timezone.localdate(), 'Y-m-d')}"
     if fmt == "csv":
         return csv_response(filename, headers, rows)
@@ -344,12 +369,11 @@ def export(request, name: str, fmt: str):
 
 # --- the PA's update on an overdue item (O1, V4) ----------------------------------------------
 
-@login_required
-def overdue_update(request, pk: int, code: str):
-    young_person = young_person_for(request.user, pk=pk)
-    staff = staff_for(request.user)
-    if staff is None or staff.role != Role.PA:
-        raise PermissionDenied("Only the young person's Personal Adviser records an update on an overdue item.")
+@staff_required
+def overdue_update(request, pk: int, code: str, *, staff: Staff):
+    young_person = young_person_for(staff.user, pk=pk)
+    require_perm(staff.user, "oversight.record_overdue_update", young_person,
+                 "Only the young person's Personal Adviser records an update on an overdue item.")
     today = timezone.localdate()
     items = {i["requirement"].code: i for i in overdue_items_for(young_person=young_person, today=today)}
     item = items.get(code)
@@ -366,7 +390,7 @@ def overdue_update(request, pk: int, code: str):
                 plan=form.cleaned_data["plan"], actor=staff, today=today,
             )
         except ServiceError as exc:
-            form.add_error(None, str(exc))
+            add_service_error(form, exc)
         else:
             messages.success(request, f"Update recorded on the overdue {item['label'].lower()}.")
             return redirect(reverse("young_person", args=[young_person.pk]) + "#panel-overdue_updates")
@@ -382,5 +406,5 @@ def overdue_panel_context(*, request, young_person, today):
     items = overdue_items_for(young_person=young_person, today=today)
     if not items:
         return None
-    staff = staff_for(request.user)
-    return {"yp": young_person, "items": items, "can_update": staff is not None and staff.role == Role.PA}
+    return {"yp": young_person, "items": items,
+            "can_update": rules.has_perm("oversight.record_overdue_update", request.user, young_person)}

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
 from careleavers.models import Staff, YoungPerson
@@ -104,6 +105,15 @@ class PathwayPlan(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.state in (PlanState.DRAFT, PlanState.RETURNED)
+
+    @cached_property
+    def submitted_by(self) -> Staff | None:
+        """Who last sent this plan to the Team Leader, or who wrote it before it was ever sent: the
+        person who may not decide on it (P3)."""
+        last = (
+            self.decisions.filter(action=PlanAction.SUBMITTED).select_related("actor__user").order_by("-at", "-id").first()
+        )
+        return last.actor if last else self.created_by
 
 
 class PlanAction(models.TextChoices):

@@ -1,10 +1,11 @@
 """The pathway plan section of the young person's page: open version, history, actions.
 
-Fixed queries: one for the versions (with who signed them off), whatever the history's length.
+Fixed queries: one for the versions (with who signed them off), whatever the history's length, and
+whether the person may start the next version (core.rules).
 """
 
-from careleavers.models import Role
-from careleavers.selectors import staff_for
+import rules
+
 from core.registry import Panel
 
 from .models import OPEN_PLAN_STATES, PlanState
@@ -12,7 +13,6 @@ from .selectors import plans_of
 
 
 def plan_panel_context(*, request, young_person, today):
-    staff = staff_for(request.user)
     plans = plans_of(young_person)
     open_plan = next((p for p in plans if p.state in OPEN_PLAN_STATES), None)
     last_signed = next((p for p in plans if p.state == PlanState.SIGNED_OFF), None)
@@ -21,7 +21,8 @@ def plan_panel_context(*, request, young_person, today):
         "plans": plans,
         "open_plan": open_plan,
         "last_signed": last_signed,
-        "can_start": staff is not None and staff.role == Role.PA and open_plan is None,
+        # P3: one open version at a time.
+        "can_start": open_plan is None and rules.has_perm("pathway.start_plan", request.user, young_person),
     }
 
 

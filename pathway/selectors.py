@@ -1,11 +1,11 @@
 """Reads of pathway plans that know who is asking (STYLE 3): every query starts from the young
 people the user may see, so another team's plan is a 404."""
 
+import rules
 from django.db.models import F, QuerySet
 from django.http import Http404
 
-from careleavers.models import Role
-from careleavers.selectors import staff_for, young_people_visible_to
+from careleavers.selectors import young_people_visible_to
 
 from .models import PathwayPlan, PlanState
 
@@ -24,8 +24,7 @@ def plan_for(user, *, pk: int) -> PathwayPlan:
 def plans_to_sign_off(user) -> QuerySet[PathwayPlan]:
     """The Team Leader's queue: submitted plans of their own team, the nearest review first.
     Service-wide managers see every submitted plan (read-only: only the team's TL decides)."""
-    staff = staff_for(user)
-    if staff is None or staff.role not in (Role.TEAM_LEADER, Role.SERVICE_LEADER, Role.HEAD_OF_SERVICE):
+    if not rules.has_perm("pathway.view_queue", user):
         return PathwayPlan.objects.none()
     return (
         plans_visible_to(user)

@@ -2,7 +2,9 @@
 
 draft (PA) -> submitted -> signed off (Team Leader), or returned with comments -> submitted again.
 A signed-off plan is never edited; the next review is a new version, prefilled from the last (P3).
-Each step appends a PlanDecision row (O2) and a case note in the same transaction.
+Which step applies in which state, and who may take it, is one table (pathway.transitions) over the
+permissions of core.rules (only the team's Team Leader decides, never whoever wrote or submitted the
+plan). Each step appends a PlanDecision row (O2), a case note and its audit event in the same transaction.
 """
 
 import datetime as dt
@@ -12,13 +14,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from approvals.models import Arrangement, ArrangementKind, ArrangementState
-from careleavers.models import CaseNoteKind, Role, Staff, YoungPerson
-from careleavers.selectors import young_people_visible_to
+from careleavers.models import CaseNoteKind, Staff, YoungPerson
+from careleavers.selectors import team_leaders_of
 from careleavers.services import case_note_add, notify
 from compliance.engine import recompute_young_person
 from compliance.models import Requirement, RequirementCode
 from compliance.packs import active_pack
-from core.errors import InvalidState, NotAllowed, ServiceError
+from core.audit import audit_record
+from core.errors import InvalidState, ServiceError
+from core.models import AuditKind
+from core.transitions import lock, require
 
 from .models import (
     PLAN_SECTIONS,
@@ -29,6 +34,7 @@ from .models import (
     PlanKind,
     PlanState,
 )
+from .transitions import PLAN_TRANSITIONS
 
 #: The brief plan of a different-needs arrangement (D3).
 BRIEF_SECTIONS = ("young_persons_voice", "health", "accommodation", "relationships", "contact_arrangements")
@@ -58,45 +64,17 @@ def sections_for(kind: str) -> tuple[str, ...]:
     return PLAN_SECTIONS
 
 
-def _can_see(actor: Staff, young_person: YoungPerson) -> bool:
-    return young_people_visible_to(actor.user).filter(pk=young_person.pk).exists()
-
-
-def _require_pa_for(actor: Staff, young_person: YoungPerson) -> None:
-    if actor.role != Role.PA or not _can_see(actor, young_person):
-        raise NotAllowed("Only the young person's Personal Adviser can write their pathway plan.")
-
-
-def _require_team_leader_of(actor: Staff, young_person: YoungPerson) -> None:
-    if actor.role != Role.TEAM_LEADER:
-        raise NotAllowed("Only a Team Leader signs off or returns a pathway plan.")
-    if young_person.pa_id is None or young_person.pa.team_id != actor.team_id:
-        raise NotAllowed("A Team Leader decides only for young people in their own team.")
-
-
-def _require_state(plan: PathwayPlan, *states: str, doing: str) -> None:
-    if plan.state not in states:
-        raise InvalidState(f"This plan is {plan.get_state_display().lower()}, so it cannot be {doing}.")
-
-
 def _lock(plan: PathwayPlan) -> PathwayPlan:
-    """Re-read the plan under a row lock so two people cannot move it at once."""
-    return PathwayPlan.objects.select_for_update(of=("self",)).select_related("young_person__pa__team").get(pk=plan.pk)
+    return lock(plan, "young_person__pa__team")
 
 
 def _plan_url(plan: PathwayPlan) -> str:
     return reverse("pathway:detail", args=[plan.pk])
 
 
-def _team_leaders_of(young_person: YoungPerson) -> list[Staff]:
-    if young_person.pa_id is None:
-        return []
-    return list(Staff.objects.filter(role=Role.TEAM_LEADER, team_id=young_person.pa.team_id).select_related("user"))
-
-
-def _submitter(plan: PathwayPlan) -> Staff | None:
-    last = plan.decisions.filter(action=PlanAction.SUBMITTED).select_related("actor__user").order_by("-at", "-id").first()
-    return last.actor if last else plan.created_by
+def _audit(kind: str, plan: PathwayPlan, *, actor: Staff, state_from: str, **data) -> None:
+    audit_record(kind=kind, actor=actor, young_person=plan.young_person, obj=plan, version=plan.version,
+                 plan_kind=plan.kind, state_from=state_from, state_to=plan.state, **data)
 
 
 @transaction.atomic
@@ -106,8 +84,8 @@ def plan_start(*, young_person: YoungPerson, actor: Staff, kind: str | None = No
     The kind follows the young person's active arrangement unless given: a step-back plan shows
     the S4 content, a different-needs plan is the brief plan of D3.
     """
-    young_person = YoungPerson.objects.select_for_update(of=("self",)).select_related("pa__team").get(pk=young_person.pk)
-    _require_pa_for(actor, young_person)
+    young_person = lock(young_person, "pa__team")
+    require("pathway.start_plan", user=actor.user, obj=young_person)
     if young_person.plans.filter(state__in=(PlanState.DRAFT, PlanState.SUBMITTED, PlanState.RETURNED)).exists():
         raise InvalidState("A plan is already open for this young person: finish that version first.")
     if kind is None:
@@ -118,24 +96,28 @@ def plan_start(*, young_person: YoungPerson, actor: Staff, kind: str | None = No
     last = young_person.plans.order_by("-version").first()
     last_signed = young_person.plans.filter(state=PlanState.SIGNED_OFF, imported=False).order_by("-version").first()
     prefill = {field: getattr(last_signed, field) for field in CONTENT_FIELDS} if last_signed else {}
-    return PathwayPlan.objects.create(
+    plan = PathwayPlan.objects.create(
         young_person=young_person, version=(last.version if last else 0) + 1, kind=kind,
         state=PlanState.DRAFT, created_by=actor, **prefill,
     )
+    _audit(AuditKind.PLAN_STARTED, plan, actor=actor, state_from="",
+           prefilled_from=last_signed.version if last_signed else None)
+    return plan
 
 
 @transaction.atomic
 def plan_update(*, plan: PathwayPlan, actor: Staff, content: dict[str, str]) -> PathwayPlan:
     """Save the draft (P5 sections, the young person's voice); come back to it later."""
     plan = _lock(plan)
-    _require_pa_for(actor, plan.young_person)
-    _require_state(plan, PlanState.DRAFT, PlanState.RETURNED, doing="edited")
+    PLAN_TRANSITIONS.check(plan, "edit", user=actor.user)
     unknown = set(content) - set(sections_for(plan.kind))
     if unknown:
         raise ServiceError(f"This plan has no section {', '.join(sorted(unknown))}.")
+    changed = sorted(field for field, value in content.items() if getattr(plan, field) != value)
     for field, value in content.items():
         setattr(plan, field, value)
     plan.save()
+    _audit(AuditKind.PLAN_UPDATED, plan, actor=actor, state_from=plan.state, sections_changed=changed)
     return plan
 
 
@@ -163,9 +145,8 @@ def plan_submit(*, plan: PathwayPlan, actor: Staff, today: dt.date | None = None
     """
     today = today or timezone.localdate()
     plan = _lock(plan)
+    transition = PLAN_TRANSITIONS.check(plan, "submit", user=actor.user)
     young_person = plan.young_person
-    _require_pa_for(actor, young_person)
-    _require_state(plan, PlanState.DRAFT, PlanState.RETURNED, doing="submitted")
     missing = [PathwayPlan._meta.get_field(f).verbose_name for f in REQUIRED_ON_SUBMIT[plan.kind] if not getattr(plan, f).strip()]
     if missing:
         raise ServiceError(f"Write these sections before submitting: {', '.join(missing)}.")
@@ -173,37 +154,35 @@ def plan_submit(*, plan: PathwayPlan, actor: Staff, today: dt.date | None = None
         plan.review_due = _review_due(young_person)
         if plan.review_due is not None:
             plan.late_to_team_leader = today > plan.review_due - dt.timedelta(days=plan_with_team_leader_days())
-    plan.state = PlanState.SUBMITTED
+    state_from = plan.state
+    plan.state = transition.next_state(plan)
     plan.submitted_at = timezone.now()
     plan.save()
     PlanDecision.objects.create(plan=plan, action=PlanAction.SUBMITTED, actor=actor)
+    _audit(AuditKind.PLAN_SUBMITTED, plan, actor=actor, state_from=state_from, review_due=plan.review_due,
+           late_to_team_leader=plan.late_to_team_leader)
     late = " It reached the Team Leader late (P2)." if plan.late_to_team_leader else ""
     case_note_add(young_person=young_person, author=actor, kind=CaseNoteKind.PLAN,
                   subject=f"Pathway plan v{plan.version} submitted for sign-off",
                   text=f"{actor.name} submitted the plan to the Team Leader.{late}")
-    notify(recipients=_team_leaders_of(young_person), kind="plan_submitted", url=_plan_url(plan), young_person=young_person,
+    notify(recipients=list(team_leaders_of(young_person)), kind="plan_submitted", url=_plan_url(plan), young_person=young_person,
            message=f"Pathway plan v{plan.version} for {young_person.name} is waiting for your sign-off.{late}")
     return plan
-
-
-def _require_not_submitter(plan: PathwayPlan, actor: Staff) -> None:
-    if actor.pk in {plan.created_by_id, getattr(_submitter(plan), "pk", None)}:
-        raise NotAllowed("Whoever wrote or submitted a plan cannot also decide on it.")
 
 
 @transaction.atomic
 def plan_return(*, plan: PathwayPlan, actor: Staff, comments: str) -> PathwayPlan:
     """The Team Leader sends the plan back to the PA with comments (P3)."""
     plan = _lock(plan)
-    _require_team_leader_of(actor, plan.young_person)
-    _require_not_submitter(plan, actor)
-    _require_state(plan, PlanState.SUBMITTED, doing="returned")
+    transition = PLAN_TRANSITIONS.check(plan, "return", user=actor.user)
     if not comments.strip():
-        raise ServiceError("Say what needs to change: comments are required when returning a plan.")
-    submitter = _submitter(plan)
-    plan.state = PlanState.RETURNED
+        raise ServiceError("Say what needs to change: comments are required when returning a plan.", field="comments")
+    submitter = plan.submitted_by
+    state_from = plan.state
+    plan.state = transition.next_state(plan)
     plan.save()
     PlanDecision.objects.create(plan=plan, action=PlanAction.RETURNED, actor=actor, comments=comments)
+    _audit(AuditKind.PLAN_RETURNED, plan, actor=actor, state_from=state_from, comments=comments)
     case_note_add(young_person=plan.young_person, author=actor, kind=CaseNoteKind.PLAN,
                   subject=f"Pathway plan v{plan.version} returned with comments", text=comments)
     notify(recipients=[submitter], kind="plan_returned", url=_plan_url(plan), young_person=plan.young_person,
@@ -217,16 +196,16 @@ def plan_sign_off(*, plan: PathwayPlan, actor: Staff, comments: str = "", today:
     date (P3), which moves the stored pathway_review requirement (recomputed here, P1)."""
     today = today or timezone.localdate()
     plan = _lock(plan)
-    _require_team_leader_of(actor, plan.young_person)
-    _require_not_submitter(plan, actor)
-    _require_state(plan, PlanState.SUBMITTED, doing="signed off")
-    submitter = _submitter(plan)
-    plan.state = PlanState.SIGNED_OFF
+    transition = PLAN_TRANSITIONS.check(plan, "sign_off", user=actor.user)
+    submitter = plan.submitted_by
+    state_from = plan.state
+    plan.state = transition.next_state(plan)
     plan.signed_off_at = timezone.now()
     plan.signed_off_by = actor
     plan.review_date = today
     plan.save()
     PlanDecision.objects.create(plan=plan, action=PlanAction.SIGNED_OFF, actor=actor, comments=comments)
+    _audit(AuditKind.PLAN_SIGNED_OFF, plan, actor=actor, state_from=state_from, review_date=today, comments=comments)
     case_note_add(young_person=plan.young_person, author=actor, kind=CaseNoteKind.PLAN,
                   subject=f"Pathway plan v{plan.version} signed off",
                   text=comments or f"Signed off by {actor.name}; review date {today:%d %b %Y}.")
@@ -242,12 +221,13 @@ def plan_record_shared(*, plan: PathwayPlan, actor: Staff, shared_on: dt.date, t
     not its content, so it may be recorded on a signed-off plan too; each recording is a row."""
     today = today or timezone.localdate()
     plan = _lock(plan)
-    _require_pa_for(actor, plan.young_person)
+    PLAN_TRANSITIONS.check(plan, "record_shared", user=actor.user)
     if shared_on > today:
-        raise ServiceError("The date the plan was shared cannot be in the future.")
+        raise ServiceError("The date the plan was shared cannot be in the future.", field="shared_on")
     plan.shared_with_young_person_on = shared_on
     plan.save()
     PlanDecision.objects.create(plan=plan, action=PlanAction.SHARED, actor=actor, comments=f"Shared on {shared_on:%d %b %Y}")
+    _audit(AuditKind.PLAN_SHARED, plan, actor=actor, state_from=plan.state, shared_on=shared_on)
     case_note_add(young_person=plan.young_person, author=actor, kind=CaseNoteKind.PLAN,
                   subject=f"Pathway plan v{plan.version} shared with the young person",
                   text=f"Shared with {plan.young_person.name} on {shared_on:%d %b %Y}.")

@@ -1,38 +1,33 @@
-"""Pathway plan pages: parse, call a service or selector, render (STYLE 4)."""
+"""Pathway plan pages: parse, call a service or selector, render (STYLE 4).
+
+What a page offers comes from the transition table (pathway.transitions); the services check it
+again. A refusal is shown once, in the form's error summary (core.forms.add_service_error); an
+action the person may not take on a plan they can see is 403, a plan they may not see 404.
+"""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
 
-from careleavers.models import Role
-from careleavers.selectors import staff_for, young_person_for
-from core.errors import ServiceError
+from careleavers.selectors import young_person_for
+from core.decorators import staff_required
+from core.errors import InvalidState, NotAllowed, ServiceError
+from core.forms import add_service_error
 
 from . import services
 from .forms import PlanForm, ReturnForm, SharedForm, SignOffForm
-from .models import PathwayPlan, PlanState
+from .models import PathwayPlan, PlanAction
 from .selectors import plan_for, plans_to_sign_off
+from .tables import SignOffQueueTable
+from .transitions import PLAN_TRANSITIONS
 
 
-def actions_for(staff, plan: PathwayPlan) -> dict[str, bool]:
-    """What the page offers; the services check again (a hidden button is not a permission)."""
-    is_pa = staff is not None and staff.role == Role.PA
-    is_team_tl = (
-        staff is not None and staff.role == Role.TEAM_LEADER and plan.young_person.pa_id is not None
-        and plan.young_person.pa.team_id == staff.team_id and plan.created_by_id != staff.pk
-    )
-    return {
-        "can_edit": is_pa and plan.is_editable,
-        "can_decide": is_team_tl and plan.state == PlanState.SUBMITTED,
-        "can_record_shared": is_pa,
-    }
-
-
-def _detail(request, plan: PathwayPlan, status: int = 200, **forms):
-    staff = staff_for(request.user)
+def _detail(request, plan: PathwayPlan, status: int = 200, form=None, error: str = "", **forms):
+    """The plan page; `form` is the one posted, whose errors the summary at the top lists (`error`:
+    a refusal of an action that has no form)."""
     context = {
         "plan": plan,
         "yp": plan.young_person,
@@ -44,39 +39,46 @@ def _detail(request, plan: PathwayPlan, status: int = 200, **forms):
         "return_form": forms.get("return_form") or ReturnForm(),
         "sign_off_form": forms.get("sign_off_form") or SignOffForm(),
         "shared_form": forms.get("shared_form") or SharedForm(initial={"shared_on": timezone.localdate()}),
-        "error": forms.get("error"),
-        **actions_for(staff, plan),
+        "form": form,
+        "error": error,
+        "allowed": PLAN_TRANSITIONS.allowed(plan, request.user),
     }
     return render(request, "pathway/plan_detail.html", context, status=status)
 
 
-@login_required
+@staff_required
 @require_POST
-def plan_start(request, yp_pk: int):
+def plan_start(request, yp_pk: int, *, staff):
     young_person = young_person_for(request.user, pk=yp_pk)
     try:
-        plan = services.plan_start(young_person=young_person, actor=staff_for(request.user))
+        plan = services.plan_start(young_person=young_person, actor=staff)
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
     except ServiceError as exc:
+        # No form on the young person's page: the refusal is the one message there.
         messages.error(request, str(exc))
         return redirect("young_person", pk=young_person.pk)
     messages.success(request, f"Version {plan.version} of the pathway plan started.")
     return redirect("pathway:edit", pk=plan.pk)
 
 
-@login_required
-def plan_detail(request, pk: int):
+@staff_required
+def plan_detail(request, pk: int, *, staff):
     return _detail(request, plan_for(request.user, pk=pk))
 
 
-@login_required
-def plan_edit(request, pk: int):
+@staff_required
+def plan_edit(request, pk: int, *, staff):
     plan = plan_for(request.user, pk=pk)
-    if not plan.is_editable:
+    try:
+        PLAN_TRANSITIONS.check(plan, "edit", user=request.user)
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except InvalidState:
         messages.info(request, "This plan is not open for editing.")
         return redirect("pathway:detail", pk=plan.pk)
     form = PlanForm(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():
-        staff = staff_for(request.user)
         try:
             services.plan_update(plan=plan, actor=staff, content=form.content())
             if "submit" in request.POST:
@@ -85,73 +87,85 @@ def plan_edit(request, pk: int):
             else:
                 messages.success(request, "Draft saved. You can come back to it at any time.")
             return redirect("pathway:detail", pk=plan.pk)
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
         except ServiceError as exc:
-            form.add_error(None, str(exc))
-    last_return = plan.decisions.filter(action="returned").select_related("actor").order_by("-at", "-id").first()
+            add_service_error(form, exc)
+    last_return = plan.decisions.filter(action=PlanAction.RETURNED).select_related("actor").order_by("-at", "-id").first()
     return render(request, "pathway/plan_edit.html", {"plan": plan, "yp": plan.young_person, "form": form,
                                                       "last_return": last_return},
                   status=400 if form.errors else 200)
 
 
-@login_required
+@staff_required
 @require_POST
-def plan_submit(request, pk: int):
+def plan_submit(request, pk: int, *, staff):
     plan = plan_for(request.user, pk=pk)
     try:
-        services.plan_submit(plan=plan, actor=staff_for(request.user))
+        services.plan_submit(plan=plan, actor=staff)
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
     except ServiceError as exc:
+        # No form of its own: the refusal is the error summary at the top of the plan page.
         return _detail(request, plan, status=400, error=str(exc))
     messages.success(request, "The plan was sent to the Team Leader for sign-off.")
     return redirect("pathway:detail", pk=plan.pk)
 
 
-def _plan_action(request, pk: int, form_class, form_key: str, act, success: str):
+def _plan_action(request, pk: int, *, staff, form_class, form_key: str, act, success: str):
     """A Team Leader's or PA's decision on a plan: validate the form, call the service, and show
-    the plan again with the message next to the form when either refuses."""
+    the plan again with the refusal in the form's error summary when either refuses."""
     plan = plan_for(request.user, pk=pk)
     form = form_class(request.POST)
     if form.is_valid():
         try:
-            act(plan, staff_for(request.user), form.cleaned_data)
+            act(plan, staff, form.cleaned_data)
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
             messages.success(request, success)
             return redirect("pathway:detail", pk=plan.pk)
-        except ServiceError as exc:
-            return _detail(request, plan, status=400, error=str(exc), **{form_key: form})
-    return _detail(request, plan, status=400, **{form_key: form})
+    return _detail(request, plan, status=400, form=form, **{form_key: form})
 
 
-@login_required
+@staff_required
 @require_POST
-def plan_return(request, pk: int):
+def plan_return(request, pk: int, *, staff):
     return _plan_action(
-        request, pk, ReturnForm, "return_form",
-        lambda plan, actor, data: services.plan_return(plan=plan, actor=actor, comments=data["comments"]),
-        "The plan was returned to the Personal Adviser with your comments.",
+        request, pk, staff=staff, form_class=ReturnForm, form_key="return_form",
+        act=lambda plan, actor, data: services.plan_return(plan=plan, actor=actor, comments=data["comments"]),
+        success="The plan was returned to the Personal Adviser with your comments.",
     )
 
 
-@login_required
+@staff_required
 @require_POST
-def plan_sign_off(request, pk: int):
+def plan_sign_off(request, pk: int, *, staff):
     return _plan_action(
-        request, pk, SignOffForm, "sign_off_form",
-        lambda plan, actor, data: services.plan_sign_off(plan=plan, actor=actor, comments=data["comments"]),
-        "The plan is signed off. Its sign-off date is the review date.",
+        request, pk, staff=staff, form_class=SignOffForm, form_key="sign_off_form",
+        act=lambda plan, actor, data: services.plan_sign_off(plan=plan, actor=actor, comments=data["comments"]),
+        success="The plan is signed off. Its sign-off date is the review date.",
     )
 
 
-@login_required
+@staff_required
 @require_POST
-def plan_shared(request, pk: int):
+def plan_shared(request, pk: int, *, staff):
     return _plan_action(
-        request, pk, SharedForm, "shared_form",
-        lambda plan, actor, data: services.plan_record_shared(plan=plan, actor=actor, shared_on=data["shared_on"]),
-        "Recorded when the plan was shared with the young person.",
+        request, pk, staff=staff, form_class=SharedForm, form_key="shared_form",
+        act=lambda plan, actor, data: services.plan_record_shared(plan=plan, actor=actor, shared_on=data["shared_on"]),
+        success="Recorded when the plan was shared with the young person.",
     )
 
 
-@login_required
-def queue(request):
+QUEUE_PAGE_SIZE = 50
+
+
+@staff_required
+def queue(request, *, staff):
     """The Team Leader's plans to sign off (P2 lateness flagged)."""
-    page = Paginator(plans_to_sign_off(request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "pathway/queue.html", {"page": page, "today": timezone.localdate()})
+    table = SignOffQueueTable(plans_to_sign_off(request.user))
+    RequestConfig(request, paginate={"per_page": QUEUE_PAGE_SIZE}).configure(table)  # sortable; queries: count, page
+    return render(request, "pathway/queue.html", {"table": table, "page": table.page, "today": timezone.localdate()})

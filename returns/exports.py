@@ -20,6 +20,7 @@ from compliance.engine import requirements_as_of
 from compliance.models import RequirementCode
 from contacts.models import Contact, InTouchCheck, Outcome, With
 from core.dates import age_on, birthday
+from core.spreadsheets import safe_cell
 
 from . import dfe
 from .windows import BirthdayWindow, birthday_in_year, closest_check, collection_year
@@ -102,7 +103,7 @@ def _csv(columns: list[str], rows: list[dict[str, str]]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({column: safe_cell(value) for column, value in row.items()} for row in rows)
     return out.getvalue()
 
 

@@ -1,5 +1,7 @@
 """The returns section of the young person's page (X1): birthday check wanted, details, checks."""
 
+import rules
+
 from contacts import codes
 
 from . import dfe
@@ -19,5 +21,5 @@ def returns_panel(*, request, young_person, today):
         ],
         "sex": dfe.SEX_CODES.get(young_person.sex, ""),
         "ethnicity": codes.ETHNICITY.get(young_person.ethnicity, young_person.ethnicity),
-        "can_record": request.user.has_perm("careleavers.record_contact", young_person),
+        "can_record": rules.has_perm("returns.record_in_touch_check", request.user, young_person),
     }

@@ -7,18 +7,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from careleavers.models import CaseNoteKind, Staff, YoungPerson
-from careleavers.services import case_note_add
+from careleavers.services import case_note_add, check_can_record
 from contacts import codes
 from contacts.models import Contact, InTouchCheck
-from core.errors import InvalidState, NotAllowed
+from core.audit import audit_record
+from core.errors import InvalidState, ServiceError
+from core.models import AuditKind
 
 from . import dfe
 from .windows import window_for
 
-
-def _require_recorder(actor: Staff, young_person: YoungPerson) -> None:
-    if actor is None or not actor.user.has_perm("careleavers.record_contact", young_person):
-        raise NotAllowed("Only the young person's Personal Adviser, a cover PA or a manager can record this.")
+REFUSAL = "Only the young person's Personal Adviser, a cover PA or a manager can record this."
 
 
 def birthday_age_for(young_person: YoungPerson, day: dt.date) -> int | None:
@@ -33,23 +32,27 @@ def birthday_age_for(young_person: YoungPerson, day: dt.date) -> int | None:
 def in_touch_check_record(*, young_person: YoungPerson, date: dt.date, in_touch: str, activity: str,
                           accommodation: str, contact: Contact | None = None, actor: Staff) -> InTouchCheck:
     """Record the in-touch check (in touch, activity, accommodation and its suitability) with DfE codes."""
-    _require_recorder(actor, young_person)
+    check_can_record(actor=actor, young_person=young_person, permission="returns.record_in_touch_check", message=REFUSAL)
     if date > timezone.localdate():
-        raise InvalidState("An in-touch check cannot be dated in the future.")
+        raise ServiceError("An in-touch check cannot be dated in the future.", field="date")
     if date < young_person.date_of_birth:
-        raise InvalidState("An in-touch check cannot be dated before the young person was born.")
+        raise ServiceError("An in-touch check cannot be dated before the young person was born.", field="date")
     if contact is not None and (contact.young_person_id != young_person.pk or contact.voided_at is not None):
-        raise InvalidState("That contact is not one of this young person's recorded contacts.")
+        raise ServiceError("That contact is not one of this young person's recorded contacts.", field="contact")
     problems = dfe.check_problems(in_touch=in_touch, activity=activity, accommodation=accommodation,
                                   age=birthday_age_for(young_person, date))
     if problems:
-        raise InvalidState(" ".join(problems.values()))
+        raise ServiceError(" ".join(problems.values()), reasons=list(problems.values()),
+                           field=next(iter(problems)) if len(problems) == 1 else None)
     if InTouchCheck.objects.filter(young_person=young_person, date=date).exists():
-        raise InvalidState(f"An in-touch check is already recorded on {date.day} {date:%b %Y}.")
+        raise InvalidState(f"An in-touch check is already recorded on {date.day} {date:%b %Y}.", field="date")
     check = InTouchCheck.objects.create(
         young_person=young_person, contact=contact, date=date, in_touch=in_touch, activity=activity,
         accommodation=accommodation, recorded_by=actor,
     )
+    audit_record(kind=AuditKind.IN_TOUCH_CHECK_RECORDED, actor=actor, young_person=young_person, obj=check, date=date,
+                 in_touch=in_touch, activity=activity, accommodation=accommodation,
+                 contact=contact.pk if contact is not None else None)
     case_note_add(
         young_person=young_person, author=actor, kind=CaseNoteKind.CONTACT,
         subject=f"In-touch check (SSDA903): {codes.IN_TOUCH[in_touch]}",
@@ -66,14 +69,15 @@ RETURNS_FIELDS = ("sex", "ethnicity", "upn", "uasc", "disability")
 def young_person_returns_update(*, young_person: YoungPerson, sex: str, ethnicity: str, upn: str, uasc: bool,
                                 disability: bool, actor: Staff) -> YoungPerson:
     """Sex, ethnicity, UPN, UASC and disability as the DfE and Ofsted returns need them."""
-    _require_recorder(actor, young_person)
+    check_can_record(actor=actor, young_person=young_person, permission="returns.edit_details", message=REFUSAL)
     upn = upn.strip().upper()
     if sex and sex not in dfe.SEX_CODES:
-        raise InvalidState(f"{sex!r} is not a DfE sex code (M, F or U).")
+        raise ServiceError(f"{sex!r} is not a DfE sex code (M, F or U).", field="sex")
     if ethnicity and ethnicity not in codes.ETHNICITY:
-        raise InvalidState(f"{ethnicity!r} is not a DfE ethnicity code.")
+        raise ServiceError(f"{ethnicity!r} is not a DfE ethnicity code.", field="ethnicity")
     if upn and not dfe.upn_is_valid(upn):
-        raise InvalidState("A UPN is a letter, 11 digits and a digit or letter (13 characters), or UN2 to UN5.")
+        raise ServiceError("A UPN is a letter, 11 digits and a digit or letter (13 characters), or UN2 to UN5.",
+                           field="upn")
     values = {"sex": sex, "ethnicity": ethnicity, "upn": upn, "uasc": uasc, "disability": disability}
     changed = {k: v for k, v in values.items() if getattr(young_person, k) != v}
     if not changed:
@@ -81,6 +85,8 @@ def young_person_returns_update(*, young_person: YoungPerson, sex: str, ethnicit
     for key, value in changed.items():
         setattr(young_person, key, value)
     young_person.save()  # save(), not update(): the change is versioned
+    audit_record(kind=AuditKind.RETURNS_DETAILS_UPDATED, actor=actor, young_person=young_person, obj=young_person,
+                 changed=changed)
     case_note_add(
         young_person=young_person, author=actor, subject="Returns details updated",
         text="Changed: " + ", ".join(f"{k.upper() if k in ('upn', 'uasc') else k} = {v!r}" for k, v in changed.items()),

@@ -1,20 +1,71 @@
-"""Production: every secret and host from the environment; refuses to start without them."""
+"""Production: every secret and host from the environment; refuses to start without them, or with a weak key.
+
+`DJANGO_SETTINGS_MODULE=config.settings.production python manage.py check --deploy --fail-level WARNING`
+passes with the environment documented in .env.example (CI runs it)."""
+
+from email.utils import getaddresses
 
 import environ
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import LOGGING, SECRET_KEY, TRUSTED_PROXY, env
 
 DEBUG = False
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
-CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+
+WEAK_KEY_WORDS = ("insecure", "not-secret", "change")
+KEY_MIN_LENGTH, KEY_MIN_DISTINCT = 50, 5  # Django's own check (security.W009) asks for the same
+_weak_key = (
+    len(SECRET_KEY) < KEY_MIN_LENGTH
+    or len(set(SECRET_KEY)) < KEY_MIN_DISTINCT
+    or any(word in SECRET_KEY.lower() for word in WEAK_KEY_WORDS)
+)
+if _weak_key:
+    raise environ.ImproperlyConfigured(
+        "SECRET_KEY is weak or a placeholder: use 50 or more random characters, e.g. "
+        "python -c 'import secrets; print(secrets.token_urlsafe(64))'"
+    )
+if not ALLOWED_HOSTS:  # noqa: F405
+    raise environ.ImproperlyConfigured("ALLOWED_HOSTS must be set in production")
+
+# Two-factor sign-in for everyone, whatever the environment says.
+OTP_REQUIRED = True
+
+# HTTPS. X-Forwarded-Proto is believed only from a reverse proxy we run (docker-compose.yml: caddy),
+# which sets it itself; otherwise anyone could claim https. The same flag makes django-axes read the
+# client's address from X-Forwarded-For (accounts.ip).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY else None
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+SESSION_COOKIE_HTTPONLY = True
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-if not ALLOWED_HOSTS:  # noqa: F405
-    raise environ.ImproperlyConfigured("ALLOWED_HOSTS must be set in production")  # noqa: F405
+
+# Errors: e-mailed to ADMINS ("Name <address>, ..."), or to Sentry when SENTRY_DSN is set and sentry-sdk
+# is installed (it is not a dependency of the image).
+ADMINS = getaddresses(env.list("ADMINS", default=[]))
+SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)  # noqa: F405
+EMAIL_SUBJECT_PREFIX = env("EMAIL_SUBJECT_PREFIX", default="[Leaving care] ")
+LOGGING = {
+    **LOGGING,
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        **LOGGING["handlers"],
+        "mail_admins": {"class": "django.utils.log.AdminEmailHandler", "level": "ERROR", "filters": ["require_debug_false"]},
+    },
+    "loggers": {"django.request": {"handlers": ["console", "mail_admins"] if ADMINS else ["console"], "level": "ERROR",
+                                   "propagate": False}},
+}
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    try:
+        import sentry_sdk
+    except ImportError as exc:
+        raise environ.ImproperlyConfigured("SENTRY_DSN is set but sentry-sdk is not installed") from exc
+    sentry_sdk.init(dsn=SENTRY_DSN, send_default_pii=False, environment=env("SENTRY_ENVIRONMENT", default="production"))

@@ -86,7 +86,8 @@ def test_r4_r5_chain_through_the_pages(client, jamie, alice, tess, sol):
     arrangement = request(jamie, alice)
     login(client, tess)
     page = client.get(reverse("approvals:detail", args=[arrangement.pk])).content.decode()
-    assert ">Approve</button>" in page and ">Agree</button>" not in page
+    assert ">Approve</button>" in page
+    assert ">Agree</button>" not in page
     assert client.post(reverse("approvals:approve", args=[arrangement.pk]), {"rationale": ""}).status_code == 400
     client.post(reverse("approvals:approve", args=[arrangement.pk]), {"rationale": "Low needs."})
     login(client, sol)
@@ -137,10 +138,13 @@ def test_queue_team_leader_sees_own_team_requests_only(client, jamie, alice, cha
     login(client, tess)
     page = client.get(reverse("approvals:queue")).content.decode()
     assert jamie.name in page
-    assert "Southern Person" not in page and "Approved Person" not in page
+    assert "Southern Person" not in page
+    assert "Approved Person" not in page
     login(client, sol)
     page = client.get(reverse("approvals:queue")).content.decode()
-    assert "Approved Person" in page and jamie.name not in page and "Southern Person" not in page
+    assert "Approved Person" in page
+    assert jamie.name not in page
+    assert "Southern Person" not in page
 
 
 @pytest.mark.parametrize("who", ["tess", "sol"])
@@ -175,3 +179,49 @@ def test_panel_query_count_does_not_grow_with_history(client, jamie, alice, tess
     page = client.get(url).content.decode()
     assert "Past arrangements and decisions (6)" in page
     assert "Requested by PA" in page
+
+
+# --- one refusal, once; 403 for an action on a record you can see ---------------------------------
+
+def test_r1_each_reason_is_shown_once_at_the_top_of_the_form(client, alice):
+    yp = make_young_person(alice, age=17, vulnerable=True)
+    login(client, alice)
+    page = client.post(reverse("approvals:request", args=[yp.pk, "reduced_visits"]), REDUCED_FORM).content.decode()
+    assert page.count("This request cannot be made:") == 1
+    assert page.count("Reduced visits are only for young people aged 18 or over (R1).") == 1
+    assert page.count("Never for a young person who is vulnerable or at risk (R1).") == 1
+
+
+def test_a_state_refusal_is_shown_once(client, jamie, alice, tess):
+    arrangement = approved(jamie, alice, tess)
+    login(client, tess)
+    page = client.post(reverse("approvals:approve", args=[arrangement.pk]), {"rationale": "again"}).content.decode()
+    assert page.count("so it cannot be approved.") == 1
+
+
+def test_a_action_on_a_visible_arrangement_the_person_may_not_take_is_403(client, jamie, alice, tess):
+    arrangement = request(jamie, alice)
+    login(client, alice)
+    assert client.post(reverse("approvals:approve", args=[arrangement.pk]), {"rationale": "mine"}).status_code == 403
+    login(client, tess)
+    assert client.get(reverse("approvals:request", args=[jamie.pk, "reduced_visits"])).status_code == 403
+    arrangement.refresh_from_db()
+    assert arrangement.state == ArrangementState.REQUESTED
+
+
+def test_a_detail_page_offers_what_the_table_allows(client, jamie, alice, tess, sol):
+    arrangement = request(jamie, alice)
+    url = reverse("approvals:detail", args=[arrangement.pk])
+    login(client, alice)
+    page = client.get(url).content.decode()
+    assert ">Withdraw request</button>" in page
+    assert ">Approve</button>" not in page
+    assert ">Reject</button>" not in page
+    login(client, tess)
+    page = client.get(url).content.decode()
+    assert ">Approve</button>" in page
+    assert ">Reject</button>" in page
+    assert ">Withdraw request</button>" not in page
+    login(client, sol)
+    page = client.get(url).content.decode()  # R5: waits for the Team Leader first
+    assert all(button not in page for button in (">Approve</button>", ">Agree</button>", ">Reject</button>"))

@@ -38,7 +38,8 @@ def test_c3_pa_logs_a_home_visit_and_sees_the_due_date_move(page, sign_in, alice
     page.get_by_label("Outcome").select_option("completed")
     page.get_by_label("Case note").fill("Flat warm and tidy; talked about college.")
     checklist = page.get_by_role("group", name="Living-environment check")
-    assert checklist.is_visible()  # shown once the contact is a completed home visit
+    checklist.wait_for(state="visible", timeout=5000)  # the server sends it (htmx) once the contact is a completed home visit
+    assert checklist.is_visible()
     checklist.get_by_label("Health and safety").select_option("good")
     checklist.get_by_label("Furnishings and kitchen").select_option("adequate")
     checklist.get_by_label("Occupancy").select_option("good")

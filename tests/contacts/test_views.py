@@ -139,3 +139,67 @@ def test_e2_escalation_page_suggests_the_next_step_and_checks_the_date(client, a
     response = client.post(url, {"step": "letter", "date": (today() + dt.timedelta(days=3)).isoformat()})
     assert "cannot be in the future" in str(response.context["form"].errors["date"])
     assert not Escalation.objects.exists()
+
+
+# --- the home-visit checklist fragment (C3) -------------------------------------------------------
+
+
+def visit_check(client, yp, **params):
+    return client.get(reverse("contacts:visit_check", args=[yp.pk]), {
+        "method": "home_visit", "with_whom": "young_person", "outcome": "completed", **params})
+
+
+def test_c3_checklist_fragment_is_shown_for_a_completed_home_visit_with_the_young_person(client, alice):
+    yp = young_person(alice, accommodation=Accommodation.OWN_TENANCY)
+    login(client, alice)
+    response = visit_check(client, yp)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'id="visit-check"' in body and 'name="check-health_and_safety"' in body
+    assert 'name="check-laundry"' not in body
+
+
+@pytest.mark.parametrize("params", [
+    {"method": "phone_call"}, {"with_whom": "family"}, {"outcome": "no_response"}, {"method": ""},
+])
+def test_c3_checklist_fragment_is_empty_otherwise(client, alice, params):
+    yp = young_person(alice)
+    login(client, alice)
+    response = visit_check(client, yp, **params)
+    assert response.status_code == 200
+    assert response.content == b""
+
+
+def test_c3_checklist_fragment_asks_the_short_term_items_in_a_hostel(client, alice):
+    yp = young_person(alice, accommodation=Accommodation.HOSTEL)
+    login(client, alice)
+    body = visit_check(client, yp).content.decode()
+    assert 'name="check-laundry"' in body and "B&amp;B or hostel" in body
+
+
+def test_c3_checklist_fragment_leaves_a_checklist_already_shown_alone(client, alice):
+    yp = young_person(alice)
+    login(client, alice)
+    assert visit_check(client, yp, visit_check_shown="1").status_code == 204
+
+
+def test_c3_checklist_fragment_needs_the_permission_to_log_a_contact(client, alice, charlie, tess):
+    mine, theirs = young_person(alice), young_person(charlie)
+    login(client, alice)
+    assert visit_check(client, theirs).status_code == 404  # another team's young person
+    login(client, tess)  # the Team Leader may log a contact for the team's young people
+    assert visit_check(client, mine).status_code == 200
+
+
+def test_c3_contact_form_has_no_script_and_works_without_it(client, alice):
+    yp = young_person(alice)
+    login(client, alice)
+    body = client.get(reverse("contacts:log", args=[yp.pk])).content.decode()
+    assert reverse("contacts:visit_check", args=[yp.pk]) in body and "hx-get" in body
+    content = body[body.index('<main'):body.index('</main>')]
+    assert "<script" not in content
+    # Without JavaScript the checklist is on the page (inside noscript while it does not apply yet).
+    assert "<noscript>" in content and 'name="check-health_and_safety"' in content
+    response = client.post(reverse("contacts:log", args=[yp.pk]), {**home_visit(today()), "check-trend": ""})
+    assert "trend" in response.context["check_form"].errors
+    assert "<noscript>" not in response.content.decode()  # a home visit: shown as it is

@@ -49,7 +49,8 @@ def test_p3_team_leader_returns_and_signs_off_through_the_pages(client, jamie, a
     plan = submitted(jamie, alice)
     login(client, tess)
     page = client.get(reverse("pathway:detail", args=[plan.pk])).content.decode()
-    assert "Sign off" in page and "Return with comments" in page
+    assert "Sign off" in page
+    assert "Return with comments" in page
     assert client.post(reverse("pathway:return", args=[plan.pk]), {"comments": ""}).status_code == 400
     client.post(reverse("pathway:return", args=[plan.pk]), {"comments": "Say more about money."})
     plan.refresh_from_db()
@@ -95,7 +96,8 @@ def test_p2_queue_shows_own_team_submitted_plans_with_late_flag(client, alice, c
         submitted(yp, pa)
     login(client, tess)
     page = client.get(reverse("pathway:queue")).content.decode()
-    assert "Late Person" in page and "Timely Person" in page
+    assert "Late Person" in page
+    assert "Timely Person" in page
     assert "Southern Person" not in page
     assert page.count(">Late<") == 1
 
@@ -126,3 +128,45 @@ def test_panel_query_count_does_not_grow_with_versions(client, jamie, alice, tes
     page = client.get(url).content.decode()
     assert "All versions (6)" in page
     assert "Start the next plan review" not in page  # v6 is open
+
+
+# --- one refusal, once; 403 for an action on a plan you can see ------------------------------------
+
+def test_p5_submit_refusal_is_shown_once(client, jamie, alice):
+    login(client, alice)
+    plan = services.plan_start(young_person=jamie, actor=alice)
+    page = client.post(reverse("pathway:edit", args=[plan.pk]), {"contact_arrangements": "x", "submit": ""}).content.decode()
+    assert page.count("Write these sections before submitting") == 1
+
+
+def test_p3_state_refusal_on_the_plan_page_is_shown_once(client, jamie, alice, tess):
+    plan = services.plan_sign_off(plan=submitted(jamie, alice), actor=tess)
+    login(client, tess)
+    response = client.post(reverse("pathway:return", args=[plan.pk]), {"comments": "Too late"})
+    assert response.status_code == 400
+    assert response.content.decode().count("so it cannot be returned.") == 1
+
+
+def test_p3_action_on_a_visible_plan_the_person_may_not_take_is_403(client, jamie, alice, tess):
+    plan = submitted(jamie, alice)
+    login(client, alice)
+    assert client.post(reverse("pathway:sign_off", args=[plan.pk]), {"comments": ""}).status_code == 403
+    login(client, tess)
+    assert client.post(reverse("pathway:start", args=[jamie.pk])).status_code == 403
+    plan.refresh_from_db()
+    assert plan.state == PlanState.SUBMITTED
+
+
+def test_p3_plan_page_offers_what_the_table_allows(client, jamie, alice, tess):
+    plan = submitted(jamie, alice)
+    url = reverse("pathway:detail", args=[plan.pk])
+    login(client, alice)
+    page = client.get(url).content.decode()
+    assert "Record date shared" in page
+    assert ">Sign off</button>" not in page
+    assert "Edit this plan" not in page
+    login(client, tess)
+    page = client.get(url).content.decode()
+    assert ">Sign off</button>" in page
+    assert "Return with comments" in page
+    assert "Record date shared" not in page

@@ -1,0 +1,34 @@
+"""The arrangement state machine as one table (A, R, S, D rules): state x action -> next state and permission.
+
+The permissions (core.rules) carry the role and segregation-of-duties rules; this table says which
+steps exist in which state. approvals.services enforces it; pages show what `allowed` returns.
+"""
+
+from core.transitions import Transition, TransitionTable
+
+from .models import PENDING_STATES, Arrangement, ArrangementKind, ArrangementState
+
+REQUESTED, TL_APPROVED, ACTIVE = ArrangementState.REQUESTED, ArrangementState.TEAM_LEADER_APPROVED, ArrangementState.ACTIVE
+
+
+def after_team_leader(arrangement: Arrangement) -> str:
+    """R5: reduced visits then wait for the Service Leader; a step back (S3) or different needs (D2) start at once."""
+    return TL_APPROVED if arrangement.kind == ArrangementKind.REDUCED_VISITS else ACTIVE
+
+
+def is_step_back(arrangement: Arrangement) -> bool:
+    return arrangement.kind == ArrangementKind.STEP_BACK
+
+
+ARRANGEMENT_TRANSITIONS = TransitionTable("arrangement", [
+    Transition("approve", (REQUESTED,), after_team_leader, "approvals.approve_arrangement", "approved"),
+    Transition("agree", (TL_APPROVED,), ACTIVE, "approvals.agree_arrangement", "agreed"),
+    # A pending request is rejected by whoever's decision it waits for.
+    Transition("reject", (REQUESTED,), ArrangementState.REJECTED, "approvals.reject_arrangement", "rejected"),
+    Transition("reject", (TL_APPROVED,), ArrangementState.REJECTED, "approvals.refuse_agreement", "rejected"),
+    Transition("withdraw", PENDING_STATES, ArrangementState.WITHDRAWN, "approvals.withdraw_arrangement", "withdrawn"),
+    Transition("end", (ACTIVE,), ArrangementState.ENDED, "approvals.end_arrangement", "ended"),
+    # S2: the checklist of what was given; the state does not change.
+    Transition("record_step_back_item", (*PENDING_STATES, ACTIVE), None, "approvals.record_step_back_item", "updated",
+               only_if=is_step_back, otherwise="Only a step back has this checklist."),
+])

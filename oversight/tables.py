@@ -1,0 +1,143 @@
+"""The dashboards' overdue lists as django-tables2 tables (templates/includes/table.html), O1.
+
+The rows come from oversight.selectors, already sorted and (for the team's items) paginated by the
+view, so these tables do not sort. Their CSV and Excel downloads stay in oversight.exports.
+"""
+
+from itertools import groupby
+
+import django_tables2 as tables
+from django.template.defaultfilters import date as date_filter
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
+
+from compliance.templatetags.leaving_care import requirement_label, status_badge
+
+DATE = "j M Y"
+END = {"th": {"class": "text-end"}, "td": {"class": "text-end"}, "tf": {"class": "text-end"}}
+
+
+def _young_person(record) -> str:
+    return format_html('<a href="{}">{}</a> <span class="text-muted small">{}</span>',
+                       reverse("young_person", args=[record.young_person_id]), record.young_person.name,
+                       record.young_person.ref)
+
+
+def _update_cell(record) -> str:
+    return render_to_string("oversight/_update_cell.html", {"r": record})
+
+
+class OverdueItemsTable(tables.Table):
+    """One Personal Adviser's overdue and due-soon items on the team dashboard, with their latest update."""
+
+    young_person = tables.Column(verbose_name="Young person", accessor="young_person__name")
+    code = tables.Column(verbose_name="Requirement")
+    due = tables.Column(verbose_name="Due")
+    status = tables.Column(verbose_name="Status", empty_values=())
+    days_overdue = tables.Column(verbose_name="Days overdue", attrs=END, empty_values=())
+    update = tables.Column(verbose_name="PA's update", accessor="update_on", empty_values=())
+
+    class Meta:
+        template_name = "includes/table.html"
+        orderable = False
+
+    def __init__(self, rows, *, labelledby: str):
+        super().__init__(rows, attrs={"class": "table table-sm align-middle", "aria-labelledby": labelledby})
+
+    def render_young_person(self, record):
+        return _young_person(record)
+
+    def render_code(self, value):
+        return requirement_label(value)
+
+    def render_due(self, value):
+        return date_filter(value, DATE)
+
+    def render_status(self, value):
+        return status_badge(value)
+
+    def render_days_overdue(self, value):
+        return value or "—"
+
+    def render_update(self, record):
+        return _update_cell(record)
+
+
+def item_tables_by_pa(items) -> list:
+    """The team's items (sorted by PA) as one table per Personal Adviser: [(pa or None, table)]."""
+    return [
+        (pa, OverdueItemsTable(list(rows), labelledby=f"pa-{pa.pk if pa else 'none'}"))
+        for pa, rows in groupby(items, key=lambda r: r.young_person.pa)
+    ]
+
+
+class LongestOverdueTable(tables.Table):
+    """The Head of Service's longest overdue items, with the Personal Adviser's latest update."""
+
+    young_person = tables.Column(verbose_name="Young person", accessor="young_person__name")
+    team = tables.Column(verbose_name="Team", accessor="young_person__pa__team", default="—")
+    pa = tables.Column(verbose_name="Personal Adviser", accessor="young_person__pa__name", default="Unallocated")
+    code = tables.Column(verbose_name="Requirement")
+    due = tables.Column(verbose_name="Due")
+    days_overdue = tables.Column(verbose_name="Days overdue", attrs=END)
+    update = tables.Column(verbose_name="PA's update", accessor="update_on", empty_values=())
+
+    class Meta:
+        template_name = "includes/table.html"
+        attrs = {"class": "table table-sm align-middle"}
+        orderable = False
+
+    def __init__(self, rows, *, limit: int):
+        super().__init__(rows)
+        self.caption = f"The {limit} items overdue the longest, with the Personal Adviser's latest update"
+
+    def render_young_person(self, record):
+        return _young_person(record)
+
+    def render_team(self, value):
+        return format_html('<a href="{}?team={}">{}</a>', reverse("oversight:team"), value.pk, value.name)
+
+    def render_code(self, value):
+        return requirement_label(value)
+
+    def render_due(self, value):
+        return date_filter(value, DATE)
+
+    def render_update(self, record):
+        return _update_cell(record)
+
+
+class TeamsTable(tables.Table):
+    """The Service Leader's teams side by side: overdue and due soon now, and overdue by requirement.
+    The team is each row's header; the footer totals every team (not only this page's)."""
+
+    name = tables.Column(verbose_name="Team", footer=lambda table: f"All {table.totals['teams']} teams")
+    overdue = tables.Column(verbose_name="Overdue", attrs=END, footer=lambda table: table.totals["overdue"])
+    due_soon = tables.Column(verbose_name="Due soon", attrs=END, footer=lambda table: table.totals["due_soon"])
+
+    row_header = "name"
+
+    class Meta:
+        template_name = "includes/table.html"
+        attrs = {"class": "table table-sm align-middle"}
+        orderable = False
+
+    def __init__(self, rows, *, codes, totals: dict, page):
+        cells = totals["overdue_cells"] or [""] * len(codes)
+        extra = [
+            (f"overdue_{code}", tables.Column(verbose_name=f"Overdue: {label}", accessor=f"overdue_cells__{i}",
+                                              attrs=END, footer=cells[i]))
+            for i, (code, label) in enumerate(codes)
+        ]
+        super().__init__(rows, extra_columns=extra)
+        self.totals = totals
+        self.show_footer = totals["teams"] > 1
+        self.caption = "Overdue and due-soon items now, by team, and overdue items by requirement" + (
+            f": page {page.number} of {page.paginator.num_pages}" if page.paginator.num_pages > 1 else "")
+        self.responsive = True
+
+    def render_name(self, record, value):
+        if not record.team_id:
+            return value
+        return format_html('<a href="{}?team={}">{}</a>', reverse("oversight:team"), record.team_id, value)
