@@ -143,6 +143,14 @@ class YoungPerson(models.Model):
     uasc = models.BooleanField("UASC", default=False)
     disability = models.BooleanField(default=False)
     address = models.TextField(blank=True)
+    pa_service = models.BooleanField(
+        "PA service", default=True,
+        help_text="Qualifying (section 24) only: false when the council gives no PA service (T9: cards from the duty admin).",
+    )
+    standard_pattern_from = models.DateField(
+        null=True, blank=True,
+        help_text="When the standard pattern began or resumed, if before the arrangements on record (V3; from a case bundle).",
+    )
     # Derived from date_of_birth; the engine compares dates, never ages (CONTRACT "Dates").
     birthday_16 = models.DateField(editable=False)
     birthday_21 = models.DateField(editable=False)
@@ -212,6 +220,7 @@ class EventKind(models.TextChoices):
     EMERGENCY_PLACEMENT = "emergency_placement", "Emergency placement (B&B, hotel)"
     ACCOMMODATION_MOVE = "accommodation_move", "Move of accommodation"
     SIGNIFICANT_CHANGE = "significant_change", "Other significant change"
+    ACCOMMODATION_PROVIDED = "accommodation_provided", "Council first provides accommodation"
 
 
 class Event(models.Model):

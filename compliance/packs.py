@@ -31,6 +31,7 @@ class PackSpec:
             EventKind.CUSTODY_START: ("visit", 28, "T6"),
             EventKind.EMERGENCY_PLACEMENT: ("visit", 7, "T7"),
             EventKind.SIGNIFICANT_CHANGE: ("pathway_review", 28, "P1"),
+            EventKind.ACCOMMODATION_PROVIDED: ("visit", 7, "reg 8(2)(a)"),
             EventKind.ACCOMMODATION_MOVE: ("pathway_review", 28, "P1"),
         }
     )

@@ -31,7 +31,7 @@ from careleavers.models import (
 )
 from compliance.engine import recompute
 from compliance.models import PolicyPack, RequirementCode
-from compliance.packs import DEFAULT_PACK, PACKS, ensure_packs
+from compliance.packs import DEFAULT_PACK, PACKS, PATHWAY_REVIEW_DAYS, ensure_packs
 from compliance.services import pack_activate
 from contacts import codes
 from contacts.models import Contact, InTouchCheck, Method, Outcome, Purpose, With
@@ -39,7 +39,7 @@ from pathway.models import PathwayPlan, PlanState
 from returns.dfe import check_problems, upn_is_valid
 
 PACK_KEYS = [spec.key for spec in PACKS]
-BUNDLE_EVENT_KINDS = ["custody_start", "emergency_placement", "significant_change"]
+BUNDLE_EVENT_KINDS = ["custody_start", "emergency_placement", "accommodation_provided", "significant_change"]
 
 
 class BundleError(Exception):
@@ -77,6 +77,9 @@ class _Checker:
             self.fail(f"{path}.{key}", "is required")
         for key in sorted(value.keys() - required - optional):
             self.fail(f"{path}.{key}", "is not a field of a case bundle")
+        for key in optional:  # CONTRACT v2, change 7: an empty optional string is absent (spreadsheet exports)
+            if value.get(key) == "":
+                value[key] = None
         return True
 
     def items(self, value: Any, path: str) -> list:
@@ -119,8 +122,10 @@ class _Checker:
             return None
         return value
 
-    def boolean(self, parent: dict, key: str, path: str) -> bool:
-        value = parent.get(key, False)
+    def boolean(self, parent: dict, key: str, path: str, default: bool = False) -> bool:
+        value = parent.get(key)
+        if value is None:
+            return default
         if not isinstance(value, bool):
             self.fail(f"{path}.{key}", "must be true or false")
             return False
@@ -130,7 +135,7 @@ class _Checker:
 YP_REQUIRED = {"ref", "name", "date_of_birth", "legal_status", "pa", "allocated_on"}
 YP_OPTIONAL = {
     "circumstance", "extended_support", "interval_days", "arrangement", "events", "contacts", "pathway_reviews",
-    "sex", "ethnicity", "upn", "uasc", "disability", "in_touch_checks",
+    "sex", "ethnicity", "upn", "uasc", "disability", "in_touch_checks", "pa_service",
 }
 
 
@@ -215,6 +220,7 @@ def validate_bundle(data: Any) -> dict:
             "allocated_on": allocated_on,
             "circumstance": c.choice(yp, "circumstance", path, Circumstance.values) or Circumstance.STANDARD,
             "extended_support": c.boolean(yp, "extended_support", path),
+            "pa_service": c.boolean(yp, "pa_service", path, default=True),
             "uasc": c.boolean(yp, "uasc", path),
             "disability": c.boolean(yp, "disability", path),
             "sex": c.choice(yp, "sex", path, ["M", "F", "U"]) or "",
@@ -280,6 +286,9 @@ def _intervals(c: _Checker, value: Any, path: str) -> dict[str, int]:
             c.fail(f"{path}.{code}", f"{code!r} is not one of {', '.join(RequirementCode.values)}")
         elif isinstance(days, bool) or not isinstance(days, int) or not 0 < days <= 3650:
             c.fail(f"{path}.{code}", "must be a whole number of days from 1 to 3650")
+        elif code == RequirementCode.PATHWAY_REVIEW and days > PATHWAY_REVIEW_DAYS:
+            c.fail(f"{path}.{code}", f"must be at most {PATHWAY_REVIEW_DAYS} days: a pathway plan is reviewed at least "
+                                     "every six months (reg 7)")
         else:
             result[code] = days
     return result
@@ -290,8 +299,6 @@ def _arrangement(c: _Checker, value: Any, path: str) -> dict | None:
         return None
     kind = c.choice(value, "kind", path, ArrangementKind.values)
     active_from = c.date(value.get("active_from"), f"{path}.active_from")
-    if kind == ArrangementKind.STANDARD:
-        return None
     return {"kind": kind, "active_from": active_from}
 
 
@@ -354,7 +361,11 @@ def _apply_young_person(summary: ImportSummary, record: dict, staff: dict[str, S
     pa = staff[record["pa"]]
     fields = {k: record[k] for k in (
         "name", "date_of_birth", "legal_status", "allocated_on", "circumstance", "extended_support",
-        "uasc", "disability", "sex", "ethnicity", "upn")}
+        "uasc", "disability", "sex", "ethnicity", "upn", "pa_service")}
+    # V3: a bundle's standard arrangement says when the standard pattern began or resumed.
+    arrangement = record["arrangement"]
+    fields["standard_pattern_from"] = (
+        arrangement["active_from"] if arrangement and arrangement["kind"] == ArrangementKind.STANDARD else None)
     yp = _upsert(summary, "young people", YoungPerson, {"ref": record["ref"]}, {**fields, "pa": pa})
 
     allocation = yp.allocations.filter(end__isnull=True).first()
@@ -415,11 +426,18 @@ def _apply_young_person(summary: ImportSummary, record: dict, staff: dict[str, S
 
 def _apply_arrangement(summary: ImportSummary, yp: YoungPerson, wanted: dict | None) -> None:
     active = yp.arrangements.filter(state=ArrangementState.ACTIVE).first()
+    if wanted and wanted["kind"] == ArrangementKind.STANDARD:
+        # The standard pattern is no arrangement row: an arrangement on record ended when it resumed.
+        if active is None:
+            return
+        wanted, resumed = None, wanted["active_from"]
+    else:
+        resumed = None
     if active and wanted and (active.kind, active.active_from) == (wanted["kind"], wanted["active_from"]):
         return
     today = timezone.localdate()
     if active:
-        end = wanted["active_from"] if wanted else today
+        end = wanted["active_from"] if wanted else (resumed or today)
         active.state = ArrangementState.ENDED
         active.ended_on = max(end, active.active_from)
         active.end_reason = "Replaced by a case bundle import"
