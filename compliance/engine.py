@@ -118,6 +118,9 @@ def requirements_sql(as_of: dt.date, young_person_ids: list[int] | None = None) 
                     f" ELSE {q.greatest('req.last_met', 'req.active_from')} END")
     # E3 (CONTRACT v2, change 2): only no_response and cancelled_by_yp leave the young person unanswered;
     # completed and declined answer; cancelled_by_pa is neither. Within a day, unanswered contacts come first.
+    # The legal status in force on the date: the newest change on or before it, else the current one.
+    status_on = (f"COALESCE((SELECT l.status FROM careleavers_legalstatuschange l WHERE l.young_person_id = y.id"
+                 f" AND l.from_date <= {d} ORDER BY l.from_date DESC LIMIT 1), y.legal_status)")
     unanswered = "('no_response', 'cancelled_by_yp')"
     answers = "('completed', 'declined')"
     return f"""
@@ -126,7 +129,9 @@ WITH pack AS (
     FROM compliance_policypack WHERE is_active
 ),
 yp AS (
-    SELECT y.id, y.ref, y.legal_status, y.allocated_on,
+    SELECT y.id, y.ref, y.allocated_on,
+           -- The legal status in force on the date: the newest change on or before it, else the current one.
+           {status_on} AS legal_status,
            -- T5 (CONTRACT v2, change 3): the higher-education pattern starts at 21; a younger student is standard.
            CASE WHEN y.circumstance = 'higher_education' AND {d} < y.birthday_21 THEN 'standard'
                 ELSE y.circumstance END AS circumstance,
@@ -145,11 +150,11 @@ yp AS (
     WHERE y.birthday_16 <= {d} AND y.allocated_on <= {d}
       AND (y.closed_on IS NULL OR y.closed_on > {d})
       -- T9 (CONTRACT v2, change 4): a qualifying young person without a PA service is not in service here.
-      AND NOT (y.legal_status = 'qualifying' AND NOT y.pa_service)
+      AND NOT ({status_on} = 'qualifying' AND NOT y.pa_service)
       AND ({d} < y.birthday_21
            OR (y.extended_support AND {d} < y.birthday_25)
            -- D4 (CONTRACT v2, change 5): the extension is for the full service only.
-           OR (pack.dn_extends AND a.kind = 'different_needs' AND y.legal_status <> 'qualifying'
+           OR (pack.dn_extends AND a.kind = 'different_needs' AND {status_on} <> 'qualifying'
                AND {d} < y.birthday_21_1m))
       {_id_filter("y.id", young_person_ids)}
 ),

@@ -79,6 +79,11 @@ class PackRequirement(models.Model):
                 name="interval_rows_have_interval",
                 condition=~Q(trigger="interval") | Q(interval_days__gt=0),
             ),
+            # reg 7: no pack edit takes the pathway plan review past six months.
+            models.CheckConstraint(
+                name="pack_review_at_most_182_days",
+                condition=~Q(requirement="pathway_review") | Q(interval_days__lte=182),
+            ),
         ]
 
 

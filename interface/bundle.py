@@ -23,6 +23,7 @@ from careleavers.models import (
     Event,
     IntervalOverride,
     LegalStatus,
+    LegalStatusChange,
     PlannedAbsence,
     Role,
     Staff,
@@ -135,7 +136,7 @@ class _Checker:
 YP_REQUIRED = {"ref", "name", "date_of_birth", "legal_status", "pa", "allocated_on"}
 YP_OPTIONAL = {
     "circumstance", "extended_support", "interval_days", "arrangement", "events", "contacts", "pathway_reviews",
-    "sex", "ethnicity", "upn", "uasc", "disability", "in_touch_checks", "pa_service",
+    "sex", "ethnicity", "upn", "uasc", "disability", "in_touch_checks", "pa_service", "legal_status_history",
 }
 
 
@@ -231,6 +232,7 @@ def validate_bundle(data: Any) -> dict:
             c.fail(f"{path}.upn", "not a UPN (a letter, 11 digits, a digit or letter) or a DfE code UN2-UN5")
         record["interval_days"] = _intervals(c, yp.get("interval_days"), f"{path}.interval_days")
         record["arrangement"] = _arrangement(c, yp.get("arrangement"), f"{path}.arrangement")
+        record["legal_status_history"] = _legal_status_history(c, yp, path, record["legal_status"], dob)
         record["events"] = [
             {"kind": c.choice(e, "kind", f"{path}.events[{j}]", BUNDLE_EVENT_KINDS),
              "date": c.date(e.get("date"), f"{path}.events[{j}].date")}
@@ -292,6 +294,29 @@ def _intervals(c: _Checker, value: Any, path: str) -> dict[str, int]:
         else:
             result[code] = days
     return result
+
+
+def _legal_status_history(c: _Checker, yp: dict, path: str, current: str | None, dob: dt.date | None) -> list[dict]:
+    """`legal_status_history`: [{"status", "from"}], the status in force from each date; the newest must be
+    `legal_status` (the current one)."""
+    entries = []
+    for j, item in enumerate(c.items(yp.get("legal_status_history"), f"{path}.legal_status_history")):
+        at = f"{path}.legal_status_history[{j}]"
+        if not c.obj(item, at, {"status", "from"}, set()):
+            continue
+        status = c.choice(item, "status", at, LegalStatus.values)
+        start = c.date(item.get("from"), f"{at}.from")
+        if start and dob and start < dob:
+            c.fail(f"{at}.from", "is before date_of_birth")
+        if status and start:
+            entries.append({"status": status, "from": start, "path": at})
+    days = Counter(e["from"] for e in entries)
+    for day in sorted(d for d, n in days.items() if n > 1):
+        c.fail(f"{path}.legal_status_history", f"two statuses from {day.isoformat()}")
+    entries.sort(key=lambda e: e["from"])
+    if entries and current and entries[-1]["status"] != current:
+        c.fail(f"{entries[-1]['path']}.status", f"the newest status must be legal_status ({current!r})")
+    return [{"status": e["status"], "from": e["from"]} for e in entries]
 
 
 def _arrangement(c: _Checker, value: Any, path: str) -> dict | None:
@@ -388,6 +413,7 @@ def _apply_young_person(summary: ImportSummary, record: dict, staff: dict[str, S
             summary.updated["interval overrides"] += 1
 
     _apply_arrangement(summary, yp, record["arrangement"])
+    _apply_legal_status_history(summary, yp, record["legal_status_history"])
 
     for event in record["events"]:
         if not yp.events.filter(kind=event["kind"], date=event["date"], voided_at__isnull=True).exists():
@@ -422,6 +448,22 @@ def _apply_young_person(summary: ImportSummary, record: dict, staff: dict[str, S
         _upsert(summary, "in-touch checks", InTouchCheck, {"young_person": yp, "date": check["date"]},
                 {k: check[k] for k in ("in_touch", "activity", "accommodation")})
     return yp.pk
+
+
+def _apply_legal_status_history(summary: ImportSummary, yp: YoungPerson, entries: list[dict]) -> None:
+    """Matched by date: a new date is a new row, a known date with another status is updated (save(), so
+    versioned); rows the bundle does not name are kept (nothing is deleted)."""
+    stored = {row.from_date: row for row in yp.legal_status_changes.all()}
+    for entry in entries:
+        row = stored.get(entry["from"])
+        if row is None:
+            LegalStatusChange.objects.create(young_person=yp, status=entry["status"], from_date=entry["from"],
+                                             reason="Imported from a case bundle")
+            summary.created["legal status changes"] += 1
+        elif row.status != entry["status"]:
+            row.status = entry["status"]
+            row.save()
+            summary.updated["legal status changes"] += 1
 
 
 def _apply_arrangement(summary: ImportSummary, yp: YoungPerson, wanted: dict | None) -> None:

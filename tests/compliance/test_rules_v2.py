@@ -99,3 +99,40 @@ def test_reg_7_a_pathway_review_override_of_182_days_is_accepted():
 def test_an_empty_optional_string_is_absent():
     load(person(circumstance="", sex="", upn="", contacts=[contact("2026-01-05", purpose="")]))
     expect("visit", last_met="2026-01-05", due="2026-03-02")
+
+
+# --- Bundles: legal_status_history (issue 10, item 8) ------------------------------------------------------------------
+
+HISTORY = [{"status": "relevant", "from": "2023-01-01"}, {"status": "qualifying", "from": "2026-02-01"}]
+
+
+def test_a_report_as_of_a_past_date_uses_the_status_in_force_that_day():
+    load(person(legal_status="qualifying", legal_status_history=HISTORY, pathway_reviews=["2025-10-01"]))
+    assert codes("2026-01-31") == {"visit", "pathway_review"}
+    assert codes("2026-02-01") == {"visit"}  # qualifying from that day: no pathway plan duty
+
+
+def test_without_a_history_legal_status_holds_throughout():
+    load(person(legal_status="qualifying"))
+    assert codes("2025-10-01") == {"visit"}
+
+
+def test_the_newest_status_of_the_history_must_be_legal_status():
+    with pytest.raises(BundleError) as caught:
+        import_bundle(bundle(person(legal_status="former_relevant", legal_status_history=HISTORY)))
+    assert "young_people[0].legal_status_history[1].status: the newest status must be legal_status ('former_relevant')" \
+        in caught.value.problems
+
+
+def test_a_history_entry_outside_the_vocabulary_is_refused_with_its_path():
+    with pytest.raises(BundleError) as caught:
+        import_bundle(bundle(person(legal_status_history=[{"status": "looked_after", "from": "2024-01-01"}])))
+    assert any(p.startswith("young_people[0].legal_status_history[0].status:") for p in caught.value.problems)
+
+
+def test_importing_the_history_twice_changes_nothing():
+    from careleavers.models import LegalStatusChange
+
+    load(person(legal_status="qualifying", legal_status_history=HISTORY))
+    load(person(legal_status="qualifying", legal_status_history=HISTORY))
+    assert LegalStatusChange.objects.count() == 2
