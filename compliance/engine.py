@@ -5,7 +5,7 @@ inside the transaction of every write, and `compliance_report --as-of` for any p
 set-based (the pack's rule rows joined to the young people, each requirement row reading its
 latest meeting contact with one index probe) and never loops over young people in Python.
 Everything it knows about intervals and windows it reads from the active policy pack's rows;
-the only literals are vocabulary (method, outcome, `with`).
+what meets each requirement is pack data too; the only literals are the E3 vocabulary of outcomes.
 
 Rules, by ID: V1/T1/T3/T5/R6/S5/D3 intervals (pack rows), V3 (never met: later of allocation
 and arrangement start), V4 (overdue after due), V2/P2 (due soon windows, pack rows), T2 (on
@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from careleavers.models import YoungPerson
 
-from .models import VISIT_METHODS, Requirement, Status
+from .models import Requirement, Status
 
 RESULT_COLUMNS = ("young_person_id", "ref", "code", "last_met", "due", "due_soon_from", "interval_days", "basis")
 
@@ -99,9 +99,16 @@ def requirements_sql(as_of: dt.date, young_person_ids: list[int] | None = None) 
     and integers, never user text."""
     q = _Dialect(connection.vendor)
     d = q.date(as_of)
-    visit_methods = ", ".join(f"'{m}'" for m in VISIT_METHODS)
-    done = "c.with_whom = 'young_person' AND c.outcome = 'completed'"  # C2
-    visit = f"(c.method = 'home_visit' OR (NOT r.home_visit_only AND c.method IN ({visit_methods})))"  # T2
+
+    def listed(column: str, value: str) -> str:
+        # The pack row's comma-separated list (empty: anything) holds the contact's value.
+        return f"(r.{column} = '' OR (',' || r.{column} || ',') LIKE ('%,' || {value} || ',%'))"
+
+    # What meets a requirement is pack data (issue 10, item 3): one generic rule reads the row's lists.
+    # C2: attempts meet nothing unless the row names their outcome; S5: a keeping-in-touch offer counts
+    # whatever its outcome where the row says so; T2: a home-only row lists only home_visit.
+    meets = (f"(({listed('methods', 'c.method')} AND {listed('with_whom', 'c.with_whom')}"
+             f" AND {listed('outcomes', 'c.outcome')}) OR (r.keeping_in_touch_offer AND c.purpose = 'kit_offer'))")
 
     def latest(meets: str) -> str:
         # Per requirement row, the newest contact that meets it: one backward probe of the
@@ -162,13 +169,9 @@ req AS (
     SELECT yp.id AS yp_id, yp.ref, yp.allocated_on, yp.active_from,
            r.requirement AS code, r.trigger, r.due_soon_days,
            COALESCE(o.interval_days, r.interval_days) AS interval_days,
-           CASE r.requirement
-               WHEN 'visit' THEN {latest(f"{done} AND {visit}")}
-               WHEN 'contact' THEN {latest(done)}
-               WHEN 'keeping_in_touch' THEN {latest(f"(({done}) OR c.purpose = 'kit_offer')")}
-               WHEN 'lead_worker_contact' THEN {latest("c.with_whom = 'lead_social_worker' AND c.outcome = 'completed'")}
-               WHEN 'family_contact' THEN {latest("c.with_whom = 'family' AND c.outcome = 'completed'")}
-               WHEN 'pathway_review' THEN (SELECT MAX(p.review_date) FROM pathway_pathwayplan p
+           CASE r.met_by
+               WHEN 'contact' THEN {latest(meets)}
+               WHEN 'plan' THEN (SELECT MAX(p.review_date) FROM pathway_pathwayplan p
                    WHERE p.young_person_id = yp.id AND p.state = 'signed_off' AND p.review_date <= {d})
            END AS last_met
     FROM yp

@@ -5,10 +5,13 @@ from django.utils import timezone
 
 from careleavers.models import Event, EventKind, Staff, YoungPerson
 from careleavers.services import check_can_record, check_record_date
+from core.audit import audit_record
 from core.errors import FieldError
+from core.models import AuditKind
 
 from .engine import recompute, recompute_young_person
 from .models import PolicyPack
+from .packs import PackData, load_pack
 
 
 @transaction.atomic
@@ -39,3 +42,14 @@ def event_record(*, young_person: YoungPerson, actor: Staff, kind: str, date, no
     event = Event.objects.create(young_person=young_person, kind=kind, date=date, notes=notes, recorded_by=actor)
     recompute_young_person(young_person)
     return event
+
+
+@transaction.atomic
+def pack_load(*, data: PackData, actor: Staff | None = None) -> bool:
+    """Bring a pack in the database into line with its data file (`manage.py pack_load`); the active
+    pack's due dates are recomputed when it changed, and the change is in the audit log."""
+    pack, changed = load_pack(data, overwrite=True)
+    if changed:
+        audit_record(kind=AuditKind.PACK_CHANGED, actor=actor, obj=pack, source="pack_load", version=data.version)
+        pack_changed(pack=pack)
+    return changed

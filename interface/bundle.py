@@ -32,14 +32,13 @@ from careleavers.models import (
 )
 from compliance.engine import recompute
 from compliance.models import PolicyPack, RequirementCode
-from compliance.packs import DEFAULT_PACK, PACKS, PATHWAY_REVIEW_DAYS, ensure_packs
+from compliance.packs import DEFAULT_PACK, PATHWAY_REVIEW_DAYS, ensure_packs, pack_keys
 from compliance.services import pack_activate
 from contacts import codes
 from contacts.models import Contact, InTouchCheck, Method, Outcome, Purpose, With
 from pathway.models import PathwayPlan, PlanState
 from returns.dfe import check_problems, upn_is_valid
 
-PACK_KEYS = [spec.key for spec in PACKS]
 BUNDLE_EVENT_KINDS = ["custody_start", "emergency_placement", "accommodation_provided", "significant_change"]
 
 
@@ -145,7 +144,7 @@ def validate_bundle(data: Any) -> dict:
     c = _Checker()
     if not c.obj(data, "$", {"young_people"}, {"pack", "teams", "staff", "absences", "young_people"}):
         raise BundleError(c.problems)
-    out: dict[str, Any] = {"pack": c.choice(data, "pack", "$", PACK_KEYS) or DEFAULT_PACK}
+    out: dict[str, Any] = {"pack": c.choice(data, "pack", "$", list(pack_keys())) or DEFAULT_PACK}
 
     teams: dict[str, dict] = {}
     for i, team in enumerate(c.items(data.get("teams"), "teams")):
