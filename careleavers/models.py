@@ -143,6 +143,14 @@ class YoungPerson(models.Model):
     uasc = models.BooleanField("UASC", default=False)
     disability = models.BooleanField(default=False)
     address = models.TextField(blank=True)
+    pa_service = models.BooleanField(
+        "PA service", default=True,
+        help_text="Qualifying (section 24) only: false when the council gives no PA service (T9: cards from the duty admin).",
+    )
+    standard_pattern_from = models.DateField(
+        null=True, blank=True,
+        help_text="When the standard pattern began or resumed, if before the arrangements on record (V3; from a case bundle).",
+    )
     # Derived from date_of_birth; the engine compares dates, never ages (CONTRACT "Dates").
     birthday_16 = models.DateField(editable=False)
     birthday_21 = models.DateField(editable=False)
@@ -212,6 +220,7 @@ class EventKind(models.TextChoices):
     EMERGENCY_PLACEMENT = "emergency_placement", "Emergency placement (B&B, hotel)"
     ACCOMMODATION_MOVE = "accommodation_move", "Move of accommodation"
     SIGNIFICANT_CHANGE = "significant_change", "Other significant change"
+    ACCOMMODATION_PROVIDED = "accommodation_provided", "Council first provides accommodation"
 
 
 class Event(models.Model):
@@ -247,7 +256,34 @@ class IntervalOverride(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["young_person", "requirement"], name="one_override_per_requirement"),
             models.CheckConstraint(name="override_interval_positive", condition=Q(interval_days__gt=0)),
+            # reg 7: a pathway plan is reviewed at least every six months; no override stretches it.
+            models.CheckConstraint(name="override_review_at_most_182_days",
+                                   condition=~Q(requirement="pathway_review") | Q(interval_days__lte=182)),
         ]
+
+
+class LegalStatusChange(models.Model):
+    """The legal status in force from a date (eligible -> relevant -> former relevant; qualifying).
+
+    YoungPerson.legal_status is the current one; a report as of a past date uses the status in force
+    that day (the newest change on or before it), and with no history legal_status holds throughout."""
+
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="legal_status_changes")
+    status = models.CharField(max_length=20, choices=LegalStatus.choices)
+    from_date = models.DateField("in force from")
+    reason = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["young_person", "from_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["young_person", "from_date"], name="one_legal_status_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} from {self.from_date}"
 
 
 class CaseNoteKind(models.TextChoices):

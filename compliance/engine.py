@@ -5,7 +5,7 @@ inside the transaction of every write, and `compliance_report --as-of` for any p
 set-based (the pack's rule rows joined to the young people, each requirement row reading its
 latest meeting contact with one index probe) and never loops over young people in Python.
 Everything it knows about intervals and windows it reads from the active policy pack's rows;
-the only literals are vocabulary (method, outcome, `with`).
+what meets each requirement is pack data too; the only literals are the E3 vocabulary of outcomes.
 
 Rules, by ID: V1/T1/T3/T5/R6/S5/D3 intervals (pack rows), V3 (never met: later of allocation
 and arrangement start), V4 (overdue after due), V2/P2 (due soon windows, pack rows), T2 (on
@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from careleavers.models import YoungPerson
 
-from .models import VISIT_METHODS, Requirement
+from .models import Requirement
 from .status import days_overdue, status_for
 
 RESULT_COLUMNS = ("young_person_id", "ref", "code", "last_met", "due", "due_soon_from", "interval_days", "basis")
@@ -69,6 +69,13 @@ class _Dialect:
     def sub_days(self, day: str, days: str) -> str:
         return f"({day} - {days})" if self.pg else f"date({day}, '-' || ({days}) || ' days')"
 
+    def greatest(self, left: str, right: str) -> str:
+        """The later of two dates, either of which may be NULL (then the other)."""
+        if self.pg:
+            return f"GREATEST({left}, {right})"
+        return f"(CASE WHEN ({left}) IS NULL THEN ({right}) WHEN ({right}) IS NULL THEN ({left})" \
+               f" WHEN ({left}) > ({right}) THEN ({left}) ELSE ({right}) END)"
+
     def same(self, left: str, right: str) -> str:
         return f"{left} IS NOT DISTINCT FROM {right}" if self.pg else f"{left} IS {right}"
 
@@ -84,9 +91,16 @@ def requirements_sql(as_of: dt.date, young_person_ids: list[int] | None = None) 
     and integers, never user text."""
     q = _Dialect(connection.vendor)
     d = q.date(as_of)
-    visit_methods = ", ".join(f"'{m}'" for m in VISIT_METHODS)
-    done = "c.with_whom = 'young_person' AND c.outcome = 'completed'"  # C2
-    visit = f"(c.method = 'home_visit' OR (NOT r.home_visit_only AND c.method IN ({visit_methods})))"  # T2
+
+    def listed(column: str, value: str) -> str:
+        # The pack row's comma-separated list (empty: anything) holds the contact's value.
+        return f"(r.{column} = '' OR (',' || r.{column} || ',') LIKE ('%,' || {value} || ',%'))"
+
+    # What meets a requirement is pack data (issue 10, item 3): one generic rule reads the row's lists.
+    # C2: attempts meet nothing unless the row names their outcome; S5: a keeping-in-touch offer counts
+    # whatever its outcome where the row says so; T2: a home-only row lists only home_visit.
+    meets = (f"(({listed('methods', 'c.method')} AND {listed('with_whom', 'c.with_whom')}"
+             f" AND {listed('outcomes', 'c.outcome')}) OR (r.keeping_in_touch_offer AND c.purpose = 'kit_offer'))")
 
     def latest(meets: str) -> str:
         # Per requirement row, the newest contact that meets it: one backward probe of the
@@ -95,15 +109,38 @@ def requirements_sql(as_of: dt.date, young_person_ids: list[int] | None = None) 
         return (f"(SELECT MAX(c.date) FROM contacts_contact c WHERE c.young_person_id = yp.id"
                 f" AND c.date <= {d} AND c.voided_at IS NULL AND {meets})")
 
-    base = "CASE WHEN req.active_from > req.allocated_on THEN req.active_from ELSE req.allocated_on END"  # V3
+    # V3: the pattern starts at the later of allocation and the arrangement's active_from (for the
+    # standard pattern, the day it resumed). Every requirement but pathway_review counts from
+    # active_from at the earliest, even when it was last met before (CONTRACT v2, change 1).
+    base = f"{q.greatest('req.allocated_on', 'req.active_from')}"
+    counted_from = (f"CASE WHEN req.last_met IS NULL THEN {base} WHEN req.code = 'pathway_review' THEN req.last_met"
+                    f" ELSE {q.greatest('req.last_met', 'req.active_from')} END")
+    # E3 (CONTRACT v2, change 2): only no_response and cancelled_by_yp leave the young person unanswered;
+    # completed and declined answer; cancelled_by_pa is neither. Within a day, unanswered contacts come first.
+    # The legal status in force on the date: the newest change on or before it, else the current one.
+    status_on = (f"COALESCE((SELECT l.status FROM careleavers_legalstatuschange l WHERE l.young_person_id = y.id"
+                 f" AND l.from_date <= {d} ORDER BY l.from_date DESC LIMIT 1), y.legal_status)")
+    unanswered = "('no_response', 'cancelled_by_yp')"
+    answers = "('completed', 'declined')"
     return f"""
 WITH pack AS (
     SELECT id, escalation_attempts, different_needs_to_21_and_1_month AS dn_extends
     FROM compliance_policypack WHERE is_active
 ),
 yp AS (
-    SELECT y.id, y.ref, y.circumstance, y.allocated_on,
-           COALESCE(a.kind, 'standard') AS arr_kind, a.active_from
+    SELECT y.id, y.ref, y.allocated_on,
+           -- The legal status in force on the date: the newest change on or before it, else the current one.
+           {status_on} AS legal_status,
+           -- T5 (CONTRACT v2, change 3): the higher-education pattern starts at 21; a younger student is standard.
+           CASE WHEN y.circumstance = 'higher_education' AND {d} < y.birthday_21 THEN 'standard'
+                ELSE y.circumstance END AS circumstance,
+           COALESCE(a.kind, 'standard') AS arr_kind,
+           -- V3: a standard pattern resumes the day the last arrangement ended (or from the date a bundle gave).
+           CASE WHEN a.kind IS NOT NULL THEN a.active_from
+                ELSE {q.greatest(f"(SELECT MAX(e.ended_on) FROM approvals_arrangement e WHERE e.young_person_id = y.id"
+                                 f" AND e.state = 'ended' AND e.ended_on <= {d})",
+                                 f"CASE WHEN y.standard_pattern_from <= {d} THEN y.standard_pattern_from END")}
+           END AS active_from
     FROM careleavers_youngperson y
     CROSS JOIN pack
     LEFT JOIN approvals_arrangement a
@@ -111,58 +148,74 @@ yp AS (
           AND a.active_from <= {d} AND (a.ended_on IS NULL OR a.ended_on > {d})
     WHERE y.birthday_16 <= {d} AND y.allocated_on <= {d}
       AND (y.closed_on IS NULL OR y.closed_on > {d})
+      -- T9 (CONTRACT v2, change 4): a qualifying young person without a PA service is not in service here.
+      AND NOT ({status_on} = 'qualifying' AND NOT y.pa_service)
       AND ({d} < y.birthday_21
            OR (y.extended_support AND {d} < y.birthday_25)
-           OR (pack.dn_extends AND a.kind = 'different_needs' AND {d} < y.birthday_21_1m))
+           -- D4 (CONTRACT v2, change 5): the extension is for the full service only.
+           OR (pack.dn_extends AND a.kind = 'different_needs' AND {status_on} <> 'qualifying'
+               AND {d} < y.birthday_21_1m))
       {_id_filter("y.id", young_person_ids)}
 ),
 req AS (
     SELECT yp.id AS yp_id, yp.ref, yp.allocated_on, yp.active_from,
            r.requirement AS code, r.trigger, r.due_soon_days,
            COALESCE(o.interval_days, r.interval_days) AS interval_days,
-           CASE WHEN r.trigger = 'escalation' THEN {latest(done)} END AS contact_any,
-           CASE r.requirement
-               WHEN 'visit' THEN {latest(f"{done} AND {visit}")}
-               WHEN 'contact' THEN {latest(done)}
-               WHEN 'keeping_in_touch' THEN {latest(f"(({done}) OR c.purpose = 'kit_offer')")}
-               WHEN 'lead_worker_contact' THEN {latest("c.with_whom = 'lead_social_worker' AND c.outcome = 'completed'")}
-               WHEN 'family_contact' THEN {latest("c.with_whom = 'family' AND c.outcome = 'completed'")}
-               WHEN 'pathway_review' THEN (SELECT MAX(p.review_date) FROM pathway_pathwayplan p
+           CASE r.met_by
+               WHEN 'contact' THEN {latest(meets)}
+               WHEN 'plan' THEN (SELECT MAX(p.review_date) FROM pathway_pathwayplan p
                    WHERE p.young_person_id = yp.id AND p.state = 'signed_off' AND p.review_date <= {d})
            END AS last_met
     FROM yp
     JOIN compliance_packrequirement r
       ON r.pack_id = (SELECT id FROM pack) AND r.arrangement_kind = yp.arr_kind AND r.circumstance = yp.circumstance
+     -- Statute (CONTRACT v2, change 4): no pathway plan duty for a qualifying (section 24) young person.
+     AND NOT (r.requirement = 'pathway_review' AND yp.legal_status = 'qualifying')
     LEFT JOIN careleavers_intervaloverride o ON o.young_person_id = yp.id AND o.requirement = r.requirement
 ),
 event_hits AS {q.materialized} (
-    SELECT e.young_person_id AS yp_id, e.date, pe.requirement AS code,
-           {q.add_days("e.date", "pe.window_days")} AS due
+    SELECT e.young_person_id AS yp_id, e.date, pe.requirement AS code, pe.window_days
     FROM careleavers_event e
     JOIN compliance_packevent pe ON pe.pack_id = (SELECT id FROM pack) AND pe.event_kind = e.kind
     WHERE e.voided_at IS NULL AND e.date <= {d} {_id_filter("e.young_person_id", young_person_ids)}
 ),
 event_due AS (
-    SELECT req.yp_id, req.code, MIN(h.due) AS due
+    -- T6/T7/P1/reg 8(2)(a): an event met by no contact since; one before active_from counts from it (V3),
+    -- except for pathway_review.
+    SELECT req.yp_id, req.code,
+           MIN({q.add_days(f"CASE WHEN req.code <> 'pathway_review' THEN {q.greatest('h.date', 'req.active_from')}"
+                           f" ELSE h.date END", "h.window_days")}) AS due
     FROM event_hits h
     JOIN req ON req.yp_id = h.yp_id AND req.code = h.code
     WHERE req.trigger = 'interval' AND (req.last_met IS NULL OR h.date > req.last_met)
     GROUP BY req.yp_id, req.code
 ),
-attempts AS (
-    SELECT k.young_person_id AS yp_id, k.date,
-           ROW_NUMBER() OVER (PARTITION BY k.young_person_id ORDER BY k.date, k.id) AS n
+streak AS (
+    -- E3: the contacts with the young person since the last visit (req.last_met of the escalation row), in
+    -- order, unanswered before answers within a day; `answered` counts the answers so far, so each run of
+    -- unanswered contacts between two answers shares one value.
+    SELECT k.young_person_id AS yp_id, k.id, k.date, k.outcome IN {unanswered} AS is_unanswered,
+           SUM(CASE WHEN k.outcome IN {answers} THEN 1 ELSE 0 END) OVER (
+               PARTITION BY k.young_person_id
+               ORDER BY k.date, CASE WHEN k.outcome IN {answers} THEN 1 ELSE 0 END, k.id
+               ROWS UNBOUNDED PRECEDING) AS answered
     FROM req
     JOIN contacts_contact k ON k.young_person_id = req.yp_id
     WHERE req.trigger = 'escalation'
-      AND k.with_whom = 'young_person' AND k.outcome <> 'completed' AND k.voided_at IS NULL
-      AND k.date <= {d} AND (req.contact_any IS NULL OR k.date > req.contact_any)
+      AND k.with_whom = 'young_person' AND k.voided_at IS NULL
+      AND k.outcome IN ('no_response', 'cancelled_by_yp', 'completed', 'declined')
+      AND k.date <= {d} AND (req.last_met IS NULL OR k.date > req.last_met)
+),
+attempts AS (
+    SELECT yp_id, date, ROW_NUMBER() OVER (PARTITION BY yp_id, answered ORDER BY date, id) AS n
+    FROM streak WHERE is_unanswered
 ),
 escalation_due AS (
-    SELECT yp_id, date AS due FROM attempts WHERE n = (SELECT escalation_attempts FROM pack)
+    -- The visit is due on the date of the third unanswered contact in a row, and stays due until a visit.
+    SELECT yp_id, MIN(date) AS due FROM attempts WHERE n = (SELECT escalation_attempts FROM pack) GROUP BY yp_id
 ),
 scheduled AS (
-    SELECT req.*, {q.add_days(f"COALESCE(req.last_met, {base})", "req.interval_days")} AS interval_due
+    SELECT req.*, {q.add_days(counted_from, "req.interval_days")} AS interval_due
     FROM req
 ),
 result AS (

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from careleavers.models import Circumstance, YoungPerson
 
@@ -30,6 +31,7 @@ class PolicyPack(models.Model):
 
     key = models.SlugField(max_length=30, unique=True)
     name = models.CharField(max_length=200)
+    version = models.PositiveIntegerField(default=1, help_text="The version of compliance/pack_data/<key>.json loaded.")
     is_active = models.BooleanField(default=False)
     escalation_attempts = models.PositiveSmallIntegerField(
         default=3, help_text="E3: consecutive unanswered contacts after which a visit is due at once."
@@ -42,6 +44,7 @@ class PolicyPack(models.Model):
     )
     pathway_review_due_soon_days = models.PositiveSmallIntegerField(default=28, help_text="P2")
     contact_due_soon_days = models.PositiveSmallIntegerField(default=14, help_text="V2")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["key"]
@@ -66,8 +69,18 @@ class PackRequirement(models.Model):
     trigger = models.CharField(max_length=20, choices=Trigger.choices, default=Trigger.INTERVAL)
     interval_days = models.PositiveIntegerField(null=True, blank=True)
     due_soon_days = models.PositiveSmallIntegerField()
-    home_visit_only = models.BooleanField(default=False, help_text="T2: only a home visit meets it.")
+    # What meets the requirement (read by the engine's one generic rule): a signed-off plan review, or a
+    # contact whose method, with whom and outcome are in these comma-separated lists (empty: any), or a
+    # keeping-in-touch offer whatever its outcome (S5). T2's home-only visit is `methods = "home_visit"`.
+    met_by = models.CharField(max_length=10, choices=[("contact", "A contact"), ("plan", "A pathway plan review")],
+                              default="contact")
+    methods = models.CharField(max_length=200, blank=True)
+    with_whom = models.CharField(max_length=100, blank=True)
+    outcomes = models.CharField(max_length=100, blank=True)
+    keeping_in_touch_offer = models.BooleanField(default=False)
     rule = models.CharField(max_length=20, blank=True, help_text="The DOMAIN.md rule this row implements.")
+    basis = models.CharField(max_length=10, choices=[("law", "Law"), ("practice", "Council practice")], default="practice")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["pack", "arrangement_kind", "circumstance", "requirement"]
@@ -78,6 +91,11 @@ class PackRequirement(models.Model):
             models.CheckConstraint(
                 name="interval_rows_have_interval",
                 condition=~Q(trigger="interval") | Q(interval_days__gt=0),
+            ),
+            # reg 7: no pack edit takes the pathway plan review past six months.
+            models.CheckConstraint(
+                name="pack_review_at_most_182_days",
+                condition=~Q(requirement="pathway_review") | Q(interval_days__lte=182),
             ),
         ]
 
@@ -90,6 +108,8 @@ class PackEvent(models.Model):
     requirement = models.CharField(max_length=30, choices=RequirementCode.choices)
     window_days = models.PositiveIntegerField()
     rule = models.CharField(max_length=20, blank=True)
+    basis = models.CharField(max_length=10, choices=[("law", "Law"), ("practice", "Council practice")], default="practice")
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [

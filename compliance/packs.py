@@ -1,126 +1,190 @@
-"""The six policy packs of DOMAIN.md as data.
+"""Policy packs: one council's rules as a versioned data file (compliance/pack_data/<key>.json),
+checked against compliance/pack_data/pack.schema.json and loaded into the database by a migration
+and by `manage.py pack_load`. The engine reads only the tables, never the files.
 
-Each number below is the default a policy gives; once loaded, the rows live in the database
-and a council changes them in the admin. The engine reads only the tables, never this module.
+A file lists requirement rows per (arrangement, circumstance); `"circumstance": "*"` stands for every
+circumstance without a row of its own for that requirement, and `"applies": false` says a requirement
+does not apply in a circumstance (T5: no visit for a student of 21 and over in Tower Hamlets). Each row
+says what meets it (`meets`, else the pack's default for its requirement), and whether it is the law or
+the council's practice (`basis`). Every edit of a pack in the database is kept in its history.
 """
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
 
+import jsonschema
 from django.db import transaction
 
-from careleavers.models import Circumstance, EventKind
+from careleavers.models import Circumstance
 from core.errors import ServiceError
 
 from .models import PackEvent, PackRequirement, PolicyPack
 
-PATHWAY_REVIEW_DAYS = 182  # P1: at least every 6 months
-DUE_SOON_DAYS = 14  # V2: schedule visits 2 weeks ahead
-REVIEW_DUE_SOON_DAYS = 28  # P2: schedule reviews 1 month ahead
+PACK_DIR = Path(__file__).resolve().parent / "pack_data"
+SCHEMA_FILE = PACK_DIR / "pack.schema.json"
+PATHWAY_REVIEW_DAYS = 182  # reg 7: at least every six months; no pack, override or import goes past it
+DEFAULT_PACK = "england"
+SETTINGS = ("escalation_attempts", "different_needs_to_21_and_1_month", "plan_with_team_leader_days",
+            "pathway_review_due_soon_days", "contact_due_soon_days")
+
+
+class PackFileError(ValueError):
+    """A pack file that does not match the schema or breaks a statutory floor; `problems` lists each."""
+
+    def __init__(self, path: Path, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(f"{path.name}: " + "; ".join(problems))
 
 
 @dataclass(frozen=True)
-class PackSpec:
+class PackData:
     key: str
     name: str
-    #: circumstance -> {requirement: interval} for the standard pattern; "*" is every circumstance.
-    standard: dict[str, dict[str, int]]
-    escalation_attempts: int = 3  # E3 "several"
-    different_needs_to_21_and_1_month: bool = False  # D4
-    events: dict[str, tuple[str, int, str]] = field(
-        default_factory=lambda: {
-            EventKind.CUSTODY_START: ("visit", 28, "T6"),
-            EventKind.EMERGENCY_PLACEMENT: ("visit", 7, "T7"),
-            EventKind.SIGNIFICANT_CHANGE: ("pathway_review", 28, "P1"),
-            EventKind.ACCOMMODATION_MOVE: ("pathway_review", 28, "P1"),
-        }
-    )
+    version: int
+    settings: dict[str, Any]
+    requirements: list[dict[str, Any]]  # one per (arrangement, circumstance, requirement), "*" expanded
+    events: list[dict[str, Any]]
 
 
-EIGHT_WEEKLY_VISITS = {"*": {"visit": 56}}  # V1
-
-#: Arrangements replace the standard pattern the same way in every pack (R6, S5, D3).
-ARRANGEMENTS: dict[str, list[tuple[str, str, int | None, str]]] = {
-    "reduced_visits": [("contact", "interval", 56, "R6"), ("visit", "escalation", None, "E3")],
-    "step_back": [("keeping_in_touch", "interval", 91, "S5")],
-    "different_needs": [("lead_worker_contact", "interval", 84, "D3"), ("family_contact", "interval", 182, "D3")],
-}
-
-RULE_OF = {"visit": "V1", "contact": "T3"}
-
-PACKS: tuple[PackSpec, ...] = (
-    PackSpec("england", "England (statutory minimum)", EIGHT_WEEKLY_VISITS),
-    PackSpec("pcc", "PCC one-minute guide", EIGHT_WEEKLY_VISITS),
-    PackSpec("tct2", "TCT2 reduced visits process", EIGHT_WEEKLY_VISITS),
-    PackSpec("buckinghamshire", "Buckinghamshire", EIGHT_WEEKLY_VISITS),
-    PackSpec(
-        "tower_hamlets",
-        "Tower Hamlets",
-        {
-            "*": {"visit": 42},  # T1
-            Circumstance.SETTLED: {"visit": 42, "contact": 21},  # T3
-            Circumstance.HIGHER_EDUCATION: {"contact": 42},  # T5
-        },
-    ),
-    PackSpec("derbyshire", "Derbyshire", EIGHT_WEEKLY_VISITS, different_needs_to_21_and_1_month=True),
-)
-DEFAULT_PACK = "england"
+@cache
+def _schema() -> dict:
+    return json.loads(SCHEMA_FILE.read_text())
 
 
-def pack_rows(spec: PackSpec) -> list[dict]:
-    """Every (arrangement kind, circumstance, requirement) row of a pack."""
+def pack_files() -> list[Path]:
+    return sorted(p for p in PACK_DIR.glob("*.json") if p != SCHEMA_FILE)
+
+
+def _join(values: list[str] | None) -> str:
+    return ",".join(values or [])
+
+
+def read_pack(path: Path) -> PackData:
+    """Parse, check against the schema and the statute, and expand a pack file."""
+    try:
+        doc = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise PackFileError(path, [f"not JSON: {exc}"]) from exc
+    validator = jsonschema.Draft202012Validator(_schema())
+    problems = [f"{'/'.join(str(p) for p in error.absolute_path) or '(top)'}: {error.message}"
+                for error in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))]
+    if problems:
+        raise PackFileError(path, problems)
+    if doc["key"] != path.stem:
+        raise PackFileError(path, [f"key: {doc['key']!r} must match the file name {path.stem!r}"])
+
+    explicit: dict[tuple[str, str, str], dict] = {}
+    wildcard: dict[tuple[str, str], dict] = {}
+    for i, row in enumerate(doc["requirements"]):
+        key = (row["arrangement"], row["circumstance"], row["requirement"])
+        if key in explicit or (row["circumstance"] == "*" and key[::2] in wildcard):
+            problems.append(f"requirements/{i}: a second row for {key}")
+        if row["requirement"] == "pathway_review" and row.get("interval_days", 0) > PATHWAY_REVIEW_DAYS:
+            problems.append(f"requirements/{i}/interval_days: must be at most {PATHWAY_REVIEW_DAYS} days (reg 7)")
+        if row.get("applies", True) and row["trigger"] == "interval" and "interval_days" not in row:
+            problems.append(f"requirements/{i}: an interval row needs interval_days")
+        if row["circumstance"] == "*":
+            wildcard[(row["arrangement"], row["requirement"])] = row
+        else:
+            explicit[key] = row
+    if problems:
+        raise PackFileError(path, problems)
+
     rows = []
-    for circumstance in Circumstance.values:
-        home_only = circumstance == Circumstance.ON_LICENCE  # T2
-        patterns: dict[str, list[tuple[str, str, int | None, str]]] = {
-            "standard": [
-                (code, "interval", days, "T5" if circumstance == Circumstance.HIGHER_EDUCATION else RULE_OF[code])
-                for code, days in spec.standard.get(circumstance, spec.standard["*"]).items()
-            ],
-            **ARRANGEMENTS,
-        }
-        for kind, requirements in patterns.items():
-            for code, trigger, days, rule in [*requirements, ("pathway_review", "interval", PATHWAY_REVIEW_DAYS, "P1")]:
-                rows.append(
-                    {
-                        "arrangement_kind": kind,
-                        "circumstance": circumstance,
-                        "requirement": code,
-                        "trigger": trigger,
-                        "interval_days": days,
-                        "due_soon_days": REVIEW_DUE_SOON_DAYS if code == "pathway_review" else DUE_SOON_DAYS,
-                        "home_visit_only": home_only and code == "visit",
-                        "rule": rule,
-                    }
-                )
-    return rows
+    arrangements = sorted({r["arrangement"] for r in doc["requirements"]})
+    for arrangement in arrangements:
+        codes = sorted({r["requirement"] for r in doc["requirements"] if r["arrangement"] == arrangement})
+        for circumstance in Circumstance.values:
+            for code in codes:
+                row = explicit.get((arrangement, circumstance, code)) or wildcard.get((arrangement, code))
+                if row is None or not row.get("applies", True):
+                    continue
+                meets = {**doc["meets"][code], **row.get("meets", {})}
+                rows.append({
+                    "arrangement_kind": arrangement,
+                    "circumstance": circumstance,
+                    "requirement": code,
+                    "trigger": row["trigger"],
+                    "interval_days": row.get("interval_days"),
+                    "due_soon_days": row["due_soon_days"],
+                    "met_by": meets.get("met_by", "contact"),
+                    "methods": _join(meets.get("methods")),
+                    "with_whom": _join(meets.get("with")),
+                    "outcomes": _join(meets.get("outcomes")),
+                    "keeping_in_touch_offer": meets.get("keeping_in_touch_offer", False),
+                    "rule": row["rule"],
+                    "basis": row["basis"],
+                })
+    events = [{"event_kind": e["event"], "requirement": e["requirement"], "window_days": e["window_days"],
+               "rule": e["rule"], "basis": e["basis"]} for e in doc["events"]]
+    return PackData(key=doc["key"], name=doc["name"], version=doc["version"],
+                    settings={k: doc["settings"][k] for k in SETTINGS}, requirements=rows, events=events)
+
+
+#: The packs of CONTRACT.md in its order; a new council's file is a data change and comes after them.
+CONTRACT_PACKS = ("england", "pcc", "tct2", "buckinghamshire", "tower_hamlets", "derbyshire")
+
+
+@cache
+def pack_keys() -> tuple[str, ...]:
+    found = [p.stem for p in pack_files()]
+    return tuple(sorted(found, key=lambda k: (CONTRACT_PACKS.index(k) if k in CONTRACT_PACKS else len(CONTRACT_PACKS), k)))
+
+
+def load_pack(data: PackData, *, models=None, overwrite: bool = True) -> tuple[Any, bool]:
+    """Make the database's pack `data.key` match the file (overwrite) or create it if missing.
+    `models` lets a migration pass its historical models; rows are saved one by one so that each
+    change is kept in the pack's history. Returns (pack, changed)."""
+    pack_model, requirement_model, event_model = models or (PolicyPack, PackRequirement, PackEvent)
+    pack = pack_model.objects.filter(key=data.key).first()
+    if pack is not None and not overwrite:
+        return pack, False
+    changed = pack is None
+    if pack is None:
+        pack = pack_model(key=data.key)
+    wanted = {"name": data.name, "version": data.version, **data.settings}
+    if changed or any(getattr(pack, k) != v for k, v in wanted.items()):
+        for k, v in wanted.items():
+            setattr(pack, k, v)
+        pack.save()
+        changed = True
+    changed |= _sync(requirement_model, pack, data.requirements, ("arrangement_kind", "circumstance", "requirement"))
+    changed |= _sync(event_model, pack, data.events, ("event_kind", "requirement"))
+    return pack, changed
+
+
+def _sync(model, pack, rows: list[dict], key_fields: tuple[str, ...]) -> bool:
+    stored = {tuple(getattr(obj, f) for f in key_fields): obj for obj in model.objects.filter(pack=pack)}
+    changed = False
+    for row in rows:
+        key = tuple(row[f] for f in key_fields)
+        obj = stored.pop(key, None)
+        if obj is None:
+            model.objects.create(pack=pack, **row)
+            changed = True
+        elif any(getattr(obj, k) != v for k, v in row.items()):
+            for k, v in row.items():
+                setattr(obj, k, v)
+            obj.save()
+            changed = True
+    for obj in stored.values():  # a row the file no longer has (its history keeps it)
+        obj.delete()
+        changed = True
+    return changed
 
 
 @transaction.atomic
-def ensure_packs() -> None:
-    """Create missing packs and rows; leave what a council has edited alone."""
-    for spec in PACKS:
-        pack, created = PolicyPack.objects.get_or_create(
-            key=spec.key,
-            defaults={
-                "name": spec.name,
-                "escalation_attempts": spec.escalation_attempts,
-                "different_needs_to_21_and_1_month": spec.different_needs_to_21_and_1_month,
-            },
-        )
-        existing = set(pack.requirements.values_list("arrangement_kind", "circumstance", "requirement"))
-        PackRequirement.objects.bulk_create(
-            PackRequirement(pack=pack, **row)
-            for row in pack_rows(spec)
-            if (row["arrangement_kind"], row["circumstance"], row["requirement"]) not in existing
-        )
-        existing_events = set(pack.events.values_list("event_kind", "requirement"))
-        PackEvent.objects.bulk_create(
-            PackEvent(pack=pack, event_kind=kind, requirement=code, window_days=days, rule=rule)
-            for kind, (code, days, rule) in spec.events.items()
-            if (kind, code) not in existing_events
-        )
-    if not PolicyPack.objects.filter(is_active=True).exists():
-        PolicyPack.objects.filter(key=DEFAULT_PACK).update(is_active=True)
+def ensure_packs(*, models=None) -> None:
+    """Every pack file present in the database (created if missing; what is there is left alone), and
+    one pack active (the default) when none is."""
+    pack_model = (models or (PolicyPack,))[0]
+    for path in pack_files():
+        load_pack(read_pack(path), models=models, overwrite=False)
+    if not pack_model.objects.filter(is_active=True).exists():
+        pack_model.objects.filter(key=DEFAULT_PACK).update(is_active=True)
 
 
 class NoActivePack(ServiceError):

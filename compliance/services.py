@@ -11,6 +11,7 @@ from core.models import AuditKind
 
 from .engine import recompute, recompute_young_person
 from .models import PolicyPack
+from .packs import PackData, load_pack
 
 
 @transaction.atomic
@@ -47,3 +48,14 @@ def event_record(*, young_person: YoungPerson, actor: Staff, kind: str, date, no
                  event_kind=kind, date=date)
     recompute_young_person(young_person)
     return event
+
+
+@transaction.atomic
+def pack_load(*, data: PackData, actor: Staff | None = None) -> bool:
+    """Bring a pack in the database into line with its data file (`manage.py pack_load`); the active
+    pack's due dates are recomputed when it changed, and the change is in the audit log."""
+    pack, changed = load_pack(data, overwrite=True)
+    if changed:
+        audit_record(kind=AuditKind.PACK_CHANGED, actor=actor, obj=pack, source="pack_load", version=data.version)
+        pack_changed(pack=pack)
+    return changed

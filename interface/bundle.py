@@ -23,6 +23,7 @@ from careleavers.models import (
     Event,
     IntervalOverride,
     LegalStatus,
+    LegalStatusChange,
     PlannedAbsence,
     Role,
     Staff,
@@ -31,7 +32,7 @@ from careleavers.models import (
 )
 from compliance.engine import recompute
 from compliance.models import PolicyPack, RequirementCode
-from compliance.packs import DEFAULT_PACK, PACKS, ensure_packs
+from compliance.packs import DEFAULT_PACK, PATHWAY_REVIEW_DAYS, ensure_packs, pack_keys
 from compliance.services import pack_activate
 from contacts import codes
 from contacts.models import Contact, InTouchCheck, Method, Outcome, Purpose, With
@@ -40,8 +41,7 @@ from core.models import AuditKind
 from pathway.models import PathwayPlan, PlanState
 from returns.dfe import check_problems, upn_is_valid
 
-PACK_KEYS = [spec.key for spec in PACKS]
-BUNDLE_EVENT_KINDS = ["custody_start", "emergency_placement", "significant_change"]
+BUNDLE_EVENT_KINDS = ["custody_start", "emergency_placement", "accommodation_provided", "significant_change"]
 
 
 class BundleError(Exception):
@@ -79,6 +79,9 @@ class _Checker:
             self.fail(f"{path}.{key}", "is required")
         for key in sorted(value.keys() - required - optional):
             self.fail(f"{path}.{key}", "is not a field of a case bundle")
+        for key in optional:  # CONTRACT v2, change 7: an empty optional string is absent (spreadsheet exports)
+            if value.get(key) == "":
+                value[key] = None
         return True
 
     def items(self, value: Any, path: str) -> list:
@@ -121,8 +124,10 @@ class _Checker:
             return None
         return value
 
-    def boolean(self, parent: dict, key: str, path: str) -> bool:
-        value = parent.get(key, False)
+    def boolean(self, parent: dict, key: str, path: str, default: bool = False) -> bool:
+        value = parent.get(key)
+        if value is None:
+            return default
         if not isinstance(value, bool):
             self.fail(f"{path}.{key}", "must be true or false")
             return False
@@ -132,7 +137,7 @@ class _Checker:
 YP_REQUIRED = {"ref", "name", "date_of_birth", "legal_status", "pa", "allocated_on"}
 YP_OPTIONAL = {
     "circumstance", "extended_support", "interval_days", "arrangement", "events", "contacts", "pathway_reviews",
-    "sex", "ethnicity", "upn", "uasc", "disability", "in_touch_checks",
+    "sex", "ethnicity", "upn", "uasc", "disability", "in_touch_checks", "pa_service", "legal_status_history",
 }
 
 
@@ -141,7 +146,7 @@ def validate_bundle(data: Any) -> dict:
     c = _Checker()
     if not c.obj(data, "$", {"young_people"}, {"pack", "teams", "staff", "absences", "young_people"}):
         raise BundleError(c.problems)
-    out: dict[str, Any] = {"pack": c.choice(data, "pack", "$", PACK_KEYS) or DEFAULT_PACK}
+    out: dict[str, Any] = {"pack": c.choice(data, "pack", "$", list(pack_keys())) or DEFAULT_PACK}
 
     teams: dict[str, dict] = {}
     for i, team in enumerate(c.items(data.get("teams"), "teams")):
@@ -217,6 +222,7 @@ def validate_bundle(data: Any) -> dict:
             "allocated_on": allocated_on,
             "circumstance": c.choice(yp, "circumstance", path, Circumstance.values) or Circumstance.STANDARD,
             "extended_support": c.boolean(yp, "extended_support", path),
+            "pa_service": c.boolean(yp, "pa_service", path, default=True),
             "uasc": c.boolean(yp, "uasc", path),
             "disability": c.boolean(yp, "disability", path),
             "sex": c.choice(yp, "sex", path, ["M", "F", "U"]) or "",
@@ -227,6 +233,7 @@ def validate_bundle(data: Any) -> dict:
             c.fail(f"{path}.upn", "not a UPN (a letter, 11 digits, a digit or letter) or a DfE code UN2-UN5")
         record["interval_days"] = _intervals(c, yp.get("interval_days"), f"{path}.interval_days")
         record["arrangement"] = _arrangement(c, yp.get("arrangement"), f"{path}.arrangement")
+        record["legal_status_history"] = _legal_status_history(c, yp, path, record["legal_status"], dob)
         record["events"] = [
             {"kind": c.choice(e, "kind", f"{path}.events[{j}]", BUNDLE_EVENT_KINDS),
              "date": c.date(e.get("date"), f"{path}.events[{j}].date")}
@@ -282,9 +289,35 @@ def _intervals(c: _Checker, value: Any, path: str) -> dict[str, int]:
             c.fail(f"{path}.{code}", f"{code!r} is not one of {', '.join(RequirementCode.values)}")
         elif isinstance(days, bool) or not isinstance(days, int) or not 0 < days <= 3650:
             c.fail(f"{path}.{code}", "must be a whole number of days from 1 to 3650")
+        elif code == RequirementCode.PATHWAY_REVIEW and days > PATHWAY_REVIEW_DAYS:
+            c.fail(f"{path}.{code}", f"must be at most {PATHWAY_REVIEW_DAYS} days: a pathway plan is reviewed at least "
+                                     "every six months (reg 7)")
         else:
             result[code] = days
     return result
+
+
+def _legal_status_history(c: _Checker, yp: dict, path: str, current: str | None, dob: dt.date | None) -> list[dict]:
+    """`legal_status_history`: [{"status", "from"}], the status in force from each date; the newest must be
+    `legal_status` (the current one)."""
+    entries = []
+    for j, item in enumerate(c.items(yp.get("legal_status_history"), f"{path}.legal_status_history")):
+        at = f"{path}.legal_status_history[{j}]"
+        if not c.obj(item, at, {"status", "from"}, set()):
+            continue
+        status = c.choice(item, "status", at, LegalStatus.values)
+        start = c.date(item.get("from"), f"{at}.from")
+        if start and dob and start < dob:
+            c.fail(f"{at}.from", "is before date_of_birth")
+        if status and start:
+            entries.append({"status": status, "from": start, "path": at})
+    days = Counter(e["from"] for e in entries)
+    for day in sorted(d for d, n in days.items() if n > 1):
+        c.fail(f"{path}.legal_status_history", f"two statuses from {day.isoformat()}")
+    entries.sort(key=lambda e: e["from"])
+    if entries and current and entries[-1]["status"] != current:
+        c.fail(f"{entries[-1]['path']}.status", f"the newest status must be legal_status ({current!r})")
+    return [{"status": e["status"], "from": e["from"]} for e in entries]
 
 
 def _arrangement(c: _Checker, value: Any, path: str) -> dict | None:
@@ -292,8 +325,6 @@ def _arrangement(c: _Checker, value: Any, path: str) -> dict | None:
         return None
     kind = c.choice(value, "kind", path, ArrangementKind.values)
     active_from = c.date(value.get("active_from"), f"{path}.active_from")
-    if kind == ArrangementKind.STANDARD:
-        return None
     return {"kind": kind, "active_from": active_from}
 
 
@@ -358,7 +389,11 @@ def _apply_young_person(summary: ImportSummary, record: dict, staff: dict[str, S
     pa = staff[record["pa"]]
     fields = {k: record[k] for k in (
         "name", "date_of_birth", "legal_status", "allocated_on", "circumstance", "extended_support",
-        "uasc", "disability", "sex", "ethnicity", "upn")}
+        "uasc", "disability", "sex", "ethnicity", "upn", "pa_service")}
+    # V3: a bundle's standard arrangement says when the standard pattern began or resumed.
+    arrangement = record["arrangement"]
+    fields["standard_pattern_from"] = (
+        arrangement["active_from"] if arrangement and arrangement["kind"] == ArrangementKind.STANDARD else None)
     yp = _upsert(summary, "young people", YoungPerson, {"ref": record["ref"]}, {**fields, "pa": pa})
 
     allocation = yp.allocations.filter(end__isnull=True).first()
@@ -381,6 +416,7 @@ def _apply_young_person(summary: ImportSummary, record: dict, staff: dict[str, S
             summary.updated["interval overrides"] += 1
 
     _apply_arrangement(summary, yp, record["arrangement"])
+    _apply_legal_status_history(summary, yp, record["legal_status_history"])
 
     for event in record["events"]:
         if not yp.events.filter(kind=event["kind"], date=event["date"], voided_at__isnull=True).exists():
@@ -417,13 +453,36 @@ def _apply_young_person(summary: ImportSummary, record: dict, staff: dict[str, S
     return yp.pk
 
 
+def _apply_legal_status_history(summary: ImportSummary, yp: YoungPerson, entries: list[dict]) -> None:
+    """Matched by date: a new date is a new row, a known date with another status is updated (save(), so
+    versioned); rows the bundle does not name are kept (nothing is deleted)."""
+    stored = {row.from_date: row for row in yp.legal_status_changes.all()}
+    for entry in entries:
+        row = stored.get(entry["from"])
+        if row is None:
+            LegalStatusChange.objects.create(young_person=yp, status=entry["status"], from_date=entry["from"],
+                                             reason="Imported from a case bundle")
+            summary.created["legal status changes"] += 1
+        elif row.status != entry["status"]:
+            row.status = entry["status"]
+            row.save()
+            summary.updated["legal status changes"] += 1
+
+
 def _apply_arrangement(summary: ImportSummary, yp: YoungPerson, wanted: dict | None) -> None:
     active = yp.arrangements.filter(state=ArrangementState.ACTIVE).first()
+    if wanted and wanted["kind"] == ArrangementKind.STANDARD:
+        # The standard pattern is no arrangement row: an arrangement on record ended when it resumed.
+        if active is None:
+            return
+        wanted, resumed = None, wanted["active_from"]
+    else:
+        resumed = None
     if active and wanted and (active.kind, active.active_from) == (wanted["kind"], wanted["active_from"]):
         return
     today = timezone.localdate()
     if active:
-        end = wanted["active_from"] if wanted else today
+        end = wanted["active_from"] if wanted else (resumed or today)
         active.state = ArrangementState.ENDED
         active.ended_on = max(end, active.active_from)
         active.end_reason = "Replaced by a case bundle import"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from django.db.models import Max, QuerySet
 
-from careleavers.models import YoungPerson
+from careleavers.models import LegalStatus, YoungPerson
 from compliance.engine import requirements_as_of
 from compliance.models import RequirementCode
 from contacts.models import Contact, InTouchCheck, Outcome, With
@@ -29,6 +29,9 @@ HEADER_COLUMNS = ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"]
 OC3_COLUMNS = ["CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"]
 FILE_NAMES = ("header.csv", "oc3.csv", "annex_a_list9.csv")
 
+
+#: X1 (CONTRACT v2, change 6): the OC3 cohort is the DfE's care leavers, relevant and former relevant only.
+OC3_LEGAL_STATUSES = (LegalStatus.RELEVANT, LegalStatus.FORMER_RELEVANT)
 
 def dmy(day: dt.date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else ""
@@ -117,9 +120,11 @@ def build_returns(year: int, people: QuerySet[YoungPerson] | None = None) -> Ret
     problems: dict[int, list[str]] = defaultdict(list)
     by_id: dict[int, YoungPerson] = {}
 
-    # X1: the cohort is whoever has a 17th-25th birthday in the year (born within these bounds).
+    # X1: the cohort is the relevant and former relevant young people (the DfE's care leavers: 903 rules
+    # 1001, 1007, 1016; CONTRACT v2, change 6) with a 17th-25th birthday in the year (born within these bounds).
     ages = dfe.OC3_AGES + dfe.OC3_IN_TOUCH_ONLY_AGES
-    cohort = list(people.filter(date_of_birth__gt=birthday(start, -max(ages) - 1),
+    cohort = list(people.filter(legal_status__in=OC3_LEGAL_STATUSES)
+                  .filter(date_of_birth__gt=birthday(start, -max(ages) - 1),
                                 date_of_birth__lte=birthday(end, -min(ages)))
                   .select_related("pa", "pa__team").order_by("ref"))
     windows = {yp.pk: w for yp in cohort if (w := birthday_in_year(yp.date_of_birth, year, ages))}
@@ -149,10 +154,12 @@ def build_returns(year: int, people: QuerySet[YoungPerson] | None = None) -> Ret
                                               accommodation=check.accommodation, age=window.age).values():
                 problems[yp.pk].append(f"In-touch check of {british(check.date)}: {message}")
 
-    # X2: everyone in service on 31 March; every one of them has a pathway_review requirement.
-    reviews = {row.young_person_id: row.last_met for row in requirements_as_of(end)
-               if row.code == RequirementCode.PATHWAY_REVIEW}
-    annex_people = list(people.filter(pk__in=list(reviews)).select_related("pa", "pa__team").order_by("ref"))
+    # X2: everyone in service on 31 March (whoever has a requirement then; a qualifying young person has no
+    # pathway_review, so the last review is blank for them).
+    rows_on_31_march = requirements_as_of(end)
+    in_service = {row.young_person_id for row in rows_on_31_march}
+    reviews = {row.young_person_id: row.last_met for row in rows_on_31_march if row.code == RequirementCode.PATHWAY_REVIEW}
+    annex_people = list(people.filter(pk__in=list(in_service)).select_related("pa", "pa__team").order_by("ref"))
     ids = [yp.pk for yp in annex_people]
     last_contacts = dict(
         Contact.objects.filter(young_person__in=ids, date__lte=end, voided_at__isnull=True,
@@ -164,7 +171,7 @@ def build_returns(year: int, people: QuerySet[YoungPerson] | None = None) -> Ret
         latest_check[check.young_person_id] = check  # ordered by date: the last one wins
     for yp in annex_people:
         check = latest_check.get(yp.pk)
-        result.annex_a.append(_annex_a_row(yp, end, reviews[yp.pk], last_contacts.get(yp.pk), check))
+        result.annex_a.append(_annex_a_row(yp, end, reviews.get(yp.pk), last_contacts.get(yp.pk), check))
         if yp.pk not in by_id:
             by_id[yp.pk] = yp
             problems[yp.pk].extend(_header_problems(yp))
@@ -172,7 +179,7 @@ def build_returns(year: int, people: QuerySet[YoungPerson] | None = None) -> Ret
             problems[yp.pk].append("No in-touch check recorded: Annex A cannot say whether the council is in touch.")
         if yp.pa_id is None:
             problems[yp.pk].append("No Personal Adviser allocated.")
-        if reviews[yp.pk] is None:
+        if yp.pk in reviews and reviews[yp.pk] is None:
             problems[yp.pk].append("No pathway plan review recorded.")
 
     result.lacking = [(by_id[pk], messages) for pk, messages in sorted(problems.items(), key=lambda kv: by_id[kv[0]].ref)

@@ -1,7 +1,7 @@
 """Property tests of the compliance engine's incremental path.
 
 After any sequence of writes (contacts added, edited and voided, events, arrangements started and ended,
-plans signed off, overrides, circumstance and allocation changes), each followed by
+plans signed off, overrides, circumstance, legal status and allocation changes), each followed by
 `recompute_young_person(yp)` as the services do, the stored Requirement rows equal a full computation;
 and recomputing one young person never touches another's rows.
 
@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from approvals.models import Arrangement, ArrangementState
-from careleavers.models import Circumstance, Event, IntervalOverride, YoungPerson
+from careleavers.models import Circumstance, Event, IntervalOverride, LegalStatus, YoungPerson
 from compliance.engine import recompute, recompute_young_person, requirements_as_of
 from compliance.models import PolicyPack, Requirement
 from contacts.models import Contact, Method, Outcome, With
@@ -43,7 +43,7 @@ actions = st.one_of(
     st.tuples(st.just("edit_contact"), pick, offset, st.sampled_from(Method.values), st.sampled_from(Outcome.values)),
     st.tuples(st.just("void_contact"), pick),
     st.tuples(st.just("event"), who, st.sampled_from(["custody_start", "emergency_placement", "significant_change",
-                                                      "accommodation_move"]), offset),
+                                                      "accommodation_move", "accommodation_provided"]), offset),
     st.tuples(st.just("void_event"), pick),
     st.tuples(st.just("start_arrangement"), who, st.sampled_from(["reduced_visits", "step_back", "different_needs"]),
               offset),
@@ -53,6 +53,8 @@ actions = st.one_of(
               st.one_of(st.none(), st.integers(1, 120))),
     st.tuples(st.just("circumstance"), who, st.sampled_from(Circumstance.values)),
     st.tuples(st.just("allocate"), who, offset),
+    # CONTRACT v2: legal status drives the rules (qualifying: no pathway_review; without a PA service, out of service).
+    st.tuples(st.just("legal_status"), who, st.sampled_from(LegalStatus.values), st.booleans()),
 )
 
 #: Dates of birth: one well inside the service, one about to turn 21, one past 21 with extended support.
@@ -139,6 +141,11 @@ def _apply(action: tuple, people: list[YoungPerson], today: dt.date) -> YoungPer
     if kind == "circumstance":
         i, circumstance = args
         people[i].circumstance = circumstance
+        people[i].save()
+        return people[i]
+    if kind == "legal_status":
+        i, status, pa_service = args
+        people[i].legal_status, people[i].pa_service = status, pa_service
         people[i].save()
         return people[i]
     if kind == "allocate":

@@ -149,11 +149,35 @@ def test_v3_never_met_counts_from_allocation_when_the_arrangement_started_earlie
     expect("contact", last_met=None, due="2025-07-27")
 
 
-def test_v3_a_contact_before_the_arrangement_still_counts_as_last_met():
-    """Reading: "Due = last met + interval" looks at the last time the requirement was met, even if that
-    was before the arrangement began; the arrangement start is only the base when it was never met."""
+def test_v3_a_contact_before_the_arrangement_is_last_met_but_the_pattern_counts_from_active_from():
+    """CONTRACT v2, change 1: a requirement the arrangement brings counts from its active_from at the earliest:
+    the due date is the later of last met and active_from, plus the interval; last_met is still reported."""
     load(person(arrangement={"kind": "reduced_visits", "active_from": "2025-12-01"}, contacts=[contact("2025-11-20", "phone")]))
-    expect("contact", last_met="2025-11-20", due="2026-01-15")
+    expect("contact", last_met="2025-11-20", due="2026-01-26")
+
+
+def test_v3_a_visit_made_before_the_arrangement_began():
+    """A visit made the day before a reduced-visits arrangement began: the contact requirement counts from active_from."""
+    load(person(arrangement={"kind": "reduced_visits", "active_from": "2026-01-10"}, contacts=[contact("2026-01-09")]))
+    expect("contact", last_met="2026-01-09", due="2026-03-07")
+
+
+def test_v3_the_day_an_arrangement_ends_the_visit_is_due_one_interval_later():
+    """The 706-days-overdue case: a step back of two years ends; on that day the visit is due 56 days later, not overdue."""
+    load(person(date_of_birth="2004-01-10", extended_support=True, allocated_on="2023-01-01",
+                arrangement={"kind": "step_back", "active_from": "2024-03-01"}, contacts=[contact("2024-02-20")]))
+    arrangement = Arrangement.objects.get()
+    arrangement.state, arrangement.ended_on = ArrangementState.ENDED, dt.date(2026, 3, 1)
+    arrangement.save()
+    assert "visit" not in codes("2026-02-28")
+    expect("visit", "2026-03-01", last_met="2024-02-20", due="2026-04-26", status="ok", days_overdue=0)
+
+
+def test_v3_a_bundles_standard_arrangement_gives_the_day_the_pattern_resumed():
+    load(person(arrangement={"kind": "standard", "active_from": "2026-02-01"}, contacts=[contact("2025-11-20")]))
+    expect("visit", last_met="2025-11-20", due="2026-03-29")
+    assert codes("2026-01-31") == {"visit", "pathway_review"}
+    expect("visit", "2026-01-31", last_met="2025-11-20", due="2026-01-15", status="overdue")
 
 
 @pytest.mark.parametrize(
@@ -245,7 +269,8 @@ def test_t3_attempts_and_third_parties_do_not_meet_the_contact_requirement():
 
 
 def test_t5_tower_hamlets_higher_education_phone_every_42_days_and_no_visit():
-    load(person(circumstance="higher_education", contacts=[contact("2026-01-20", "phone")]), pack="tower_hamlets")
+    load(person(circumstance="higher_education", date_of_birth="2004-06-01", extended_support=True,
+                contacts=[contact("2026-01-20", "phone")]), pack="tower_hamlets")
     assert codes() == {"contact", "pathway_review"}
     expect("contact", last_met="2026-01-20", due="2026-03-03", status="due_soon")
 
@@ -512,7 +537,8 @@ def test_records_dated_after_the_date_are_ignored_arrangement_start():
     assert codes("2026-03-01") == {"visit", "pathway_review"}
     expect("visit", "2026-03-01", due="2026-03-02")
     assert codes("2026-03-02") == {"keeping_in_touch", "pathway_review"}
-    expect("keeping_in_touch", "2026-03-02", last_met="2026-01-05", due="2026-04-06")
+    # V3 (CONTRACT v2, change 1): the step back's requirement counts from its active_from at the earliest.
+    expect("keeping_in_touch", "2026-03-02", last_met="2026-01-05", due="2026-06-01")
 
 
 def test_c2_a_voided_contact_is_ignored():
@@ -533,8 +559,9 @@ def test_arrangement_ended_before_the_date_brings_the_standard_pattern_back():
     arrangement.save()
     assert codes("2026-01-31") == {"keeping_in_touch", "pathway_review"}
     assert codes("2026-02-01") == {"visit", "pathway_review"}
-    # with the arrangement over, a never-met base is the allocation again; the last visit still counts
-    expect("visit", "2026-02-01", last_met="2025-12-20", due="2026-02-14")
+    # V3 (CONTRACT v2, change 1): the standard pattern resumes the day the step back ended, so the visit is due
+    # one interval after that day, not counted from the last visit made during the step back.
+    expect("visit", "2026-02-01", last_met="2025-12-20", due="2026-03-29")
 
 
 @pytest.mark.parametrize("state", [ArrangementState.REQUESTED, ArrangementState.TEAM_LEADER_APPROVED,
@@ -621,7 +648,7 @@ def test_recompute_removes_rows_that_no_longer_apply_and_keeps_unchanged_rows():
     stored = _stored()
     assert set(stored) == {"keeping_in_touch", "pathway_review"}
     assert stored["pathway_review"].pk == review_id
-    assert stored["keeping_in_touch"].due == dt.date(2026, 4, 6)
+    assert stored["keeping_in_touch"].due == dt.date(2026, 5, 3)  # V3: from active_from (2026-02-01) + 91
 
 
 def test_recompute_out_of_service_removes_every_row():

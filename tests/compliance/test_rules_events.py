@@ -109,7 +109,8 @@ def test_t6_t7_an_event_applies_only_where_its_requirement_applies(arrangement, 
 
 
 def test_t5_an_event_applies_only_where_its_requirement_applies_higher_education():
-    load(person(circumstance="higher_education", contacts=[contact("2026-02-01", "phone")],
+    load(person(circumstance="higher_education", date_of_birth="2004-06-01", extended_support=True,
+                contacts=[contact("2026-02-01", "phone")],
                 events=[event("custody_start", "2026-02-10"), event("emergency_placement", "2026-02-11")]),
          pack="tower_hamlets")
     assert codes() == {"contact", "pathway_review"}
@@ -143,7 +144,8 @@ def test_t6_a_voided_event_is_ignored():
 
 def test_t6_an_event_before_an_arrangement_ended_applies_to_the_standard_visit_after():
     """An event applies where its requirement applies on the report date: once a step back has ended the
-    visit applies again, and an unmet custody start still pulls it forward."""
+    visit applies again, and an unmet custody start still pulls it forward, counted from the day the standard
+    pattern resumed (V3, CONTRACT v2 change 1: an event before active_from counts from it)."""
     from approvals.models import Arrangement, ArrangementState
 
     load(person(arrangement={"kind": "step_back", "active_from": "2025-10-01"}, contacts=[contact("2026-01-05")],
@@ -152,7 +154,7 @@ def test_t6_an_event_before_an_arrangement_ended_applies_to_the_standard_visit_a
     arrangement.state, arrangement.ended_on = ArrangementState.ENDED, dt.date(2026, 2, 1)
     arrangement.save()
     assert "visit" not in codes("2026-01-31")
-    expect("visit", "2026-02-01", due="2026-02-17")
+    expect("visit", "2026-02-01", due="2026-03-01")
 
 
 # --- Reduced visits: R6 contact, E3 escalation -------------------------------------------------------------------------
@@ -188,10 +190,35 @@ def test_e3_later_attempts_do_not_move_the_date_of_the_third():
     expect("visit", due="2026-02-07")
 
 
-@pytest.mark.parametrize("outcome", ["no_response", "cancelled_by_yp", "cancelled_by_pa", "declined"])
-def test_e3_every_outcome_but_completed_is_part_of_the_streak(outcome):
+@pytest.mark.parametrize("outcome", ["no_response", "cancelled_by_yp"])
+def test_e3_no_response_and_cancelled_by_yp_are_unanswered(outcome):
     load(person(arrangement=REDUCED, contacts=unanswered("2026-01-10", "2026-01-24", "2026-02-07", outcome=outcome)),
          pack="tct2")
+    expect("visit", due="2026-02-07")
+
+
+def test_e3_a_pa_cancellation_inside_a_streak_neither_counts_nor_answers():
+    load(person(arrangement=REDUCED, contacts=[*unanswered("2026-01-10", "2026-01-24"),
+                                               *unanswered("2026-01-30", outcome="cancelled_by_pa")]), pack="tct2")
+    assert "visit" not in codes()
+    load(person(arrangement=REDUCED, contacts=[*unanswered("2026-01-10", "2026-01-24"),
+                                               *unanswered("2026-01-30", outcome="cancelled_by_pa"),
+                                               *unanswered("2026-02-07")]), pack="tct2")
+    expect("visit", due="2026-02-07")
+
+
+def test_e3_a_decline_answers():
+    load(person(arrangement=REDUCED, contacts=[*unanswered("2026-01-10", "2026-01-24"),
+                                               *unanswered("2026-01-30", outcome="declined"),
+                                               *unanswered("2026-02-07")]), pack="tct2")
+    assert "visit" not in codes()
+
+
+def test_e3_three_unanswered_and_an_answer_on_one_day():
+    """Within a day the unanswered contacts come before the answers: the streak reaches three, then the
+    answer cannot clear the escalated visit (only a visit does)."""
+    load(person(arrangement=REDUCED, contacts=[*unanswered("2026-01-10", "2026-01-24"),
+                                               contact("2026-02-07", "phone"), *unanswered("2026-02-07")]), pack="tct2")
     expect("visit", due="2026-02-07")
 
 
@@ -204,14 +231,20 @@ def test_e3_a_completed_contact_breaks_the_streak():
     expect("visit", due="2026-02-21")
 
 
-def test_e3_a_completed_contact_after_the_third_attempt_ends_the_escalation():
-    """Reading of "after 3 consecutive contacts ... that are not completed (since the last completed one)": the
-    streak is counted back from the last completed contact with the young person, so once the young person
-    answers, even by phone, there is no unanswered streak and no escalated visit (as the engine does)."""
+def test_e3_a_completed_phone_call_after_the_third_attempt_does_not_clear_the_visit():
+    """CONTRACT v2, change 2: once due, the escalated visit stays due until a visit is made."""
     load(person(arrangement=REDUCED, contacts=[*unanswered("2026-01-10", "2026-01-24", "2026-02-07"),
                                                contact("2026-02-20", "phone")]), pack="tct2")
+    expect("visit", "2026-02-20", due="2026-02-07", status="overdue")
+
+
+def test_e3_a_visit_after_the_third_attempt_clears_it_and_the_count_starts_again():
+    load(person(arrangement=REDUCED, contacts=[*unanswered("2026-01-10", "2026-01-24", "2026-02-07"),
+                                               contact("2026-02-20"), *unanswered("2026-02-21", "2026-02-22")]),
+         pack="tct2")
     assert "visit" in codes("2026-02-19")
     assert "visit" not in codes("2026-02-20")
+    assert "visit" not in codes("2026-02-22")
 
 
 def test_e3_an_attempt_on_the_same_date_as_the_last_completed_contact_is_not_in_the_streak():

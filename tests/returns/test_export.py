@@ -36,9 +36,19 @@ def by_child(text, key="CHILD"):
 
 
 def test_x1_oc3_has_everyone_with_a_17th_to_21st_birthday_and_22_to_25_only_in_touch(files):
+    """CONTRACT v2, change 6: relevant and former relevant only, so YP-I (qualifying) is not in OC3."""
     oc3 = by_child(files["oc3.csv"])
-    assert sorted(oc3) == ["YP-A", "YP-B", "YP-C", "YP-D", "YP-E", "YP-F", "YP-G", "YP-H", "YP-I", "YP-J", "YP-K",
+    assert sorted(oc3) == ["YP-A", "YP-B", "YP-C", "YP-D", "YP-E", "YP-F", "YP-G", "YP-H", "YP-J", "YP-K",
                            "YP-L", "YP-N"]
+    assert "YP-I" not in by_child(files["header.csv"])
+
+
+def test_x1_oc3_leaves_out_eligible_and_qualifying_young_people(caseload):
+    from careleavers.models import LegalStatus, YoungPerson
+
+    YoungPerson.objects.filter(ref="YP-A").update(legal_status=LegalStatus.ELIGIBLE)
+    oc3 = by_child(build_returns(YEAR).csv_files()["oc3.csv"])
+    assert "YP-A" not in oc3 and "YP-I" not in oc3 and "YP-B" in oc3
 
 
 def test_x1_oc3_values_come_from_the_check_closest_to_the_birthday(files):
@@ -168,7 +178,7 @@ def test_x1_export_returns_command_writes_the_three_files(caseload, tmp_path):
     out = io.StringIO()
     call_command("export_returns", "--year", str(YEAR), "--out", str(tmp_path / "out"), stdout=out, stderr=io.StringIO())
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["annex_a_list9.csv", "header.csv", "oc3.csv"]
-    assert "13 young people in oc3.csv" in out.getvalue()
+    assert "12 young people in oc3.csv" in out.getvalue()  # YP-I is qualifying: not in OC3 (CONTRACT v2, change 6)
     text = (tmp_path / "out" / "oc3.csv").read_bytes().decode()
     assert text.startswith("CHILD,DOB,IN_TOUCH,ACTIV,ACCOM\r\n")
 

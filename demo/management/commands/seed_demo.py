@@ -40,7 +40,7 @@ from careleavers.models import (
 )
 from compliance.engine import recompute
 from compliance.models import PolicyPack
-from compliance.packs import DEFAULT_PACK, PACKS, ensure_packs
+from compliance.packs import DEFAULT_PACK, ensure_packs, pack_keys
 from contacts.codes import ALWAYS_UNSUITABLE
 from contacts.models import (
     Condition,
@@ -92,7 +92,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--if-empty", action="store_true",
                             help="Do nothing when young people already exist (still print the logins).")
-        parser.add_argument("--pack", default=DEFAULT_PACK, choices=[p.key for p in PACKS],
+        parser.add_argument("--pack", default=DEFAULT_PACK, choices=list(pack_keys()),
                             help=f"Policy pack to make active (default {DEFAULT_PACK}).")
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Random seed (same seed, same service).")
 
