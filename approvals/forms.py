@@ -1,11 +1,14 @@
 """One form per kind of arrangement: each validates its kind's record and gives `details()` for the
-Arrangement.details JSON (R1/R2, S1/S6, D1/D2)."""
+Arrangement.details JSON (R1/R2, S1/S6, D1/D2/D3); the decision forms (S2 at activation); marking a young
+person vulnerable or at risk (R1); a manager's agreed interval (T4)."""
 
 from django import forms
 from django.utils import timezone
 
+from compliance.models import RequirementCode
+
 from .models import ArrangementKind, StepBackItem
-from .services import D1_CRITERIA, R2_CONFIRMATIONS
+from .services import D1_CRITERIA, D3_FAMILY_INFORMED, R2_CONFIRMATIONS
 
 
 def _text(label: str, *, required: bool = True, help_text: str = "", rows: int = 3) -> forms.CharField:
@@ -63,7 +66,8 @@ class StepBackForm(forms.Form):
 
 
 class DifferentNeedsForm(forms.Form):
-    """D1 (all three criteria) and D2 (who agreed)."""
+    """D1 (all three criteria; the home is checked against the recorded accommodation), D2 (who agreed) and
+    D3 (what the family was given and told)."""
 
     kind = ArrangementKind.DIFFERENT_NEEDS
     would_not_understand_pa_role = forms.BooleanField(label=D1_CRITERIA["would_not_understand_pa_role"].capitalize())
@@ -71,6 +75,12 @@ class DifferentNeedsForm(forms.Form):
     no_unaddressed_independence_needs = forms.BooleanField(label=D1_CRITERIA["no_unaddressed_independence_needs"].capitalize())
     agreed_professionals = _text("Professionals who agreed (D2)", help_text="One per line: name and role.")
     agreed_family = _text("Family members or carers who agreed (D2)", help_text="One per line: name and relationship.")
+    family_given_local_offer = forms.BooleanField(label=D3_FAMILY_INFORMED["family_given_local_offer"].capitalize()
+                                                  + " (D3)")
+    family_given_contact_details = forms.BooleanField(
+        label=D3_FAMILY_INFORMED["family_given_contact_details"].capitalize() + " (D3)")
+    family_told_can_ask_for_more_support = forms.BooleanField(
+        label=D3_FAMILY_INFORMED["family_told_can_ask_for_more_support"].capitalize() + " (D3)")
     keeping_in_touch = _text("Visiting pattern (D3)", rows=2,
                              help_text="Contact with the lead social worker at least every 12 weeks, family every 6 months.")
 
@@ -82,7 +92,7 @@ class DifferentNeedsForm(forms.Form):
             for line in data[field].splitlines()
             if line.strip()
         ]
-        return {**{k: data[k] for k in D1_CRITERIA}, "agreed_by": agreed}
+        return {**{k: data[k] for k in D1_CRITERIA}, "agreed_by": agreed, **{k: data[k] for k in D3_FAMILY_INFORMED}}
 
 
 FORMS = {form.kind: form for form in (ReducedVisitsForm, StepBackForm, DifferentNeedsForm)}
@@ -91,6 +101,50 @@ FORMS = {form.kind: form for form in (ReducedVisitsForm, StepBackForm, Different
 class DecisionForm(forms.Form):
     rationale = forms.CharField(label="Rationale", widget=forms.Textarea(attrs={"rows": 3}),
                                 help_text="Kept on the record with your name and the date (O2).")
+
+
+class StepBackApproveForm(DecisionForm):
+    """The Team Leader's decision on a step back: for each S2 item not recorded as given, why it could not be."""
+
+    def __init__(self, *args, missing: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.missing = missing
+        for item in missing:
+            self.fields[f"not_given_{item}"] = forms.CharField(
+                required=False, label=f"Why {StepBackItem(item).label[:1].lower()}{StepBackItem(item).label[1:]} "
+                                      "could not be given (S2)",
+                help_text="Only if it was not given: otherwise the Personal Adviser records it as given first.")
+
+    def not_given(self) -> dict[str, str]:
+        return {item: self.cleaned_data.get(f"not_given_{item}", "") for item in self.missing}
+
+
+class VulnerableForm(forms.Form):
+    """R1, E2: the young person is (or is no longer) vulnerable or at risk, and why."""
+
+    vulnerable = forms.BooleanField(required=False, label="The young person is vulnerable or at risk")
+    reason = _text("Why (what has changed)")
+
+
+class IntervalOverrideForm(forms.Form):
+    """T4: the interval agreed in supervision for one requirement; longer than the policy's needs the reason."""
+
+    requirement = forms.ChoiceField(label="Requirement")
+    interval_days = forms.IntegerField(label="Interval agreed (days)", min_value=1, max_value=3650)
+    reason = _text("Reason agreed in supervision (T4)", required=False,
+                   help_text="Required when the interval is longer than the policy's.")
+
+    def __init__(self, *args, pack_intervals: dict[str, int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["requirement"].choices = [
+            (code, f"{RequirementCode(code).label} (policy: every {days} days)")
+            for code, days in sorted(pack_intervals.items())
+        ]
+
+
+class IntervalClearForm(forms.Form):
+    requirement = forms.ChoiceField(choices=RequirementCode.choices, widget=forms.HiddenInput)
+    reason = forms.CharField(label="Why the agreed interval no longer applies")
 
 
 class StepBackItemForm(forms.Form):

@@ -5,6 +5,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from careleavers.models import Staff, YoungPerson
+from core.roles import Role
 
 
 class ArrangementKind(models.TextChoices):
@@ -38,6 +39,9 @@ class Arrangement(models.Model):
     active_from = models.DateField(null=True, blank=True)
     ended_on = models.DateField(null=True, blank=True)
     end_reason = models.TextField(blank=True)
+    #: Put up for review (R1 no longer holds; E3): the Team Leader is told and decides whether it continues.
+    review_requested_on = models.DateField(null=True, blank=True)
+    review_reason = models.TextField(blank=True)
     imported = models.BooleanField(default=False)
     history = HistoricalRecords()
 
@@ -66,10 +70,12 @@ class Arrangement(models.Model):
 
 class Step(models.TextChoices):
     REQUEST = "request", "Request"
-    TEAM_LEADER = "team_leader", "Team Leader decision"
-    SERVICE_LEADER = "service_leader", "Service Leader agreement"
+    # Each decision step is named after the role that takes it (the role model is core.roles).
+    TEAM_LEADER = Role.TEAM_LEADER.value, "Team Leader decision"
+    SERVICE_LEADER = Role.SERVICE_LEADER.value, "Service Leader agreement"
     END = "end", "Ended"
     WITHDRAW = "withdraw", "Withdrawn"
+    REVIEW = "review", "Review"
 
 
 class Decision(models.TextChoices):
@@ -79,6 +85,8 @@ class Decision(models.TextChoices):
     REJECTED = "rejected", "Rejected"
     ENDED = "ended", "Ended"
     WITHDRAWN = "withdrawn", "Withdrawn"
+    REVIEW_REQUESTED = "review_requested", "Put up for review"
+    CONTINUES = "continues", "Reviewed: continues"
 
 
 class ArrangementDecision(models.Model):
@@ -104,13 +112,22 @@ class StepBackItem(models.TextChoices):
 
 
 class StepBackRecord(models.Model):
-    """Each S2 item given at the step back, with its date."""
+    """Each S2 item given at the step back, with its date; or, recorded by the Team Leader when the step
+    back became active, why it could not be given (no date). Rows are only ever added: an item given
+    later is a second row."""
 
     arrangement = models.ForeignKey(Arrangement, on_delete=models.PROTECT, related_name="step_back_items")
     item = models.CharField(max_length=20, choices=StepBackItem.choices)
-    given_on = models.DateField()
+    given_on = models.DateField(null=True, blank=True)
+    not_given_reason = models.TextField("why it could not be given", blank=True)
     recorded_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["arrangement", "item"], name="step_back_item_once")]
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["arrangement", "item"], condition=Q(given_on__isnull=False),
+                                    name="step_back_item_given_once"),
+            models.CheckConstraint(name="step_back_item_given_or_why_not",
+                                   condition=Q(given_on__isnull=False) | ~Q(not_given_reason="")),
+        ]

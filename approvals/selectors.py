@@ -1,12 +1,12 @@
 """Reads of arrangements that know who is asking (STYLE 3)."""
 
 import rules
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from careleavers.selectors import young_people_visible_to
 
-from .models import Arrangement, ArrangementDecision, ArrangementState
+from .models import PENDING_STATES, Arrangement, ArrangementDecision, ArrangementState
 
 
 def arrangements_visible_to(user) -> QuerySet[Arrangement]:
@@ -28,14 +28,18 @@ WAITING_FOR = (
 
 
 def arrangements_awaiting(user) -> QuerySet[Arrangement]:
-    """What waits for the signed-in manager: a Team Leader's own team's requests; a Service
-    Leader's reduced-visit agreements (R5); the Head of Service sees everything pending."""
+    """What waits for the signed-in manager: a Team Leader's own team's requests and the arrangements put
+    up for review (R1, E3); a Service Leader's reduced-visit agreements (R5); the Head of Service sees
+    everything pending."""
     states = [state for state, permission in WAITING_FOR if rules.has_perm(permission, user)]
     if not states:
         return Arrangement.objects.none()
+    waiting = Q(state__in=states)
+    if rules.has_perm("approvals.see_waiting_for_team_leader", user):
+        waiting |= Q(review_requested_on__isnull=False, state__in=(*PENDING_STATES, ArrangementState.ACTIVE))
     return (
         arrangements_visible_to(user)
-        .filter(state__in=states)
+        .filter(waiting)
         .select_related("young_person__pa__team", "requested_by")
         .order_by("requested_at", "pk")
     )

@@ -6,6 +6,12 @@ Chains (the PA always requests):
 Any pending request can be rejected (nothing changes) or withdrawn; an active arrangement can be ended
 at any time (the young person changed their mind) and the standard pattern returns.
 
+The conditions keep holding after the request: the Team Leader's approval and the Service Leader's
+agreement check R1 again (and D1, against the recorded accommodation); a step back becomes active only
+once every S2 item is recorded as given, or the Team Leader records why one could not be; marking the
+young person vulnerable or at risk while reduced visits are pending or active puts the arrangement up
+for review and tells the Team Leader (R1).
+
 Which step applies in which state, and who may take it, is one table (approvals.transitions) over
 the permissions of core.rules: whoever requests never decides; a Team Leader decides only for their
 own team; only the Service Leader agrees (R5). Each step appends an ArrangementDecision row (O2), a
@@ -24,12 +30,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from careleavers.models import CaseNoteKind, Staff, YoungPerson
+from careleavers.models import Accommodation, CaseNoteKind, Staff, YoungPerson
 from careleavers.selectors import service_leaders, team_leaders_of
 from careleavers.services import case_note_add, notify
 from compliance.engine import recompute_young_person
 from core.audit import audit_record
-from core.dates import age_on
+from core.dates import age_on, british
 from core.errors import InvalidState, ServiceError
 from core.models import AuditKind
 from core.transitions import lock, require
@@ -54,6 +60,12 @@ D1_CRITERIA = {
     "lives_in_specialist_home": "the young person lives in a specialist staffed home",
     "no_unaddressed_independence_needs": "the young person has no unaddressed independence needs",
 }
+#: D3: what the family was given and told.
+D3_FAMILY_INFORMED = {
+    "family_given_local_offer": "the family was given the Local Offer",
+    "family_given_contact_details": "the family was given the service's contact details",
+    "family_told_can_ask_for_more_support": "the family was told they can ask for more support",
+}
 #: R2: what the PA confirms was discussed.
 R2_CONFIRMATIONS = {
     "understands_contact_continues": "they understand contact continues (phone, message, messaging app)",
@@ -63,9 +75,9 @@ R2_CONFIRMATIONS = {
 }
 
 
-def not_eligible(reasons: list[str]) -> ServiceError:
+def not_eligible(reasons: list[str], *, lead: str = "This request cannot be made") -> ServiceError:
     """A request refused because the rule's conditions are not met (R1, D1): every reason at once."""
-    return ServiceError("This request cannot be made: " + "; ".join(reasons) + ".", reasons=reasons)
+    return ServiceError(reasons=reasons, lead=lead)
 
 
 # --- rules --------------------------------------------------------------------------------------
@@ -91,6 +103,17 @@ def reduced_visits_refusals(*, young_person: YoungPerson, details: dict, on: dt.
     return reasons
 
 
+def different_needs_refusals(*, young_person: YoungPerson, details: dict) -> list[str]:
+    """D1, as the reasons a request must be refused: every criterion confirmed, and the specialist staffed
+    home is the accommodation on the young person's record, not only a tick box."""
+    reasons = [f"not confirmed that {text} (D1)" for key, text in D1_CRITERIA.items() if not details.get(key)]
+    if details.get("lives_in_specialist_home") and young_person.accommodation != Accommodation.SPECIALIST_HOME:
+        recorded = Accommodation(young_person.accommodation).label.lower()
+        reasons.append(f"the accommodation on the record is {recorded}, not a specialist staffed home: "
+                       "update the record first (D1)")
+    return reasons
+
+
 def _check_details(kind: str, details: dict, young_person: YoungPerson, on: dt.date) -> None:
     if kind == ArrangementKind.REDUCED_VISITS:
         missing = [text for key, text in R2_CONFIRMATIONS.items() if not details.get(key)]
@@ -105,11 +128,19 @@ def _check_details(kind: str, details: dict, young_person: YoungPerson, on: dt.d
         if not str(details.get("attempts_to_engage", "")).strip():
             raise ServiceError("Record the attempts made to engage the young person before a step back (S1).")
     elif kind == ArrangementKind.DIFFERENT_NEEDS:
-        unmet = [text for key, text in D1_CRITERIA.items() if not details.get(key)]
-        if unmet:
-            raise not_eligible([f"not confirmed that {text} (D1)" for text in unmet])
-        if not details.get("agreed_by"):
-            raise ServiceError("Name the professionals and family or carers who agreed (D2).")
+        _check_different_needs(details, young_person)
+
+
+def _check_different_needs(details: dict, young_person: YoungPerson) -> None:
+    """D1 (against the recorded accommodation), D2 (who agreed), D3 (what the family was given and told)."""
+    refusals = different_needs_refusals(young_person=young_person, details=details)
+    if refusals:
+        raise not_eligible(refusals)
+    if not details.get("agreed_by"):
+        raise ServiceError("Name the professionals and family or carers who agreed (D2).")
+    uninformed = [text for key, text in D3_FAMILY_INFORMED.items() if not details.get(key)]
+    if uninformed:
+        raise ServiceError("Record that " + "; ".join(uninformed) + " (D3).")
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -129,7 +160,7 @@ def _require_rationale(rationale: str, *, field: str = "rationale") -> str:
     return rationale
 
 
-def _audit(kind: str, arrangement: Arrangement, *, actor: Staff, state_from: str, **data) -> None:
+def _audit(kind: str, arrangement: Arrangement, *, actor: Staff | None, state_from: str, **data) -> None:
     audit_record(kind=kind, actor=actor, young_person=arrangement.young_person, obj=arrangement,
                  arrangement_kind=arrangement.kind, state_from=state_from, state_to=arrangement.state, **data)
 
@@ -165,7 +196,8 @@ DETAIL_LABELS = {
     "light_touch_offer": "Light-touch offer",
     "agreed_by": "Agreed by",
     "conduit": "Third party as conduit (S6)",
-    **{key: text[:1].upper() + text[1:] for key, text in {**R2_CONFIRMATIONS, **D1_CRITERIA}.items()},
+    **{key: text[:1].upper() + text[1:]
+       for key, text in {**R2_CONFIRMATIONS, **D1_CRITERIA, **D3_FAMILY_INFORMED}.items()},
 }
 
 
@@ -221,12 +253,39 @@ def arrangement_request(*, young_person: YoungPerson, kind: str, details: dict, 
     return arrangement
 
 
+def step_back_items_missing(arrangement: Arrangement) -> list[str]:
+    """S2: the checklist items not yet recorded as given (nor as not given, with why), in checklist order."""
+    recorded = {record.item for record in arrangement.step_back_items.all()}
+    return [item for item in StepBackItem.values if item not in recorded]
+
+
+def _record_not_given(arrangement: Arrangement, *, not_given: dict[str, str] | None, actor: Staff) -> list[str]:
+    """S2 at activation: every missing item needs the Team Leader's reason; each is then a record (no date)."""
+    missing = step_back_items_missing(arrangement)
+    reasons = {item: str((not_given or {}).get(item, "")).strip() for item in missing}
+    unexplained = [StepBackItem(item).label for item, reason in reasons.items() if not reason]
+    if unexplained:
+        raise ServiceError(reasons=unexplained, lead="Before the step back becomes active, record each item as "
+                                                     "given, or say why it could not be given (S2)")
+    lines = []
+    for item, reason in reasons.items():
+        record = StepBackRecord.objects.create(arrangement=arrangement, item=item, not_given_reason=reason,
+                                               recorded_by=actor)
+        audit_record(kind=AuditKind.STEP_BACK_ITEM_NOT_GIVEN, actor=actor, young_person=arrangement.young_person,
+                     obj=record, arrangement_id=arrangement.pk, item=item, reason=reason)
+        lines.append(f"{StepBackItem(item).label} not given: {reason}")
+    return lines
+
+
 @transaction.atomic
-def arrangement_approve(*, arrangement: Arrangement, actor: Staff, rationale: str, today: dt.date | None = None) -> Arrangement:
+def arrangement_approve(*, arrangement: Arrangement, actor: Staff, rationale: str,
+                        not_given: dict[str, str] | None = None, today: dt.date | None = None) -> Arrangement:
     """The Team Leader of the young person's team approves with a rationale.
 
-    Reduced visits then wait for the Service Leader (R4: case note, Service Leaders alerted);
-    a step back (S3) or a different-needs pattern (D2) takes effect at once."""
+    Reduced visits then wait for the Service Leader (R4: case note, Service Leaders alerted), if R1
+    still holds; a step back (S3) takes effect at once once every S2 item is recorded as given, or
+    `not_given` (item -> reason) says why it could not be; a different-needs pattern (D2) at once, if
+    D1 still holds against the recorded accommodation."""
     today = today or timezone.localdate()
     arrangement = _lock(arrangement)
     transition = ARRANGEMENT_TRANSITIONS.check(arrangement, "approve", user=actor.user)
@@ -234,6 +293,13 @@ def arrangement_approve(*, arrangement: Arrangement, actor: Staff, rationale: st
     rationale = _require_rationale(rationale)
     kind = arrangement.get_kind_display().lower()
     state_from = arrangement.state
+    not_given_lines: list[str] = []
+    if arrangement.kind == ArrangementKind.DIFFERENT_NEEDS:
+        refusals = different_needs_refusals(young_person=young_person, details=arrangement.details)
+        if refusals:
+            raise not_eligible(refusals, lead="This cannot be approved")
+    elif arrangement.kind == ArrangementKind.STEP_BACK:
+        not_given_lines = _record_not_given(arrangement, not_given=not_given, actor=actor)
     if transition.next_state(arrangement) == ArrangementState.TEAM_LEADER_APPROVED:
         refusals = reduced_visits_refusals(young_person=young_person, details=arrangement.details, on=today)
         if refusals:
@@ -247,12 +313,13 @@ def arrangement_approve(*, arrangement: Arrangement, actor: Staff, rationale: st
                young_person=young_person,
                message=f"{actor.name} approved reduced visits for {young_person.name}: your agreement is needed (R5).")
     else:
-        _decide(arrangement, step=Step.TEAM_LEADER, decision=Decision.APPROVED, actor=actor, rationale=rationale)
+        _decide(arrangement, step=Step.TEAM_LEADER, decision=Decision.APPROVED, actor=actor,
+                rationale="\n".join([rationale, *not_given_lines]))
         _activate(arrangement, today)
         _note(arrangement, author=actor, subject="approved by Team Leader and active",
-              text=f"Rationale: {rationale}\nActive from {today:%d %b %Y}.")
+              text="\n".join([f"Rationale: {rationale}", *not_given_lines, f"Active from {british(today)}."]))
     _audit(AuditKind.ARRANGEMENT_APPROVED, arrangement, actor=actor, state_from=state_from, rationale=rationale,
-           active_from=arrangement.active_from)
+           active_from=arrangement.active_from, not_given=not_given_lines)
     notify(recipients=[arrangement.requested_by], kind="arrangement_approved", url=_url(arrangement), young_person=young_person,
            message=f"{actor.name} approved {kind} for {young_person.name}.")
     return arrangement
@@ -266,6 +333,10 @@ def arrangement_agree(*, arrangement: Arrangement, actor: Staff, rationale: str,
     arrangement = _lock(arrangement)
     ARRANGEMENT_TRANSITIONS.check(arrangement, "agree", user=actor.user)
     rationale = _require_rationale(rationale)
+    # R1 must still hold on the day it would start (the young person may now be vulnerable or at risk).
+    refusals = reduced_visits_refusals(young_person=arrangement.young_person, details=arrangement.details, on=today)
+    if refusals:
+        raise not_eligible(refusals, lead="This cannot be agreed")
     state_from = arrangement.state
     approver = arrangement.decisions.filter(step=Step.TEAM_LEADER).select_related("actor__user").last()
     _decide(arrangement, step=Step.SERVICE_LEADER, decision=Decision.AGREED, actor=actor, rationale=rationale)
@@ -327,7 +398,7 @@ def arrangement_end(*, arrangement: Arrangement, actor: Staff, reason: str, toda
     reason = _require_rationale(reason)
     state_from = arrangement.state
     arrangement.state = transition.next_state(arrangement)
-    arrangement.ended_on = max(today, arrangement.active_from)
+    arrangement.ended_on = max(today, arrangement.active_from or today)
     arrangement.end_reason = reason
     arrangement.save()
     _decide(arrangement, step=Step.END, decision=Decision.ENDED, actor=actor, rationale=reason)
@@ -350,13 +421,99 @@ def step_back_item_record(*, arrangement: Arrangement, item: str, given_on: dt.d
         raise ServiceError("Choose an item from the checklist.", field="item")
     if given_on > today:
         raise ServiceError("The date given cannot be in the future.", field="given_on")
-    if arrangement.step_back_items.filter(item=item).exists():
+    if arrangement.step_back_items.filter(item=item, given_on__isnull=False).exists():
         raise InvalidState(f"{StepBackItem(item).label} is already recorded as given.", field="item")
     record = StepBackRecord.objects.create(arrangement=arrangement, item=item, given_on=given_on, recorded_by=actor)
     _note(arrangement, author=actor, subject=f"{StepBackItem(item).label} given (S2)", text=f"Given on {given_on:%d %b %Y}.")
     audit_record(kind=AuditKind.STEP_BACK_ITEM_RECORDED, actor=actor, young_person=arrangement.young_person, obj=record,
                  arrangement_id=arrangement.pk, item=item, given_on=given_on)
     return record
+
+
+# --- R1 keeps holding: vulnerability and reviews ----------------------------------------------------
+
+REVIEWABLE_STATES = (*PENDING_STATES, ArrangementState.ACTIVE)
+
+
+@transaction.atomic
+def arrangement_review_request(*, arrangement: Arrangement, reason: str, actor: Staff | None = None,
+                               today: dt.date | None = None) -> Arrangement:
+    """Put a pending or active arrangement up for review (R1 no longer holds; E3: the young person stopped
+    responding): the Team Leader is told, and the arrangement page and the approvals queue show it until
+    the Team Leader records that it continues, or it ends. Asked again while a review is open, the new
+    reason is added to the record and the date stays."""
+    today = today or timezone.localdate()
+    arrangement = _lock(arrangement)
+    if arrangement.state not in REVIEWABLE_STATES:
+        raise InvalidState(f"This arrangement is {arrangement.get_state_display().lower()}: there is nothing to review.")
+    reason = _require_rationale(reason, field="reason")
+    young_person = arrangement.young_person
+    arrangement.review_requested_on = arrangement.review_requested_on or today
+    arrangement.review_reason = f"{arrangement.review_reason}\n{reason}".strip()
+    arrangement.save(update_fields=["review_requested_on", "review_reason"])
+    _decide(arrangement, step=Step.REVIEW, decision=Decision.REVIEW_REQUESTED, actor=actor, rationale=reason)
+    case_note_add(young_person=young_person, author=actor, kind=CaseNoteKind.ARRANGEMENT,
+                  subject=f"{arrangement.get_kind_display()}: put up for review", text=reason)
+    _audit(AuditKind.ARRANGEMENT_REVIEW_REQUESTED, arrangement, actor=actor, state_from=arrangement.state,
+           reason=reason, review_requested_on=arrangement.review_requested_on)
+    notify(recipients=list(team_leaders_of(young_person)), kind="arrangement_review", url=_url(arrangement),
+           young_person=young_person,
+           message=f"{arrangement.get_kind_display()} for {young_person.name} is up for review: {reason}")
+    return arrangement
+
+
+@transaction.atomic
+def arrangement_review_continue(*, arrangement: Arrangement, actor: Staff, rationale: str,
+                                today: dt.date | None = None) -> Arrangement:
+    """The Team Leader reviewed the arrangement and it continues (with their reasons, O2). Reduced visits
+    continue only while R1 holds: for a young person who is now vulnerable, the answer is to end it."""
+    today = today or timezone.localdate()
+    arrangement = _lock(arrangement)
+    ARRANGEMENT_TRANSITIONS.check(arrangement, "continue_after_review", user=actor.user)
+    rationale = _require_rationale(rationale)
+    if arrangement.kind == ArrangementKind.REDUCED_VISITS:
+        refusals = reduced_visits_refusals(young_person=arrangement.young_person, details=arrangement.details, on=today)
+        if refusals:
+            raise not_eligible(refusals, lead="Reduced visits cannot continue")
+    requested_on = arrangement.review_requested_on
+    arrangement.review_requested_on = None
+    arrangement.save(update_fields=["review_requested_on"])
+    _decide(arrangement, step=Step.REVIEW, decision=Decision.CONTINUES, actor=actor, rationale=rationale)
+    _note(arrangement, author=actor, subject="reviewed: it continues", text=f"Rationale: {rationale}")
+    _audit(AuditKind.ARRANGEMENT_REVIEWED, arrangement, actor=actor, state_from=arrangement.state, rationale=rationale,
+           review_requested_on=requested_on)
+    return arrangement
+
+
+@transaction.atomic
+def young_person_flag_vulnerable(*, young_person: YoungPerson, vulnerable: bool, reason: str, actor: Staff,
+                                 today: dt.date | None = None) -> YoungPerson:
+    """Mark the young person vulnerable or at risk (or no longer), with why. R1 keeps holding: while
+    reduced visits are pending or active, marking them vulnerable puts the arrangement up for review and
+    tells the Team Leader; the Team Leader's approval and the Service Leader's agreement refuse it."""
+    today = today or timezone.localdate()
+    young_person = lock(young_person, "pa__team")
+    require("careleavers.flag_vulnerable", user=actor.user, obj=young_person)
+    reason = _require_rationale(reason, field="reason")
+    vulnerable = bool(vulnerable)
+    if young_person.vulnerable == vulnerable:
+        state = "already" if vulnerable else "not"
+        raise InvalidState(f"{young_person.name} is {state} marked vulnerable or at risk.", field="vulnerable")
+    young_person.vulnerable = vulnerable
+    young_person.save(update_fields=["vulnerable"])
+    what = "Marked vulnerable or at risk" if vulnerable else "No longer marked vulnerable or at risk"
+    case_note_add(young_person=young_person, author=actor, subject=what, text=f"{what} by {actor.name}: {reason}")
+    audit_record(kind=AuditKind.VULNERABILITY_CHANGED, actor=actor, young_person=young_person, obj=young_person,
+                 vulnerable=vulnerable, reason=reason)
+    if vulnerable:
+        for arrangement in Arrangement.objects.filter(young_person=young_person, kind=ArrangementKind.REDUCED_VISITS,
+                                                      state__in=REVIEWABLE_STATES):
+            arrangement_review_request(
+                arrangement=arrangement, actor=actor, today=today,
+                reason=f"{young_person.name} was marked vulnerable or at risk on {british(today)} ({reason}): "
+                       "reduced visits are never for a young person who is vulnerable or at risk (R1).")
+    recompute_young_person(young_person, as_of=today)
+    return young_person
 
 
 def open_door_letter(*, arrangement: Arrangement, today: dt.date | None = None) -> dict:

@@ -10,7 +10,8 @@ from .models import ArrangementState
 
 
 class ApprovalQueueTable(tables.Table):
-    """Arrangement requests waiting for the signed-in manager, oldest first (R2, R4, R5)."""
+    """Arrangement requests waiting for the signed-in manager, oldest first (R2, R4, R5), and the
+    arrangements put up for review (R1, E3)."""
 
     young_person = tables.Column(verbose_name="Young person", accessor="young_person__name",
                                  order_by=("young_person__name", "pk"))
@@ -37,5 +38,8 @@ class ApprovalQueueTable(tables.Table):
     def render_requested_at(self, value):
         return date_filter(timezone.localtime(value), "j M Y")
 
-    def render_waiting_for(self, value):
+    def render_waiting_for(self, record, value):
+        if record.review_requested_on:
+            return format_html('<span class="badge text-bg-warning">Team Leader review</span> since {}',
+                               date_filter(record.review_requested_on, "j M Y"))
         return "Team Leader approval" if value == ArrangementState.REQUESTED else "Service Leader agreement (R5)"

@@ -20,6 +20,10 @@ def is_step_back(arrangement: Arrangement) -> bool:
     return arrangement.kind == ArrangementKind.STEP_BACK
 
 
+def is_up_for_review(arrangement: Arrangement) -> bool:
+    return arrangement.review_requested_on is not None
+
+
 ARRANGEMENT_TRANSITIONS = TransitionTable("arrangement", [
     Transition("approve", (REQUESTED,), after_team_leader, "approvals.approve_arrangement", "approved"),
     Transition("agree", (TL_APPROVED,), ACTIVE, "approvals.agree_arrangement", "agreed"),
@@ -31,4 +35,7 @@ ARRANGEMENT_TRANSITIONS = TransitionTable("arrangement", [
     # S2: the checklist of what was given; the state does not change.
     Transition("record_step_back_item", (*PENDING_STATES, ACTIVE), None, "approvals.record_step_back_item", "updated",
                only_if=is_step_back, otherwise="Only a step back has this checklist."),
+    # R1, E3: the Team Leader's review of an arrangement put up for review; it continues (or they end it).
+    Transition("continue_after_review", (*PENDING_STATES, ACTIVE), None, "approvals.review_arrangement", "reviewed",
+               only_if=is_up_for_review, otherwise="This arrangement is not up for review."),
 ])

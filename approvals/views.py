@@ -14,42 +14,57 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from careleavers.selectors import young_person_for
+from compliance import services as compliance_services
+from compliance.models import RequirementCode
+from compliance.selectors import pack_intervals_for
 from core.decorators import staff_required
 from core.errors import NotAllowed, ServiceError
 from core.forms import add_service_error
 from core.rules import refusal
 
 from . import services
-from .forms import FORMS, DecisionForm, StepBackItemForm
-from .models import Arrangement, ArrangementKind, StepBackItem
+from .forms import (
+    FORMS,
+    DecisionForm,
+    IntervalClearForm,
+    IntervalOverrideForm,
+    StepBackApproveForm,
+    StepBackItemForm,
+    VulnerableForm,
+)
+from .models import Arrangement, ArrangementKind, ArrangementState, StepBackItem
 from .selectors import arrangement_for, arrangements_awaiting
 from .tables import ApprovalQueueTable
 from .transitions import ARRANGEMENT_TRANSITIONS
 
 
+def _decision_form(arrangement: Arrangement, data=None) -> DecisionForm:
+    """The decision form; for a step back still waiting, with a reason field per S2 item not yet given."""
+    if arrangement.kind == ArrangementKind.STEP_BACK and arrangement.state == ArrangementState.REQUESTED:
+        return StepBackApproveForm(data, missing=services.step_back_items_missing(arrangement))
+    return DecisionForm(data)
+
+
 def _detail(request, arrangement: Arrangement, status: int = 200, **forms):
     decisions = list(arrangement.decisions.select_related("actor"))
-    given = {r.item: r for r in arrangement.step_back_items.select_related("recorded_by")}
+    records: dict[str, list] = {}
+    for record in arrangement.step_back_items.select_related("recorded_by"):
+        records.setdefault(record.item, []).append(record)
     return render(request, "approvals/detail.html", {
         "arrangement": arrangement,
         "yp": arrangement.young_person,
         "decisions": decisions,
         "details": services.summarise(arrangement.details).splitlines(),
-        "checklist": [(value, label, given.get(value)) for value, label in StepBackItem.choices],
-        "decision_form": forms.get("decision_form") or DecisionForm(),
+        # S2: per item, the record of it given (if any), and why it could not be given (if recorded).
+        "checklist": [
+            (value, label, next((r for r in records.get(value, []) if r.given_on), None),
+             next((r for r in records.get(value, []) if not r.given_on), None))
+            for value, label in StepBackItem.choices
+        ],
+        "decision_form": forms.get("decision_form") or _decision_form(arrangement),
         "item_form": forms.get("item_form") or StepBackItemForm(initial={"given_on": timezone.localdate()}),
         "allowed": ARRANGEMENT_TRANSITIONS.allowed(arrangement, request.user),
     }, status=status)
-
-
-def _add_refusal(form, exc: ServiceError) -> None:
-    """R1, D1: every reason once, at the top of the form; any other refusal as the service gave it."""
-    if not exc.reasons:
-        add_service_error(form, exc)
-        return
-    form.add_error(None, "This request cannot be made:")
-    for reason in exc.reasons:
-        form.add_error(None, reason[:1].upper() + reason[1:] + ".")
 
 
 @staff_required
@@ -70,7 +85,7 @@ def arrangement_request(request, yp_pk: int, kind: str, *, staff):
         except NotAllowed as exc:
             raise PermissionDenied(str(exc)) from exc
         except ServiceError as exc:
-            _add_refusal(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, "Your request was sent to the Team Leader.")
             return redirect("approvals:detail", pk=arrangement.pk)
@@ -89,11 +104,13 @@ def _decision_view(service, success: str, argument: str = "rationale"):
     @require_POST
     def view(request, pk: int, *, staff):
         arrangement = arrangement_for(request.user, pk=pk)
-        form = DecisionForm(request.POST)
+        form = _decision_form(arrangement, request.POST)
         if not form.is_valid():
             return _detail(request, arrangement, status=400, decision_form=form)
+        extra = {"not_given": form.not_given()} if service is services.arrangement_approve and isinstance(
+            form, StepBackApproveForm) else {}
         try:
-            service(arrangement=arrangement, actor=staff, **{argument: form.cleaned_data["rationale"]})
+            service(arrangement=arrangement, actor=staff, **{argument: form.cleaned_data["rationale"]}, **extra)
         except NotAllowed as exc:
             raise PermissionDenied(str(exc)) from exc
         except ServiceError as exc:
@@ -110,6 +127,8 @@ agree = _decision_view(services.arrangement_agree, "Agreed: reduced visits are a
 reject = _decision_view(services.arrangement_reject, "Rejected. Nothing else changes for the young person.")
 withdraw = _decision_view(services.arrangement_withdraw, "The request was withdrawn.", argument="reason")
 end = _decision_view(services.arrangement_end, "Ended: the standard contact pattern applies again.", argument="reason")
+continue_after_review = _decision_view(services.arrangement_review_continue,
+                                       "Reviewed: the arrangement continues. Your reasons are recorded.")
 
 
 @staff_required
@@ -148,3 +167,86 @@ def queue(request, *, staff):
     table = ApprovalQueueTable(arrangements_awaiting(request.user))
     RequestConfig(request, paginate={"per_page": QUEUE_PAGE_SIZE}).configure(table)  # sortable; queries: count, page
     return render(request, "approvals/queue.html", {"table": table, "page": table.page, "staff": staff})
+
+
+def _refuse_unless(permission: str, user, obj) -> None:
+    message = refusal(permission, user, obj)
+    if message:
+        raise PermissionDenied(message)
+
+
+@staff_required
+def vulnerable(request, yp_pk: int, *, staff):
+    """R1, E2: mark the young person vulnerable or at risk (or no longer), with why."""
+    young_person = young_person_for(request.user, pk=yp_pk)
+    _refuse_unless("careleavers.flag_vulnerable", request.user, young_person)
+    form = VulnerableForm(request.POST or None, initial={"vulnerable": not young_person.vulnerable})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.young_person_flag_vulnerable(young_person=young_person, actor=staff, **form.cleaned_data)
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, "Recorded. Any reduced-visits arrangement is put up for review (R1)."
+                             if form.cleaned_data["vulnerable"] else "Recorded.")
+            return redirect("young_person", pk=young_person.pk)
+    return render(request, "approvals/vulnerable.html", {"yp": young_person, "form": form},
+                  status=400 if form.errors else 200)
+
+
+def _intervals_page(request, young_person, *, form=None, clear_form=None, status=200):
+    today = timezone.localdate()
+    pack = pack_intervals_for(young_person, on=today)
+    overrides = [
+        (o, RequirementCode(o.requirement).label if o.requirement in RequirementCode.values else o.requirement,
+         pack.get(o.requirement), IntervalClearForm(initial={"requirement": o.requirement}, auto_id=False))
+        for o in young_person.interval_overrides.select_related("agreed_by").order_by("requirement")
+    ]
+    return render(request, "approvals/intervals.html", {
+        "yp": young_person,
+        "overrides": overrides,
+        "form": form or IntervalOverrideForm(pack_intervals=pack),
+        "clear_form": clear_form,
+    }, status=status)
+
+
+@staff_required
+def intervals(request, yp_pk: int, *, staff):
+    """T4, reg 7: the intervals a manager agreed for this young person; set one (a longer one with the reason)."""
+    young_person = young_person_for(request.user, pk=yp_pk)
+    _refuse_unless("compliance.set_interval_override", request.user, young_person)
+    if request.method != "POST":
+        return _intervals_page(request, young_person)
+    form = IntervalOverrideForm(request.POST, pack_intervals=pack_intervals_for(young_person))
+    if form.is_valid():
+        try:
+            compliance_services.interval_override_set(young_person=young_person, actor=staff, **form.cleaned_data)
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, "The agreed interval is recorded and the due date recalculated.")
+            return redirect("approvals:intervals", yp_pk=young_person.pk)
+    return _intervals_page(request, young_person, form=form, status=400)
+
+
+@staff_required
+@require_POST
+def interval_clear(request, yp_pk: int, *, staff):
+    young_person = young_person_for(request.user, pk=yp_pk)
+    _refuse_unless("compliance.set_interval_override", request.user, young_person)
+    form = IntervalClearForm(request.POST)
+    if form.is_valid():
+        try:
+            compliance_services.interval_override_clear(young_person=young_person, actor=staff, **form.cleaned_data)
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, "The agreed interval is cleared: the policy's interval applies again.")
+            return redirect("approvals:intervals", yp_pk=young_person.pk)
+    return _intervals_page(request, young_person, clear_form=form, status=400)

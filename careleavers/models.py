@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from core.dates import service_birthdays
 from core.roles import MANAGER_ROLES, SERVICE_WIDE_ROLES, Role  # noqa: F401  (the role model, re-exported)
+from core.rules import is_pa, visible_young_people
 
 
 class LegalStatus(models.TextChoices):
@@ -78,7 +79,7 @@ class Staff(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="pa_and_team_leader_have_team",
-                condition=~Q(role__in=["pa", "team_leader"]) | Q(team__isnull=False),
+                condition=~Q(role__in=[Role.PA, Role.TEAM_LEADER]) | Q(team__isnull=False),
             ),
         ]
 
@@ -87,11 +88,7 @@ class Staff(models.Model):
 
     @property
     def is_pa(self) -> bool:
-        return self.role == Role.PA
-
-    @property
-    def is_manager(self) -> bool:
-        return self.role in MANAGER_ROLES
+        return is_pa(self.user)
 
 
 class YoungPersonQuerySet(models.QuerySet):
@@ -100,22 +97,7 @@ class YoungPersonQuerySet(models.QuerySet):
         and core.rules.can_see_young_person): a PA their own caseload and the cases they cover today;
         a Team Leader their team's; Service Leaders and the Head of Service everyone; duty admin and
         strangers no one."""
-        staff = getattr(user, "staff", None) if getattr(user, "is_authenticated", False) else None
-        if staff is None:
-            return self.none()
-        if staff.role in SERVICE_WIDE_ROLES:
-            return self
-        if staff.role == Role.TEAM_LEADER:
-            return self.filter(pa__team_id=staff.team_id)
-        if staff.role == Role.PA:
-            today = on or timezone.localdate()
-            # One IN over a UNION rather than a join with DISTINCT (or an OR with a subquery, which
-            # PostgreSQL can only answer by scanning everyone): both halves use an index and the planner
-            # knows the caseload is a few dozen people, not half the service.
-            own = YoungPerson.objects.filter(pa=staff).order_by().values("pk")
-            covered = Cover.objects.filter(pa=staff, start__lte=today, end__gte=today).values("young_person_id")
-            return self.filter(pk__in=own.union(covered))
-        return self.none()
+        return visible_young_people(self, user, today=on or timezone.localdate())
 
 
 class YoungPerson(models.Model):
@@ -169,14 +151,14 @@ class YoungPerson(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.ref})"
 
-    def set_birthdays(self) -> None:
-        for field, value in service_birthdays(self.date_of_birth).items():
-            setattr(self, field, value)
-
     def save(self, *args, **kwargs):
         # Pure derivation from date_of_birth, so it belongs with the data, not in a service.
         self.set_birthdays()
         super().save(*args, **kwargs)
+
+    def set_birthdays(self) -> None:
+        for field, value in service_birthdays(self.date_of_birth).items():
+            setattr(self, field, value)
 
 
 class Allocation(models.Model):
@@ -349,3 +331,27 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["recipient", "read_at"])]
+
+
+class CardKind(models.TextChoices):
+    BIRTHDAY = "birthday", "Birthday card"
+    SEASONAL = "seasonal", "Seasonal card (Christmas)"
+
+
+class CardSent(models.Model):
+    """T9: a birthday or seasonal card sent by the duty admin to a section 24 young person without a PA
+    service. Rows are only ever added."""
+
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="cards_sent")
+    kind = models.CharField(max_length=10, choices=CardKind.choices)
+    date = models.DateField("sent on")
+    sent_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["young_person", "kind", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.young_person_id} on {self.date}"

@@ -2,11 +2,23 @@
 
 import datetime as dt
 
+import rules
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from .models import SERVICE_WIDE_ROLES, Role, Staff, YoungPerson
+from core.rules import (
+    personal_advisers_among,
+    service_leaders_among,
+    team_leaders_among,
+    visible_staff,
+    visible_teams,
+)
+
+from .models import CardKind, CardSent, LegalStatus, Staff, Team, YoungPerson
+
+#: T9: the seasonal (Christmas) card goes out in December.
+SEASONAL_CARD_MONTH = 12
 
 
 def staff_for(user) -> Staff | None:
@@ -30,14 +42,7 @@ def young_person_for(user, *, pk: int) -> YoungPerson:
 
 
 def staff_visible_to(user) -> QuerySet[Staff]:
-    staff = staff_for(user)
-    if staff is None:
-        return Staff.objects.none()
-    if staff.role in SERVICE_WIDE_ROLES:
-        return Staff.objects.all()
-    if staff.role == Role.TEAM_LEADER:
-        return Staff.objects.filter(team_id=staff.team_id)
-    return Staff.objects.filter(pk=staff.pk)
+    return visible_staff(Staff.objects.all(), user)
 
 
 # --- Staff listed by role (who to notify, a team's PAs): the one place these queries name a role ---
@@ -51,14 +56,71 @@ def team_leaders_of(young_person: YoungPerson) -> QuerySet[Staff]:
 
 def team_leaders_of_teams(team_ids) -> QuerySet[Staff]:
     """The Team Leaders of these teams, with their sign-ins (for e-mail)."""
-    return Staff.objects.filter(role=Role.TEAM_LEADER, team_id__in=team_ids).select_related("user")
+    return team_leaders_among(Staff.objects.filter(team_id__in=team_ids)).select_related("user")
 
 
 def service_leaders() -> QuerySet[Staff]:
     """Every Service Leader, with their sign-ins (for e-mail)."""
-    return Staff.objects.filter(role=Role.SERVICE_LEADER).select_related("user")
+    return service_leaders_among(Staff.objects.all()).select_related("user")
 
 
 def personal_advisers_of_team(team) -> QuerySet[Staff]:
     """The team's Personal Advisers, by name (the PA filter of the team dashboard)."""
-    return Staff.objects.filter(team=team, role=Role.PA).order_by("name")
+    return personal_advisers_among(Staff.objects.filter(team=team)).order_by("name")
+
+
+def teams_visible_to(user) -> QuerySet[Team]:
+    """Teams whose dashboards the user may read."""
+    return visible_teams(Team.objects.all(), user)
+
+
+def personal_advisers_visible_to(user) -> QuerySet[Staff]:
+    """The PAs a manager may filter by (the caseload's PA filter)."""
+    return personal_advisers_among(staff_visible_to(user))
+
+
+# --- T9: the duty admin's card list ---------------------------------------------------------------
+
+
+def card_window_start(today: dt.date) -> dt.date:
+    """A card counts for this month's birthday or season when sent on or after the first of last month."""
+    first = today.replace(day=1)
+    return (first - dt.timedelta(days=1)).replace(day=1)
+
+
+def card_recipients(*, today: dt.date) -> QuerySet[YoungPerson]:
+    """T9: section 24 (qualifying) young people without a PA service, in service today. Only the fields a
+    card needs: the duty admin sees nothing else of the record."""
+    return (
+        YoungPerson.objects.filter(
+            legal_status=LegalStatus.QUALIFYING, pa_service=False, birthday_16__lte=today,
+        )
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=today))
+        .filter(Q(birthday_21__gt=today) | Q(extended_support=True, birthday_25__gt=today))
+        .only("id", "ref", "name", "date_of_birth", "address")
+    )
+
+
+def card_list_for(user, *, today: dt.date) -> QuerySet[YoungPerson]:
+    """Who is due a card this month (T9): a birthday this month, or everyone in December (the seasonal card),
+    with whether each card has been sent. Nobody for someone without `careleavers.send_cards`."""
+    if not rules.has_perm("careleavers.send_cards", user):
+        return YoungPerson.objects.none()
+    since = card_window_start(today)
+    sent = CardSent.objects.filter(young_person=OuterRef("pk"), date__gte=since, date__lte=today)
+    # December: everyone is due the seasonal card; any other month, those with a birthday in it.
+    due = Q() if today.month == SEASONAL_CARD_MONTH else Q(date_of_birth__month=today.month)
+    return (
+        card_recipients(today=today).filter(due)
+        .annotate(birthday_card_sent=Exists(sent.filter(kind=CardKind.BIRTHDAY)),
+                  seasonal_card_sent=Exists(sent.filter(kind=CardKind.SEASONAL)))
+        .order_by("name", "pk")
+    )
+
+
+def card_recipient_for(user, *, pk: int, today: dt.date) -> YoungPerson:
+    """One young person on the card list, else 404 (the duty admin finds no one else)."""
+    try:
+        return card_list_for(user, today=today).get(pk=pk)
+    except (YoungPerson.DoesNotExist, ValueError) as exc:
+        raise Http404("No such young person on the card list.") from exc

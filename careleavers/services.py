@@ -1,6 +1,7 @@
 """Writes to case records (STYLE 2): keyword-only, one transaction, audit row included."""
 
 import datetime as dt
+from functools import partial
 
 import rules
 from django.conf import settings
@@ -13,7 +14,18 @@ from core.dates import birthday, british
 from core.errors import NotAllowed, ServiceError
 from core.models import AuditKind
 
-from .models import AbsenceReason, CaseNote, CaseNoteKind, Notification, PlannedAbsence, Staff, YoungPerson
+from .models import (
+    AbsenceReason,
+    CardKind,
+    CardSent,
+    CaseNote,
+    CaseNoteKind,
+    LegalStatus,
+    Notification,
+    PlannedAbsence,
+    Staff,
+    YoungPerson,
+)
 
 
 def check_can_record(*, actor: Staff | None, young_person: YoungPerson, permission: str = "careleavers.record_contact",
@@ -69,15 +81,14 @@ def notify(*, recipients, kind: str, message: str, url: str = "", young_person: 
             recipient=staff, kind=kind, message=message[:500], url=url, young_person=young_person))
         address = staff.email or getattr(staff.user, "email", "")
         if address:
-            transaction.on_commit(
-                lambda address=address: send_mail(
-                    subject=f"[{settings.SERVICE_NAME}] {message[:120]}",
-                    message=f"{message}\n\n{url}",
-                    from_email=settings.DEFAULT_FROM_EMAIL,
-                    recipient_list=[address],
-                    fail_silently=True,
-                )
-            )
+            transaction.on_commit(partial(
+                send_mail,
+                subject=f"[{settings.SERVICE_NAME}] {message[:120]}",
+                message=f"{message}\n\n{url}",
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[address],
+                fail_silently=True,
+            ))
     return created
 
 
@@ -116,3 +127,32 @@ def notification_mark_read(*, actor: Staff, notification_id: int | None = None) 
     if count:
         audit_record(kind=AuditKind.NOTIFICATIONS_READ, actor=actor, count=count, notification_id=notification_id)
     return count
+
+
+# --- T9: cards from the duty admin ------------------------------------------------------------------
+
+#: A card is recorded around when it was sent: an older date is almost certainly a typing mistake.
+CARD_DATE_WINDOW_DAYS = 62
+
+
+@transaction.atomic
+def card_record_sent(*, young_person: YoungPerson, kind: str, date: dt.date, actor: Staff,
+                     today: dt.date | None = None) -> CardSent:
+    """T9: the duty admin records a birthday or seasonal card sent to a section 24 young person without
+    a PA service (the only young people on their list; `young_person` comes from careleavers.selectors.
+    card_recipient_for). Rows are only ever added."""
+    today = today or timezone.localdate()
+    if actor is None or not rules.has_perm("careleavers.send_cards", actor.user):
+        raise NotAllowed("Only the duty admin records the cards sent.")
+    if young_person.legal_status != LegalStatus.QUALIFYING or young_person.pa_service:
+        raise NotAllowed("Cards from the duty admin are for section 24 young people without a PA service (T9).")
+    if kind not in CardKind.values:
+        raise ServiceError("Choose the card sent.", field="kind")
+    if date > today:
+        raise ServiceError(f"The date the card was sent cannot be in the future (today is {british(today)}).", field="date")
+    if date < today - dt.timedelta(days=CARD_DATE_WINDOW_DAYS):
+        raise ServiceError(f"{british(date)} is more than two months ago. Check the date.", field="date")
+    card = CardSent.objects.create(young_person=young_person, kind=kind, date=date, sent_by=actor)
+    audit_record(kind=AuditKind.CARD_SENT, actor=actor, young_person=young_person, obj=card, card_kind=kind, date=date)
+    return card
+

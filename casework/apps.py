@@ -13,4 +13,5 @@ class CaseworkConfig(AppConfig):
 
         register_nav(NavEntry("Caseload", "caseload", None, order=10))
         register_nav(NavEntry("My absences", "absences", "careleavers.plan_absence", order=80))
+        register_nav(NavEntry("Cards", "cards", "careleavers.send_cards", order=85))  # T9: the duty admin's list
         register_nav(NavEntry("Notifications", "notifications", None, order=90))

@@ -13,8 +13,8 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.expressions import OrderBy
 
 from approvals.models import Arrangement, ArrangementKind, ArrangementState
-from careleavers.models import Circumstance, PlannedAbsence, Role, Team, YoungPerson
-from careleavers.selectors import staff_for, staff_visible_to
+from careleavers.models import Circumstance, PlannedAbsence, Team, YoungPerson
+from careleavers.selectors import personal_advisers_visible_to, staff_for
 from compliance.models import Requirement, RequirementCode, Status
 from compliance.selectors import most_urgent, order_by_urgency
 from compliance.status import needs_attention_q, status_expression, status_for, status_q
@@ -53,7 +53,7 @@ class CaseloadFilter(django_filters.FilterSet):
         if staff is None or is_pa(user):
             del self.filters["pa"]  # a PA sees their own caseload (and cover cases)
         else:
-            self.filters["pa"].queryset = staff_visible_to(user).filter(role=Role.PA).order_by("name")
+            self.filters["pa"].queryset = personal_advisers_visible_to(user).order_by("name")
         if self.service_wide:
             # A national service has thousands of PAs: choose the team first, then its PAs.
             self.filters["team"] = django_filters.ModelChoiceFilter(

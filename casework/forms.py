@@ -3,12 +3,12 @@
 from django import forms
 from django.utils import timezone
 
-from careleavers.models import AbsenceReason, EventKind
+from careleavers.models import AbsenceReason, CardKind, EventKind, LegalStatus
 from core.forms import DateInput
 
 
 class EventForm(forms.Form):
-    kind = forms.ChoiceField(label="What happened", choices=[("", "Choose")] + list(EventKind.choices))
+    kind = forms.ChoiceField(label="What happened", choices=[("", "Choose"), *list(EventKind.choices)])
     date = forms.DateField(label="Date it happened", widget=DateInput(), help_text="Not in the future.")
     notes = forms.CharField(label="Details", required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
@@ -20,4 +20,31 @@ class EventForm(forms.Form):
 class AbsenceForm(forms.Form):
     start = forms.DateField(label="First day", widget=DateInput())
     end = forms.DateField(label="Last day", widget=DateInput())
-    reason = forms.ChoiceField(label="Reason", choices=[("", "Choose")] + list(AbsenceReason.choices))
+    reason = forms.ChoiceField(label="Reason", choices=[("", "Choose"), *list(AbsenceReason.choices)])
+
+
+class LegalStatusForm(forms.Form):
+    """T8: a change of legal status from a date, with the reason (careleavers.LegalStatusChange)."""
+
+    status = forms.ChoiceField(label="Legal status", choices=[("", "Choose"), *list(LegalStatus.choices)])
+    from_date = forms.DateField(label="In force from", widget=DateInput(), help_text="Not in the future.")
+    pa_service = forms.BooleanField(
+        label="Has a PA service", required=False, initial=True,
+        help_text="Qualifying (section 24) only: untick when the council gives no PA service (T9: cards from the duty admin).",
+    )
+    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["from_date"].initial = timezone.localdate()
+
+
+class CardSentForm(forms.Form):
+    """T9: a card sent by the duty admin."""
+
+    kind = forms.ChoiceField(label="Card", choices=list(CardKind.choices))
+    date = forms.DateField(label="Sent on", widget=DateInput(), help_text="Not in the future.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate()

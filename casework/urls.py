@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import records, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,6 +11,9 @@ urlpatterns = [
     path("young-people/<int:pk>/", views.young_person_detail, name="young_person"),
     path("young-people/<int:pk>/history/", views.young_person_history, name="young_person_history"),
     path("young-people/<int:pk>/events/new/", views.event_new, name="event_new"),
+    path("young-people/<int:pk>/legal-status/", records.legal_status_change, name="legal_status_change"),
+    path("cards/", records.cards, name="cards"),
+    path("cards/<int:pk>/sent/", records.card_sent, name="card_sent"),
     path("absences/", views.absences, name="absences"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),

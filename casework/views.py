@@ -16,7 +16,7 @@ from careleavers import services
 from careleavers.models import EventKind, Notification, PlannedAbsence
 from careleavers.selectors import staff_for, young_people_visible_to, young_person_for
 from compliance import services as compliance_services
-from compliance.models import PackEvent, Requirement
+from compliance.models import PackEvent, PolicyPack, Requirement
 from compliance.selectors import due_summary, requirements_with_status
 from contacts.forms import EscalationForm
 from contacts.selectors import next_escalation_step
@@ -28,10 +28,13 @@ from core.registry import panels_for
 
 from .filters import CaseloadFilter, CaseloadPaginator, caseload_counts, coming_up, in_absence
 from .forms import AbsenceForm, EventForm
+from .reasons import due_reasons
 from .tables import CaseloadTable
 from .timeline import history_for, timeline_for
 
 PAGE_SIZE = 25
+#: The young person's timeline shows this many entries, newest first.
+TIMELINE_SHOWN = 200
 
 
 @login_required
@@ -81,7 +84,22 @@ def young_person_detail(request, pk: int, *, staff):
     requirements = list(requirements_with_status(young_person.requirements.all(), today=today).order_by("due", "code"))
     for requirement in requirements:  # V5: a due date inside the PA's planned absence is brought forward
         requirement.absence = next((a for a in absences if a.start <= requirement.due <= a.end), None)
-    next_step = next_escalation_step(young_person=young_person)
+    pack = PolicyPack.objects.filter(is_active=True).first()
+    # One more entry than is shown: when the timeline comes back shorter than that, nothing was cut, so
+    # it holds every contact, escalation step, event and arrangement, and the ladder and the reasons for
+    # the due dates are worked out from it rather than read again.
+    timeline = timeline_for(young_person, limit=TIMELINE_SHOWN + 1)
+    complete = len(timeline) <= TIMELINE_SHOWN
+    records = {kind: [e.obj for e in timeline if e.kind == kind] for kind in ("contact", "escalation", "event", "arrangement")}
+    next_step = next_escalation_step(
+        young_person=young_person, pack=pack,
+        contacts=records["contact"] if complete else None, escalations=records["escalation"] if complete else None,
+    )
+    due_reasons(  # issue 10, item 2: why each due date is what it is
+        requirements, young_person=young_person, events=records["event"], arrangements=records["arrangement"],
+        attempts=pack.escalation_attempts if pack else 0,
+        pack_events=list(PackEvent.objects.filter(pack=pack).values_list("event_kind", "requirement", "window_days", "rule")),
+    )
     escalation_form = EscalationForm(initial={"step": next_step.step} if next_step else None)
     return render(request, "careleavers/young_person.html", {
         "yp": young_person,
@@ -89,10 +107,12 @@ def young_person_detail(request, pk: int, *, staff):
         "requirements": requirements,
         "absences": absences,
         "allocations": young_person.allocations.select_related("pa").order_by("-start"),
-        "timeline": timeline_for(young_person),
+        "timeline": timeline[:TIMELINE_SHOWN],
         "next_step": next_step,
         "escalation_form": escalation_form,
         "can_view_history": rules.has_perm("careleavers.view_history", request.user, young_person),
+        # T8: attributes only (the young person's PA's team), no query.
+        "can_change_legal_status": rules.has_perm("careleavers.change_legal_status", request.user, young_person),
         "panels": panels_for(request=request, young_person=young_person, today=today),
     })
 

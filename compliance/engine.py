@@ -73,8 +73,8 @@ class _Dialect:
         """The later of two dates, either of which may be NULL (then the other)."""
         if self.pg:
             return f"GREATEST({left}, {right})"
-        return f"(CASE WHEN ({left}) IS NULL THEN ({right}) WHEN ({right}) IS NULL THEN ({left})" \
-               f" WHEN ({left}) > ({right}) THEN ({left}) ELSE ({right}) END)"
+        return (f"(CASE WHEN ({left}) IS NULL THEN ({right}) WHEN ({right}) IS NULL THEN ({left})"
+                f" WHEN ({left}) > ({right}) THEN ({left}) ELSE ({right}) END)")
 
     def same(self, left: str, right: str) -> str:
         return f"{left} IS NOT DISTINCT FROM {right}" if self.pg else f"{left} IS {right}"

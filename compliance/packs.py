@@ -10,7 +10,7 @@ the council's practice (`basis`). Every edit of a pack in the database is kept i
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,8 @@ class PackData:
     settings: dict[str, Any]
     requirements: list[dict[str, Any]]  # one per (arrangement, circumstance, requirement), "*" expanded
     events: list[dict[str, Any]]
+    #: E1, E2, T3: [{"circumstance", "steps": [{"step", "rule", "vulnerable"?}]}], as in the file.
+    escalation_ladder: list[dict[str, Any]] = field(default_factory=list)
 
 
 @cache
@@ -62,7 +64,7 @@ def _join(values: list[str] | None) -> str:
     return ",".join(values or [])
 
 
-def read_pack(path: Path) -> PackData:
+def read_pack(path: Path) -> PackData:  # noqa: C901, PLR0912  (checks, then expansion, in the order a reader follows)
     """Parse, check against the schema and the statute, and expand a pack file."""
     try:
         doc = json.loads(path.read_text())
@@ -90,6 +92,10 @@ def read_pack(path: Path) -> PackData:
             wildcard[(row["arrangement"], row["requirement"])] = row
         else:
             explicit[key] = row
+    ladders = [ladder["circumstance"] for ladder in doc["escalation_ladder"]]
+    problems += [f"escalation_ladder: a second ladder for {c!r}" for c in sorted({c for c in ladders if ladders.count(c) > 1})]
+    if "*" not in ladders:
+        problems.append("escalation_ladder: a ladder for '*' (every other circumstance) is needed")
     if problems:
         raise PackFileError(path, problems)
 
@@ -121,7 +127,8 @@ def read_pack(path: Path) -> PackData:
     events = [{"event_kind": e["event"], "requirement": e["requirement"], "window_days": e["window_days"],
                "rule": e["rule"], "basis": e["basis"]} for e in doc["events"]]
     return PackData(key=doc["key"], name=doc["name"], version=doc["version"],
-                    settings={k: doc["settings"][k] for k in SETTINGS}, requirements=rows, events=events)
+                    settings={k: doc["settings"][k] for k in SETTINGS}, requirements=rows, events=events,
+                    escalation_ladder=doc["escalation_ladder"])
 
 
 #: The packs of CONTRACT.md in its order; a new council's file is a data change and comes after them.
@@ -145,7 +152,10 @@ def load_pack(data: PackData, *, models=None, overwrite: bool = True) -> tuple[A
     changed = pack is None
     if pack is None:
         pack = pack_model(key=data.key)
-    wanted = {"name": data.name, "version": data.version, **data.settings}
+    wanted = {"name": data.name, "version": data.version, **data.settings, "escalation_ladder": data.escalation_ladder}
+    # An earlier migration's historical model has only the columns of its day (0004 predates the ladder).
+    columns = {f.name for f in pack_model._meta.concrete_fields}
+    wanted = {k: v for k, v in wanted.items() if k in columns}
     if changed or any(getattr(pack, k) != v for k, v in wanted.items()):
         for k, v in wanted.items():
             setattr(pack, k, v)

@@ -2,14 +2,16 @@
 
 import datetime as dt
 
+from django.db import connection
 from django.db.models import Case, F, IntegerField, Min, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from careleavers.models import Circumstance, LegalStatus
 from core.dates import british
 
 from .engine import requirements_as_of
-from .models import Requirement, Status
+from .models import PackRequirement, Requirement, RequirementCode, Status, Trigger
 from .status import needs_attention_q, status_expression, status_for, status_whens
 
 
@@ -19,7 +21,7 @@ def requirements_with_status(queryset: QuerySet[Requirement] | None = None, *, t
     return queryset.annotate(status=status_expression(today))
 
 
-URGENCY_ORDER = {Status.OVERDUE: 0, Status.DUE_SOON: 1, Status.OK: 2}
+URGENCY_ORDER: dict[str, int] = {Status.OVERDUE: 0, Status.DUE_SOON: 1, Status.OK: 2}
 
 
 def order_by_urgency(people: QuerySet, *, today: dt.date | None = None) -> QuerySet:
@@ -80,3 +82,28 @@ def due_summary(young_person) -> str:
     parts = [f"{r.get_code_display()} due {british(r.due)}" for r in rows]
     return ("Now: " + "; ".join(parts) + ".") if parts else "Nothing is due."
 
+
+
+def pack_intervals_for(young_person, *, on: dt.date | None = None) -> dict[str, int]:
+    """The active pack's interval for each interval requirement that applies to the young person on `on`
+    (their arrangement in force and circumstance, as the engine picks them), before any override: what a
+    manager's agreed interval is compared with (T4, reg 7). Two queries."""
+    on = on or timezone.localdate()
+    # The arrangement in force, read by table name as the engine reads it (compliance imports no app above).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT kind FROM approvals_arrangement WHERE young_person_id = %s AND state IN ('active', 'ended')"
+            " AND active_from <= %s AND (ended_on IS NULL OR ended_on > %s) ORDER BY active_from DESC LIMIT 1",
+            [young_person.pk, on, on],
+        )
+        row = cursor.fetchone()
+    circumstance = young_person.circumstance
+    if circumstance == Circumstance.HIGHER_EDUCATION and on < young_person.birthday_21:
+        circumstance = Circumstance.STANDARD  # T5 from the 21st birthday
+    rows = PackRequirement.objects.filter(
+        pack__is_active=True, arrangement_kind=row[0] if row else "standard", circumstance=circumstance,
+        trigger=Trigger.INTERVAL,
+    )
+    if young_person.legal_status == LegalStatus.QUALIFYING:
+        rows = rows.exclude(requirement=RequirementCode.PATHWAY_REVIEW)  # no pathway plan duty (section 24)
+    return {code: days for code, days in rows.values_list("requirement", "interval_days") if days}

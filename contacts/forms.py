@@ -13,10 +13,13 @@ from .services import SHORT_TERM_CHECK_FIELDS, VISIT_CHECK_FIELDS
 class ContactForm(forms.ModelForm):
     class Meta:
         model = Contact
-        fields = ["date", "time", "method", "with_whom", "third_party_name", "outcome", "purpose", "note"]
+        fields = ["date", "time", "method", "with_whom", "third_party_name", "outcome", "purpose", "offered_date",
+                  "offered_time", "note"]
         widgets = {
             "date": DateInput(),
             "time": TimeInput(),
+            "offered_date": DateInput(),
+            "offered_time": TimeInput(),
             "method": forms.Select(),
             "note": forms.Textarea(attrs={"rows": 5}),
         }
@@ -32,6 +35,8 @@ class ContactForm(forms.ModelForm):
             "date": "Not in the future.",
             "third_party_name": "Only when the contact was with a third party.",
             "purpose": "Choose the keeping-in-touch offer when you offered a visit with a date and time (S5).",
+            "offered_date": "Keeping-in-touch offers only: the date of the visit you offered (S5).",
+            "offered_time": "Keeping-in-touch offers only: the time of the visit you offered (S5).",
             "note": "What happened, what was agreed and what happens next (reg 8(1)(g)).",
         }
 
@@ -80,10 +85,17 @@ class EscalationForm(forms.Form):
     step = forms.ChoiceField(label="Step taken", choices=[("", "Choose the step"), *EscalationStep.choices])
     date = forms.DateField(label="Date", widget=DateInput(), help_text="Not in the future.")
     note = forms.CharField(
-        label="Case note", required=False, widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Who you spoke to, what you did and what happens next.",
+        label="Case note", widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Every step needs a note: who you spoke to, what you did and what happens next.",
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["date"].initial = timezone.localdate()
+
+
+class OversightAnswerForm(forms.Form):
+    answer = forms.CharField(
+        label="Your oversight", widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What you considered, what was decided and what happens next (S5).",
+    )

@@ -54,6 +54,9 @@ class Contact(models.Model):
     third_party_name = models.CharField(max_length=200, blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     purpose = models.CharField(max_length=20, choices=Purpose.choices, blank=True, default="")
+    # S5: a keeping-in-touch offer names the date and time of the visit offered.
+    offered_date = models.DateField("date of the visit offered", null=True, blank=True)
+    offered_time = models.TimeField("time of the visit offered", null=True, blank=True)
     note = models.TextField("case note", blank=True)
     recorded_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -139,6 +142,8 @@ class InTouchCheck(models.Model):
 class EscalationStep(models.TextChoices):
     PHONE_CALL = "phone_call", "Phone call after a missed contact (E1)"
     LETTER = "letter", "Letter offering a new appointment (E1)"
+    WRITTEN = "written", "Wrote, texted or emailed (T3)"
+    CARD_LEFT = "card_left", "Called and left a card or note (T3)"
     THIRD_PARTY = "third_party", "Third party involved (E2)"
     UNANNOUNCED_VISIT = "unannounced_visit", "Unannounced visit (E2)"
     LINE_MANAGER = "line_manager", "Discussion with line manager (T3)"
@@ -163,3 +168,38 @@ class Escalation(models.Model):
         constraints = [
             models.CheckConstraint(name="escalation_step_valid", condition=Q(step__in=EscalationStep.values)),
         ]
+
+
+class OversightKind(models.TextChoices):
+    KIT_DECLINES = "kit_declines", "Keeping-in-touch offers declined in a row (S5)"
+
+
+class OversightItem(models.Model):
+    """A matter put to the Team Leader under management oversight (S5: repeated declines of the
+    keeping-in-touch offer): opened, answered once, and kept (never edited after, never deleted)."""
+
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="oversight_items")
+    kind = models.CharField(max_length=20, choices=OversightKind.choices)
+    opened_on = models.DateField()
+    reason = models.TextField()
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                help_text="The contact that opened it (S5: the last of the declined offers).")
+    answered_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    answer = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-opened_on", "-id"]
+        constraints = [
+            models.CheckConstraint(name="oversight_item_answered_with_answer",
+                                   condition=Q(answered_at__isnull=True) | ~Q(answer="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.young_person_id} opened {self.opened_on}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None

@@ -1,4 +1,5 @@
-"""Writes to contacts, home-visit checklists and escalation steps (C1-C3, E1-E2, S5).
+"""Writes to contacts, home-visit checklists, escalation steps and management-oversight items (C1-C3,
+E1-E2, S5).
 
 Every write that changes what meets a requirement recomputes the young person's stored
 requirement rows in the same transaction, so the page that follows shows the new due date.
@@ -6,6 +7,7 @@ requirement rows in the same transaction, so the page that follows shows the new
 
 import datetime as dt
 
+import rules
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +26,18 @@ from core.dates import british
 from core.errors import InvalidState, NotAllowed, ServiceError
 from core.models import AuditKind
 
-from .models import Contact, Escalation, EscalationStep, Method, Outcome, Purpose, VisitCheck, With
+from .models import (
+    Contact,
+    Escalation,
+    EscalationStep,
+    Method,
+    Outcome,
+    OversightItem,
+    OversightKind,
+    Purpose,
+    VisitCheck,
+    With,
+)
 
 VISIT_CHECK_FIELDS = ("health_and_safety", "furnishings_and_kitchen", "occupancy", "trend")
 #: C3: the extra items of a B&B or hostel.
@@ -38,6 +51,17 @@ def needs_visit_check(*, method: str, with_whom: str, outcome: str) -> bool:
 
 def needs_short_term_items(young_person: YoungPerson) -> bool:
     return young_person.accommodation in SHORT_TERM_ACCOMMODATION
+
+
+def _visit_offered(*, purpose: str, offered_date: dt.date | None, offered_time: dt.time | None):
+    """S5: a keeping-in-touch offer is of a visit with a date and time; other contacts offer none."""
+    if purpose != Purpose.KIT_OFFER:
+        return None, None
+    if offered_date is None:
+        raise ServiceError("Give the date of the visit offered (S5).", field="offered_date")
+    if offered_time is None:
+        raise ServiceError("Give the time of the visit offered (S5).", field="offered_time")
+    return offered_date, offered_time
 
 
 @transaction.atomic
@@ -54,10 +78,14 @@ def contact_log(
     purpose: str = Purpose.NONE,
     note: str = "",
     visit_check: dict | None = None,
+    offered_date: dt.date | None = None,
+    offered_time: dt.time | None = None,
     today: dt.date | None = None,
 ) -> Contact:
     """Record a contact or an attempt (C1, C2) with its home-visit checklist (C3) and bring the
-    young person's requirements up to date in the same transaction (V3)."""
+    young person's requirements up to date in the same transaction (V3). A keeping-in-touch offer
+    names the date and time of the visit offered; the third offer declined in a row opens a
+    management-oversight item for the Team Leader (S5)."""
     check_can_record(actor=actor, young_person=young_person, permission="contacts.log_contact")
     if method not in Method.values:
         raise ServiceError("Choose how the contact was made.", field="method")
@@ -70,6 +98,7 @@ def contact_log(
     check_record_date(young_person=young_person, date=date, time=time, today=today)
     if with_whom == With.THIRD_PARTY and not third_party_name.strip():
         raise ServiceError("Name the third party the contact was with.", field="third_party_name")
+    offered_date, offered_time = _visit_offered(purpose=purpose, offered_date=offered_date, offered_time=offered_time)
 
     check_values = None
     if needs_visit_check(method=method, with_whom=with_whom, outcome=outcome):
@@ -77,7 +106,7 @@ def contact_log(
         visit_check = visit_check or {}
         missing = [name for name in wanted if not visit_check.get(name)]
         if missing:
-            label = VisitCheck._meta.get_field(missing[0]).verbose_name
+            label = str(getattr(VisitCheck._meta.get_field(missing[0]), "verbose_name", missing[0]))
             raise ServiceError(f"A completed home visit records the living-environment check: {label} is missing.",
                                field=missing[0])
         check_values = {name: visit_check.get(name, "") for name in wanted}
@@ -86,14 +115,75 @@ def contact_log(
     contact = Contact.objects.create(
         young_person=young_person, date=date, time=time, method=method, with_whom=with_whom,
         third_party_name=third_party_name.strip(), outcome=outcome, purpose=purpose, note=note, recorded_by=actor,
+        offered_date=offered_date, offered_time=offered_time,
     )
     if check_values is not None:
         VisitCheck.objects.create(contact=contact, **check_values)
     audit_record(kind=AuditKind.CONTACT_LOGGED, actor=actor, young_person=young_person, obj=contact,
                  date=date, method=method, with_whom=with_whom, outcome=outcome, purpose=purpose,
-                 visit_check=check_values is not None)
+                 visit_check=check_values is not None, offered_date=offered_date, offered_time=offered_time)
+    if purpose == Purpose.KIT_OFFER and outcome == Outcome.DECLINED:
+        _open_item_on_repeated_declines(young_person=young_person, contact=contact, actor=actor)
     recompute_young_person(young_person)
     return contact
+
+
+#: S5: "repeated declines are recorded under management oversight": this many offers declined in a row.
+KIT_DECLINES_FOR_OVERSIGHT = 3
+
+
+def _open_item_on_repeated_declines(*, young_person: YoungPerson, contact: Contact, actor: Staff) -> OversightItem | None:
+    """S5: the last keeping-in-touch offers, by date, all declined: one item per run of declines."""
+    offers = list(
+        Contact.objects.filter(young_person=young_person, purpose=Purpose.KIT_OFFER, voided_at__isnull=True)
+        .order_by("-date", "-time", "-id").values_list("pk", "outcome", "date")
+    )
+    run = []
+    for pk, outcome, _ in offers:
+        if outcome != Outcome.DECLINED:
+            break
+        run.append(pk)
+    if len(run) < KIT_DECLINES_FOR_OVERSIGHT:
+        return None
+    if OversightItem.objects.filter(young_person=young_person, kind=OversightKind.KIT_DECLINES, contact_id__in=run).exists():
+        return None  # this run of declines is already with the Team Leader
+    dates = ", ".join(british(d) for pk, _, d in reversed(offers[:len(run)]))
+    item = OversightItem.objects.create(
+        young_person=young_person, kind=OversightKind.KIT_DECLINES, opened_on=contact.date, contact=contact,
+        reason=f"{young_person.name} has declined {len(run)} keeping-in-touch offers in a row ({dates}) (S5).",
+    )
+    case_note_add(young_person=young_person, author=actor, kind=CaseNoteKind.OVERSIGHT,
+                  subject="Management oversight: keeping-in-touch offers declined (S5)", text=item.reason)
+    audit_record(kind=AuditKind.OVERSIGHT_ITEM_OPENED, actor=actor, young_person=young_person, obj=item,
+                 item_kind=item.kind, declines=len(run))
+    notify(
+        recipients=team_leaders_of(young_person), kind="oversight_item",
+        message=f"{young_person.name} ({young_person.ref}): {len(run)} keeping-in-touch offers declined in a row. "
+                "Please record your oversight (S5).",
+        url=reverse("contacts:oversight_item", args=[item.pk]), young_person=young_person,
+    )
+    return item
+
+
+@transaction.atomic
+def oversight_item_answer(*, item: OversightItem, actor: Staff, answer: str) -> OversightItem:
+    """The Team Leader's answer to a management-oversight item (S5): recorded once and kept."""
+    item = OversightItem.objects.select_for_update(of=("self",)).select_related("young_person", "young_person__pa").get(pk=item.pk)
+    young_person = item.young_person
+    if actor is None or not rules.has_perm("contacts.answer_oversight_item", actor.user, young_person):
+        raise NotAllowed("Only the young person's Team Leader answers a management-oversight item.")
+    if not item.is_open:
+        raise InvalidState("This item has already been answered.")
+    answer = answer.strip()
+    if not answer:
+        raise ServiceError("Record your oversight: what you considered and what happens next.", field="answer")
+    item.answer, item.answered_by, item.answered_at = answer, actor, timezone.now()
+    item.save()  # audited model: save, never update()
+    case_note_add(young_person=young_person, author=actor, kind=CaseNoteKind.OVERSIGHT,
+                  subject=f"Management oversight answered: {item.get_kind_display()}", text=answer)
+    audit_record(kind=AuditKind.OVERSIGHT_ITEM_ANSWERED, actor=actor, young_person=young_person, obj=item,
+                 item_kind=item.kind)
+    return item
 
 
 @transaction.atomic
@@ -143,6 +233,8 @@ def escalation_record(
         raise NotAllowed("That contact belongs to another young person.")
     if step == EscalationStep.MISSING_REPORT_CONSIDERED and not note.strip():
         raise ServiceError("Record what was considered and the decision about a missing-person report.", field="note")
+    if not note.strip():  # E1/E2: every step is written up, not only ticked
+        raise ServiceError("Write a case note for the step: what you did and what happens next.", field="note")
     escalation = Escalation.objects.create(
         young_person=young_person, step=step, date=date, note=note, contact=contact, recorded_by=actor
     )

@@ -1,10 +1,12 @@
-"""Log a contact (C1-C3), void one recorded in error, record an escalation step (E1, E2).
+"""Log a contact (C1-C3), void one recorded in error, record an escalation step (E1, E2), and the
+management-oversight items a Team Leader answers (S5).
 
 Each view reads the young person through careleavers.selectors first, so another team's young
 person is a 404 for GET and POST alike, before anything is parsed or written; an action the
 person may not take on a record they can see is a 403 (core.rules "careleavers.record_contact").
 """
 
+import rules
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,9 +19,9 @@ from core.errors import ServiceError
 from core.forms import add_service_error
 
 from . import services
-from .forms import ContactForm, EscalationForm, VisitCheckForm, VoidContactForm
+from .forms import ContactForm, EscalationForm, OversightAnswerForm, VisitCheckForm, VoidContactForm
 from .models import Contact, EscalationStep
-from .selectors import next_escalation_step
+from .selectors import next_escalation_step, oversight_item_for, oversight_items_visible_to
 
 RECORD = "careleavers.record_contact"
 CANNOT_RECORD = "Only Personal Advisers and managers can write to a young person's record."
@@ -46,7 +48,7 @@ def contact_log(request, pk: int, *, staff):
                 young_person=young_person, actor=staff, date=values["date"], time=values["time"],
                 method=values["method"], with_whom=values["with_whom"], outcome=values["outcome"],
                 third_party_name=values["third_party_name"], purpose=values["purpose"], note=values["note"],
-                visit_check=check_form.values(),
+                visit_check=check_form.values(), offered_date=values["offered_date"], offered_time=values["offered_time"],
             )
         except ServiceError as exc:
             field = getattr(exc, "field", None)
@@ -128,4 +130,42 @@ def escalation_record(request, pk: int, *, staff):
             return redirect("young_person", pk=young_person.pk)
     return render(request, "contacts/escalation_form.html", {
         "yp": young_person, "form": form, "next_step": next_step, "error_forms": [form],
+    })
+
+
+#: The oversight list shows every open item and the most recent answered ones.
+ANSWERED_SHOWN = 50
+
+
+@staff_required
+def oversight_items(request, *, staff):
+    """S5: the management-oversight items about the young people a manager sees, open ones first."""
+    require_perm(request.user, "contacts.view_oversight_items", None, "Management-oversight items are for managers.")
+    items = oversight_items_visible_to(request.user)
+    return render(request, "contacts/oversight_items.html", {
+        "open_items": list(items.filter(answered_at__isnull=True)),
+        "answered": list(items.filter(answered_at__isnull=False)[:ANSWERED_SHOWN]),
+    })
+
+
+@staff_required
+def oversight_item(request, pk: int, *, staff):
+    """One item: what opened it and, once answered, the answer. The young person's Team Leader answers it;
+    anyone else who sees the young person reads it (403 on POST), anyone else gets 404."""
+    item = oversight_item_for(request.user, pk=pk)
+    can_answer = item.is_open and rules.has_perm("contacts.answer_oversight_item", request.user, item.young_person)
+    form = OversightAnswerForm(request.POST or None)
+    if request.method == "POST":
+        require_perm(request.user, "contacts.answer_oversight_item", item.young_person,
+                     "Only the young person's Team Leader answers a management-oversight item.")
+        if form.is_valid():
+            try:
+                services.oversight_item_answer(item=item, actor=staff, answer=form.cleaned_data["answer"])
+            except ServiceError as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(request, "Your oversight is recorded.")
+                return redirect("contacts:oversight_items")
+    return render(request, "contacts/oversight_item.html", {
+        "item": item, "yp": item.young_person, "form": form if can_answer or form.errors else None, "error_forms": [form],
     })

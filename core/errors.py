@@ -10,11 +10,13 @@ action the person may not take (403 for a page), or a record in the wrong state.
 class ServiceError(Exception):
     """A write was refused; the message is for the person who tried it."""
 
-    def __init__(self, message: str = "", *, field: str | None = None, reasons: list[str] | None = None) -> None:
+    def __init__(self, message: str = "", *, field: str | None = None, reasons: list[str] | None = None,
+                 lead: str = "") -> None:
         self.field = field
         self.reasons = list(reasons or [])
+        self.lead = lead  # with reasons: the sentence they complete ("This request cannot be made")
         if not message and self.reasons:
-            message = "; ".join(self.reasons)
+            message = (f"{lead}: " if lead else "") + "; ".join(self.reasons) + "."
         super().__init__(message)
 
     @property

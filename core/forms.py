@@ -20,6 +20,12 @@ class TimeInput(forms.TimeInput):
 
 
 def add_service_error(form, exc: ServiceError) -> None:
-    """Put a service's refusal next to the field it is about, or at the top of the form."""
-    field = getattr(exc, "field", None)
-    form.add_error(field if field in form.fields else None, str(exc))
+    """Put a service's refusal once, next to the field it is about or at the top of the form; a refusal
+    with several reasons (R1, D1) lists every one of them."""
+    field = exc.field if exc.field in form.fields else None
+    if not exc.reasons:
+        form.add_error(field, str(exc))
+        return
+    form.add_error(field, f"{exc.lead or 'This cannot be done'}:")
+    for reason in exc.reasons:
+        form.add_error(field, reason[:1].upper() + reason[1:] + ".")

@@ -15,14 +15,20 @@ class AuditKind(models.TextChoices):
     CASE_NOTE_ADDED = "case_note.added", "Case note added"
     ABSENCE_PLANNED = "absence.planned", "Planned absence added"
     NOTIFICATIONS_READ = "notifications.read", "Notifications marked read"
+    LEGAL_STATUS_CHANGED = "legal_status.changed", "Legal status changed"
+    CARD_SENT = "card.sent", "Card sent (T9)"
     # compliance
     EVENT_RECORDED = "event.recorded", "Event recorded"
     PACK_ACTIVATED = "pack.activated", "Policy pack activated"
     PACK_CHANGED = "pack.changed", "Policy pack edited"
+    INTERVAL_OVERRIDE_SET = "interval_override.set", "Visit interval agreed (T4)"
+    INTERVAL_OVERRIDE_CLEARED = "interval_override.cleared", "Agreed visit interval cleared"
     # contacts
     CONTACT_LOGGED = "contact.logged", "Contact logged"
     CONTACT_VOIDED = "contact.voided", "Contact marked as recorded in error"
     ESCALATION_RECORDED = "escalation.recorded", "Escalation step recorded"
+    OVERSIGHT_ITEM_OPENED = "oversight_item.opened", "Management-oversight item opened"
+    OVERSIGHT_ITEM_ANSWERED = "oversight_item.answered", "Management-oversight item answered"
     # approvals
     ARRANGEMENT_REQUESTED = "arrangement.requested", "Arrangement requested"
     ARRANGEMENT_APPROVED = "arrangement.approved", "Arrangement approved by the Team Leader"
@@ -31,6 +37,10 @@ class AuditKind(models.TextChoices):
     ARRANGEMENT_WITHDRAWN = "arrangement.withdrawn", "Arrangement request withdrawn"
     ARRANGEMENT_ENDED = "arrangement.ended", "Arrangement ended"
     STEP_BACK_ITEM_RECORDED = "arrangement.step_back_item", "Step-back item recorded as given"
+    STEP_BACK_ITEM_NOT_GIVEN = "arrangement.step_back_item_not_given", "Step-back item recorded as not given, with why"
+    ARRANGEMENT_REVIEW_REQUESTED = "arrangement.review_requested", "Arrangement put up for review"
+    ARRANGEMENT_REVIEWED = "arrangement.reviewed", "Arrangement reviewed: it continues"
+    VULNERABILITY_CHANGED = "young_person.vulnerability", "Marked (or no longer) vulnerable or at risk"
     # pathway
     PLAN_STARTED = "plan.started", "Pathway plan started"
     PLAN_UPDATED = "plan.updated", "Pathway plan edited"
@@ -41,7 +51,7 @@ class AuditKind(models.TextChoices):
     # oversight
     OVERDUE_UPDATE_ADDED = "overdue_update.added", "Update on an overdue item"
     NIGHTLY_RUN = "nightly.run", "Nightly run finished"
-    # returns
+    # returns: in-touch checks and DfE details
     IN_TOUCH_CHECK_RECORDED = "in_touch_check.recorded", "In-touch check recorded"
     RETURNS_DETAILS_UPDATED = "returns.details_updated", "Returns details updated"
     # interface

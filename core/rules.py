@@ -30,6 +30,71 @@ is_manager = _role(Role.TEAM_LEADER, *SERVICE_WIDE_ROLES)
 is_service_leader = _role(Role.SERVICE_LEADER)
 
 
+def staff_of(user):
+    """The signed-in member of staff, or None (strangers, bare superusers)."""
+    return getattr(user, "staff", None) if getattr(user, "is_authenticated", False) else None
+
+
+def visible_young_people(people, user, *, today):
+    """Who a member of staff may see, narrowed from `people` (a YoungPerson queryset): a PA their own
+    caseload and the cases they cover today; a Team Leader their team's; Service Leaders and the Head of
+    Service everyone; duty admin and strangers no one. YoungPerson.objects.visible_to and so
+    careleavers.selectors.young_people_visible_to are built on it."""
+    staff = staff_of(user)
+    if staff is None:
+        return people.none()
+    if staff.role in SERVICE_WIDE_ROLES:
+        return people
+    if staff.role == Role.TEAM_LEADER:
+        return people.filter(pa__team_id=staff.team_id)
+    if staff.role == Role.PA:
+        # One IN over a UNION rather than a join with DISTINCT (or an OR with a subquery, which
+        # PostgreSQL can only answer by scanning everyone): both halves use an index and the planner
+        # knows the caseload is a few dozen people, not half the service.
+        own = people.model.objects.filter(pa=staff).order_by().values("pk")
+        covered = staff.covers.filter(start__lte=today, end__gte=today).values("young_person_id")
+        return people.filter(pk__in=own.union(covered))
+    return people.none()
+
+
+def visible_staff(members, user):
+    """Staff a member of staff may see listed (filters, dashboards): everyone for service-wide roles, the
+    team for a Team Leader, oneself otherwise."""
+    staff = staff_of(user)
+    if staff is None:
+        return members.none()
+    if staff.role in SERVICE_WIDE_ROLES:
+        return members
+    if staff.role == Role.TEAM_LEADER:
+        return members.filter(team_id=staff.team_id)
+    return members.filter(pk=staff.pk)
+
+
+def visible_teams(teams, user):
+    """Teams whose dashboards a manager may read: every team service-wide, their own for a Team Leader."""
+    staff = staff_of(user)
+    if staff is None:
+        return teams.none()
+    if staff.role in SERVICE_WIDE_ROLES:
+        return teams
+    if staff.role == Role.TEAM_LEADER:
+        return teams.filter(pk=staff.team_id)
+    return teams.none()
+
+
+# Staff narrowed to one duty (who to notify, a team's PAs): the one place a query names a role.
+def personal_advisers_among(members):
+    return members.filter(role=Role.PA)
+
+
+def team_leaders_among(members):
+    return members.filter(role=Role.TEAM_LEADER)
+
+
+def service_leaders_among(members):
+    return members.filter(role=Role.SERVICE_LEADER)
+
+
 @rules.predicate
 def can_see_young_person(user, young_person) -> bool:
     return young_person is not None and type(young_person).objects.visible_to(user).filter(pk=young_person.pk).exists()
@@ -98,6 +163,15 @@ rules.add_perm("oversight.view_head_dashboard", is_service_wide)
 #: Service Leader's, else the team's.
 rules.add_perm("oversight.lands_on_head_dashboard", is_head_of_service)
 rules.add_perm("oversight.lands_on_service_dashboard", is_service_wide)
+#: S5: management-oversight items (repeated declines of the keeping-in-touch offer). Managers see the list
+#: of the young people they see; the young person's Team Leader answers (the object is the young person).
+rules.add_perm("contacts.view_oversight_items", is_manager)
+rules.add_perm("contacts.answer_oversight_item", manages_team_of)
+#: T8: a Team Leader changes the legal status of their own team's young people (the object is the young person).
+rules.add_perm("careleavers.change_legal_status", manages_team_of)
+#: T9: the duty admin keeps the card list and records each card sent; they see no record (young_people_visible_to).
+is_duty_admin = _role(Role.DUTY_ADMIN)
+rules.add_perm("careleavers.send_cards", is_duty_admin)
 
 # --- Arrangements (approvals) and pathway plans --------------------------------------------------
 # Each permission is a list of checks, each with the refusal the person sees when it is the first to
@@ -202,6 +276,20 @@ _add_perm_with_refusals("approvals.record_step_back_item",
 # "approvals.view_queue" (above): managers. What waits for whom in that queue:
 rules.add_perm("approvals.see_waiting_for_team_leader", is_team_leader | is_head_of_service)
 rules.add_perm("approvals.see_waiting_for_service_leader", is_service_leader | is_head_of_service)
+#: R1 is a condition that keeps holding: whoever writes the record may mark the young person vulnerable or at
+#: risk (or no longer); a pending or active reduced-visits arrangement is then put up for review.
+_add_perm_with_refusals("careleavers.flag_vulnerable",
+                        (writes_records, "Only Personal Advisers and managers can write to a young person's record."),
+                        (sees_young_person_of, "This young person is not on your caseload."))
+#: The Team Leader's review of an arrangement put up for review (R1, E3): it continues, or they end it.
+_add_perm_with_refusals("approvals.review_arrangement", *_TEAM_LEADER_DECIDES)
+#: T4, reg 7: a visit interval other than the pack's is a manager's recorded agreement (supervision).
+_add_perm_with_refusals(
+    "compliance.set_interval_override",
+    (is_team_leader | is_service_leader, "Only a Team Leader or a Service Leader agrees a visit interval (T4)."),
+    (~is_team_leader | leads_team_of, "A Team Leader decides only for young people in their own team."),
+    (sees_young_person_of, "This young person is not on your caseload."),
+)
 
 _PA_WRITES_PLAN = (_PA_ON_CASE, "Only the young person's Personal Adviser can write their pathway plan.")
 _TEAM_LEADER_SIGNS_OFF = (  # P3

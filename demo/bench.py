@@ -20,7 +20,9 @@ import inspect
 import logging
 import os
 import platform
+import sqlite3
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -194,8 +196,6 @@ def measure_incremental(as_of: dt.date, samples: int = INCREMENTAL_SAMPLES) -> d
 
 def _patch_points(replacement) -> list[tuple[object, str, object]]:
     """Replace recompute_young_person where services look it up, remembering the originals."""
-    import sys
-
     patched = []
     for module in list(sys.modules.values()):
         name = getattr(module, "__name__", "") or ""
@@ -296,8 +296,6 @@ def database_label() -> str:
             cursor.execute("SHOW server_version")
             return f"PostgreSQL {cursor.fetchone()[0]}"
     if connection.vendor == "sqlite":
-        import sqlite3
-
         return f"SQLite {sqlite3.sqlite_version}"
     return connection.vendor
 

@@ -78,19 +78,8 @@ STAFF_PREFIX = "syn-"
 
 NULL = "\\N"  # COPY's text-format NULL; also the generator's NULL marker for the bulk_create path
 
-FIRST_NAMES = (
-    "Aaliyah Aaron Abdul Adam Aisha Alfie Amelia Amir Ava Ayesha Bailey Ben Bethany Callum Chloe Connor Daisy "
-    "Daniel Demi Dylan Ella Ellie Emily Ethan Evie Faith Finley Freya George Grace Hamza Harry Holly Ibrahim "
-    "Imogen Isaac Isla Jack Jade Jamal Jayden Jessica Joel Josh Kai Kayla Keira Kian Leah Leo Liam Lily Logan "
-    "Lucy Maisie Mason Megan Mia Mohammed Molly Nathan Niamh Noah Olivia Oscar Paige Reece Riley Rosie Ryan "
-    "Sam Sana Scarlett Sophie Summer Tegan Theo Tyler Yusuf Zac Zara Zoe"
-).split()
-LAST_NAMES = (
-    "Ahmed Ali Allen Bailey Baker Begum Bell Brown Campbell Carter Clarke Cooper Davies Edwards Evans Fisher "
-    "Green Griffiths Hall Harris Hill Hughes Hussain Jackson James Johnson Jones Kaur Khan King Lee Lewis Martin "
-    "Mitchell Moore Morgan Murphy Nelson Owen Palmer Parker Patel Phillips Price Roberts Robinson Rose Scott "
-    "Shah Singh Smith Taylor Thomas Thompson Turner Walker Ward Watson White Williams Wilson Wood Wright Young"
-).split()
+FIRST_NAMES = ["Aaliyah", "Aaron", "Abdul", "Adam", "Aisha", "Alfie", "Amelia", "Amir", "Ava", "Ayesha", "Bailey", "Ben", "Bethany", "Callum", "Chloe", "Connor", "Daisy", "Daniel", "Demi", "Dylan", "Ella", "Ellie", "Emily", "Ethan", "Evie", "Faith", "Finley", "Freya", "George", "Grace", "Hamza", "Harry", "Holly", "Ibrahim", "Imogen", "Isaac", "Isla", "Jack", "Jade", "Jamal", "Jayden", "Jessica", "Joel", "Josh", "Kai", "Kayla", "Keira", "Kian", "Leah", "Leo", "Liam", "Lily", "Logan", "Lucy", "Maisie", "Mason", "Megan", "Mia", "Mohammed", "Molly", "Nathan", "Niamh", "Noah", "Olivia", "Oscar", "Paige", "Reece", "Riley", "Rosie", "Ryan", "Sam", "Sana", "Scarlett", "Sophie", "Summer", "Tegan", "Theo", "Tyler", "Yusuf", "Zac", "Zara", "Zoe"]
+LAST_NAMES = ["Ahmed", "Ali", "Allen", "Bailey", "Baker", "Begum", "Bell", "Brown", "Campbell", "Carter", "Clarke", "Cooper", "Davies", "Edwards", "Evans", "Fisher", "Green", "Griffiths", "Hall", "Harris", "Hill", "Hughes", "Hussain", "Jackson", "James", "Johnson", "Jones", "Kaur", "Khan", "King", "Lee", "Lewis", "Martin", "Mitchell", "Moore", "Morgan", "Murphy", "Nelson", "Owen", "Palmer", "Parker", "Patel", "Phillips", "Price", "Roberts", "Robinson", "Rose", "Scott", "Shah", "Singh", "Smith", "Taylor", "Thomas", "Thompson", "Turner", "Walker", "Ward", "Watson", "White", "Williams", "Wilson", "Wood", "Wright", "Young"]
 AREAS = (
     "North", "South", "East", "West", "Central", "Riverside", "Hillside", "Harbour", "Valley", "Forest",
     "Castle", "Bridge", "Market", "Park", "Meadow", "Coast",
@@ -151,7 +140,7 @@ _STANDARD_MIX = (
     ((Method.PHONE, With.THIRD_PARTY, ""), 3), ((Method.PHONE, With.LEAD_SOCIAL_WORKER, ""), 2),
     ((Method.PHONE, With.FAMILY, ""), 2),
 )
-_ON_LICENCE_MIX = (((Method.HOME_VISIT, Y, ""), 40),) + _STANDARD_MIX[4:]  # T2: home visits
+_ON_LICENCE_MIX = (((Method.HOME_VISIT, Y, ""), 40), *_STANDARD_MIX[4:])  # T2: home visits
 _REDUCED_MIX = (
     ((Method.HOME_VISIT, Y, ""), 4), ((Method.FACE_TO_FACE, Y, ""), 3), ((Method.PHONE, Y, ""), 35),
     ((Method.TEXT, Y, ""), 40), ((Method.EMAIL, Y, ""), 8), ((Method.CARD, Y, ""), 4), ((Method.VOICEMAIL, Y, ""), 6),
@@ -270,18 +259,17 @@ class BulkWriter:
         if self.pg:
             table = connection.ops.quote_name(model._meta.db_table)
             names = ", ".join(connection.ops.quote_name(c) for c in db_columns)
-            with connection.cursor() as cursor:
-                with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                    buffer: list[str] = []
-                    for row in rows:
-                        buffer.append("\t".join(row) + suffix)
-                        if len(buffer) >= self.BATCH:
-                            copy.write("".join(buffer))
-                            n += len(buffer)
-                            buffer.clear()
-                    if buffer:
+            with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                buffer: list[str] = []
+                for row in rows:
+                    buffer.append("\t".join(row) + suffix)
+                    if len(buffer) >= self.BATCH:
                         copy.write("".join(buffer))
                         n += len(buffer)
+                        buffer.clear()
+                if buffer:
+                    copy.write("".join(buffer))
+                    n += len(buffer)
             return n
         objects = []
         for row in rows:
@@ -512,7 +500,7 @@ class _Generator:
                     roll -= share
             if arrangement == ArrangementKind.DIFFERENT_NEEDS:
                 circumstance = Circumstance.STANDARD
-            extended = age >= 21 and rng.random() < 0.75 or age < 21 and rng.random() < 0.35
+            extended = (age >= 21 and rng.random() < 0.75) or (age < 21 and rng.random() < 0.35)
             birthday_16 = birthdays["birthday_16"].toordinal()
             allocated = max(birthday_16 - rng.randrange(0, 90), today - rng.randrange(20, 1460))
             if index < 12:

@@ -41,6 +41,8 @@ from core.models import AuditKind
 from pathway.models import PathwayPlan, PlanState
 from returns.dfe import check_problems, upn_is_valid
 
+#: The longest interval a bundle may give (ten years): anything longer is a typing mistake.
+MAX_INTERVAL_DAYS = 3650
 BUNDLE_EVENT_KINDS = ["custody_start", "emergency_placement", "accommodation_provided", "significant_change"]
 
 
@@ -124,7 +126,7 @@ class _Checker:
             return None
         return value
 
-    def boolean(self, parent: dict, key: str, path: str, default: bool = False) -> bool:
+    def boolean(self, parent: dict, key: str, path: str, *, default: bool = False) -> bool:
         value = parent.get(key)
         if value is None:
             return default
@@ -141,7 +143,7 @@ YP_OPTIONAL = {
 }
 
 
-def validate_bundle(data: Any) -> dict:
+def validate_bundle(data: Any) -> dict:  # noqa: C901, PLR0912, PLR0915  (one pass over the bundle, in the contract's order)
     """Return the bundle normalised (dates parsed), or raise BundleError listing every problem."""
     c = _Checker()
     if not c.obj(data, "$", {"young_people"}, {"pack", "teams", "staff", "absences", "young_people"}):
@@ -287,7 +289,7 @@ def _intervals(c: _Checker, value: Any, path: str) -> dict[str, int]:
     for code, days in value.items():
         if code not in RequirementCode.values:
             c.fail(f"{path}.{code}", f"{code!r} is not one of {', '.join(RequirementCode.values)}")
-        elif isinstance(days, bool) or not isinstance(days, int) or not 0 < days <= 3650:
+        elif isinstance(days, bool) or not isinstance(days, int) or not 0 < days <= MAX_INTERVAL_DAYS:
             c.fail(f"{path}.{code}", "must be a whole number of days from 1 to 3650")
         elif code == RequirementCode.PATHWAY_REVIEW and days > PATHWAY_REVIEW_DAYS:
             c.fail(f"{path}.{code}", f"must be at most {PATHWAY_REVIEW_DAYS} days: a pathway plan is reviewed at least "
@@ -385,7 +387,7 @@ def _update(summary: ImportSummary, kind: str, obj, values: dict) -> None:
         summary.updated[kind] += 1
 
 
-def _apply_young_person(summary: ImportSummary, record: dict, staff: dict[str, Staff]) -> int:
+def _apply_young_person(summary: ImportSummary, record: dict, staff: dict[str, Staff]) -> int:  # noqa: C901, PLR0912
     pa = staff[record["pa"]]
     fields = {k: record[k] for k in (
         "name", "date_of_birth", "legal_status", "allocated_on", "circumstance", "extended_support",

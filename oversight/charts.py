@@ -73,7 +73,7 @@ def style(index: int, colour: str = "") -> dict:
 
 def _nice_max(value: int) -> float:
     """The top of the y axis: four gridline steps of 1, 2, 2.5 or 5 times a power of ten."""
-    if value <= 4:
+    if value <= 4:  # noqa: PLR2004  (four gridline steps)
         return 4
     raw = value / 4
     magnitude = 10 ** math.floor(math.log10(raw))
@@ -155,11 +155,10 @@ def line_chart_svg(chart: Chart, *, width: int = 720, height: int = 260) -> Safe
             segment.append(f"{x_at(i):.1f},{y_at(v):.1f}")
         if segment:
             segments.append(segment)
-        for seg in segments:
-            if len(seg) > 1:
-                parts.append(
-                    f'<polyline points="{" ".join(seg)}" fill="none" stroke="{s["colour"]}" stroke-width="2.5"{dash}/>'
-                )
+        parts.extend(
+            f'<polyline points="{" ".join(seg)}" fill="none" stroke="{s["colour"]}" stroke-width="2.5"{dash}/>'
+            for seg in segments if len(seg) > 1
+        )
         for i, v in enumerate(series.values):
             if v is not None:
                 parts.append(_marker(s["marker"], x_at(i), y_at(v), s["colour"]))

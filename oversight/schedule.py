@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,6 @@ def night_of(moment: dt.datetime, schedule: NightlySchedule = NIGHTLY_SCHEDULE) 
 def ensure_schedule(schedule: NightlySchedule = NIGHTLY_SCHEDULE):
     """Create or correct beat's row for the nightly run. Idempotent; a disabled row stays disabled
     (an operator turned it off on purpose)."""
-    from django_celery_beat.models import CrontabSchedule, PeriodicTask
-
     if schedule.timezone != settings.CELERY_TIMEZONE:  # one clock for beat, the task and the dates
         raise ValueError(f"The nightly schedule is in {schedule.timezone} but CELERY_TIMEZONE is {settings.CELERY_TIMEZONE}")
     crontab, _ = CrontabSchedule.objects.get_or_create(
@@ -76,9 +75,6 @@ def ensure_schedule(schedule: NightlySchedule = NIGHTLY_SCHEDULE):
 
 
 def ensure_schedule_after_migrate(using: str = "default", **kwargs) -> None:
-    from django.db import connections
-    from django_celery_beat.models import PeriodicTask
-
     # `migrate some_app` can finish before beat's tables exist; the next full migrate makes the row.
     if PeriodicTask._meta.db_table in connections[using].introspection.table_names():
         ensure_schedule()

@@ -8,11 +8,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
-from django.http import Http404
 
 from approvals.models import PENDING_STATES, Arrangement, ArrangementKind, ArrangementState
-from careleavers.models import SERVICE_WIDE_ROLES, Role, Staff, Team
-from careleavers.selectors import staff_for, young_people_visible_to
+from careleavers.models import Team
+from careleavers.selectors import young_people_visible_to
 from compliance.models import Requirement, RequirementCode, Status
 from compliance.status import days_overdue_expression, needs_attention_q, status_expression, status_q
 from pathway.models import PathwayPlan, PlanState
@@ -20,48 +19,9 @@ from pathway.models import PathwayPlan, PlanState
 from .charts import Chart, Series
 from .models import NightlyRun, OverdueUpdate, RunState, Snapshot
 
-#: Each manager's own dashboard (URL names are stable: other code and the benchmarks use them).
-DASHBOARD_OF_ROLE = {
-    Role.TEAM_LEADER: "oversight:team",
-    Role.SERVICE_LEADER: "oversight:service",
-    Role.HEAD_OF_SERVICE: "oversight:head",
-}
 CODES = list(RequirementCode.choices)
 NO_TEAM = "No team (unallocated)"
 ALL_TEAMS = "All teams"
-
-
-def dashboard_url_name_for(user) -> str:
-    """The dashboard a user lands on; 404 for anyone who has none (PAs, duty admin)."""
-    staff = staff_for(user)
-    if staff is None or staff.role not in DASHBOARD_OF_ROLE:
-        raise Http404("No dashboard for your role.")
-    return DASHBOARD_OF_ROLE[staff.role]
-
-
-def require_service_wide(user) -> Staff:
-    staff = staff_for(user)
-    if staff is None or staff.role not in SERVICE_WIDE_ROLES:
-        raise Http404("This dashboard is for the Service Leader and the Head of Service.")
-    return staff
-
-
-def require_manager(user) -> Staff:
-    staff = staff_for(user)
-    if staff is None or staff.role not in DASHBOARD_OF_ROLE:
-        raise Http404("Dashboards are for managers.")
-    return staff
-
-
-def teams_visible_to(user) -> QuerySet[Team]:
-    staff = staff_for(user)
-    if staff is None:
-        return Team.objects.none()
-    if staff.role in SERVICE_WIDE_ROLES:
-        return Team.objects.all()
-    if staff.role == Role.TEAM_LEADER:
-        return Team.objects.filter(pk=staff.team_id)
-    return Team.objects.none()
 
 
 def requirements_visible_to(user) -> QuerySet[Requirement]:
@@ -238,7 +198,8 @@ MAX_MONTHS = 36  # a chart of three years stays readable
 
 
 def month_buckets(*, date_from: dt.date, date_to: dt.date) -> list[tuple[dt.date, dt.date]]:
-    months, start = [], date_from.replace(day=1)
+    months: list[tuple[dt.date, dt.date]] = []
+    start = date_from.replace(day=1)
     while start <= date_to and len(months) < MAX_MONTHS:
         following = (start + dt.timedelta(days=32)).replace(day=1)
         months.append((start, min(following - dt.timedelta(days=1), date_to)))
@@ -261,7 +222,7 @@ def weekly_trend(*, teams: list[Team], date_from: dt.date, date_to: dt.date, tea
     snapshots = Snapshot.objects.filter(night__in=[n for n in nights if n], status=Status.OVERDUE)
     if team is not None:
         snapshots = snapshots.filter(team=team)
-    sums = defaultdict(int)
+    sums: defaultdict[tuple, int] = defaultdict(int)
     for s in snapshots.order_by().values("night", "team").annotate(n=Sum("count")):
         sums[(s["night"], s["team"])] += s["n"]
     names = _team_names(teams)
@@ -291,7 +252,8 @@ def monthly_charts(*, teams: list[Team], date_from: dt.date, date_to: dt.date, t
     snapshots = Snapshot.objects.filter(night__in=[n for n in nights if n], status=Status.OVERDUE)
     if team is not None:
         snapshots = snapshots.filter(team=team)
-    by_team, by_code = defaultdict(int), defaultdict(int)
+    by_team: defaultdict[tuple, int] = defaultdict(int)
+    by_code: defaultdict[tuple, int] = defaultdict(int)
     for s in snapshots.order_by().values("night", "team", "requirement").annotate(n=Sum("count")):
         by_team[(s["night"], s["team"])] += s["n"]
         by_code[(s["night"], s["requirement"])] += s["n"]

@@ -19,6 +19,8 @@ from django.db.models import Count, Exists, F, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from approvals.models import Arrangement, ArrangementKind, ArrangementState
+from approvals.services import arrangement_review_request
 from careleavers.models import CaseNoteKind, PlannedAbsence, Staff, YoungPerson
 from careleavers.selectors import team_leaders_of_teams
 from careleavers.services import case_note_add, notify
@@ -119,6 +121,7 @@ def nightly_run(*, as_of: dt.date | None = None, worker: str = "") -> RunResult:
             run.requirements = Requirement.objects.count()
             run.snapshot_rows = snapshot_take(run=run, night=night)
             run.alerts_raised = alerts_raise(run=run, night=night)
+            escalation_reviews_request(run=run, night=night)
             run.state = RunState.DONE
             run.finished_at = timezone.now()
             run.save()
@@ -165,13 +168,23 @@ def snapshot_take(*, run: NightlyRun, night: dt.date) -> int:
 # --- alerts -----------------------------------------------------------------------------------
 
 #: kind -> (rule, tell the Team Leader too)
-ALERT_RULES = {
-    AlertKind.DUE_SOON: ("V2", False),  # P2 for a pathway review
+ALERT_RULES: dict[str, tuple[str, bool]] = {
+    AlertKind.DUE_SOON: ("V2", False),  # P2 for a pathway review; the Team Leader hears of visits (below)
     AlertKind.PLAN_TO_TEAM_LEADER: ("P2", True),
     AlertKind.OVERDUE: ("V4", True),
     AlertKind.ABSENCE_CLASH: ("V5", True),
     AlertKind.ESCALATION_DUE: ("E3", True),
 }
+
+
+#: V2: "notify your Team Leader if a visit will go overdue": a visit due soon is told to the Team Leader too.
+DUE_SOON_TOLD_TO_TEAM_LEADER = (RequirementCode.VISIT,)
+
+
+def _tells_team_leader(alert: Alert) -> bool:
+    return ALERT_RULES[AlertKind(alert.kind)][1] or (
+        alert.kind == AlertKind.DUE_SOON and alert.requirement in DUE_SOON_TOLD_TO_TEAM_LEADER
+    )
 
 
 def alert_candidates(*, night: dt.date) -> dict[str, list[tuple[int, str, dt.date]]]:
@@ -219,6 +232,26 @@ def alerts_raise(*, run: NightlyRun | None, night: dt.date) -> int:
     return Alert.objects.filter(run=run).count()
 
 
+def escalation_reviews_request(*, run: NightlyRun, night: dt.date) -> int:
+    """E3: when the escalated visit becomes due (an ESCALATION_DUE alert raised tonight), the active
+    reduced-visits arrangement is put up for review: the young person agreed to respond (R2). The Team
+    Leader is told by the alert and by the review. Returns the arrangements put up for review."""
+    young_people = Alert.objects.filter(run=run, kind=AlertKind.ESCALATION_DUE).values("young_person")
+    arrangements = Arrangement.objects.filter(
+        young_person__in=young_people, kind=ArrangementKind.REDUCED_VISITS, state=ArrangementState.ACTIVE,
+    ).select_related("young_person")
+    pack = active_pack()
+    count = 0
+    for arrangement in arrangements:
+        arrangement_review_request(
+            arrangement=arrangement, actor=None, today=night,
+            reason=(f"E3: {arrangement.young_person.name} has not responded to {pack.escalation_attempts} contacts in a "
+                    f"row, so a visit is due at once; under reduced visits they agreed to respond (R2)."),
+        )
+        count += 1
+    return count
+
+
 def _alert_message(alert: Alert, *, pack: PolicyPack) -> str:
     yp = alert.young_person
     label = _LABELS.get(alert.requirement, alert.requirement)
@@ -261,7 +294,7 @@ def alerts_send(*, today: dt.date | None = None) -> int:
     sent = 0
     for alert in pending:
         pa = alert.young_person.pa
-        recipients = [] if pa is None else [pa] + (leaders[pa.team_id] if ALERT_RULES[alert.kind][1] else [])
+        recipients = [] if pa is None else [pa] + (leaders[pa.team_id] if _tells_team_leader(alert) else [])
         if current.get((alert.young_person_id, alert.requirement)) != alert.due:
             outcome = AlertOutcome.SUPERSEDED
         elif not recipients:
@@ -331,6 +364,6 @@ def overdue_items_for(*, young_person: YoungPerson, today: dt.date) -> list[dict
         updates[(u.requirement, u.due)].append(u)
     return [
         {"requirement": i, "label": _LABELS.get(i.code, i.code), "days_overdue": days_overdue(i.due, today),
-         "updates": updates[(i.code, i.due)], "latest": (updates[(i.code, i.due)] or [None])[0]}
+         "updates": updates[(i.code, i.due)], "latest": next(iter(updates[(i.code, i.due)]), None)}
         for i in items
     ]

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from careleavers.models import Staff, Team
-from careleavers.selectors import personal_advisers_of_team, young_person_for
+from careleavers.selectors import personal_advisers_of_team, teams_visible_to, young_person_for
 from compliance.models import RequirementCode, Status
 from core.decorators import require_perm, staff_required
 from core.errors import ServiceError
@@ -73,7 +73,7 @@ def _scope(request, *, staff: Staff, dashboard: str) -> Scope:
     permission, refusal = DASHBOARD_PERMS[dashboard]
     if not rules.has_perm(permission, staff.user):
         raise Http404(refusal)
-    teams = list(selectors.teams_visible_to(request.user))  # query: teams
+    teams = list(teams_visible_to(request.user))  # query: teams
     by_pk = {t.pk: t for t in teams}
     asked_team = request.GET.get("team") or None
     if asked_team is not None and _int(asked_team) not in by_pk:

@@ -45,6 +45,10 @@ class ReturnForm(_Distinct):
 
 class SignOffForm(_Distinct):
     comments = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Sign-off comments (optional)")
+    no_visit_reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False,
+        label="Why the plan is signed off without a visit since the previous review",
+        help_text="Only if no visit was made: the Personal Adviser visits before each review (reg 8(2)(b)).")
 
 
 class SharedForm(_Distinct):

@@ -1,11 +1,16 @@
 """Reads of pathway plans that know who is asking (STYLE 3): every query starts from the young
 people the user may see, so another team's plan is a 404."""
 
+import datetime as dt
+from dataclasses import dataclass
+
 import rules
-from django.db.models import F, QuerySet
+from django.db.models import F, Max, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from careleavers.selectors import young_people_visible_to
+from contacts.models import VISIT_METHODS, Contact, Outcome, With
 
 from .models import PathwayPlan, PlanState
 
@@ -37,3 +42,34 @@ def plans_to_sign_off(user) -> QuerySet[PathwayPlan]:
 def plans_of(young_person) -> list[PathwayPlan]:
     """Every version for the young person's page, newest first, in one query."""
     return list(young_person.plans.select_related("signed_off_by", "created_by").order_by("-version"))
+
+
+@dataclass(frozen=True)
+class VisitBeforeReview:
+    """reg 8(2)(b): the last visit since the previous signed-off review (None: there was none)."""
+
+    previous_review: dt.date | None
+    last_visit: dt.date | None
+
+    @property
+    def made(self) -> bool:
+        return self.last_visit is not None
+
+
+def visit_before_review(plan: PathwayPlan, *, today: dt.date | None = None) -> VisitBeforeReview:
+    """reg 8(2)(b): was a visit (a completed face-to-face contact with the young person, C2) made after the
+    previous signed-off review (the one before this version; before the first, at any time) and by this
+    plan's sign-off date, or today for a plan not yet signed off? Two queries."""
+    until = plan.review_date if plan.state == PlanState.SIGNED_OFF and plan.review_date else today or timezone.localdate()
+    previous = (
+        PathwayPlan.objects.filter(young_person_id=plan.young_person_id, state=PlanState.SIGNED_OFF,
+                                   version__lt=plan.version, review_date__isnull=False)
+        .aggregate(last=Max("review_date"))["last"]
+    )
+    visits = Contact.objects.filter(
+        young_person_id=plan.young_person_id, voided_at__isnull=True, with_whom=With.YOUNG_PERSON,
+        outcome=Outcome.COMPLETED, method__in=VISIT_METHODS, date__lte=until,
+    )
+    if previous is not None:
+        visits = visits.filter(date__gt=previous)
+    return VisitBeforeReview(previous_review=previous, last_visit=visits.aggregate(last=Max("date"))["last"])

@@ -21,6 +21,7 @@ from compliance.engine import recompute_young_person
 from compliance.models import Requirement, RequirementCode
 from compliance.packs import active_pack
 from core.audit import audit_record
+from core.dates import british
 from core.errors import InvalidState, ServiceError
 from core.models import AuditKind
 from core.transitions import lock, require
@@ -34,20 +35,21 @@ from .models import (
     PlanKind,
     PlanState,
 )
+from .selectors import visit_before_review
 from .transitions import PLAN_TRANSITIONS
 
 #: The brief plan of a different-needs arrangement (D3).
 BRIEF_SECTIONS = ("young_persons_voice", "health", "accommodation", "relationships", "contact_arrangements")
 
 #: Sections that must be written before a plan goes to the Team Leader (P5, S4).
-REQUIRED_ON_SUBMIT = {
+REQUIRED_ON_SUBMIT: dict[str, tuple[str, ...]] = {
     PlanKind.STANDARD: ("young_persons_voice", "contact_arrangements"),
     PlanKind.STEP_BACK: ("young_persons_voice", "contact_arrangements", *STEP_BACK_SECTIONS),
     PlanKind.DIFFERENT_NEEDS: ("young_persons_voice", "contact_arrangements"),
 }
 
 #: Plan kind that follows from the young person's active arrangement (P5, S4, D3).
-KIND_FOR_ARRANGEMENT = {
+KIND_FOR_ARRANGEMENT: dict[str, str] = {
     ArrangementKind.STEP_BACK: PlanKind.STEP_BACK,
     ArrangementKind.DIFFERENT_NEEDS: PlanKind.DIFFERENT_NEEDS,
 }
@@ -147,7 +149,8 @@ def plan_submit(*, plan: PathwayPlan, actor: Staff, today: dt.date | None = None
     plan = _lock(plan)
     transition = PLAN_TRANSITIONS.check(plan, "submit", user=actor.user)
     young_person = plan.young_person
-    missing = [PathwayPlan._meta.get_field(f).verbose_name for f in REQUIRED_ON_SUBMIT[plan.kind] if not getattr(plan, f).strip()]
+    missing = [str(getattr(PathwayPlan._meta.get_field(f), "verbose_name", f))
+               for f in REQUIRED_ON_SUBMIT[plan.kind] if not getattr(plan, f).strip()]
     if missing:
         raise ServiceError(f"Write these sections before submitting: {', '.join(missing)}.")
     if plan.submitted_at is None:
@@ -191,24 +194,40 @@ def plan_return(*, plan: PathwayPlan, actor: Staff, comments: str) -> PathwayPla
 
 
 @transaction.atomic
-def plan_sign_off(*, plan: PathwayPlan, actor: Staff, comments: str = "", today: dt.date | None = None) -> PathwayPlan:
+def plan_sign_off(*, plan: PathwayPlan, actor: Staff, comments: str = "", no_visit_reason: str = "",
+                  today: dt.date | None = None) -> PathwayPlan:
     """The Team Leader signs off: the plan becomes read-only and its sign-off date is the review
-    date (P3), which moves the stored pathway_review requirement (recomputed here, P1)."""
+    date (P3), which moves the stored pathway_review requirement (recomputed here, P1).
+
+    reg 8(2)(b): the PA visits before each review, so a plan is signed off only when a visit was made
+    since the previous signed-off review, or with the Team Leader's reason why not (`no_visit_reason`)."""
     today = today or timezone.localdate()
     plan = _lock(plan)
     transition = PLAN_TRANSITIONS.check(plan, "sign_off", user=actor.user)
+    young_person = plan.young_person
+    visit = visit_before_review(plan, today=today)
+    no_visit_reason = (no_visit_reason or "").strip()
+    if not visit.made and not no_visit_reason:
+        since = f"since the previous review on {british(visit.previous_review)}" if visit.previous_review else "yet"
+        raise ServiceError(f"No visit to {young_person.name} is recorded {since}: record the visit first, or say why "
+                           "the plan is signed off without one (reg 8(2)(b)).", field="no_visit_reason")
     submitter = plan.submitted_by
     state_from = plan.state
     plan.state = transition.next_state(plan)
     plan.signed_off_at = timezone.now()
     plan.signed_off_by = actor
     plan.review_date = today
+    plan.visit_before_review_on = visit.last_visit
+    plan.no_visit_reason = "" if visit.made else no_visit_reason
     plan.save()
     PlanDecision.objects.create(plan=plan, action=PlanAction.SIGNED_OFF, actor=actor, comments=comments)
-    _audit(AuditKind.PLAN_SIGNED_OFF, plan, actor=actor, state_from=state_from, review_date=today, comments=comments)
-    case_note_add(young_person=plan.young_person, author=actor, kind=CaseNoteKind.PLAN,
+    _audit(AuditKind.PLAN_SIGNED_OFF, plan, actor=actor, state_from=state_from, review_date=today, comments=comments,
+           visit_before_review_on=plan.visit_before_review_on, no_visit_reason=plan.no_visit_reason)
+    visit_line = (f"Visit before the review: {british(visit.last_visit)}." if visit.last_visit
+                  else f"No visit since the previous review (reg 8(2)(b)): {plan.no_visit_reason}")
+    case_note_add(young_person=young_person, author=actor, kind=CaseNoteKind.PLAN,
                   subject=f"Pathway plan v{plan.version} signed off",
-                  text=comments or f"Signed off by {actor.name}; review date {today:%d %b %Y}.")
+                  text="\n".join([comments or f"Signed off by {actor.name}; review date {british(today)}.", visit_line]))
     recompute_young_person(plan.young_person)
     notify(recipients=[submitter], kind="plan_signed_off", url=_plan_url(plan), young_person=plan.young_person,
            message=f"{actor.name} signed off pathway plan v{plan.version} for {plan.young_person.name}.")

@@ -20,7 +20,7 @@ from core.forms import add_service_error
 from . import services
 from .forms import PlanForm, ReturnForm, SharedForm, SignOffForm
 from .models import PathwayPlan, PlanAction
-from .selectors import plan_for, plans_to_sign_off
+from .selectors import plan_for, plans_to_sign_off, visit_before_review
 from .tables import SignOffQueueTable
 from .transitions import PLAN_TRANSITIONS
 
@@ -36,6 +36,7 @@ def _detail(request, plan: PathwayPlan, status: int = 200, form=None, error: str
             for name in services.sections_for(plan.kind)
         ],
         "decisions": plan.decisions.select_related("actor"),
+        "visit": visit_before_review(plan),  # reg 8(2)(b)
         "return_form": forms.get("return_form") or ReturnForm(),
         "sign_off_form": forms.get("sign_off_form") or SignOffForm(),
         "shared_form": forms.get("shared_form") or SharedForm(initial={"shared_on": timezone.localdate()}),
@@ -145,7 +146,8 @@ def plan_return(request, pk: int, *, staff):
 def plan_sign_off(request, pk: int, *, staff):
     return _plan_action(
         request, pk, staff=staff, form_class=SignOffForm, form_key="sign_off_form",
-        act=lambda plan, actor, data: services.plan_sign_off(plan=plan, actor=actor, comments=data["comments"]),
+        act=lambda plan, actor, data: services.plan_sign_off(plan=plan, actor=actor, comments=data["comments"],
+                                                             no_visit_reason=data["no_visit_reason"]),
         success="The plan is signed off. Its sign-off date is the review date.",
     )
 

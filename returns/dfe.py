@@ -1,8 +1,9 @@
 """DfE and Ofsted vocabularies and checks for the returns (X1, X2) that do not need the database.
 
 The SSDA903 code lists themselves live in contacts.codes (the in-touch check stores them); this
-module adds what the returns need on top: the UPN format, the consistency of one in-touch check
-(the DfE 903 validation rules a single check can break) and the Ofsted Annex A list 9 wording.
+module adds what the returns need on top: the UPN format and the consistency of one in-touch check
+(the DfE 903 validation rules a single check can break). The Ofsted Annex A list 9 wording is data,
+one file per collection year (returns/codes/, read by returns.labels).
 """
 
 import re
@@ -38,7 +39,13 @@ def upn_is_valid(value: str) -> bool:
     return bool(UPN_PATTERN.match(value))
 
 
-def check_problems(*, in_touch: str, activity: str, accommodation: str, age: int | None = None) -> dict[str, str]:
+#: The one care-leaver age under 18 in the returns (17th birthday), where some accommodation codes are refused.
+MINOR_AGE = 17
+
+
+def check_problems(  # noqa: C901  (one check per DfE rule, each with its message)
+    *, in_touch: str, activity: str, accommodation: str, age: int | None = None,
+) -> dict[str, str]:
     """What is wrong with one in-touch check, by field, in words a PA understands (empty when valid).
 
     Each message follows a DfE 903 validation rule: 131/132/133 (codes), 345 (in touch: activity and
@@ -64,65 +71,8 @@ def check_problems(*, in_touch: str, activity: str, accommodation: str, age: int
             problems["activity"] = "When the young person has died or returned home, activity is 0."
         if accommodation != "0":
             problems["accommodation"] = "When the young person has died or returned home, accommodation is 0."
-    if age == 17 and accommodation[:1] == "Z":
+    if age == MINOR_AGE and accommodation[:1] == "Z":
         problems["accommodation"] = "At 17 a young person cannot be recorded as living with former foster carers (Z)."
-    if age == 17 and accommodation[:1] == "T":
+    if age == MINOR_AGE and accommodation[:1] == "T":
         problems["accommodation"] = "A care leaver under 18 cannot be accommodated in a foyer (T) (903 rule 347)."
     return problems
-
-
-# Ofsted ILACS Annex A, list 9: columns and the wording of its coded answers.
-ANNEX_A_COLUMNS = [
-    "Child Unique ID",
-    "Gender",
-    "Ethnicity",
-    "Date of Birth",
-    "Age",
-    "UASC",
-    "Disability",
-    "Allocated Team",
-    "Allocated Worker",
-    "Allocated Personal Advisor",
-    "Eligibility Category",
-    "Latest Pathway Plan Review Date",
-    "LA in Touch",
-    "Latest Date of Contact",
-    "Type of Accommodation",
-    "Suitability of Accommodation",
-    "Activity Status",
-]
-
-ANNEX_A_GENDER = {"M": "a) Male", "F": "b) Female", "U": "c) Not stated/recorded", "": "c) Not stated/recorded"}
-ANNEX_A_ETHNICITY = {code: f"{chr(ord('a') + i)}) {code}" for i, code in enumerate(
-    ["WBRI", "WIRI", "WIRT", "WOTH", "WROM", "MWBC", "MWBA", "MWAS", "MOTH", "AIND", "APKN", "ABAN", "AOTH",
-     "BCRB", "BAFR", "BOTH", "CHNE", "OOTH", "REFU", "NOBT"])}
-ANNEX_A_YES_NO = {True: "a) Yes", False: "b) No"}
-ANNEX_A_ELIGIBILITY = {
-    "relevant": "a) Relevant child",
-    "former_relevant": "b) Former relevant child",
-    "qualifying": "c) Qualifying care leaver",
-    "eligible": "d) Eligible child",
-}
-ANNEX_A_IN_TOUCH = {
-    "YES": "a) Yes",
-    "NO": "b) No",
-    "DIED": "c) Died",
-    "REFU": "d) Refused contact",
-    "NREQ": "e) No longer requires services",
-    "RHOM": "f) Returned home",
-}
-ANNEX_A_SUITABILITY = {"1": "a) Suitable", "2": "b) Unsuitable"}
-
-
-def annex_a_accommodation(code: str) -> tuple[str, str]:
-    """(Type of Accommodation, Suitability of Accommodation) for an ACCOM code; blank for 0."""
-    if not code or code == "0":
-        return "", ""
-    letter, suitability = code[0], code[1:]
-    return f"{letter}: {codes.ACCOMMODATION_TYPES.get(letter, letter)}", ANNEX_A_SUITABILITY.get(suitability, "")
-
-
-def annex_a_activity(code: str) -> str:
-    if not code or code == "0":
-        return ""
-    return f"{code}: {codes.ACTIVITY.get(code, code)}"

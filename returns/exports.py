@@ -2,10 +2,10 @@
 
 - header.csv and oc3.csv: the SSDA903 care leaver table for the collection year that starts on
   1 April `year`.
-- annex_a_list9.csv: Ofsted Annex A list 9, everyone in service on 31 March at the year's end.
+- annex_a_list9.csv: Ofsted Annex A list 9, everyone in service on 31 March at the year's end, in the
+  wording of the collection year (returns.labels). Annex A as at any other date: returns.annex_a.
 """
 
-import csv
 import datetime as dt
 import io
 import zipfile
@@ -13,16 +13,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db.models import Max, QuerySet
+from django.db.models import QuerySet
 
 from careleavers.models import LegalStatus, YoungPerson
 from compliance.engine import requirements_as_of
 from compliance.models import RequirementCode
-from contacts.models import Contact, InTouchCheck, Outcome, With
-from core.dates import age_on, birthday
-from core.spreadsheets import safe_cell
+from contacts.models import InTouchCheck
+from core.dates import birthday
 
 from . import dfe
+from .annex_a import annex_a_row, latest_completed_contacts, latest_in_touch_checks
+from .files import csv_text, dmy
+from .labels import AnnexALabels, annex_a_labels
 from .windows import BirthdayWindow, birthday_in_year, closest_check, collection_year
 
 HEADER_COLUMNS = ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"]
@@ -33,8 +35,9 @@ FILE_NAMES = ("header.csv", "oc3.csv", "annex_a_list9.csv")
 #: X1 (CONTRACT v2, change 6): the OC3 cohort is the DfE's care leavers, relevant and former relevant only.
 OC3_LEGAL_STATUSES = (LegalStatus.RELEVANT, LegalStatus.FORMER_RELEVANT)
 
-def dmy(day: dt.date | None) -> str:
-    return day.strftime("%d/%m/%Y") if day else ""
+#: The one CSV writer of the return files (every cell through core.spreadsheets.safe_cell).
+_csv = csv_text
+__all__ = ["FILE_NAMES", "HEADER_COLUMNS", "OC3_COLUMNS", "Returns", "build_returns", "dmy"]
 
 
 def british(day: dt.date) -> str:
@@ -82,8 +85,13 @@ class Returns:
         return {
             "header.csv": _csv(HEADER_COLUMNS, self.header_rows()),
             "oc3.csv": _csv(OC3_COLUMNS, [row.values for row in self.oc3]),
-            "annex_a_list9.csv": _csv(dfe.ANNEX_A_COLUMNS, self.annex_a),
+            "annex_a_list9.csv": _csv(self.labels.columns, self.annex_a),
         }
+
+    @property
+    def labels(self) -> AnnexALabels:
+        """The Annex A wording of the collection year."""
+        return annex_a_labels(self.year)
 
     def write(self, directory: Path) -> list[Path]:
         directory.mkdir(parents=True, exist_ok=True)
@@ -102,15 +110,7 @@ class Returns:
         return buffer.getvalue()
 
 
-def _csv(columns: list[str], rows: list[dict[str, str]]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows({column: safe_cell(value) for column, value in row.items()} for row in rows)
-    return out.getvalue()
-
-
-def build_returns(year: int, people: QuerySet[YoungPerson] | None = None) -> Returns:
+def build_returns(year: int, people: QuerySet[YoungPerson] | None = None) -> Returns:  # noqa: C901, PLR0912
     """Everything the three files and the "lacking data" page need. Queries: the OC3 cohort, its
     in-touch checks, the in-service computation on 31 March, the Annex A people, their latest
     completed contact and their latest in-touch check: six, whatever the number of young people."""
@@ -161,17 +161,14 @@ def build_returns(year: int, people: QuerySet[YoungPerson] | None = None) -> Ret
     reviews = {row.young_person_id: row.last_met for row in rows_on_31_march if row.code == RequirementCode.PATHWAY_REVIEW}
     annex_people = list(people.filter(pk__in=list(in_service)).select_related("pa", "pa__team").order_by("ref"))
     ids = [yp.pk for yp in annex_people]
-    last_contacts = dict(
-        Contact.objects.filter(young_person__in=ids, date__lte=end, voided_at__isnull=True,
-                               outcome=Outcome.COMPLETED, with_whom=With.YOUNG_PERSON)
-        .values("young_person").annotate(last=Max("date")).values_list("young_person", "last")
-    )
-    latest_check: dict[int, InTouchCheck] = {}
-    for check in InTouchCheck.objects.filter(young_person__in=ids, date__lte=end).order_by("young_person", "date"):
-        latest_check[check.young_person_id] = check  # ordered by date: the last one wins
+    last_contacts = latest_completed_contacts(ids, end)
+    latest_check = latest_in_touch_checks(ids, end)
+    labels = result.labels
     for yp in annex_people:
         check = latest_check.get(yp.pk)
-        result.annex_a.append(_annex_a_row(yp, end, reviews.get(yp.pk), last_contacts.get(yp.pk), check))
+        result.annex_a.append(annex_a_row(labels=labels, young_person=yp, on=end, legal_status=yp.legal_status,
+                                          last_review=reviews.get(yp.pk), last_contact=last_contacts.get(yp.pk),
+                                          check=check))
         if yp.pk not in by_id:
             by_id[yp.pk] = yp
             problems[yp.pk].extend(_header_problems(yp))
@@ -202,32 +199,6 @@ def _header_problems(yp: YoungPerson) -> list[str]:
     return missing
 
 
-def _annex_a_row(yp: YoungPerson, on: dt.date, last_review: dt.date | None, last_contact: dt.date | None,
-                 check: InTouchCheck | None) -> dict[str, str]:
-    accommodation_type, suitability = dfe.annex_a_accommodation(check.accommodation if check else "")
-    pa_name = yp.pa.name if yp.pa else ""
-    return {
-        "Child Unique ID": yp.ref,
-        "Gender": dfe.ANNEX_A_GENDER.get(yp.sex, dfe.ANNEX_A_GENDER[""]),
-        "Ethnicity": dfe.ANNEX_A_ETHNICITY.get(yp.ethnicity, dfe.ANNEX_A_ETHNICITY["NOBT"]),
-        "Date of Birth": dmy(yp.date_of_birth),
-        "Age": str(age_on(yp.date_of_birth, on)),
-        "UASC": dfe.ANNEX_A_YES_NO[yp.uasc],
-        "Disability": dfe.ANNEX_A_YES_NO[yp.disability],
-        "Allocated Team": yp.pa.team.name if yp.pa and yp.pa.team else "",
-        # The worker allocated by a leaving-care service is the Personal Adviser.
-        "Allocated Worker": pa_name,
-        "Allocated Personal Advisor": pa_name,
-        "Eligibility Category": dfe.ANNEX_A_ELIGIBILITY.get(yp.legal_status, ""),
-        "Latest Pathway Plan Review Date": dmy(last_review),
-        "LA in Touch": dfe.ANNEX_A_IN_TOUCH.get(check.in_touch, "") if check else "",
-        "Latest Date of Contact": dmy(last_contact),
-        "Type of Accommodation": accommodation_type,
-        "Suitability of Accommodation": suitability,
-        "Activity Status": dfe.annex_a_activity(check.activity if check else ""),
-    }
-
-
 def _ordinal(n: int) -> str:
-    suffix = "th" if 11 <= n % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    suffix = "th" if 11 <= n % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")  # noqa: PLR2004  (11th-13th)
     return f"{n}{suffix}"

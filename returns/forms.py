@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from contacts import codes
 from contacts.models import Contact
+from core.forms import DateInput
 
 from . import dfe
 from .services import birthday_age_for
@@ -84,3 +85,21 @@ class YearForm(forms.Form):
     def __init__(self, *args, today: dt.date, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = year_choices(today)
+
+
+class AnnexAAsAtForm(forms.Form):
+    """X2: the day Annex A list 9 is produced as at (the day an inspection is announced): today at the latest."""
+
+    as_at = forms.DateField(label="Annex A list 9 as at", help_text="The day the inspection is announced; today at the latest.")
+
+    def __init__(self, *args, today: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["as_at"].widget = DateInput(attrs={"max": today.isoformat(), "class": "form-control"})
+        self.fields["as_at"].initial = today
+
+    def clean_as_at(self):
+        day = self.cleaned_data["as_at"]
+        if day > self.today:
+            raise forms.ValidationError("Annex A is produced as at today or an earlier day, not a future one.")
+        return day

@@ -10,8 +10,9 @@ from core.decorators import require_perm, staff_required
 from core.errors import ServiceError
 from core.forms import add_service_error
 
+from .annex_a import annex_a_as_at
 from .exports import FILE_NAMES, build_returns
-from .forms import InTouchCheckForm, ReturnsDetailsForm, YearForm
+from .forms import AnnexAAsAtForm, InTouchCheckForm, ReturnsDetailsForm, YearForm
 from .services import RETURNS_FIELDS, in_touch_check_record, young_person_returns_update
 from .windows import collection_year, collection_year_of
 
@@ -38,8 +39,21 @@ def index(request, *, staff: Staff):
     page = Paginator(returns.lacking, 50).get_page(request.GET.get("page"))
     return render(request, "returns/index.html", {
         "form": form, "year": year, "start": start, "end": end, "returns": returns, "page": page,
-        "file_names": FILE_NAMES,
+        "file_names": FILE_NAMES, "as_at_form": AnnexAAsAtForm(today=timezone.localdate()),
     })
+
+
+@staff_required
+def annex_a(request, *, staff: Staff):
+    """X2: Annex A list 9 as at a day (default today, never later): the form, or with a valid day the CSV."""
+    _require_exporter(staff)
+    form = AnnexAAsAtForm(request.GET or None, today=timezone.localdate())
+    if form.is_bound and form.is_valid():
+        annex = annex_a_as_at(form.cleaned_data["as_at"], young_people_visible_to(staff.user))
+        response = HttpResponse(annex.csv(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{annex.file_name}"'
+        return response
+    return render(request, "returns/annex_a.html", {"form": form, "error_forms": [form]})
 
 
 @staff_required

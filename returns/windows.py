@@ -8,7 +8,7 @@ years, a month after 31 January is the last day of February).
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from core.dates import add_months, birthday
 
@@ -37,7 +37,7 @@ def collection_year(year: int) -> tuple[dt.date, dt.date]:
 
 
 def collection_year_of(day: dt.date) -> int:
-    return day.year if day.month >= 4 else day.year - 1
+    return day.year if day.month >= 4 else day.year - 1  # noqa: PLR2004  (the year starts on 1 April)
 
 
 def birthday_in_year(date_of_birth: dt.date, year: int, ages: Sequence[int]) -> BirthdayWindow | None:
@@ -50,7 +50,11 @@ def birthday_in_year(date_of_birth: dt.date, year: int, ages: Sequence[int]) -> 
     return None
 
 
-T = TypeVar("T")
+class _Dated(Protocol):
+    date: dt.date
+
+
+T = TypeVar("T", bound=_Dated)
 
 
 def closest_check(window: BirthdayWindow, checks: Iterable[T]) -> T | None:

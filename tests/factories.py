@@ -52,7 +52,7 @@ class YoungPersonFactory(factory.django.DjangoModelFactory):
     allocated_on = dt.date(2025, 6, 1)
 
     @factory.post_generation
-    def allocation(obj, create, extracted, **kwargs):
+    def allocation(obj, create, extracted, **kwargs):  # noqa: N805  (factory_boy passes the built object)
         if create and obj.pa:
             Allocation.objects.create(young_person=obj, pa=obj.pa, start=obj.allocated_on)
 

@@ -9,7 +9,7 @@ from approvals.models import ArrangementState, StepBackItem
 from core.errors import ServiceError
 from core.models import AuditEvent, AuditKind
 
-from .test_services import STEP_BACK, approved, request
+from .test_services import STEP_BACK, all_given, approved, request
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,7 @@ def test_r4_team_leader_approval_is_audited_with_rationale(jamie, alice, tess):
 
 
 def test_s3_approval_that_activates_is_audited_with_the_start(jamie, alice, tess):
-    arrangement = request(jamie, alice, kind="step_back", details=STEP_BACK)
+    arrangement = all_given(request(jamie, alice, kind="step_back", details=STEP_BACK), alice)  # S2
     services.arrangement_approve(arrangement=arrangement, actor=tess, rationale="Wish respected.")
     audit = event(AuditKind.ARRANGEMENT_APPROVED)
     assert (audit.data["state_to"], audit.data["active_from"]) == ("active", timezone.localdate().isoformat())

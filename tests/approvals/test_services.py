@@ -26,7 +26,10 @@ STEP_BACK = {"attempts_to_engage": "Letters 1, 8 and 15 March; calls.", "light_t
              "young_persons_wish": "Does not want a PA."}
 DIFFERENT_NEEDS = {"would_not_understand_pa_role": True, "lives_in_specialist_home": True,
                    "no_unaddressed_independence_needs": True,
-                   "agreed_by": [{"name": "Dr Lee", "role": "professional"}, {"name": "Mum", "role": "family or carer"}]}
+                   "agreed_by": [{"name": "Dr Lee", "role": "professional"}, {"name": "Mum", "role": "family or carer"}],
+                   # D3: what the family was given and told.
+                   "family_given_local_offer": True, "family_given_contact_details": True,
+                   "family_told_can_ask_for_more_support": True}
 
 
 def request(yp, pa, kind="reduced_visits", details=None, **kwargs):
@@ -37,6 +40,14 @@ def request(yp, pa, kind="reduced_visits", details=None, **kwargs):
 
 def approved(yp, pa, tl):
     return services.arrangement_approve(arrangement=request(yp, pa), actor=tl, rationale="Low needs, settled.")
+
+
+def all_given(arrangement, pa, *, except_for=()):
+    """S2: the PA records every checklist item as given today (but `except_for`)."""
+    for item in StepBackItem.values:
+        if item not in except_for:
+            services.step_back_item_record(arrangement=arrangement, item=item, given_on=timezone.localdate(), actor=pa)
+    return arrangement
 
 
 # --- R1, R2: request ----------------------------------------------------------------------------
@@ -305,6 +316,7 @@ def test_s1_step_back_needs_the_attempts_to_engage(jamie, alice):
 
 def test_s3_team_leader_activates_step_back_and_keeping_in_touch_applies(jamie, alice, tess):
     arrangement = request(jamie, alice, kind="step_back", details={**STEP_BACK, "conduit": {"name": "Aunt May"}})
+    all_given(arrangement, alice)  # S2
     arrangement = services.arrangement_approve(arrangement=arrangement, actor=tess, rationale="Wish respected.")
     assert (arrangement.state, arrangement.active_from) == (ArrangementState.ACTIVE, timezone.localdate())
     assert requirement_codes(jamie) == {"keeping_in_touch", "pathway_review"}  # S5
@@ -350,12 +362,12 @@ def test_d1_all_three_criteria_are_required(jamie, alice):
         request(jamie, alice, kind="different_needs", details={**DIFFERENT_NEEDS, "lives_in_specialist_home": False})
 
 
-def test_d2_who_agreed_is_required(jamie, alice):
+def test_d2_who_agreed_is_required(in_specialist_home, jamie, alice):
     with pytest.raises(ServiceError, match="D2"):
         request(jamie, alice, kind="different_needs", details={**DIFFERENT_NEEDS, "agreed_by": []})
 
 
-def test_d3_team_leader_oversight_activates_different_needs_pattern(jamie, alice, tess):
+def test_d3_team_leader_oversight_activates_different_needs_pattern(in_specialist_home, jamie, alice, tess):
     arrangement = request(jamie, alice, kind="different_needs", details=DIFFERENT_NEEDS)
     services.arrangement_approve(arrangement=arrangement, actor=tess, rationale="Pattern agreed in oversight.")
     assert requirement_codes(jamie) == {"lead_worker_contact", "family_contact", "pathway_review"}

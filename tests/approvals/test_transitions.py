@@ -24,9 +24,13 @@ NEXT = {
     ("record_step_back_item", S.REQUESTED): S.REQUESTED,
     ("record_step_back_item", S.TEAM_LEADER_APPROVED): S.TEAM_LEADER_APPROVED,
     ("record_step_back_item", S.ACTIVE): S.ACTIVE,
+    # R1, E3: the Team Leader's review of an arrangement put up for review (the state stays).
+    ("continue_after_review", S.REQUESTED): S.REQUESTED,
+    ("continue_after_review", S.TEAM_LEADER_APPROVED): S.TEAM_LEADER_APPROVED,
+    ("continue_after_review", S.ACTIVE): S.ACTIVE,
 }
 DOING = {"approve": "approved", "agree": "agreed", "reject": "rejected", "withdraw": "withdrawn", "end": "ended",
-         "record_step_back_item": "updated"}
+         "record_step_back_item": "updated", "continue_after_review": "reviewed"}
 ACTIONS = sorted(DOING)
 
 
@@ -37,7 +41,7 @@ def arrangement_in(state, yp, requested_by, kind=ArrangementKind.REDUCED_VISITS)
 
 def whose_step(action, state, personas):
     """The persona who may take `action` when the arrangement is in a state where it applies."""
-    if action in ("approve",) or (action == "reject" and state != S.TEAM_LEADER_APPROVED):
+    if action in ("approve", "continue_after_review") or (action == "reject" and state != S.TEAM_LEADER_APPROVED):
         return personas["tess"]
     if action in ("agree", "reject"):
         return personas["sol"]
@@ -58,6 +62,8 @@ def test_the_table_has_exactly_these_actions():
 def test_a_every_state_and_action(action, state, jamie, alice, personas):
     kind = ArrangementKind.STEP_BACK if action == "record_step_back_item" else ArrangementKind.REDUCED_VISITS
     arrangement = arrangement_in(state, jamie, alice, kind=kind)
+    if action == "continue_after_review":
+        arrangement.review_requested_on = jamie.allocated_on
     actor = whose_step(action, state, personas)
     if (action, state) in NEXT:
         transition = ARRANGEMENT_TRANSITIONS.check(arrangement, action, user=actor.user)

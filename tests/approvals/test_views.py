@@ -57,11 +57,13 @@ def test_s6_conduit_needs_consent(client, jamie, alice):
     assert Arrangement.objects.get().details["conduit"] == {"name": "Aunt May", "relationship": "Aunt", "consent": True}
 
 
-def test_d2_form_records_who_agreed(client, jamie, alice):
+def test_d2_form_records_who_agreed(client, in_specialist_home, jamie, alice):
     login(client, alice)
     client.post(reverse("approvals:request", args=[jamie.pk, "different_needs"]), {
         "would_not_understand_pa_role": "on", "lives_in_specialist_home": "on", "no_unaddressed_independence_needs": "on",
         "agreed_professionals": "Dr Lee, psychiatrist\nSam, social worker", "agreed_family": "Mum",
+        "family_given_local_offer": "on", "family_given_contact_details": "on",
+        "family_told_can_ask_for_more_support": "on",
         "keeping_in_touch": "Lead worker every 12 weeks",
     })
     assert [a["role"] for a in Arrangement.objects.get().details["agreed_by"]] == ["professional", "professional",

@@ -5,7 +5,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from pathway.models import PathwayPlan, PlanState
-from tests.pathway.helpers import make_young_person
+from tests.pathway.helpers import make_young_person, visited
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,6 +18,7 @@ def open_young_person(page, name):
 
 def test_p3_plan_drafted_submitted_returned_resubmitted_and_signed_off(page, sign_in, alice, tess):
     jamie = make_young_person(alice, name="Jamie Doe")
+    visited(jamie)  # reg 8(2)(b): a visit before the review, so the Team Leader can sign off
 
     sign_in(alice)
     open_young_person(page, "Jamie Doe")

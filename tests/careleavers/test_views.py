@@ -276,9 +276,9 @@ def test_young_person_page_query_count_is_the_same_for_5_and_50(client, alice, s
     # Other apps' panels pin their own counts; this pins the page's own queries.
     monkeypatch.setattr("casework.views.panels_for", lambda **kwargs: [])
     login(client, alice)
-    # savepoint / session / user / staff / young person / absences / requirements / escalation: contacts, steps /
-    # timeline: contacts, events, escalations, plans, arrangements, case notes / history permission /
-    # allocations / release savepoint
+    # savepoint / session / user / staff / young person / absences / requirements / pack / timeline: contacts,
+    # events, escalations, plans, arrangements, case notes (the escalation ladder and the reasons for the due
+    # dates read them from there) / pack events / history permission / allocations / release savepoint
     with django_assert_num_queries(18):
         response = client.get(reverse("young_person", args=[yp.pk]))
     assert response.status_code == 200

@@ -89,7 +89,7 @@ def test_s5_offer_of_a_keeping_in_touch_visit_meets_the_requirement_whatever_the
     assert requirement(yp, "keeping_in_touch").last_met is None
 
     log(yp, alice, method=Method.LETTER, outcome=Outcome.NO_RESPONSE, purpose=Purpose.KIT_OFFER, visit_check=None,
-        date=days_ago(1))
+        date=days_ago(1), offered_date=today() + dt.timedelta(days=7), offered_time=dt.time(14, 0))
 
     row = requirement(yp, "keeping_in_touch")
     assert row.last_met == days_ago(1)

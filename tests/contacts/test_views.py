@@ -136,7 +136,7 @@ def test_e2_escalation_page_suggests_the_next_step_and_checks_the_date(client, a
     login(client, alice)
     url = reverse("contacts:escalate", args=[yp.pk])
     assert client.get(url).context["form"]["step"].value() == "phone_call"
-    response = client.post(url, {"step": "letter", "date": (today() + dt.timedelta(days=3)).isoformat()})
+    response = client.post(url, {"step": "letter", "date": (today() + dt.timedelta(days=3)).isoformat(), "note": "Posted"})
     assert "cannot be in the future" in str(response.context["form"].errors["date"])
     assert not Escalation.objects.exists()
 
@@ -196,7 +196,7 @@ def test_c3_contact_form_has_no_script_and_works_without_it(client, alice):
     login(client, alice)
     body = client.get(reverse("contacts:log", args=[yp.pk])).content.decode()
     assert reverse("contacts:visit_check", args=[yp.pk]) in body and "hx-get" in body
-    content = body[body.index('<main'):body.index('</main>')]
+    content = body[body.index("<main"):body.index("</main>")]
     assert "<script" not in content
     # Without JavaScript the checklist is on the page (inside noscript while it does not apply yet).
     assert "<noscript>" in content and 'name="check-health_and_safety"' in content

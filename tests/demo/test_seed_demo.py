@@ -26,9 +26,9 @@ def seed(*args) -> str:
 
 
 def snapshot() -> list[tuple]:
-    return list(YoungPerson.objects.order_by("ref").values_list(
-        "ref", "name", "date_of_birth", "circumstance", "pa__ref", "allocated_on")) + [
-        (Contact.objects.count(), Requirement.objects.count(), Arrangement.objects.count())]
+    people = YoungPerson.objects.order_by("ref").values_list(
+        "ref", "name", "date_of_birth", "circumstance", "pa__ref", "allocated_on")
+    return [*people, (Contact.objects.count(), Requirement.objects.count(), Arrangement.objects.count())]
 
 
 def test_seed_demo_builds_a_believable_service_and_prints_the_logins():

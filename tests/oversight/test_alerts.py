@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.core import mail
 
+from approvals.models import Decision
 from careleavers.models import Notification, PlannedAbsence
 from compliance.engine import recompute
 from oversight.models import Alert, AlertKind, AlertOutcome
@@ -26,15 +27,19 @@ def notes(staff, kind):
     return list(Notification.objects.filter(recipient=staff, kind=f"oversight.{kind}").order_by("pk"))
 
 
-def test_v2_due_soon_alert_goes_to_the_pa_once(service, alice, tess):
+def test_v2_visit_due_soon_alert_goes_to_the_pa_and_their_team_leader_once(service, alice, tess, trent):
     run_on(AS_OF)
     alert = Alert.objects.get(young_person=service.a2, requirement="visit", kind=AlertKind.DUE_SOON)
-    assert (alert.rule, alert.due, alert.outcome) == ("V2", dt.date(2026, 3, 7), AlertOutcome.SENT)
+    assert (alert.rule, alert.due, alert.outcome, alert.recipients) == ("V2", dt.date(2026, 3, 7), AlertOutcome.SENT, 2)
     sent = notes(alice, "due_soon")
     assert any("Ann Two" in n.message and "7 Mar 2026" in n.message for n in sent)
-    assert notes(tess, "due_soon") == []  # due soon is for the PA (V2)
+    # V2 (issue 10): "notify your Team Leader if a visit will go overdue", not only the PA.
+    told = notes(tess, "due_soon")
+    assert [n.young_person_id for n in told if "Visit" in n.message] == [service.a2.pk]
+    assert not [n for n in notes(trent, "due_soon") if n.young_person_id == service.a2.pk]
     run_on(AS_OF + dt.timedelta(days=1))  # still due soon the next night: not sent again
     assert notes(alice, "due_soon") == sent
+    assert notes(tess, "due_soon") == told
     assert Alert.objects.filter(young_person=service.a2, requirement="visit", kind=AlertKind.DUE_SOON).count() == 1
 
 
@@ -137,3 +142,37 @@ def test_alert_claimed_by_another_sender_is_not_sent_twice(service, alice):
     assert Notification.objects.filter(kind__startswith="oversight.").count() == sum(
         Alert.objects.filter(outcome=AlertOutcome.SENT).values_list("recipients", flat=True)
     )
+
+
+def test_e3_the_escalated_visit_due_puts_the_reduced_visits_arrangement_up_for_review(alice, tess, trent):
+    """E3: the Team Leader is told, and the reduced-visits arrangement is put up for review (the young
+    person agreed to respond: R2)."""
+    yp = YoungPersonFactory(pa=alice, name="Eve Silent")
+    arrangement = ArrangementFactory(young_person=yp)  # reduced visits from 1 Sep 2025
+    for day in (dt.date(2026, 2, 10), dt.date(2026, 2, 20), dt.date(2026, 3, 1)):
+        ContactFactory(young_person=yp, date=day, method="phone", outcome="no_response")
+    run_on(dt.date(2026, 2, 28))
+    arrangement.refresh_from_db()
+    assert arrangement.review_requested_on is None
+    run_on(AS_OF)
+    arrangement.refresh_from_db()
+    assert arrangement.review_requested_on == AS_OF
+    assert "E3" in arrangement.review_reason and "R2" in arrangement.review_reason
+    decision = arrangement.decisions.get(decision=Decision.REVIEW_REQUESTED)
+    assert decision.actor is None  # the nightly run, not a person
+    assert Notification.objects.filter(recipient=tess, kind="arrangement_review", young_person=yp).count() == 1
+    assert len(notes(tess, "escalation_due")) == 1
+    assert not Notification.objects.filter(recipient=trent).exists()
+    run_on(AS_OF + dt.timedelta(days=1))  # still due the next night: not put up for review again
+    arrangement.refresh_from_db()
+    assert arrangement.decisions.filter(decision=Decision.REVIEW_REQUESTED).count() == 1
+
+
+def test_e3_no_review_without_an_active_reduced_visits_arrangement(alice):
+    yp = YoungPersonFactory(pa=alice)
+    ended = ArrangementFactory(young_person=yp, state="ended", ended_on=dt.date(2025, 12, 1))
+    for day in (dt.date(2026, 2, 10), dt.date(2026, 2, 20), dt.date(2026, 3, 1)):
+        ContactFactory(young_person=yp, date=day, method="phone", outcome="no_response")
+    run_on(AS_OF)
+    ended.refresh_from_db()
+    assert ended.review_requested_on is None

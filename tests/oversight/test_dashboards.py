@@ -171,7 +171,7 @@ def test_o1_service_dashboard_trend_of_12_weeks_from_snapshots(client, service, 
     assert len(trend.x_labels) == 12 and trend.x_labels[-1] == AS_OF and trend.x_labels[0] == dt.date(2025, 12, 14)
     series = {s.name: s.values for s in trend.series}
     none = [None] * 9
-    assert series == {"North Team": none + [5, 4, 3], "South Team": none + [2, 1, 1], "All teams": none + [7, 5, 4]}
+    assert series == {"North Team": [*none, 5, 4, 3], "South Team": [*none, 2, 1, 1], "All teams": [*none, 7, 5, 4]}
     assert trend.x_notes[-3:] == [dt.date(2026, 2, 15), dt.date(2026, 2, 22), AS_OF]
 
 
@@ -185,7 +185,7 @@ def test_o1_trend_chart_has_the_same_figures_as_a_table(client, service, weekly_
     html = get(client, sol, "oversight:service").content.decode()
     assert 'role="img"' in html and "Table of the figures in this chart" in html
     assert "Overdue items, week by week</caption>" in html
-    assert "<th scope=\"row\">22 Feb 2026</th><td>22 Feb 2026</td><td>4</td><td>1</td><td>5</td>" in html
+    assert '<th scope="row">22 Feb 2026</th><td>22 Feb 2026</td><td>4</td><td>1</td><td>5</td>' in html
 
 
 # --- Head of Service, monthly -----------------------------------------------------------------
@@ -233,7 +233,7 @@ def test_o1_team_items_export_as_csv(client, service, tess, today):
 
 
 def test_o1_export_quotes_text_a_spreadsheet_would_run(client, alice, tess, today):
-    YoungPersonFactory(pa=alice, name="=HYPERLINK(\"http://evil\")")
+    YoungPersonFactory(pa=alice, name='=HYPERLINK("http://evil")')
     recompute(AS_OF)
     login(client, tess)
     content = client.get(reverse("oversight:export", args=["team-items", "csv"])).content.decode("utf-8-sig")
@@ -340,9 +340,9 @@ def test_o1_service_dashboard_charts_only_the_teams_with_most_overdue(client, se
     trend, total = response.context["trend"], response.context["trend_total"]
     none = [None] * 9
     # North had most overdue in the latest week; the total, on its own chart, still counts South.
-    assert {s.name: s.values for s in trend.series} == {"North Team": none + [5, 4, 3]}
+    assert {s.name: s.values for s in trend.series} == {"North Team": [*none, 5, 4, 3]}
     assert trend.title == "Overdue items, week by week: the 1 teams with most overdue"
-    assert {s.name: s.values for s in total.series} == {"All teams": none + [7, 5, 4]}
+    assert {s.name: s.values for s in total.series} == {"All teams": [*none, 7, 5, 4]}
     html = response.content.decode()
     assert "Overdue items, week by week: all 2 teams together</caption>" in html
 

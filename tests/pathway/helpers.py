@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from compliance.engine import recompute_young_person
 from core.dates import birthday
-from tests.factories import YoungPersonFactory
+from tests.factories import ContactFactory, YoungPersonFactory
 
 
 def make_young_person(pa, *, age: int = 19, allocated_days_ago: int = 100, **kwargs):
@@ -18,6 +18,11 @@ def make_young_person(pa, *, age: int = 19, allocated_days_ago: int = 100, **kwa
                             allocated_on=today - dt.timedelta(days=allocated_days_ago), **kwargs)
     recompute_young_person(yp)
     return yp
+
+
+def visited(young_person, *, on: dt.date | None = None):
+    """A completed home visit with the young person (C2): the visit before a review (reg 8(2)(b))."""
+    return ContactFactory(young_person=young_person, date=on or timezone.localdate())
 
 
 def requirement_codes(young_person) -> set[str]:

@@ -14,7 +14,7 @@ from pathway import services
 from pathway.models import PathwayPlan, PlanAction, PlanKind, PlanState
 from tests.factories import ArrangementFactory, SignedOffPlanFactory
 
-from .helpers import make_young_person
+from .helpers import make_young_person, visited
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +25,8 @@ def write(plan, actor, **content):
 
 
 def submitted_plan(yp, pa):
+    """A plan waiting for sign-off, with the visit before the review made today (reg 8(2)(b))."""
+    visited(yp)
     plan = services.plan_start(young_person=yp, actor=pa)
     write(plan, pa)
     return services.plan_submit(plan=plan, actor=pa)

@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 
 from careleavers.models import LegalStatus
-from returns import dfe
 from returns.exports import HEADER_COLUMNS, OC3_COLUMNS, build_returns
+from returns.labels import annex_a_labels
 from tests.factories import ContactFactory, SignedOffPlanFactory, YoungPersonFactory
 
 from .data import YEAR, check, realistic_caseload
@@ -130,7 +130,7 @@ def test_x2_eligibility_category_wording(db, alice, status, wording):
     SignedOffPlanFactory(young_person=yp)
     annex = by_child(build_returns(YEAR).csv_files()["annex_a_list9.csv"], "Child Unique ID")
     assert annex[yp.ref]["Eligibility Category"] == wording
-    assert set(dfe.ANNEX_A_ELIGIBILITY) == set(LegalStatus.values)
+    assert set(annex_a_labels(YEAR).eligibility) == set(LegalStatus.values)
 
 
 def test_x1_not_recorded_sex_and_ethnicity_use_dfe_unknown_codes_and_are_listed(db, alice):

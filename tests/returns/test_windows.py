@@ -60,7 +60,7 @@ def test_x1_equally_close_checks_take_the_later_one():
     (D(2008, 2, 29), 17),  # birthday 1 March 2025, in the 2024 year
 ])
 def test_x1_birthday_in_collection_year_includes_its_first_and_last_day(dob, age):
-    year = 2025 if dob.month >= 4 or dob.month == 3 and dob.day == 31 else 2024
+    year = 2025 if dob.month >= 4 or (dob.month == 3 and dob.day == 31) else 2024
     window = birthday_in_year(dob, year, (17, 18, 19, 20, 21, 22, 23, 24, 25))
     start, end = collection_year(year)
     assert window is not None and window.age == age and start <= window.birthday <= end

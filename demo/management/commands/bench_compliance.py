@@ -31,6 +31,6 @@ class Command(BaseCommand):
                incremental_samples: int, **options):
         results = run_benchmark(
             young_people=young_people, reuse=reuse, seed=seed, page_runs=page_runs, recompute_runs=recompute_runs,
-            incremental_samples=incremental_samples, log=lambda message: self.stderr.write(message),
+            incremental_samples=incremental_samples, log=self.stderr.write,
         )
         self.stdout.write(json.dumps(results, indent=2))

@@ -348,8 +348,7 @@ class Seeder:
         ])
 
     def contact(self, yp, day, method, outcome, *, with_whom=With.YOUNG_PERSON, purpose="", note="") -> Contact:
-        if day > self.today:
-            day = self.today
+        day = min(day, self.today)
         contact = Contact.objects.create(
             young_person=yp, date=day, time=dt.time(self.rng.randint(9, 16), self.rng.choice([0, 15, 30, 45])),
             method=method, with_whom=with_whom, outcome=outcome, purpose=purpose, note=note, recorded_by=yp.pa,

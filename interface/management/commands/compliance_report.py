@@ -24,10 +24,10 @@ class Command(BaseCommand):
         parser.add_argument("--as-of", type=str, default=None, help="YYYY-MM-DD; default today")
         parser.add_argument("--format", choices=["json", "csv"], default="json")
 
-    def handle(self, *args, as_of: str | None, format: str, **options):
+    def handle(self, *args, as_of: str | None, **options):
         day = _date(as_of) if as_of else timezone.localdate()
         rows = report_rows(day)
-        if format == "json":
+        if options["format"] == "json":
             self.stdout.write(json.dumps(rows, indent=1))
         else:
             writer = csv.DictWriter(self.stdout, fieldnames=COLUMNS, lineterminator="\n")

@@ -1,5 +1,6 @@
 import json
 import sys
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -14,11 +15,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, bundle: str, **options):
         try:
-            if bundle == "-":
-                text = sys.stdin.read()
-            else:
-                with open(bundle, encoding="utf-8") as handle:
-                    text = handle.read()
+            text = sys.stdin.read() if bundle == "-" else Path(bundle).read_text(encoding="utf-8")
         except OSError as exc:
             raise CommandError(f"{bundle}: cannot read the bundle ({exc.strerror})") from exc
         except UnicodeDecodeError as exc:

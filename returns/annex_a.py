@@ -1,0 +1,119 @@
+"""Ofsted ILACS Annex A list 9 (X2) as at any date: the day an inspection is announced.
+
+`annex_a_as_at(day)` lists everyone in service that day, whatever their legal status (eligible,
+relevant, former relevant, qualifying with a PA service: whoever has a requirement that day in
+compliance.engine.requirements_as_of), with what was known on the day: the legal status in force,
+the latest signed-off pathway plan review, the latest completed contact with the young person and
+the latest in-touch check (so the current accommodation, activity and in-touch status). A section 24
+young person without a PA service (T9) is not in service, so not listed. The wording
+of the coded columns is the collection year's (returns.labels). Six queries, whatever the number of
+young people.
+
+`annex_a_row` is the one way a row is written; the 31 March file of build_returns uses it too.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Max, QuerySet
+
+from careleavers.models import LegalStatus, LegalStatusChange, YoungPerson
+from compliance.engine import requirements_as_of
+from contacts.models import Contact, InTouchCheck, Outcome, With
+from core.dates import age_on
+from pathway.models import PathwayPlan, PlanState
+
+from .files import csv_text, dmy
+from .labels import AnnexALabels, annex_a_labels_on
+
+
+def annex_a_row(*, labels: AnnexALabels, young_person: YoungPerson, on: dt.date, legal_status: str,
+                last_review: dt.date | None, last_contact: dt.date | None, check: InTouchCheck | None) -> dict[str, str]:
+    """One young person's Annex A list 9 row as at `on`, in the wording of `labels`."""
+    yp = young_person
+    accommodation_type, suitability = labels.accommodation(check.accommodation if check else "")
+    pa_name = yp.pa.name if yp.pa else ""
+    return {
+        "Child Unique ID": yp.ref,
+        "Gender": labels.sex(yp.sex),
+        "Ethnicity": labels.ethnic(yp.ethnicity),
+        "Date of Birth": dmy(yp.date_of_birth),
+        "Age": str(age_on(yp.date_of_birth, on)),
+        "UASC": labels.yes(value=yp.uasc),
+        "Disability": labels.yes(value=yp.disability),
+        "Allocated Team": yp.pa.team.name if yp.pa and yp.pa.team else "",
+        # The worker allocated by a leaving-care service is the Personal Adviser.
+        "Allocated Worker": pa_name,
+        "Allocated Personal Advisor": pa_name,
+        "Eligibility Category": labels.eligibility.get(legal_status, ""),
+        "Latest Pathway Plan Review Date": dmy(last_review),
+        "LA in Touch": labels.in_touch.get(check.in_touch, "") if check else "",
+        "Latest Date of Contact": dmy(last_contact),
+        "Type of Accommodation": accommodation_type,
+        "Suitability of Accommodation": suitability,
+        "Activity Status": labels.activity_status(check.activity if check else ""),
+    }
+
+
+@dataclass
+class AnnexA:
+    """Annex A list 9 as at `day`: its rows, in the wording of the day's collection year."""
+
+    day: dt.date
+    labels: AnnexALabels
+    rows: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def file_name(self) -> str:
+        return f"annex_a_list9_as_at_{self.day:%Y-%m-%d}.csv"
+
+    def csv(self) -> str:
+        return csv_text(self.labels.columns, self.rows)
+
+
+def latest_in_touch_checks(ids: list[int], day: dt.date) -> dict[int, InTouchCheck]:
+    """Each young person's newest in-touch check on or before `day` (one query)."""
+    latest: dict[int, InTouchCheck] = {}
+    for check in InTouchCheck.objects.filter(young_person__in=ids, date__lte=day).order_by("young_person", "date", "id"):
+        latest[check.young_person_id] = check  # ordered by date: the last one wins
+    return latest
+
+
+def latest_completed_contacts(ids: list[int], day: dt.date) -> dict[int, dt.date]:
+    """Each young person's newest completed contact with them on or before `day` (one query)."""
+    return dict(
+        Contact.objects.filter(young_person__in=ids, date__lte=day, voided_at__isnull=True,
+                               outcome=Outcome.COMPLETED, with_whom=With.YOUNG_PERSON)
+        .values("young_person").annotate(last=Max("date")).values_list("young_person", "last"),
+    )
+
+
+def annex_a_as_at(day: dt.date, people: QuerySet[YoungPerson] | None = None) -> AnnexA:
+    """Annex A list 9 as at `day` for `people` (default everyone; the page passes who the viewer may see).
+
+    Queries: the requirements as of the day, the people, their legal status changes, latest completed
+    contacts, latest in-touch checks and latest signed-off reviews: six."""
+    people = YoungPerson.objects.all() if people is None else people
+    result = AnnexA(day=day, labels=annex_a_labels_on(day))
+    in_service = sorted({row.young_person_id for row in requirements_as_of(day)})
+    annex_people = list(people.filter(pk__in=in_service).select_related("pa", "pa__team").order_by("ref"))
+    ids = [yp.pk for yp in annex_people]
+    # The legal status in force on the day: the newest change on or before it, else the current one.
+    status_on: dict[int, str] = dict(
+        LegalStatusChange.objects.filter(young_person__in=ids, from_date__lte=day)
+        .order_by("young_person", "from_date").values_list("young_person", "status"),
+    )
+    last_contacts = latest_completed_contacts(ids, day)
+    checks = latest_in_touch_checks(ids, day)
+    reviews = dict(
+        PathwayPlan.objects.filter(young_person__in=ids, state=PlanState.SIGNED_OFF, review_date__lte=day)
+        .values("young_person").annotate(last=Max("review_date")).values_list("young_person", "last"),
+    )
+    for yp in annex_people:
+        status = status_on.get(yp.pk, yp.legal_status)
+        # A qualifying (section 24) young person has no pathway plan duty: the review date stays blank,
+        # as in the 31 March file (no pathway_review requirement).
+        review = None if status == LegalStatus.QUALIFYING else reviews.get(yp.pk)
+        result.rows.append(annex_a_row(labels=result.labels, young_person=yp, on=day, legal_status=status,
+                                       last_review=review, last_contact=last_contacts.get(yp.pk), check=checks.get(yp.pk)))
+    return result
