@@ -44,7 +44,7 @@ lint: install
 	$(BIN)/lint-imports || status=1; \
 	$(BIN)/ruff check . || status=1; \
 	$(BIN)/mypy || status=1; \
-	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run || status=1; \
+	DATABASE_URL=sqlite://:memory: DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run || status=1; \
 	exit $$status
 
 ## Re-resolve the lock from pyproject.toml (keeps locked versions unless pyproject asks otherwise;
