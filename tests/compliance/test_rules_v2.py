@@ -136,3 +136,24 @@ def test_importing_the_history_twice_changes_nothing():
     load(person(legal_status="qualifying", legal_status_history=HISTORY))
     load(person(legal_status="qualifying", legal_status_history=HISTORY))
     assert LegalStatusChange.objects.count() == 2
+
+
+# --- Item 2: a reallocation never resets a clock ----------------------------------------------------------------------
+
+def test_v3_a_reallocation_leaves_every_due_date_as_it_was():
+    import datetime as dt
+
+    from careleavers.models import Allocation, YoungPerson
+    from compliance.engine import recompute_young_person
+    from tests.factories import StaffFactory
+
+    load(person(contacts=[contact("2026-01-05")], pathway_reviews=["2025-10-01"]))
+    before = {c: expect(c) for c in ("visit", "pathway_review")}
+    yp = YoungPerson.objects.get(ref="YP-1")
+    new_pa = StaffFactory(team=yp.pa.team)
+    Allocation.objects.filter(young_person=yp, end__isnull=True).update(end=dt.date(2026, 2, 20))
+    Allocation.objects.create(young_person=yp, pa=new_pa, start=dt.date(2026, 2, 20), reason="Reallocated")
+    yp.pa = new_pa
+    yp.save()
+    recompute_young_person(yp)
+    assert {c: expect(c) for c in ("visit", "pathway_review")} == before
