@@ -5,13 +5,15 @@ anniversary of birth): foreign keys protect, closures and voids are fields, and 
 case record keeps its versions through django-simple-history.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from core.dates import service_birthdays
+from core.dates import retention_date, service_birthdays
 from core.roles import MANAGER_ROLES, SERVICE_WIDE_ROLES, Role  # noqa: F401  (the role model, re-exported)
 from core.rules import is_pa, visible_young_people
 
@@ -159,6 +161,11 @@ class YoungPerson(models.Model):
     def set_birthdays(self) -> None:
         for field, value in service_birthdays(self.date_of_birth).items():
             setattr(self, field, value)
+
+    @property
+    def retention_date(self) -> dt.date:
+        """Kept to the 75th birthday, then reviewed (issue 14, item 9); never hard-deleted."""
+        return retention_date(self.date_of_birth)
 
 
 class Allocation(models.Model):

@@ -1,8 +1,14 @@
+"""The admin of the careleavers models. Teams and staff are back-office records kept here; the case
+record (young people, allocations, cover, events, agreed intervals, legal status, case notes, absences,
+notifications) is read-only: services write it (issue 14, item 3). Every admin change is audited
+(core.signals)."""
+
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from careleavers import models
 from compliance.admin import NoDeleteMixin
+from core.admin import ReadOnlyMixin
 
 
 @admin.register(models.Team)
@@ -19,20 +25,18 @@ class StaffAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     raw_id_fields = ("user",)
 
 
-class AllocationInline(admin.TabularInline):
+class AllocationInline(ReadOnlyMixin, admin.TabularInline):
     model = models.Allocation
     fk_name = "young_person"
     extra = 0
-    raw_id_fields = ("pa", "created_by")
     can_delete = False
 
 
 @admin.register(models.YoungPerson)
-class YoungPersonAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class YoungPersonAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
     list_display = ("ref", "name", "date_of_birth", "legal_status", "circumstance", "pa")
     list_filter = ("legal_status", "circumstance", "extended_support")
     search_fields = ("ref", "name")
-    raw_id_fields = ("pa",)
     inlines = [AllocationInline]
     list_select_related = ("pa",)
 
@@ -42,26 +46,18 @@ for model, fields in [
     (models.Cover, ("young_person", "pa", "start", "end")),
     (models.Event, ("young_person", "kind", "date", "voided_at")),
     (models.IntervalOverride, ("young_person", "requirement", "interval_days")),
+    (models.LegalStatusChange, ("young_person", "status", "from_date", "recorded_by")),
     (models.PlannedAbsence, ("staff", "start", "end", "reason")),
+    (models.CardSent, ("young_person", "kind", "date", "sent_by")),
 ]:
-    admin.site.register(
-        model,
-        type(f"{model.__name__}Admin", (NoDeleteMixin, SimpleHistoryAdmin), {
-            "list_display": fields, "raw_id_fields": [f.name for f in model._meta.fields if f.is_relation],
-        }),
-    )
+    admin.site.register(model, type(f"{model.__name__}Admin", (ReadOnlyMixin, SimpleHistoryAdmin), {"list_display": fields}))
 
 
 @admin.register(models.CaseNote)
-class CaseNoteAdmin(NoDeleteMixin, admin.ModelAdmin):
+class CaseNoteAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("young_person", "kind", "subject", "author", "created_at")
-    raw_id_fields = ("young_person", "author")
-
-    def has_change_permission(self, request, obj=None):
-        return False  # case notes are never edited
 
 
 @admin.register(models.Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("recipient", "kind", "message", "created_at", "read_at")
-    raw_id_fields = ("recipient", "young_person")

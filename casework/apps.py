@@ -15,3 +15,6 @@ class CaseworkConfig(AppConfig):
         register_nav(NavEntry("My absences", "absences", "careleavers.plan_absence", order=80))
         register_nav(NavEntry("Cards", "cards", "careleavers.send_cards", order=85))  # T9: the duty admin's list
         register_nav(NavEntry("Notifications", "notifications", None, order=90))
+        # Issue 14, items 7 and 9: the Service Leader's audit log and retention review.
+        register_nav(NavEntry("Audit log", "audit_log", "core.view_audit_log", order=92))
+        register_nav(NavEntry("Retention", "retention_review", "careleavers.review_retention", order=94))

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import records, views
+from . import governance, records, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,6 +12,9 @@ urlpatterns = [
     path("young-people/<int:pk>/history/", views.young_person_history, name="young_person_history"),
     path("young-people/<int:pk>/events/new/", views.event_new, name="event_new"),
     path("young-people/<int:pk>/legal-status/", records.legal_status_change, name="legal_status_change"),
+    path("young-people/<int:pk>/subject-access.<str:fmt>", governance.subject_access, name="subject_access"),
+    path("audit/", governance.audit_log, name="audit_log"),
+    path("retention/", governance.retention_review, name="retention_review"),
     path("cards/", records.cards, name="cards"),
     path("cards/<int:pk>/sent/", records.card_sent, name="card_sent"),
     path("absences/", views.absences, name="absences"),

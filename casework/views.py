@@ -20,6 +20,7 @@ from compliance.models import PackEvent, PolicyPack, Requirement
 from compliance.selectors import due_summary, requirements_with_status
 from contacts.forms import EscalationForm
 from contacts.selectors import next_escalation_step
+from core.audit import audit_view
 from core.dates import british
 from core.decorators import staff_required
 from core.errors import ServiceError
@@ -79,6 +80,7 @@ def _vary_on_htmx(response):
 @staff_required
 def young_person_detail(request, pk: int, *, staff):
     young_person = young_person_for(request.user, pk=pk)
+    audit_view(actor=staff, page="young_person", young_person=young_person)  # issue 14, item 7
     today = timezone.localdate()
     absences = list(PlannedAbsence.objects.filter(staff_id=young_person.pa_id, end__gte=today)) if young_person.pa_id else []
     requirements = list(requirements_with_status(young_person.requirements.all(), today=today).order_by("due", "code"))
@@ -113,6 +115,8 @@ def young_person_detail(request, pk: int, *, staff):
         "can_view_history": rules.has_perm("careleavers.view_history", request.user, young_person),
         # T8: attributes only (the young person's PA's team), no query.
         "can_change_legal_status": rules.has_perm("careleavers.change_legal_status", request.user, young_person),
+        # Issue 14, item 8: the Service Leader's subject access export (a role test first; no query for others).
+        "can_export_subject_access": rules.has_perm("careleavers.export_subject_access", request.user, young_person),
         "panels": panels_for(request=request, young_person=young_person, today=today),
     })
 
@@ -123,6 +127,7 @@ def young_person_history(request, pk: int, *, staff):
     young_person = young_person_for(request.user, pk=pk)
     if not rules.has_perm("careleavers.view_history", request.user, young_person):
         raise Http404("No such page.")
+    audit_view(actor=staff, page="history", young_person=young_person)  # issue 14, item 7
     page = Paginator(history_for(young_person), 50).get_page(request.GET.get("page"))
     return render(request, "careleavers/history.html", {"yp": young_person, "page": page})
 

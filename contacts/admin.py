@@ -1,7 +1,10 @@
+"""Contacts, visit checklists, in-touch checks and escalation steps are read-only in the admin: a contact
+recorded in error is voided through contacts.services, never edited here (issue 14, item 3)."""
+
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from compliance.admin import NoDeleteMixin
+from core.admin import ReadOnlyMixin
 
 from . import models
 
@@ -11,9 +14,4 @@ for model, fields in [
     (models.InTouchCheck, ("young_person", "date", "in_touch", "activity", "accommodation")),
     (models.Escalation, ("young_person", "step", "date")),
 ]:
-    admin.site.register(
-        model,
-        type(f"{model.__name__}Admin", (NoDeleteMixin, SimpleHistoryAdmin), {
-            "list_display": fields, "raw_id_fields": [f.name for f in model._meta.fields if f.is_relation],
-        }),
-    )
+    admin.site.register(model, type(f"{model.__name__}Admin", (ReadOnlyMixin, SimpleHistoryAdmin), {"list_display": fields}))

@@ -8,3 +8,6 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "Shared"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401 (the audit hook on admin changes)

@@ -44,3 +44,12 @@ def service_birthdays(date_of_birth: dt.date) -> dict[str, dt.date]:
 def british(day: dt.date) -> str:
     """24 Nov 2026, the way dates are shown everywhere (STYLE)."""
     return f"{day.day} {day:%b %Y}"
+
+
+#: Leaving-care records are kept to the young person's 75th birthday (issue 14, item 9).
+RETENTION_AGE = 75
+
+
+def retention_date(date_of_birth: dt.date) -> dt.date:
+    """The day a record is due for review for disposal: the 75th birthday."""
+    return birthday(date_of_birth, RETENTION_AGE)

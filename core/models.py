@@ -56,6 +56,10 @@ class AuditKind(models.TextChoices):
     RETURNS_DETAILS_UPDATED = "returns.details_updated", "Returns details updated"
     # interface
     CASES_IMPORTED = "cases.imported", "Case bundle imported"
+    # issue 14 (items 3, 7, 8): the admin's changes, views of a record, subject access exports
+    ADMIN_CHANGE = "admin.change", "Changed in the admin"
+    RECORD_VIEWED = "record.viewed", "Record viewed"
+    SUBJECT_ACCESS_EXPORTED = "subject_access.exported", "Subject access export"
 
 
 class AuditEvent(models.Model):

@@ -324,3 +324,11 @@ def leads_team_of_staff(user, staff) -> bool:
 
 rules.add_perm("accounts.view_unlocks", rules.is_superuser | is_team_leader)
 rules.add_perm("accounts.unlock_sign_in", rules.is_superuser | leads_team_of_staff)
+
+# --- Records: who viewed what, subject access, retention (issue 14, items 7-9) ---------------------
+#: The log of views and changes, read by young person and by user.
+rules.add_perm("core.view_audit_log", is_service_leader)
+#: A subject access request: everything held about one young person, as JSON and a readable PDF.
+rules.add_perm("careleavers.export_subject_access", is_service_leader & can_see_young_person)
+#: The records past their retention date (the 75th birthday), for review; nothing is deleted.
+rules.add_perm("careleavers.review_retention", is_service_leader)

@@ -1,6 +1,35 @@
 from django.contrib import admin
+from django_celery_beat.admin import PeriodicTaskAdmin
+from django_celery_beat.models import PeriodicTask
+
+from core.admin import AuditedDeletionsMixin
 
 from . import models
+from .schedule import NIGHTLY_SCHEDULE
+
+
+def _is_nightly(task) -> bool:
+    return task is not None and (task.name == NIGHTLY_SCHEDULE.name or task.task == NIGHTLY_SCHEDULE.task)
+
+
+class GuardedPeriodicTaskAdmin(AuditedDeletionsMixin, PeriodicTaskAdmin):
+    """The nightly schedule cannot be deleted from the admin, nor its task, name or time changed
+    (issue 14, item 3): it is written from oversight.schedule.NIGHTLY_SCHEDULE after migrate. Other
+    periodic tasks stay as django-celery-beat keeps them."""
+
+    def has_delete_permission(self, request, obj=None):
+        return not _is_nightly(obj) and super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset.exclude(name=NIGHTLY_SCHEDULE.name).exclude(task=NIGHTLY_SCHEDULE.task))
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return (*fields, "name", "task", "crontab", "interval", "solar", "clocked", "one_off") if _is_nightly(obj) else fields
+
+
+admin.site.unregister(PeriodicTask)
+admin.site.register(PeriodicTask, GuardedPeriodicTaskAdmin)
 
 
 @admin.register(models.NightlyRun)

@@ -16,6 +16,7 @@ from django.utils.dateformat import format as date_format
 from careleavers.models import Staff, Team
 from careleavers.selectors import personal_advisers_of_team, teams_visible_to, young_person_for
 from compliance.models import RequirementCode, Status
+from core.audit import audit_view
 from core.decorators import require_perm, staff_required
 from core.errors import ServiceError
 from core.forms import add_service_error
@@ -271,6 +272,7 @@ def _d(value):
 
 
 def _item_rows(rows, today):
+    rows = list(rows)
     headers = ["Team", "Personal Adviser", "Young person ref", "Young person", "Requirement", "Last met", "Due",
                "Status", "Days overdue", "Latest update on", "Update by", "Why it is overdue", "What will happen"]
     data = (
@@ -280,22 +282,23 @@ def _item_rows(rows, today):
          max((today - r.due).days, 0), r.update_on, r.update_by or "", r.update_reason or "", r.update_plan or ""]
         for r in rows
     )
-    return headers, data
+    return headers, data, [r.young_person_id for r in rows]
 
 
 def _arrangement_rows(arrangements):
+    arrangements = list(arrangements)
     headers = ["Young person ref", "Young person", "Personal Adviser", "Arrangement", "State", "Requested by", "Requested on"]
     return headers, (
         [a.young_person.ref, a.young_person.name, a.young_person.pa.name if a.young_person.pa else "Unallocated",
          a.get_kind_display(), a.get_state_display(), a.requested_by.name if a.requested_by else "",
          _d(timezone.localtime(a.requested_at))]
         for a in arrangements
-    )
+    ), [a.young_person_id for a in arrangements]
 
 
 def _chart_rows(chart: Chart):
     headers = [chart.x_title, "Snapshot of"] + [s.name for s in chart.series]
-    return headers, ([row["label"], row["night"]] + row["values"] for row in chart.rows)
+    return headers, ([row["label"], row["night"]] + row["values"] for row in chart.rows), []
 
 
 def _export_team(request, name, staff):
@@ -310,13 +313,13 @@ def _export_team(request, name, staff):
     if name == "team-pas":
         summary = selectors.team_pa_summary(user=user, team=team, today=today, filters=scope.filters)
         return ["Personal Adviser", "Young people", "Overdue", "Due soon"], (
-            [s["young_person__pa__name"] or "Unallocated", s["people"], s["overdue"], s["due_soon"]] for s in summary)
+            [s["young_person__pa__name"] or "Unallocated", s["people"], s["overdue"], s["due_soon"]] for s in summary), []
     if name == "team-plans":
-        plans = selectors.plans_awaiting_sign_off(user=user, team=team)
+        plans = list(selectors.plans_awaiting_sign_off(user=user, team=team))
         return ["Young person ref", "Young person", "Personal Adviser", "Plan", "Version", "Submitted on", "Review due"], (
             [p.young_person.ref, p.young_person.name, p.young_person.pa.name if p.young_person.pa else "Unallocated",
              p.get_kind_display(), p.version, _d(timezone.localtime(p.submitted_at)) if p.submitted_at else None,
-             p.review_due] for p in plans)
+             p.review_due] for p in plans), [p.young_person_id for p in plans]
     return _arrangement_rows(selectors.arrangements_awaiting_decision(user=user, team=team))
 
 
@@ -325,7 +328,7 @@ def _export_service(request, name, staff):
     if name == "service-teams":
         rows = selectors.team_rows(user=request.user, teams=scope.teams, today=scope.today, team=scope.team)
         return ["Team", "Overdue", "Due soon"] + [f"Overdue: {label}" for _, label in CODES], (
-            [r.name, r.overdue, r.due_soon, *r.overdue_cells] for r in rows)
+            [r.name, r.overdue, r.due_soon, *r.overdue_cells] for r in rows), []
     if name == "service-trend":
         date_from, date_to = _weeks_range(scope)
         return _chart_rows(selectors.weekly_trend(teams=scope.teams, date_from=date_from, date_to=date_to, team=scope.team))
@@ -360,7 +363,8 @@ def export(request, name: str, fmt: str, *, staff: Staff):
     if name not in EXPORTS or fmt not in ("csv", "xlsx"):
         raise Http404("No such list.")
     title, build = EXPORTS[name]
-    headers, rows = build(request, name, staff)
+    headers, rows, people = build(request, name, staff)
+    audit_view(actor=staff, page=f"oversight:{name}.{fmt}", young_people=people)  # issue 14, item 7: who it includes
     filename = f"{name}-{date_format(timezone.localdate(), 'Y-m-d')}"
     if fmt == "csv":
         return csv_response(filename, headers, rows)

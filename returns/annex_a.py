@@ -62,6 +62,8 @@ class AnnexA:
     day: dt.date
     labels: AnnexALabels
     rows: list[dict[str, str]] = field(default_factory=list)
+    #: Who the rows are about (issue 14, item 7: a download is logged against each of them).
+    young_person_ids: list[int] = field(default_factory=list)
 
     @property
     def file_name(self) -> str:
@@ -98,6 +100,7 @@ def annex_a_as_at(day: dt.date, people: QuerySet[YoungPerson] | None = None) -> 
     in_service = sorted({row.young_person_id for row in requirements_as_of(day)})
     annex_people = list(people.filter(pk__in=in_service).select_related("pa", "pa__team").order_by("ref"))
     ids = [yp.pk for yp in annex_people]
+    result.young_person_ids = ids
     # The legal status in force on the day: the newest change on or before it, else the current one.
     status_on: dict[int, str] = dict(
         LegalStatusChange.objects.filter(young_person__in=ids, from_date__lte=day)

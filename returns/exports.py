@@ -68,6 +68,17 @@ class Returns:
     annex_a: list[dict[str, str]] = field(default_factory=list)
     #: (young person, what is missing or wrong), for the page shown before exporting.
     lacking: list[tuple[YoungPerson, list[str]]] = field(default_factory=list)
+    #: Who annex_a_list9.csv is about (issue 14, item 7: a download is logged against each of them).
+    annex_a_ids: list[int] = field(default_factory=list)
+
+    def young_person_ids(self, name: str | None = None) -> list[int]:
+        """Who a file (or, with no name, the whole download) includes."""
+        oc3 = [row.young_person.pk for row in self.oc3]
+        if name in ("header.csv", "oc3.csv"):
+            return oc3
+        if name == "annex_a_list9.csv":
+            return list(self.annex_a_ids)
+        return sorted({*oc3, *self.annex_a_ids})
 
     def header_rows(self) -> list[dict[str, str]]:
         rows = []
@@ -161,6 +172,7 @@ def build_returns(year: int, people: QuerySet[YoungPerson] | None = None) -> Ret
     reviews = {row.young_person_id: row.last_met for row in rows_on_31_march if row.code == RequirementCode.PATHWAY_REVIEW}
     annex_people = list(people.filter(pk__in=list(in_service)).select_related("pa", "pa__team").order_by("ref"))
     ids = [yp.pk for yp in annex_people]
+    result.annex_a_ids = ids
     last_contacts = latest_completed_contacts(ids, end)
     latest_check = latest_in_touch_checks(ids, end)
     labels = result.labels

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from careleavers.models import Staff
 from careleavers.selectors import young_people_visible_to, young_person_for
+from core.audit import audit_view
 from core.decorators import require_perm, staff_required
 from core.errors import ServiceError
 from core.forms import add_service_error
@@ -50,6 +51,7 @@ def annex_a(request, *, staff: Staff):
     form = AnnexAAsAtForm(request.GET or None, today=timezone.localdate())
     if form.is_bound and form.is_valid():
         annex = annex_a_as_at(form.cleaned_data["as_at"], young_people_visible_to(staff.user))
+        audit_view(actor=staff, page=f"returns:{annex.file_name}", young_people=annex.young_person_ids)
         response = HttpResponse(annex.csv(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{annex.file_name}"'
         return response
@@ -61,6 +63,7 @@ def download(request, *, staff: Staff):
     _require_exporter(staff)
     _form, year = _year(request)
     returns = build_returns(year, young_people_visible_to(staff.user))
+    audit_view(actor=staff, page=f"returns:{year}.zip", young_people=returns.young_person_ids())
     response = HttpResponse(returns.zip_bytes(), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="returns-{year}-{str(year + 1)[2:]}.zip"'
     return response
@@ -73,6 +76,7 @@ def download_file(request, name: str, *, staff: Staff):
         raise Http404("No such return file.")
     _form, year = _year(request)
     returns = build_returns(year, young_people_visible_to(staff.user))
+    audit_view(actor=staff, page=f"returns:{year}:{name}", young_people=returns.young_person_ids(name))
     response = HttpResponse(returns.csv_files()[name], content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{year}-{str(year + 1)[2:]}-{name}"'
     return response
