@@ -21,7 +21,13 @@ class RunState(models.TextChoices):
 
 class NightlyRun(models.Model):
     """The ledger: one row per night. The unique night is the claim, so two workers cannot both
-    do the same night's work, and a second run the same night finds the row and stops."""
+    do the same night's work, and a second run the same night finds the row and stops.
+
+    A "running" row is a lease, not a lock for ever: on PostgreSQL the run's session holds an
+    advisory lock keyed by the night (gone when its connection goes); elsewhere the run refreshes
+    `heartbeat_at`. A running row whose lease is gone is taken over by the next run
+    (oversight.services.run_claim). `attempts` is the fencing token: a run only finishes the
+    night if nobody took it over meanwhile."""
 
     night = models.DateField(unique=True, help_text="The date the run computed as of.")
     state = models.CharField(max_length=10, choices=RunState.choices, default=RunState.RUNNING)
@@ -29,6 +35,9 @@ class NightlyRun(models.Model):
     attempts = models.PositiveSmallIntegerField(default=1)
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last sign of life of the run holding the night (the lease without PostgreSQL).",
+    )
     #: Nights between the previous completed run and this one that had no completed run.
     missed_nights = models.JSONField(default=list, blank=True)
     requirements = models.PositiveIntegerField(default=0, help_text="Requirement rows after the recompute.")

@@ -1,4 +1,5 @@
-"""The nightly schedule, defined once: beat's PeriodicTask row is made from NIGHTLY_SCHEDULE.
+"""The oversight schedules, defined once: beat's PeriodicTask rows are made from NIGHTLY_SCHEDULE
+(the nightly run) and ALERTS_SCHEDULE (sending whatever alerts are unsent, every few minutes).
 
 03:15 London time because on the last Sunday of March 01:00-02:00 does not exist and on the
 last Sunday of October it happens twice; a run at 03:15 happens exactly once every night. (The
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connections, transaction
-from django_celery_beat.models import CrontabSchedule, PeriodicTask
+from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,27 @@ NIGHTLY_SCHEDULE = NightlySchedule(
     minute=15,
     timezone="Europe/London",
     description="Recompute every requirement, snapshot the counts and raise alerts (O1, V2, V4, V5, P2, E3).",
+)
+
+
+@dataclass(frozen=True)
+class EverySchedule:
+    name: str
+    task: str
+    minutes: int
+    description: str
+
+    @property
+    def expire_seconds(self) -> int:
+        # A copy still queued when the next is due is dropped (a worker down for hours sends once).
+        return self.minutes * 60
+
+
+ALERTS_SCHEDULE = EverySchedule(
+    name="Send oversight alerts",
+    task="oversight.tasks.alerts_send",
+    minutes=5,
+    description="Send every alert row not yet sent, so alerts a crash left unsent go out within minutes (O1).",
 )
 
 
@@ -74,7 +96,28 @@ def ensure_schedule(schedule: NightlySchedule = NIGHTLY_SCHEDULE):
     return task
 
 
+@transaction.atomic
+def ensure_every(schedule: EverySchedule = ALERTS_SCHEDULE):
+    """Create or correct beat's row for a task run every few minutes; as ensure_schedule."""
+    interval, _ = IntervalSchedule.objects.get_or_create(every=schedule.minutes, period=IntervalSchedule.MINUTES)
+    wanted = {"task": schedule.task, "interval": interval, "description": schedule.description,
+              "expire_seconds": schedule.expire_seconds}
+    task, created = PeriodicTask.objects.get_or_create(name=schedule.name, defaults={**wanted, "enabled": True})
+    if not created and (task.task, task.interval_id, task.crontab_id, task.description, task.expire_seconds) != (
+        schedule.task, interval.pk, None, schedule.description, schedule.expire_seconds
+    ):
+        task.task, task.interval, task.crontab, task.solar, task.clocked = schedule.task, interval, None, None, None
+        task.description, task.expire_seconds = schedule.description, schedule.expire_seconds
+        task.save()
+    return task
+
+
+def ensure_schedules() -> None:
+    ensure_schedule(NIGHTLY_SCHEDULE)
+    ensure_every(ALERTS_SCHEDULE)
+
+
 def ensure_schedule_after_migrate(using: str = "default", **kwargs) -> None:
-    # `migrate some_app` can finish before beat's tables exist; the next full migrate makes the row.
+    # `migrate some_app` can finish before beat's tables exist; the next full migrate makes the rows.
     if PeriodicTask._meta.db_table in connections[using].introspection.table_names():
-        ensure_schedule()
+        ensure_schedules()

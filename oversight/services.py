@@ -1,20 +1,32 @@
 """The nightly compliance run and the PA's overdue updates (O1).
 
 The run is healthchecks' sendalerts in shape: claim the night in the ledger (a unique insert,
-or a compare-and-swap update to take over a failed or abandoned night), then do set-based work
-that reads the current data (recompute, snapshot, raise alert rows), then send the alert rows
-in a separate step, claiming each with a compare-and-swap update. Because every step reads
-state rather than events, a run after missed nights is as right as any other: it only records
-the gap.
+or a compare-and-swap update to take over a failed night or one whose run died), then do
+set-based work that reads the current data (recompute, snapshot, raise alert rows), then send
+the alert rows in a separate step, claiming each with a compare-and-swap update. Sending is also
+its own periodic task (oversight.tasks.alerts_send), so alerts a crash left unsent go out within
+minutes. Because every step reads state rather than events, a run after missed nights is as
+right as any other; it also takes each missed night's snapshot as of that night.
+
+The claim is a lease that a dead run gives up. On PostgreSQL the run's session holds an advisory
+lock keyed by the night for the whole of the night's work: when the worker dies its connection
+closes and the lock goes with it, so the next run takes the night over at once. Elsewhere (SQLite:
+tests and the demo) a thread refreshes the row's heartbeat every HEARTBEAT_EVERY, and a "running"
+row whose heartbeat is older than LEASE_EXPIRY is taken over. Either way the run finishes the night
+only if the ledger row still carries its attempt number (a fencing token), so a run that was taken
+over rolls its work back instead of finishing twice.
 """
 
 import datetime as dt
 import logging
+import threading
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any, Self
 
 import rules
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Count, Exists, F, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -37,9 +49,15 @@ from .models import Alert, AlertKind, AlertOutcome, NightlyRun, OverdueUpdate, R
 
 log = logging.getLogger(__name__)
 
-#: A claimed night still "running" after this long was abandoned (the worker died): another run may
-#: take it over. The work itself is a handful of set-based statements.
-STALE_AFTER = dt.timedelta(hours=6)
+#: The heartbeat path (no PostgreSQL): a "running" night whose heartbeat is older than this was
+#: given up by its run (the worker died) and another run takes it over.
+LEASE_EXPIRY = dt.timedelta(minutes=2)
+#: How often a run on the heartbeat path says it is alive.
+HEARTBEAT_EVERY = dt.timedelta(seconds=20)
+#: The first key of the PostgreSQL advisory locks on nights (the second is the night's ordinal).
+ADVISORY_LOCK_CLASS = 7_010_014
+#: At most this many missed nights get their snapshot back-filled by one run (the rest are recorded).
+BACKFILL_LIMIT = 62
 
 _LABELS = dict(RequirementCode.choices)
 
@@ -50,47 +68,172 @@ class RunResult:
     ran: bool
     state: str
     missed_nights: list[dt.date] = field(default_factory=list)
+    filled_nights: list[dt.date] = field(default_factory=list)
     requirements: int = 0
     snapshot_rows: int = 0
     alerts_raised: int = 0
     alerts_sent: int = 0
+    worker: str = ""
+
+    @property
+    def nothing_to_do(self) -> bool:
+        """The night's work was already done (and none of its alerts were left to send)."""
+        return not self.ran and self.state == RunState.DONE and self.alerts_sent == 0
+
+    @property
+    def busy(self) -> bool:
+        """Another run holds the night and is alive."""
+        return not self.ran and self.state == RunState.RUNNING
 
     def as_dict(self) -> dict:
         return {
             "night": self.night.isoformat(), "ran": self.ran, "state": self.state,
-            "missed_nights": [d.isoformat() for d in self.missed_nights], "requirements": self.requirements,
+            "missed_nights": [d.isoformat() for d in self.missed_nights],
+            "filled_nights": [d.isoformat() for d in self.filled_nights], "requirements": self.requirements,
             "snapshot_rows": self.snapshot_rows, "alerts_raised": self.alerts_raised, "alerts_sent": self.alerts_sent,
+            "worker": self.worker,
         }
 
 
-# --- the ledger -------------------------------------------------------------------------------
+class LeaseLostError(Exception):
+    """Another run took the night over while this one was working (the fencing token moved on)."""
 
-def run_claim(*, night: dt.date, worker: str = "") -> NightlyRun | None:
-    """Claim the night, or return None if another run has it (done, or running and not stale).
 
-    The unique `night` column is the lock: of two workers inserting at once, the database lets
-    one through. A failed or abandoned night is taken over with a compare-and-swap update, so
-    again only one worker wins.
-    """
-    now = timezone.now()
+# --- the lease --------------------------------------------------------------------------------
+
+_held = threading.local()  # nights whose advisory lock this thread's connection holds
+
+
+def _advisory() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _nights_held() -> set[dt.date]:
+    if not hasattr(_held, "nights"):
+        _held.nights = set()
+    return _held.nights
+
+
+def _advisory_lock(night: dt.date) -> bool:
+    """Take the night's session advisory lock. Not re-entrant: a night this session already holds
+    counts as held by another run (PostgreSQL would let the same session stack it)."""
+    held = _nights_held()
+    if night in held:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [ADVISORY_LOCK_CLASS, night.toordinal()])
+        got = bool(cursor.fetchone()[0])
+    if got:
+        held.add(night)
+    return got
+
+
+def _advisory_unlock(night: dt.date) -> None:
+    held = _nights_held()
+    if night not in held:
+        return
+    held.discard(night)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [ADVISORY_LOCK_CLASS, night.toordinal()])
+    except DatabaseError:  # the connection is gone, and the lock with it
+        log.warning("Could not release the advisory lock on %s: the connection was lost", night)
+
+
+def _lease_gone(row: Mapping[str, Any], *, now: dt.datetime) -> bool:
+    """May a run take over this ledger row? Call on PostgreSQL only while holding the night's lock."""
+    if row["state"] == RunState.DONE:
+        return False
+    if row["state"] == RunState.FAILED or _advisory():
+        # PostgreSQL: we hold the night's lock, so whoever marked it "running" is no longer alive.
+        return True
+    beat = row["heartbeat_at"] or row["started_at"]
+    return beat < now - LEASE_EXPIRY
+
+
+def _claim_row(*, night: dt.date, worker: str, now: dt.datetime) -> NightlyRun | None:
     try:
         with transaction.atomic():
-            return NightlyRun.objects.create(night=night, worker=worker[:200], started_at=now)
+            return NightlyRun.objects.create(night=night, worker=worker[:200], started_at=now, heartbeat_at=now)
     except IntegrityError:
         pass
-    existing = NightlyRun.objects.filter(night=night).values("pk", "state", "started_at").first()
-    if existing is None:  # pragma: no cover - the conflicting row was never deleted
+    existing = NightlyRun.objects.filter(night=night).values("pk", "state", "attempts", "started_at", "heartbeat_at").first()
+    if existing is None or not _lease_gone(existing, now=now):
         return None
-    retry = existing["state"] == RunState.FAILED or (
-        existing["state"] == RunState.RUNNING and existing["started_at"] < now - STALE_AFTER
+    claimed = NightlyRun.objects.filter(pk=existing["pk"], state=existing["state"], attempts=existing["attempts"]).update(
+        state=RunState.RUNNING, worker=worker[:200], started_at=now, heartbeat_at=now, finished_at=None,
+        attempts=F("attempts") + 1, error="",
     )
-    if not retry:
-        return None
-    claimed = NightlyRun.objects.filter(
-        pk=existing["pk"], state=existing["state"], started_at=existing["started_at"]
-    ).update(state=RunState.RUNNING, worker=worker[:200], started_at=now, attempts=F("attempts") + 1, error="")
     return NightlyRun.objects.get(pk=existing["pk"]) if claimed == 1 else None
 
+
+def run_claim(*, night: dt.date, worker: str = "") -> NightlyRun | None:
+    """Claim the night, or return None if it is done or another live run has it.
+
+    The unique `night` column decides between two workers inserting at once; a failed night, or a
+    running one whose lease is gone, is taken over with a compare-and-swap update on the attempt
+    number, so again only one worker wins. On PostgreSQL the claim holds the night's advisory lock
+    until run_release.
+    """
+    if _advisory() and not _advisory_lock(night):
+        return None  # a live session holds the night
+    try:
+        run = _claim_row(night=night, worker=worker, now=timezone.now())
+    except BaseException:
+        _advisory_unlock(night)
+        raise
+    if run is None:
+        _advisory_unlock(night)
+    return run
+
+
+def run_release(*, run: NightlyRun) -> None:
+    """Give up the night's lease (PostgreSQL: its advisory lock). The row's state says the rest."""
+    _advisory_unlock(run.night)
+
+
+def run_heartbeat(*, run: NightlyRun) -> bool:
+    """Say the run is alive. False when the night is no longer this run's (done, or taken over)."""
+    return NightlyRun.objects.filter(pk=run.pk, state=RunState.RUNNING, attempts=run.attempts).update(
+        heartbeat_at=timezone.now()
+    ) == 1
+
+
+class _Heartbeat:
+    """A thread refreshing the run's heartbeat on its own connection, for the heartbeat path.
+
+    SQLite has one writer: while the run's transaction writes, a beat waits or fails (logged) and
+    the next one tries again. A takeover is a write too, so it cannot slip in while the run's
+    transaction is open, and the fencing token stops a late finish."""
+
+    def __init__(self, run: NightlyRun) -> None:
+        self.run = run
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"nightly-heartbeat-{run.night}", daemon=True)
+
+    def _beat(self) -> None:
+        try:
+            while not self.stopped.wait(HEARTBEAT_EVERY.total_seconds()):
+                try:
+                    if not run_heartbeat(run=self.run):
+                        return
+                except DatabaseError as exc:
+                    log.info("Nightly run heartbeat for %s missed: %s", self.run.night, exc)
+        finally:
+            connection.close()  # this thread's own connection
+
+    def __enter__(self) -> Self:
+        if not _advisory():
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stopped.set()
+        if self.thread.is_alive():
+            self.thread.join(timeout=HEARTBEAT_EVERY.total_seconds() + 10)
+
+
+# --- missed nights ----------------------------------------------------------------------------
 
 def missed_nights_before(night: dt.date) -> list[dt.date]:
     """Nights after the last completed run before `night` that have no completed run."""
@@ -102,46 +245,95 @@ def missed_nights_before(night: dt.date) -> list[dt.date]:
     return [previous + dt.timedelta(days=n) for n in range(1, (night - previous).days)]
 
 
+def missed_nights_fill(*, night: dt.date, missed: list[dt.date], worker: str) -> list[dt.date]:
+    """Give each missed night its ledger row and its snapshot as of that night (the engine reads
+    only what was recorded by then). Runs inside the night's transaction, so a crash fills nothing
+    and the rerun fills them all. A missed night another live run holds is left to it."""
+    filled = []
+    for missed_night in missed[-BACKFILL_LIMIT:]:
+        if _advisory() and not _advisory_lock(missed_night):
+            continue
+        try:
+            row = _claim_row(night=missed_night, worker=f"{worker} (filled in by the run for {night})"[:200],
+                             now=timezone.now())
+            if row is None:
+                continue
+            recompute(missed_night)
+            row.requirements = Requirement.objects.count()
+            row.snapshot_rows = snapshot_take(run=row, night=missed_night)
+            row.state, row.finished_at = RunState.DONE, timezone.now()
+            row.save(update_fields=["requirements", "snapshot_rows", "state", "finished_at"])
+            filled.append(missed_night)
+        finally:
+            # Released before the night's commit: a run that claims this missed night meanwhile waits
+            # on the row's lock, then finds it done (or, after a rollback, takes it over).
+            _advisory_unlock(missed_night)
+    return filled
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+def _run_finish(*, run: NightlyRun) -> None:
+    """Mark the night done, only if it is still this run's (the fencing token): else the caller's
+    transaction rolls the work back."""
+    run.state, run.finished_at = RunState.DONE, timezone.now()
+    finished = NightlyRun.objects.filter(pk=run.pk, state=RunState.RUNNING, attempts=run.attempts).update(
+        state=run.state, finished_at=run.finished_at, heartbeat_at=run.finished_at, missed_nights=run.missed_nights,
+        requirements=run.requirements, snapshot_rows=run.snapshot_rows, alerts_raised=run.alerts_raised,
+    )
+    if finished != 1:
+        raise LeaseLostError(f"Night {run.night} was taken over by another run")
+
+
 def nightly_run(*, as_of: dt.date | None = None, worker: str = "") -> RunResult:
-    """The nightly job (O1): recompute, snapshot, raise alerts, then send them. Safe to repeat."""
+    """The nightly job (O1): recompute, snapshot (missed nights too), raise alerts, then send them.
+
+    Safe to repeat: a second run of a done night only sends what is still unsent. A night whose
+    run died is taken over (see run_claim)."""
     today = timezone.localdate()
     night = as_of or today
     run = run_claim(night=night, worker=worker)
     if run is None:
-        state = NightlyRun.objects.filter(night=night).values_list("state", flat=True).first() or ""
-        log.info("Nightly run for %s skipped: already %s", night, state)
-        return RunResult(night=night, ran=False, state=state)
+        row = NightlyRun.objects.filter(night=night).values("state", "worker").first() or {"state": "", "worker": ""}
+        log.info("Nightly run for %s skipped: already %s", night, row["state"])
+        sent = alerts_send() if row["state"] == RunState.DONE else 0
+        return RunResult(night=night, ran=False, state=row["state"], alerts_sent=sent, worker=row["worker"])
     try:
-        with transaction.atomic():
+        with _Heartbeat(run), transaction.atomic():
             missed = missed_nights_before(night)
             if missed:
                 log.warning("Nightly run for %s: no completed run on %s", night, ", ".join(map(str, missed)))
+            filled = missed_nights_fill(night=night, missed=missed, worker=run.worker)
             recompute(night)
             run.missed_nights = [d.isoformat() for d in missed]
             run.requirements = Requirement.objects.count()
             run.snapshot_rows = snapshot_take(run=run, night=night)
             run.alerts_raised = alerts_raise(run=run, night=night)
             escalation_reviews_request(run=run, night=night)
-            run.state = RunState.DONE
-            run.finished_at = timezone.now()
-            run.save()
+            _run_finish(run=run)
             # The alerts are sent after this transaction; each sent alert is its own row (Alert.sent_at).
-            audit_record(kind=AuditKind.NIGHTLY_RUN, obj=run, night=night, worker=run.worker,
-                         missed_nights=run.missed_nights, requirements=run.requirements,
-                         snapshot_rows=run.snapshot_rows, alerts_raised=run.alerts_raised)
+            audit_record(kind=AuditKind.NIGHTLY_RUN, obj=run, night=night, worker=run.worker, attempts=run.attempts,
+                         missed_nights=run.missed_nights, filled_nights=[d.isoformat() for d in filled],
+                         requirements=run.requirements, snapshot_rows=run.snapshot_rows, alerts_raised=run.alerts_raised)
+    except LeaseLostError:
+        log.warning("Nightly run for %s by %s was taken over; its work was rolled back", night, run.worker)
+        state = NightlyRun.objects.filter(night=night).values_list("state", flat=True).first() or ""
+        return RunResult(night=night, ran=False, state=state)
     except Exception as exc:
-        NightlyRun.objects.filter(pk=run.pk, state=RunState.RUNNING).update(
+        NightlyRun.objects.filter(pk=run.pk, state=RunState.RUNNING, attempts=run.attempts).update(
             state=RunState.FAILED, finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}"[:2000]
         )
         raise
-    sent = alerts_send(today=night)
+    finally:
+        run_release(run=run)
+    sent = alerts_send()
     if night != today:
         # A run for another date (catching up, or a test) leaves the stored rows as of today, which
         # is what every page and the incremental recompute assume.
         recompute(today)
     return RunResult(
-        night=night, ran=True, state=run.state, missed_nights=missed, requirements=run.requirements,
-        snapshot_rows=run.snapshot_rows, alerts_raised=run.alerts_raised, alerts_sent=sent,
+        night=night, ran=True, state=run.state, missed_nights=missed, filled_nights=filled, requirements=run.requirements,
+        snapshot_rows=run.snapshot_rows, alerts_raised=run.alerts_raised, alerts_sent=sent, worker=run.worker,
     )
 
 
@@ -272,8 +464,10 @@ def _alert_message(alert: Alert, *, pack: PolicyPack) -> str:
 def alerts_send(*, today: dt.date | None = None) -> int:
     """Send every alert not yet sent; each is claimed with a compare-and-swap, so it goes once.
 
-    An alert whose requirement has moved on since it was raised (met, or a new due date) is
-    closed without sending.
+    The nightly run calls it after its commit, and oversight.tasks.alerts_send every few minutes
+    (oversight.schedule.ALERTS_SCHEDULE), so alerts a crash left unsent go out within minutes. An
+    alert whose requirement has moved on since it was raised (met, or a new due date) is closed
+    without sending. (`today` is accepted for older callers; the stored rows decide.)
     """
     pending = list(
         Alert.objects.filter(sent_at__isnull=True).select_related("young_person", "young_person__pa").order_by("pk")

@@ -181,8 +181,13 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# A task is acknowledged when it has finished, and put back on the queue if its worker dies, so a lost
+# worker's nightly run is run again (oversight/tasks.py sets the same per task, with retries and backoff).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis re-delivers a message nobody acknowledged (a machine restart) after this many seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 
 # Office details printed on letters (the S2 "door is always open" letter).
 SERVICE_NAME = env("SERVICE_NAME", default="Leaving Care Service")

@@ -28,6 +28,7 @@ def test_o1_nightly_run_writes_one_nightly_run_event_with_its_counts(service):
     assert event.actor is None
     assert event.object_id == str(NightlyRun.objects.get().pk)
     assert event.data == {
-        "night": AS_OF.isoformat(), "worker": "test", "missed_nights": [], "requirements": result.requirements,
+        "night": AS_OF.isoformat(), "worker": "test", "attempts": 1, "missed_nights": [], "filled_nights": [],
+        "requirements": result.requirements,
         "snapshot_rows": result.snapshot_rows, "alerts_raised": result.alerts_raised,
     }

@@ -8,9 +8,10 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from careleavers.models import Notification
+from compliance.engine import requirements_as_of
 from compliance.models import Requirement
 from oversight.models import Alert, AlertKind, NightlyRun, RunState, Snapshot
-from oversight.services import missed_nights_before, nightly_run, run_claim
+from oversight.services import LEASE_EXPIRY, missed_nights_before, nightly_run, run_claim, run_release
 from tests.factories import ContactFactory
 
 from .conftest import AS_OF, at_noon
@@ -44,8 +45,11 @@ def test_o1_same_night_twice_makes_no_second_snapshot_or_alert(service):
 
 def test_o1_a_run_already_claimed_by_another_worker_is_left_to_it(service):
     with at_noon(AS_OF):
-        claimed = run_claim(night=AS_OF, worker="worker-1")  # worker 1 is mid-run
-        result = nightly_run(worker="worker-2")
+        claimed = run_claim(night=AS_OF, worker="worker-1")  # worker 1 is mid-run, its lease alive
+        try:
+            result = nightly_run(worker="worker-2")
+        finally:
+            run_release(run=claimed)
     assert claimed is not None and not result.ran and result.state == RunState.RUNNING
     assert Snapshot.objects.count() == 0 and Alert.objects.count() == 0
     assert NightlyRun.objects.get().worker == "worker-1"
@@ -62,6 +66,26 @@ def test_o1_gap_of_three_nights_is_recorded_and_the_state_is_still_right(service
                                 due=dt.date(2026, 3, 2), raised_on=later).exists()
     overdue = Snapshot.objects.filter(night=later, status="overdue", requirement="pathway_review", pa__ref="charlie")
     assert sum(s.count for s in overdue) == 1
+
+
+def test_o1_missed_nights_get_their_snapshots_as_of_each_night(service):
+    run_on(AS_OF)
+    later = AS_OF + dt.timedelta(days=4)
+    result = run_on(later)
+    missed = [dt.date(2026, 3, 2), dt.date(2026, 3, 3), dt.date(2026, 3, 4)]
+    assert result.filled_nights == missed
+    done = NightlyRun.objects.filter(night__in=missed, state=RunState.DONE).order_by("night")
+    assert list(done.values_list("night", flat=True)) == missed
+    # C1's review is due on 2 March: not yet overdue that night, overdue from the 3rd.
+    def overdue_reviews(night):
+        return sum(s.count for s in Snapshot.objects.filter(
+            night=night, status="overdue", requirement="pathway_review", pa__ref="charlie"))
+    assert [overdue_reviews(n) for n in missed] == [0, 1, 1]
+    # The stored rows are as of the run's night again, and the next run sees no gap.
+    assert set(Requirement.objects.values_list("young_person_id", "code", "due")) == {
+        (r.young_person_id, r.code, r.due) for r in requirements_as_of(later)
+    }
+    assert missed_nights_before(later + dt.timedelta(days=1)) == []
 
 
 def test_o1_first_run_ever_has_no_gap(service):
@@ -86,18 +110,22 @@ def test_o1_failed_run_is_retried_and_leaves_nothing_half_done(service, monkeypa
     assert result.ran and run.state == RunState.DONE and run.attempts == 2 and run.error == ""
 
 
-def test_o1_abandoned_run_is_taken_over_after_it_goes_stale(service):
+def test_o1_abandoned_run_is_taken_over_once_its_lease_is_gone(service):
     with at_noon(AS_OF):
-        NightlyRun.objects.create(night=AS_OF, worker="dead", started_at=timezone.now() - dt.timedelta(hours=7))
+        stale = timezone.now() - LEASE_EXPIRY - dt.timedelta(seconds=1)
+        NightlyRun.objects.create(night=AS_OF, worker="dead", started_at=stale, heartbeat_at=stale)
         result = nightly_run(worker="alive")
     assert result.ran
     run = NightlyRun.objects.get()
     assert run.worker == "alive" and run.attempts == 2 and run.state == RunState.DONE
 
 
-def test_o1_recent_running_claim_is_not_taken_over(service):
+def test_o1_running_claim_with_a_recent_heartbeat_is_not_taken_over(service):
+    if connection.vendor == "postgresql":
+        pytest.skip("on PostgreSQL the lease is the advisory lock (test_crash.py), not the heartbeat")
     with at_noon(AS_OF):
-        NightlyRun.objects.create(night=AS_OF, worker="busy", started_at=timezone.now() - dt.timedelta(minutes=5))
+        NightlyRun.objects.create(night=AS_OF, worker="busy", started_at=timezone.now() - dt.timedelta(hours=1),
+                                  heartbeat_at=timezone.now() - dt.timedelta(seconds=30))
         assert run_claim(night=AS_OF, worker="other") is None
 
 

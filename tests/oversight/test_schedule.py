@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
-from oversight.schedule import NIGHTLY_SCHEDULE, ensure_schedule, next_run_after, night_of
+from oversight.schedule import ALERTS_SCHEDULE, NIGHTLY_SCHEDULE, ensure_every, ensure_schedule, next_run_after, night_of
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -71,3 +71,18 @@ def test_o1_beat_finds_the_run_due_at_0315_london_on_the_clock_change_night():
         assert not schedule.is_due(last).is_due
     with time_machine.travel(london(2026, 3, 29, 3, 16), tick=False):
         assert schedule.is_due(last).is_due
+
+
+@pytest.mark.django_db
+def test_o1_sending_is_its_own_periodic_task_every_few_minutes():
+    task = PeriodicTask.objects.get(name=ALERTS_SCHEDULE.name)  # made by the post_migrate handler, beside the nightly row
+    assert task.task == "oversight.tasks.alerts_send" and task.enabled and task.crontab is None
+    assert (task.interval.every, task.interval.period) == (5, IntervalSchedule.MINUTES)
+    assert task.expire_seconds == 300  # a copy queued while workers were down is dropped, not piled up
+    task.interval, task.task, task.enabled = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.DAYS), "x", False
+    task.save()
+    ensure_every()
+    ensure_every()
+    task.refresh_from_db()
+    assert task.task == ALERTS_SCHEDULE.task and task.interval.every == 5 and task.enabled is False
+    assert PeriodicTask.objects.filter(name=ALERTS_SCHEDULE.name).count() == 1

@@ -8,10 +8,14 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db import OperationalError
 
+from careleavers.models import Notification
 from config.celery import app
-from oversight.models import NightlyRun, RunState, Snapshot
-from oversight.tasks import nightly_run
+from oversight import services
+from oversight.models import Alert, NightlyRun, RunState, Snapshot
+from oversight.services import LEASE_EXPIRY, alerts_raise, run_claim, run_release
+from oversight.tasks import BUSY_RETRY_SECONDS, alerts_send, nightly_run
 from tests.services import port_open, require
 
 from .conftest import AS_OF, at_noon
@@ -69,3 +73,62 @@ def test_o1_task_runs_on_a_real_worker_through_redis(service):
     run = NightlyRun.objects.get()
     assert run.night == AS_OF and run.worker  # the worker's host name
     assert Snapshot.objects.filter(run=run).count() == result["snapshot_rows"]
+
+
+# --- surviving a crash ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("task", [nightly_run, alerts_send])
+def test_o1_tasks_retry_with_backoff_and_are_redelivered_when_their_worker_is_lost(task):
+    assert task.acks_late and task.reject_on_worker_lost
+    assert task.autoretry_for == (Exception,) and task.retry_backoff and task.retry_jitter
+    assert task.max_retries == 5 and task.retry_backoff_max == 600
+    assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_TASK_REJECT_ON_WORKER_LOST
+
+
+@pytest.mark.django_db
+def test_o1_task_retries_a_failed_run_and_the_retry_does_the_night(service, monkeypatch):
+    real, calls = services.recompute, []
+
+    def fails_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "recompute", fails_once)
+    with at_noon(AS_OF):
+        # As a worker runs it (apply: the retry runs at once, where a worker would wait 30 s or so).
+        result = nightly_run.apply(throw=False).get()
+    run = NightlyRun.objects.get()
+    assert result["ran"] and run.state == RunState.DONE and run.attempts == 2 and run.error == ""
+
+
+@pytest.mark.django_db
+def test_o1_task_for_a_night_a_live_run_holds_tries_again_then_leaves_it(service, monkeypatch):
+    calls = []
+    real = services.nightly_run
+    monkeypatch.setattr(services, "nightly_run", lambda **kw: calls.append(1) or real(**kw))
+    propagates = app.conf.task_eager_propagates
+    app.conf.task_eager_propagates = False  # as on a worker: a retry is a retry, not an error
+    with at_noon(AS_OF):
+        claimed = run_claim(night=AS_OF, worker="alive")
+        try:
+            result = nightly_run.apply().get()
+        finally:
+            run_release(run=claimed)
+            app.conf.task_eager_propagates = propagates
+    assert not result["ran"] and result["state"] == RunState.RUNNING and result["worker"] == "alive"
+    assert len(calls) == 1 + nightly_run.max_retries  # each retry asked again (on a worker: minutes apart)
+    assert LEASE_EXPIRY.total_seconds() < BUSY_RETRY_SECONDS
+
+
+@pytest.mark.django_db
+def test_o1_send_task_sends_whatever_is_unsent(service):
+    with at_noon(AS_OF):
+        alerts_raise(run=None, night=AS_OF)
+        unsent = Alert.objects.filter(sent_at__isnull=True).count()
+        result = alerts_send.delay().get()
+        again = alerts_send.delay().get()
+    assert unsent > 0 and result["sent"] > 0 and again["sent"] == 0
+    assert not Alert.objects.filter(sent_at__isnull=True).exists()
+    assert Notification.objects.filter(kind__startswith="oversight.").exists()
