@@ -168,7 +168,8 @@ def _open_item_on_repeated_declines(*, young_person: YoungPerson, contact: Conta
 @transaction.atomic
 def oversight_item_answer(*, item: OversightItem, actor: Staff, answer: str) -> OversightItem:
     """The Team Leader's answer to a management-oversight item (S5): recorded once and kept."""
-    item = OversightItem.objects.select_for_update(of=("self",)).select_related("young_person", "young_person__pa").get(pk=item.pk)
+    item = (OversightItem.objects.select_for_update(of=("self",)).select_related("young_person", "young_person__pa")
+            .get(pk=item.pk))
     young_person = item.young_person
     if actor is None or not rules.has_perm("contacts.answer_oversight_item", actor.user, young_person):
         raise NotAllowed("Only the young person's Team Leader answers a management-oversight item.")
