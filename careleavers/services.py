@@ -6,12 +6,12 @@ from functools import partial
 import rules
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.audit import audit_record
 from core.dates import birthday, british
-from core.errors import NotAllowed, ServiceError
+from core.errors import InvalidState, NotAllowed, ServiceError
 from core.models import AuditKind
 
 from .models import (
@@ -109,7 +109,11 @@ def absence_add(*, staff: Staff, actor: Staff, start, end, reason: str, today=No
         raise ServiceError("A planned absence must not be over already.", field="end")
     if PlannedAbsence.objects.filter(staff=staff, start__lte=end, end__gte=start).exists():
         raise ServiceError("This overlaps an absence you have already planned.", field="start")
-    absence = PlannedAbsence.objects.create(staff=staff, start=start, end=end, reason=reason)
+    try:
+        absence = PlannedAbsence.objects.create(staff=staff, start=start, end=end, reason=reason)
+    except IntegrityError as exc:  # the same absence saved at the same moment (absence_unique): a refusal, not a 500
+        raise InvalidState("This absence was planned a moment ago, in another tab or by a second click.",
+                           field="start") from exc
     audit_record(kind=AuditKind.ABSENCE_PLANNED, actor=actor, obj=absence, staff=staff.pk, start=start, end=end,
                  reason=reason)
     return absence

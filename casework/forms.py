@@ -5,9 +5,10 @@ from django.utils import timezone
 
 from careleavers.models import AbsenceReason, CardKind, EventKind, LegalStatus
 from core.forms import DateInput
+from core.idempotency import OnceFormMixin
 
 
-class EventForm(forms.Form):
+class EventForm(OnceFormMixin):
     kind = forms.ChoiceField(label="What happened", choices=[("", "Choose"), *list(EventKind.choices)])
     date = forms.DateField(label="Date it happened", widget=DateInput(), help_text="Not in the future.")
     notes = forms.CharField(label="Details", required=False, widget=forms.Textarea(attrs={"rows": 4}))
@@ -17,7 +18,7 @@ class EventForm(forms.Form):
         self.fields["date"].initial = timezone.localdate()
 
 
-class AbsenceForm(forms.Form):
+class AbsenceForm(OnceFormMixin):
     start = forms.DateField(label="First day", widget=DateInput())
     end = forms.DateField(label="Last day", widget=DateInput())
     reason = forms.ChoiceField(label="Reason", choices=[("", "Choose"), *list(AbsenceReason.choices)])

@@ -25,6 +25,7 @@ from core.dates import british
 from core.decorators import staff_required
 from core.errors import ServiceError
 from core.forms import add_service_error
+from core.idempotency import once
 from core.registry import panels_for
 
 from .filters import CaseloadFilter, CaseloadPaginator, caseload_counts, coming_up, in_absence
@@ -137,16 +138,18 @@ def event_new(request, pk: int, *, staff):
     young_person = young_person_for(request.user, pk=pk)
     form = EventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        def record():
             event = compliance_services.event_record(
                 young_person=young_person, actor=staff, kind=form.cleaned_data["kind"],
                 date=form.cleaned_data["date"], notes=form.cleaned_data["notes"],
             )
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
             messages.success(request, f"{event.get_kind_display()} recorded. {due_summary(young_person)}")
             return redirect("young_person", pk=young_person.pk)
+
+        try:
+            return once(request, form.once_token, record)
+        except ServiceError as exc:
+            add_service_error(form, exc)
     return render(request, "careleavers/event_form.html", {
         "yp": young_person, "form": form, "error_forms": [form], "pack_events": pack_event_rules(),
     })
@@ -157,13 +160,15 @@ def absences(request, *, staff):
     today = timezone.localdate()
     form = AbsenceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        def plan():
             absence = services.absence_add(staff=staff, actor=staff, **form.cleaned_data)
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
             messages.success(request, f"Absence from {british(absence.start)} to {british(absence.end)} planned.")
             return redirect("absences")
+
+        try:
+            return once(request, form.once_token, plan)
+        except ServiceError as exc:
+            add_service_error(form, exc)
     planned = PlannedAbsence.objects.filter(staff=staff, end__gte=today).order_by("start")
     # V5: what falls due while you are away, so it can be brought forward.
     clashes = (

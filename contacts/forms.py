@@ -5,12 +5,13 @@ from django import forms
 from django.utils import timezone
 
 from core.forms import DateInput, TimeInput
+from core.idempotency import OnceFormMixin
 
 from .models import Contact, EscalationStep, Method, Outcome, VisitCheck
 from .services import SHORT_TERM_CHECK_FIELDS, VISIT_CHECK_FIELDS
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(OnceFormMixin, forms.ModelForm):
     class Meta:
         model = Contact
         fields = ["date", "time", "method", "with_whom", "third_party_name", "outcome", "purpose", "offered_date",
@@ -81,7 +82,7 @@ class VoidContactForm(forms.Form):
     )
 
 
-class EscalationForm(forms.Form):
+class EscalationForm(OnceFormMixin):
     step = forms.ChoiceField(label="Step taken", choices=[("", "Choose the step"), *EscalationStep.choices])
     date = forms.DateField(label="Date", widget=DateInput(), help_text="Not in the future.")
     note = forms.CharField(

@@ -17,6 +17,7 @@ from compliance.selectors import due_summary
 from core.decorators import require_perm, staff_required
 from core.errors import ServiceError
 from core.forms import add_service_error
+from core.idempotency import once
 
 from . import services
 from .forms import ContactForm, EscalationForm, OversightAnswerForm, VisitCheckForm, VoidContactForm
@@ -43,19 +44,22 @@ def contact_log(request, pk: int, *, staff):
     check_form = VisitCheckForm(data, prefix="check", short_term=short_term)
     if data is not None and form.is_valid() & check_form.is_valid():
         values = form.cleaned_data
-        try:
+
+        def log():
             services.contact_log(
                 young_person=young_person, actor=staff, date=values["date"], time=values["time"],
                 method=values["method"], with_whom=values["with_whom"], outcome=values["outcome"],
                 third_party_name=values["third_party_name"], purpose=values["purpose"], note=values["note"],
                 visit_check=check_form.values(), offered_date=values["offered_date"], offered_time=values["offered_time"],
             )
+            messages.success(request, f"Contact recorded. {due_summary(young_person)}")
+            return redirect("young_person", pk=young_person.pk)
+
+        try:
+            return once(request, form.once_token, log)
         except ServiceError as exc:
             field = getattr(exc, "field", None)
             add_service_error(check_form if field in check_form.fields else form, exc)
-        else:
-            messages.success(request, f"Contact recorded. {due_summary(young_person)}")
-            return redirect("young_person", pk=young_person.pk)
     return render(request, "contacts/contact_form.html", {
         "yp": young_person, "form": form, "check_form": check_form, "short_term": short_term,
         "show_visit_check": services.needs_visit_check(**_visit_values(form)) or bool(check_form.errors),
@@ -118,16 +122,18 @@ def escalation_record(request, pk: int, *, staff):
     initial = {"step": request.GET.get("step") or (next_step.step if next_step else "")}
     form = EscalationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        def record():
             escalation = services.escalation_record(
                 young_person=young_person, actor=staff, step=form.cleaned_data["step"],
                 date=form.cleaned_data["date"], note=form.cleaned_data["note"],
             )
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
             messages.success(request, f"{EscalationStep(escalation.step).label} recorded.")
             return redirect("young_person", pk=young_person.pk)
+
+        try:
+            return once(request, form.once_token, record)
+        except ServiceError as exc:
+            add_service_error(form, exc)
     return render(request, "contacts/escalation_form.html", {
         "yp": young_person, "form": form, "next_step": next_step, "error_forms": [form],
     })

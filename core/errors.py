@@ -30,3 +30,12 @@ class NotAllowed(ServiceError):
 
 class InvalidState(ServiceError):
     """The record is not in a state where this step applies."""
+
+
+class StaleVersion(InvalidState):
+    """An edit form was read at a version someone has since saved over: nothing was written, and
+    `current` is the version token (the form's hidden `read_at`) to offer for a deliberate second save."""
+
+    def __init__(self, message: str = "", *, current: str = "", reasons: list[str] | None = None, lead: str = "") -> None:
+        super().__init__(message, reasons=reasons, lead=lead)
+        self.current = current

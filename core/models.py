@@ -5,6 +5,7 @@ transaction; nothing here is ever edited or deleted, and the admin shows it read
 Foreign keys name their models by string, so this shared layer imports no app above it.
 """
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
@@ -82,3 +83,16 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
+
+
+class OnceToken(models.Model):
+    """A create form's one-time token, used once (core/idempotency.py): the second submit of the same
+    form finds this row and is sent to the first's result instead of creating a second record."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64)
+    used_at = models.DateTimeField(default=timezone.now)
+    result_url = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "token"], name="once_token_unique")]

@@ -6,6 +6,7 @@ by (young person, date, method, with) in order of appearance.
 """
 
 import datetime as dt
+import json
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -44,6 +45,10 @@ from returns.dfe import check_problems, upn_is_valid
 #: The longest interval a bundle may give (ten years): anything longer is a typing mistake.
 MAX_INTERVAL_DAYS = 3650
 BUNDLE_EVENT_KINDS = ["custody_start", "emergency_placement", "accommodation_provided", "significant_change"]
+
+
+#: How deeply a bundle may nest (the contract's deepest path is five levels): deeper is refused with its path.
+MAX_DEPTH = 20
 
 
 class BundleError(Exception):
@@ -143,8 +148,89 @@ YP_OPTIONAL = {
 }
 
 
-def validate_bundle(data: Any) -> dict:  # noqa: C901, PLR0912, PLR0915  (one pass over the bundle, in the contract's order)
+def parse_bundle(text: str) -> Any:
+    """The bundle's JSON, or a BundleError with the JSON path of what cannot be read: nesting deeper
+    than MAX_DEPTH (found by a scan before parsing, so no RecursionError) and NUL characters."""
+    path = _too_deep(text)
+    if path is not None:
+        raise BundleError([f"{path.removeprefix('$.')}: nested more than {MAX_DEPTH} levels deep"])
+    try:
+        data = json.loads(text)
+    except RecursionError as exc:  # not reached after the scan; kept so a parser change cannot give a traceback
+        raise BundleError([f"$: nested more than {MAX_DEPTH} levels deep"]) from exc
+    except json.JSONDecodeError as exc:
+        raise BundleError([f"$: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"]) from exc
+    problems = _shape_problems(data)
+    if problems:
+        raise BundleError(problems)
+    return data
+
+
+def _too_deep(text: str) -> str | None:
+    """The JSON path at which `text` first nests deeper than MAX_DEPTH, by one pass over its characters."""
+    stack: list[list] = []  # per open container: ["{", last key] or ["[", index]
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if char == '"':
+            end = i + 1
+            while end < n and text[end] != '"':
+                end += 2 if text[end] == "\\" else 1
+            if stack and stack[-1][0] == "{" and text[end + 1:end + 40].lstrip().startswith(":"):
+                try:
+                    stack[-1][1] = json.loads(text[i:end + 1])
+                except ValueError:
+                    return None  # the parser reports it
+            i = end + 1
+            continue
+        if char in "[{":
+            stack.append(["[", 0] if char == "[" else ["{", None])
+            if len(stack) > MAX_DEPTH:
+                return _path(stack[:-1])
+        elif char in "]}" and stack:
+            stack.pop()
+        elif char == "," and stack and stack[-1][0] == "[":
+            stack[-1][1] += 1
+        i += 1
+    return None
+
+
+def _path(stack: list[list]) -> str:
+    path = "$"
+    for kind, at in stack:
+        path += f"[{at}]" if kind == "[" else f".{at}"
+    return path
+
+
+def _shape_problems(data: Any) -> list[str]:
+    """NUL characters in any key or string (PostgreSQL cannot store them) and nesting deeper than
+    MAX_DEPTH, with their paths; iterative, so no input can exhaust the stack."""
+    problems = []
+    todo: list[tuple[Any, str, int]] = [(data, "$", 0)]
+    while todo:
+        value, path, depth = todo.pop()
+        if depth > MAX_DEPTH:
+            problems.append(f"{path.removeprefix('$.')}: nested more than {MAX_DEPTH} levels deep")
+            continue
+        if isinstance(value, str) and "\x00" in value:
+            problems.append(f"{path.removeprefix('$.')}: contains a NUL character")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if "\x00" in key:
+                    problems.append(f"{path.removeprefix('$.')}: a key contains a NUL character")
+                    continue
+                todo.append((item, f"{path}.{key}", depth + 1))
+        elif isinstance(value, list):
+            todo.extend((item, f"{path}[{j}]", depth + 1) for j, item in enumerate(value))
+    return sorted(problems)
+
+
+def validate_bundle(data: Any, *, update_staff: bool = False) -> dict:  # noqa: C901, PLR0912, PLR0915  (one pass, in the contract's order)
     """Return the bundle normalised (dates parsed), or raise BundleError listing every problem."""
+    shape = _shape_problems(data)
+    if shape:
+        raise BundleError(shape)
+    today = timezone.localdate()
     c = _Checker()
     if not c.obj(data, "$", {"young_people"}, {"pack", "teams", "staff", "absences", "young_people"}):
         raise BundleError(c.problems)
@@ -160,6 +246,7 @@ def validate_bundle(data: Any) -> dict:  # noqa: C901, PLR0912, PLR0915  (one pa
             elif ref and name:
                 teams[ref] = {"ref": ref, "name": name}
     known_teams = set(teams) | set(Team.objects.values_list("ref", flat=True))
+    on_record = {ref: (role, team) for ref, role, team in Staff.objects.values_list("ref", "role", "team__ref")}
 
     staff: dict[str, dict] = {}
     in_error: dict[str, None] = {}
@@ -174,6 +261,11 @@ def validate_bundle(data: Any) -> dict:  # noqa: C901, PLR0912, PLR0915  (one pa
             c.fail(f"{path}.team", f"no team with ref {team!r} in the bundle or on record")
         if team is None and role in (Role.PA, Role.TEAM_LEADER):
             c.fail(f"{path}.team", f"a {role} belongs to a team")
+        if ref in on_record and role and not update_staff and on_record[ref] != (role, team):
+            was_role, was_team = on_record[ref]
+            c.fail(path, f"{ref!r} is on record as {was_role} in team {was_team!r}; the bundle says {role} in team "
+                         f"{team!r}. Nothing changes a member of staff's role or team unless import_cases is run "
+                         "with --update-staff")
         if ref in staff:
             c.fail(f"{path}.ref", f"{ref!r} appears twice")
         elif ref and name and role:
@@ -213,6 +305,8 @@ def validate_bundle(data: Any) -> dict:  # noqa: C901, PLR0912, PLR0915  (one pa
             c.fail(f"{path}.pa", f"{pa!r} is a {known_staff_roles[pa]}, not a pa")
         dob = c.date(yp.get("date_of_birth"), f"{path}.date_of_birth")
         allocated_on = c.date(yp.get("allocated_on"), f"{path}.allocated_on")
+        if dob and dob > today:
+            c.fail(f"{path}.date_of_birth", "is in the future")
         if dob and allocated_on and allocated_on < dob:
             c.fail(f"{path}.allocated_on", "is before date_of_birth")
         record = {
@@ -271,6 +365,9 @@ def validate_bundle(data: Any) -> dict:  # noqa: C901, PLR0912, PLR0915  (one pa
         check_dates = Counter(k["date"] for k in record["in_touch_checks"] if k["date"])
         for day in sorted(d for d, n in check_dates.items() if n > 1):
             c.fail(f"{path}.in_touch_checks", f"two checks on {day.isoformat()}")
+        for j, contact in enumerate(record["contacts"]):
+            if contact["date"] and contact["date"] > today:
+                c.fail(f"{path}.contacts[{j}].date", "is in the future")
         young_people.append(record)
 
     if c.problems:
@@ -331,9 +428,10 @@ def _arrangement(c: _Checker, value: Any, path: str) -> dict | None:
 
 
 @transaction.atomic
-def import_bundle(data: Any) -> ImportSummary:
-    """Validate and apply a bundle; nothing is written unless everything is valid."""
-    bundle = validate_bundle(data)
+def import_bundle(data: Any, *, update_staff: bool = False) -> ImportSummary:
+    """Validate and apply a bundle; nothing is written unless everything is valid. An existing member
+    of staff's role or team changes only with `update_staff` (`--update-staff`)."""
+    bundle = validate_bundle(data, update_staff=update_staff)
     summary = ImportSummary()
     ensure_packs()
     activate = PolicyPack.objects.get(key=bundle["pack"])

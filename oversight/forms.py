@@ -2,6 +2,8 @@ import datetime as dt
 
 from django import forms
 
+from core.idempotency import OnceFormMixin
+
 DATE_INPUTS = ["%Y-%m-%d", "%d/%m/%Y", "%d %b %Y", "%d %B %Y"]
 
 
@@ -16,8 +18,10 @@ class DashboardFilterForm(forms.Form):
                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     pa = forms.TypedChoiceField(label="Personal Adviser", required=False, coerce=int, empty_value=None)
 
-    def __init__(self, *args, teams=(), pas=(), all_teams_label="All teams", **kwargs):
+    def __init__(self, *args, teams=(), pas=(), all_teams_label="All teams", past_only_from: dt.date | None = None,
+                 **kwargs):
         super().__init__(*args, **kwargs)
+        self.past_only_from = past_only_from  # the trend dashboards: no date after this one (today)
         self.fields["team"].choices = [("", all_teams_label)] + [(t.pk, t.name) for t in teams]
         self.fields["pa"].choices = [("", "All Personal Advisers")] + [(p[0], p[1]) for p in pas]
 
@@ -30,10 +34,13 @@ class DashboardFilterForm(forms.Form):
             value = data.get(name)
             if value and not dt.date(2000, 1, 1) <= value <= dt.date(2100, 12, 31):
                 self.add_error(name, "Enter a date between 2000 and 2100.")
+            elif value and self.past_only_from is not None and value > self.past_only_from:
+                # A trend shows the nights that have been: a range into the future has none to show.
+                self.add_error(name, "The dashboards show the past: enter a date no later than today.")
         return data
 
 
-class OverdueUpdateForm(forms.Form):
+class OverdueUpdateForm(OnceFormMixin):
     """O1: the PA's reason for an overdue item and the plan to put it right."""
 
     reason = forms.CharField(

@@ -20,6 +20,7 @@ from core.audit import audit_view
 from core.decorators import require_perm, staff_required
 from core.errors import ServiceError
 from core.forms import add_service_error
+from core.idempotency import once
 
 from . import selectors
 from .charts import Chart, Series
@@ -88,7 +89,8 @@ def _scope(request, *, staff: Staff, dashboard: str) -> Scope:
     asked_pa = request.GET.get("pa") or None
     if asked_pa is not None and _int(asked_pa) not in dict(pas):
         raise Http404("No such Personal Adviser in this team.")
-    form = DashboardFilterForm(request.GET or None, teams=teams, pas=pas)
+    form = DashboardFilterForm(request.GET or None, teams=teams, pas=pas,
+                              past_only_from=None if dashboard == "team" else today)  # the team's due dates may be ahead
     data = form.cleaned_data if form.is_valid() else {
         k: v for k, v in getattr(form, "cleaned_data", {}).items() if k not in form.errors
     }
@@ -388,16 +390,18 @@ def overdue_update(request, pk: int, code: str, *, staff: Staff):
         return redirect("young_person", pk=young_person.pk)
     form = OverdueUpdateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        def record():
             overdue_update_add(
                 young_person=young_person, requirement=code, reason=form.cleaned_data["reason"],
                 plan=form.cleaned_data["plan"], actor=staff, today=today,
             )
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
             messages.success(request, f"Update recorded on the overdue {item['label'].lower()}.")
             return redirect(reverse("young_person", args=[young_person.pk]) + "#panel-overdue_updates")
+
+        try:
+            return once(request, form.once_token, record)
+        except ServiceError as exc:
+            add_service_error(form, exc)
     return render(request, "oversight/overdue_update.html", {
         "yp": young_person, "item": item, "form": form, "error_forms": [form], "today": today,
     })

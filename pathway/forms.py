@@ -1,8 +1,10 @@
+import datetime as dt
+
 from django import forms
 from django.utils import timezone
 
 from .models import PathwayPlan
-from .services import sections_for
+from .services import sections_for, version_token
 
 HELP = {
     "young_persons_voice": "In their own words: their wishes, feelings and views. If they cancelled or were unavailable, "
@@ -14,11 +16,15 @@ HELP = {
 
 
 class PlanForm(forms.Form):
-    """The sections of a plan of its kind (P5; S4 for a step-back plan; the brief plan of D3)."""
+    """The sections of a plan of its kind (P5; S4 for a step-back plan; the brief plan of D3), and the
+    version they were read at (`read_at`, hidden: a save over someone else's later save is refused)."""
+
+    read_at = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, plan: PathwayPlan, **kwargs):
         super().__init__(*args, **kwargs)
         self.plan = plan
+        self.fields["read_at"].initial = version_token(plan)
         for name in sections_for(plan.kind):
             field = PathwayPlan._meta.get_field(name).formfield(required=False)
             field.widget = forms.Textarea(attrs={"rows": 3})
@@ -27,8 +33,18 @@ class PlanForm(forms.Form):
             field.initial = getattr(plan, name)
             self.fields[name] = field
 
+    def clean_read_at(self) -> dt.datetime | None:
+        value = self.cleaned_data["read_at"]
+        if not value:  # a form from before versions were carried: saved as before
+            return None
+        try:
+            read_at = dt.datetime.fromisoformat(value)
+        except ValueError as exc:
+            raise forms.ValidationError("The page was not read properly: open the plan again.") from exc
+        return read_at if timezone.is_aware(read_at) else None
+
     def content(self) -> dict[str, str]:
-        return {name: self.cleaned_data[name] for name in self.fields}
+        return {name: self.cleaned_data[name] for name in self.fields if name != "read_at"}
 
 
 class _Distinct(forms.Form):

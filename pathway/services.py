@@ -22,7 +22,7 @@ from compliance.models import Requirement, RequirementCode
 from compliance.packs import active_pack
 from core.audit import audit_record
 from core.dates import british
-from core.errors import InvalidState, ServiceError
+from core.errors import InvalidState, ServiceError, StaleVersion
 from core.models import AuditKind
 from core.transitions import lock, require
 
@@ -108,10 +108,17 @@ def plan_start(*, young_person: YoungPerson, actor: Staff, kind: str | None = No
 
 
 @transaction.atomic
-def plan_update(*, plan: PathwayPlan, actor: Staff, content: dict[str, str]) -> PathwayPlan:
-    """Save the draft (P5 sections, the young person's voice); come back to it later."""
+def plan_update(*, plan: PathwayPlan, actor: Staff, content: dict[str, str],
+                read_at: dt.datetime | None = None) -> PathwayPlan:
+    """Save the draft (P5 sections, the young person's voice); come back to it later.
+
+    `read_at` is the version the edit form was read at (the plan's `updated_at` then): when someone
+    has saved the plan since, nothing is written and the refusal says who changed which sections.
+    """
     plan = _lock(plan)
     PLAN_TRANSITIONS.check(plan, "edit", user=actor.user)
+    if read_at is not None and plan.updated_at != read_at:
+        raise _stale(plan, read_at)
     unknown = set(content) - set(sections_for(plan.kind))
     if unknown:
         raise ServiceError(f"This plan has no section {', '.join(sorted(unknown))}.")
@@ -121,6 +128,37 @@ def plan_update(*, plan: PathwayPlan, actor: Staff, content: dict[str, str]) -> 
     plan.save()
     _audit(AuditKind.PLAN_UPDATED, plan, actor=actor, state_from=plan.state, sections_changed=changed)
     return plan
+
+
+#: How much of a section's current text a stale-edit refusal quotes.
+QUOTED = 300
+
+
+def version_token(plan: PathwayPlan) -> str:
+    """The version an edit form is read at (its hidden `read_at`)."""
+    return plan.updated_at.isoformat()
+
+
+def _stale(plan: PathwayPlan, read_at: dt.datetime) -> StaleVersion:
+    """Who saved the plan after `read_at`, and what each changed section reads now (from its history)."""
+    then = plan.history.filter(updated_at=read_at).order_by("-history_id").first()
+    later = list(plan.history.filter(updated_at__gt=read_at).order_by("history_date"))
+    names = sorted(set(Staff.objects.filter(user_id__in={h.history_user_id for h in later if h.history_user_id})
+                       .values_list("name", flat=True)))
+    who = " and ".join(names) or "Someone else"
+    when = timezone.localtime(plan.updated_at)
+    changed = [] if then is None else [name for name in sections_for(plan.kind) if getattr(then, name) != getattr(plan, name)]
+    labels = {name: str(getattr(PathwayPlan._meta.get_field(name), "verbose_name", name)) for name in changed}
+    reasons = [f"{labels[name][:1].upper()}{labels[name][1:]} now reads: “{_quote(getattr(plan, name))}”" for name in changed]
+    lead = (f"{who} saved this plan at {when:%H:%M} on {british(when.date())}, after you opened it, so your changes "
+            "were not saved. Your text is still in the form; compare it with theirs and save again")
+    return StaleVersion(current=version_token(plan), lead=lead, reasons=reasons or [
+        "The sections read the same, but the plan was saved: save again to keep your text"])
+
+
+def _quote(text: str) -> str:
+    text = " ".join(text.split()) or "(empty)"
+    return text if len(text) <= QUOTED else text[:QUOTED] + "…"
 
 
 def _review_due(young_person: YoungPerson) -> dt.date | None:

@@ -14,7 +14,7 @@ from django_tables2 import RequestConfig
 
 from careleavers.selectors import young_person_for
 from core.decorators import staff_required
-from core.errors import InvalidState, NotAllowed, ServiceError
+from core.errors import InvalidState, NotAllowed, ServiceError, StaleVersion
 from core.forms import add_service_error
 
 from . import services
@@ -81,7 +81,7 @@ def plan_edit(request, pk: int, *, staff):
     form = PlanForm(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():
         try:
-            services.plan_update(plan=plan, actor=staff, content=form.content())
+            services.plan_update(plan=plan, actor=staff, content=form.content(), read_at=form.cleaned_data["read_at"])
             if "submit" in request.POST:
                 services.plan_submit(plan=plan, actor=staff)
                 messages.success(request, "The plan was sent to the Team Leader for sign-off.")
@@ -90,6 +90,15 @@ def plan_edit(request, pk: int, *, staff):
             return redirect("pathway:detail", pk=plan.pk)
         except NotAllowed as exc:
             raise PermissionDenied(str(exc)) from exc
+        except StaleVersion as exc:
+            # Nothing was saved. Keep what they typed, read at the version now saved, so a second save is
+            # a deliberate one made after seeing what changed.
+            plan.refresh_from_db()
+            data = request.POST.copy()
+            data["read_at"] = exc.current
+            form = PlanForm(data, plan=plan)
+            form.is_valid()
+            add_service_error(form, exc)
         except ServiceError as exc:
             add_service_error(form, exc)
     last_return = plan.decisions.filter(action=PlanAction.RETURNED).select_related("actor").order_by("-at", "-id").first()

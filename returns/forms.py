@@ -6,6 +6,7 @@ from django.utils import timezone
 from contacts import codes
 from contacts.models import Contact
 from core.forms import DateInput
+from core.idempotency import OnceFormMixin
 
 from . import dfe
 from .services import birthday_age_for
@@ -16,7 +17,7 @@ def _blank(label: str, options: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [("", label), *options]
 
 
-class InTouchCheckForm(forms.Form):
+class InTouchCheckForm(OnceFormMixin):
     date = forms.DateField(label="Date of the check", widget=forms.DateInput(attrs={"type": "date"}))
     contact = forms.ModelChoiceField(
         queryset=Contact.objects.none(), required=False, label="Contact it was made at (optional)",

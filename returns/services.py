@@ -3,7 +3,7 @@ returns details. Each writes its case note in the same transaction (O2)."""
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from careleavers.models import CaseNoteKind, Staff, YoungPerson
@@ -46,10 +46,14 @@ def in_touch_check_record(*, young_person: YoungPerson, date: dt.date, in_touch:
                            field=next(iter(problems)) if len(problems) == 1 else None)
     if InTouchCheck.objects.filter(young_person=young_person, date=date).exists():
         raise InvalidState(f"An in-touch check is already recorded on {date.day} {date:%b %Y}.", field="date")
-    check = InTouchCheck.objects.create(
-        young_person=young_person, contact=contact, date=date, in_touch=in_touch, activity=activity,
-        accommodation=accommodation, recorded_by=actor,
-    )
+    try:
+        check = InTouchCheck.objects.create(
+            young_person=young_person, contact=contact, date=date, in_touch=in_touch, activity=activity,
+            accommodation=accommodation, recorded_by=actor,
+        )
+    except IntegrityError as exc:  # a check saved at the same moment (one_in_touch_check_a_day): a refusal, not a 500
+        raise InvalidState(f"An in-touch check was recorded on {date.day} {date:%b %Y} a moment ago, by someone else "
+                           "or in another tab. Open the young person's page to see it.", field="date") from exc
     audit_record(kind=AuditKind.IN_TOUCH_CHECK_RECORDED, actor=actor, young_person=young_person, obj=check, date=date,
                  in_touch=in_touch, activity=activity, accommodation=accommodation,
                  contact=contact.pk if contact is not None else None)

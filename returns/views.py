@@ -10,6 +10,7 @@ from core.audit import audit_view
 from core.decorators import require_perm, staff_required
 from core.errors import ServiceError
 from core.forms import add_service_error
+from core.idempotency import once
 
 from .annex_a import annex_a_as_at
 from .exports import FILE_NAMES, build_returns
@@ -89,13 +90,15 @@ def record_check(request, pk: int, *, staff: Staff):
     form = InTouchCheckForm(request.POST or None, young_person=young_person,
                             initial={"date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        try:
+        def record():
             in_touch_check_record(young_person=young_person, actor=staff, **form.cleaned_data)
-        except ServiceError as error:
-            add_service_error(form, error)
-        else:
             messages.success(request, "In-touch check recorded.")
             return redirect("young_person", pk=young_person.pk)
+
+        try:
+            return once(request, form.once_token, record)
+        except ServiceError as error:
+            add_service_error(form, error)
     return render(request, "returns/check_form.html", {"yp": young_person, "form": form, "error_forms": [form]})
 
 

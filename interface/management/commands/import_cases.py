@@ -1,10 +1,9 @@
-import json
 import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from interface.bundle import BundleError, import_bundle
+from interface.bundle import BundleError, import_bundle, parse_bundle
 
 
 class Command(BaseCommand):
@@ -12,8 +11,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("bundle", help="Path to the bundle JSON file, or - for standard input")
+        parser.add_argument(
+            "--update-staff", action="store_true",
+            help="Let the bundle change an existing staff member's role or team (refused otherwise).",
+        )
 
-    def handle(self, *args, bundle: str, **options):
+    def handle(self, *args, bundle: str, update_staff: bool = False, **options):
         try:
             text = sys.stdin.read() if bundle == "-" else Path(bundle).read_text(encoding="utf-8")
         except OSError as exc:
@@ -21,12 +24,10 @@ class Command(BaseCommand):
         except UnicodeDecodeError as exc:
             raise CommandError(f"{bundle}: not UTF-8 text") from exc
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise CommandError(f"$: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
-        try:
-            summary = import_bundle(data)
+            summary = import_bundle(parse_bundle(text), update_staff=update_staff)
         except BundleError as exc:
+            if len(exc.problems) == 1 and exc.problems[0].startswith("$: not valid JSON"):
+                raise CommandError(exc.problems[0]) from exc
             for problem in exc.problems:
                 self.stderr.write(problem)
             raise CommandError(

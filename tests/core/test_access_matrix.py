@@ -1,0 +1,155 @@
+"""Issue 14 item 12: the access matrix. Every URL pattern in the URLconf (walked from
+django.urls.get_resolver, into every include, so a new page is covered without anyone listing it),
+filled with the ids of South's records, requested with GET and with a plausible POST by every persona.
+
+It fails on any 500; and, for the personas who may not see South's young person (anonymous, a PA and
+a Team Leader of North, the duty admin), on any 200 whose body shows his name or any request that
+changes what is recorded (row counts, South's records, the audit log). The Service Leader and the
+Head of Service see everyone: for them it checks that nothing gives a 500 (what they may write is
+pinned by the tests of each app).
+"""
+
+import datetime as dt
+import re
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls.resolvers import RoutePattern
+from django.utils import timezone
+
+from approvals.models import Arrangement, ArrangementDecision
+from careleavers.models import CaseNote, Event, Notification, PlannedAbsence, Role, YoungPerson
+from contacts.models import Contact, Escalation, InTouchCheck, OversightItem
+from core.models import AuditEvent
+from oversight.models import OverdueUpdate
+from pathway.models import PathwayPlan, PlanDecision, PlanState
+from tests.factories import ArrangementFactory, ContactFactory, StaffFactory, YoungPersonFactory
+
+pytestmark = pytest.mark.django_db
+
+SECRET_NAME = "Zebedee Quartermaine"
+COUNTED = [YoungPerson, Contact, Escalation, InTouchCheck, OversightItem, Event, PlannedAbsence, CaseNote, Notification,
+           Arrangement, ArrangementDecision, PathwayPlan, PlanDecision, OverdueUpdate, AuditEvent]
+# Pages outside the app's records: Django's admin (staff users only, none of the personas) and its catch-all.
+SKIPPED_PREFIXES = ("admin/",)
+
+
+def walk(patterns, prefix: str = "", namespace: str = ""):
+    """(route, name, converters) for every URL pattern, recursing into includes."""
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if not isinstance(entry.pattern, RoutePattern):
+                continue
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern) and isinstance(entry.pattern, RoutePattern):
+            yield prefix + str(entry.pattern), f"{namespace}{entry.name or ''}"
+
+
+@pytest.fixture
+def south_records(charlie, trent):
+    """South's young person with one of each record a URL can name."""
+    today = timezone.localdate()
+    yp = YoungPersonFactory(name=SECRET_NAME, pa=charlie, date_of_birth=today - dt.timedelta(days=365 * 19))
+    contact = ContactFactory(young_person=yp, date=today - dt.timedelta(days=3))
+    plan = PathwayPlan.objects.create(young_person=yp, version=1, state=PlanState.SUBMITTED, young_persons_voice="x",
+                                      contact_arrangements="x")
+    arrangement = ArrangementFactory(young_person=yp, state="requested", active_from=None)
+    item = OversightItem.objects.create(young_person=yp, kind="kit_declines", opened_on=today, reason="Declined.")
+    notification = Notification.objects.create(recipient=charlie, young_person=yp, kind="x", message=SECRET_NAME)
+    return {"yp": yp, "contact": contact, "plan": plan, "arrangement": arrangement, "item": item,
+            "notification": notification}
+
+
+def fill(route: str, records: dict) -> str:
+    """The route with South's ids in its converters: the segment before `<int:pk>` names the record."""
+    ids = {
+        "young-people": records["yp"].pk, "cards": records["yp"].pk, "plans": records["plan"].pk,
+        "arrangements": records["arrangement"].pk, "oversight-items": records["item"].pk,
+        "notifications": records["notification"].pk, "contacts": records["contact"].pk, "unlocks": 1,
+    }
+    named = {"yp_pk": records["yp"].pk, "contact_pk": records["contact"].pk}
+    text = {"kind": "reduced_visits", "code": "visit", "name": "team-items", "fmt": "csv", "uidb64": "MQ", "token": "x-y"}
+
+    def value(match) -> str:
+        conv, name = match.group(1), match.group(2)
+        if conv == "int":
+            if name in named:
+                return str(named[name])
+            before = route[: match.start()].rstrip("/").rsplit("/", 1)[-1]
+            assert before in ids, f"{route}: the access matrix has no record for <int:{name}> after {before!r}: add one"
+            return str(ids[before])
+        assert name in text, f"{route}: the access matrix has no value for <{conv}:{name}>: add one"
+        return text[name]
+
+    return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", lambda m: value(m) if m.group(1) else value_str(m, text), route)
+
+
+def value_str(match, text: dict) -> str:
+    return text.get(match.group(2), "x")
+
+
+def fingerprint(records: dict) -> tuple:
+    counts = tuple(model.objects.count() for model in COUNTED)
+    yp = records["yp"]
+    rows = (
+        tuple(YoungPerson.objects.filter(pk=yp.pk).values().first().items()),
+        tuple(PathwayPlan.objects.filter(pk=records["plan"].pk).values().first().items()),
+        tuple(Arrangement.objects.filter(pk=records["arrangement"].pk).values().first().items()),
+        tuple(Contact.objects.filter(pk=records["contact"].pk).values().first().items()),
+        tuple(OversightItem.objects.filter(pk=records["item"].pk).values().first().items()),
+        tuple(Notification.objects.filter(pk=records["notification"].pk).values().first().items()),
+    )
+    return counts, rows
+
+
+def post_data() -> dict:
+    """A form that would succeed for someone allowed: every field name the create and decision forms use."""
+    today = timezone.localdate()
+    day = (today - dt.timedelta(days=1)).isoformat()
+    return {
+        "date": day, "time": "10:00", "method": "home_visit", "with_whom": "young_person", "outcome": "completed",
+        "note": "Matrix", "notes": "Matrix", "reason": "Matrix", "plan": "Matrix", "comments": "Matrix",
+        "answer": "Matrix", "step": "phone_call", "kind": "custody_start", "in_touch": "YES", "activity": "F5",
+        "accommodation": "D1", "start": (today + dt.timedelta(days=5)).isoformat(),
+        "end": (today + dt.timedelta(days=6)).isoformat(), "shared_on": day, "from_date": day, "status": "relevant",
+        "young_persons_voice": "Matrix", "contact_arrangements": "Matrix", "health": "Matrix", "submit": "",
+        "no_visit_reason": "Matrix", "visit": "56", "interval_days": "56", "sex": "M", "ethnicity": "WBRI",
+        "check-health_and_safety": "good", "check-furnishings_and_kitchen": "adequate", "check-occupancy": "good",
+        "check-trend": "improved", "sent_on": day, "card": "birthday",
+    }
+
+
+def test_access_matrix_every_url_every_persona(alice, tess, sol, hana, south_records):
+    duty = StaffFactory(ref="dora", name="Dora Duty", role=Role.DUTY_ADMIN, team=None)
+    restricted = {"anonymous": None, "pa_of_another_team": alice, "team_leader_of_another_team": tess,
+                  "duty_admin": duty}
+    service_wide = {"service_leader": sol, "head_of_service": hana}
+    routes = [(route, name) for route, name in walk(get_resolver().url_patterns)
+              if not route.startswith(SKIPPED_PREFIXES)]
+    assert len(routes) > 40, "the walk found the app's pages"
+    urls = sorted({fill(route, south_records) for route, _ in routes})
+    failures: list[str] = []
+    client = Client(raise_request_exception=False)
+    data = post_data()
+    for persona, staff in {**restricted, **service_wide}.items():
+        for url in urls:
+            for method in ("get", "post"):
+                client.logout()
+                if staff is not None:
+                    client.force_login(staff.user)
+                before = fingerprint(south_records) if persona in restricted else None
+                response = getattr(client, method)(url, data) if method == "post" else client.get(url)
+                where = f"{persona} {method.upper()} {url} -> {response.status_code}"
+                if response.status_code >= 500:
+                    failures.append(f"{where}: server error")
+                    continue
+                if persona not in restricted:
+                    continue
+                body = response.content.decode(errors="replace") if response.status_code == 200 else ""
+                if SECRET_NAME in body:
+                    failures.append(f"{where}: shows South's young person")
+                if fingerprint(south_records) != before:
+                    failures.append(f"{where}: changed what is recorded")
+    assert not failures, "\n".join(failures)
