@@ -1,7 +1,11 @@
 """Arrangements that change the contact pattern (A, R, S, D rules) and their decisions (O2)."""
 
+from contextlib import suppress
+from dataclasses import dataclass
+
 from django.db import models
 from django.db.models import F, Q
+from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
 from careleavers.models import Staff, YoungPerson
@@ -67,6 +71,40 @@ class Arrangement(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.young_person.ref} ({self.get_state_display()})"
 
+    @cached_property
+    def decision_rows(self) -> list["ArrangementDecision"]:
+        """The decision rows in order, from a prefetch when the page made one (approvals.selectors.arrangements_of)."""
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("decisions")
+        if prefetched is not None:
+            return sorted(prefetched, key=lambda row: (row.at, row.id))
+        return list(self.decisions.select_related("actor").order_by("at", "id"))
+
+    @cached_property
+    def chain_actor_ids(self) -> dict[str, frozenset[int]]:
+        """Who took each step of the chain (issue 14: duties kept apart across role changes), from the decision
+        rows and the requester: "request", "team_leader", "service_leader". Read once per
+        instance; services re-read the arrangement under a lock, so it never outlives a decision."""
+        steps: dict[str, set[int]] = {step.value: set() for step in CHAIN_STEPS}
+        if self.requested_by_id is not None:
+            steps[Step.REQUEST.value].add(self.requested_by_id)
+        for row in self.decision_rows:
+            if row.step in steps and row.actor_id is not None:
+                steps[row.step].add(row.actor_id)
+        return {step: frozenset(ids) for step, ids in steps.items()}
+
+    @cached_property
+    def team_leader_approval(self) -> "ApprovalOnRecord | None":
+        """The Team Leader approval the Service Leader agrees to (R4, R5), with the approver's role and team as
+        they were when they approved (the staff history), or None when no approval is the latest decision."""
+        last = next((row for row in reversed(self.decision_rows) if row.step in CHAIN_STEPS), None)
+        if last is None or last.step != Step.TEAM_LEADER or last.decision != Decision.APPROVED or last.actor_id is None:
+            return None
+        approver = last.actor
+        # The approver as they were when they approved; with no version recorded before, as they are now.
+        with suppress(Staff.DoesNotExist):
+            approver = approver.history.as_of(last.at)
+        return ApprovalOnRecord(decision=last, actor_id=last.actor_id, role=approver.role, team_id=approver.team_id)
+
 
 class Step(models.TextChoices):
     REQUEST = "request", "Request"
@@ -101,6 +139,18 @@ class ArrangementDecision(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+
+#: The steps of an arrangement's chain that one person never takes two of (request, Team Leader, Service Leader).
+CHAIN_STEPS = (Step.REQUEST, Step.TEAM_LEADER, Step.SERVICE_LEADER)
+
+
+@dataclass(frozen=True)
+class ApprovalOnRecord:
+    decision: ArrangementDecision
+    actor_id: int
+    role: str
+    team_id: int | None
 
 
 class StepBackItem(models.TextChoices):

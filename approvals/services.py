@@ -13,8 +13,10 @@ young person vulnerable or at risk while reduced visits are pending or active pu
 for review and tells the Team Leader (R1).
 
 Which step applies in which state, and who may take it, is one table (approvals.transitions) over
-the permissions of core.rules: whoever requests never decides; a Team Leader decides only for their
-own team; only the Service Leader agrees (R5). Each step appends an ArrangementDecision row (O2), a
+the permissions of core.rules: nobody takes two steps of one chain (request, Team Leader's decision,
+Service Leader's), whatever their role at each moment, read from the decision rows; a Team Leader
+decides only for their own team; only the Service Leader agrees (R5), and only to an approval that
+still stands. Each step appends an ArrangementDecision row (O2), a
 case note and its audit event in the same transaction; activation and ending recompute the young
 person's requirements in that transaction too.
 
@@ -328,10 +330,18 @@ def arrangement_approve(*, arrangement: Arrangement, actor: Staff, rationale: st
 @transaction.atomic
 def arrangement_agree(*, arrangement: Arrangement, actor: Staff, rationale: str, today: dt.date | None = None) -> Arrangement:
     """R5: the Service Leader records agreement; only then are reduced visits active, from that day,
-    and the requirements change from visits to contacts at once (R6)."""
+    and the requirements change from visits to contacts at once (R6).
+
+    The agreement re-checks everything the approval checked (issue 14): the state (reduced visits, waiting
+    for the Service Leader, a Team Leader approval the latest decision on record), the team (whoever approved
+    was then the Team Leader of the young person's team, and the young person is still in it), the duties
+    (nobody who requested or approved it agrees, whatever their role now: core.rules, from the decision
+    rows) and R1 on the day it would start."""
     today = today or timezone.localdate()
     arrangement = _lock(arrangement)
     ARRANGEMENT_TRANSITIONS.check(arrangement, "agree", user=actor.user)
+    if arrangement.kind != ArrangementKind.REDUCED_VISITS:
+        raise InvalidState("Only reduced visits wait for a Service Leader's agreement (R5).")
     rationale = _require_rationale(rationale)
     # R1 must still hold on the day it would start (the young person may now be vulnerable or at risk).
     refusals = reduced_visits_refusals(young_person=arrangement.young_person, details=arrangement.details, on=today)

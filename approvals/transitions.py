@@ -4,6 +4,7 @@ The permissions (core.rules) carry the role and segregation-of-duties rules; thi
 steps exist in which state. approvals.services enforces it; pages show what `allowed` returns.
 """
 
+from core.rules import approval_on_record_stands
 from core.transitions import Transition, TransitionTable
 
 from .models import PENDING_STATES, Arrangement, ArrangementKind, ArrangementState
@@ -24,9 +25,23 @@ def is_up_for_review(arrangement: Arrangement) -> bool:
     return arrangement.review_requested_on is not None
 
 
+def approval_stands(arrangement: Arrangement) -> bool:
+    """R5 re-checks R4 (issue 14): what waits for the Service Leader has a Team Leader approval on record that
+    still stands (core.rules.approval_on_record_stands). Asked only of an arrangement waiting for them, so a
+    record in another state is refused for its state."""
+    return arrangement.state != TL_APPROVED or approval_on_record_stands(arrangement)
+
+
+APPROVAL_NO_LONGER_STANDS = (
+    "The Team Leader approval on record no longer stands (it was not given by the Team Leader of the young person's "
+    "team then, or the young person has moved team since): the young person's Team Leader must approve again (R4)."
+)
+
+
 ARRANGEMENT_TRANSITIONS = TransitionTable("arrangement", [
     Transition("approve", (REQUESTED,), after_team_leader, "approvals.approve_arrangement", "approved"),
-    Transition("agree", (TL_APPROVED,), ACTIVE, "approvals.agree_arrangement", "agreed"),
+    Transition("agree", (TL_APPROVED,), ACTIVE, "approvals.agree_arrangement", "agreed",
+               only_if=approval_stands, otherwise=APPROVAL_NO_LONGER_STANDS),
     # A pending request is rejected by whoever's decision it waits for.
     Transition("reject", (REQUESTED,), ArrangementState.REJECTED, "approvals.reject_arrangement", "rejected"),
     Transition("reject", (TL_APPROVED,), ArrangementState.REJECTED, "approvals.refuse_agreement", "rejected"),

@@ -17,6 +17,7 @@ from careleavers.selectors import young_person_for
 from compliance import services as compliance_services
 from compliance.models import RequirementCode
 from compliance.selectors import pack_intervals_for
+from core.audit import audit_view
 from core.decorators import staff_required
 from core.errors import NotAllowed, ServiceError
 from core.forms import add_service_error
@@ -96,7 +97,10 @@ def arrangement_request(request, yp_pk: int, kind: str, *, staff):
 
 @staff_required
 def arrangement_detail(request, pk: int, *, staff):
-    return _detail(request, arrangement_for(request.user, pk=pk))
+    arrangement = arrangement_for(request.user, pk=pk)
+    audit_view(actor=staff, page="arrangement", young_person_id=arrangement.young_person_id,
+               arrangement=arrangement.pk)  # issue 14, item 7
+    return _detail(request, arrangement)
 
 
 def _decision_view(service, success: str, argument: str = "rationale"):

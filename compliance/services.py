@@ -16,7 +16,7 @@ from careleavers.models import (
     Staff,
     YoungPerson,
 )
-from careleavers.services import case_note_add, check_can_record, check_record_date
+from careleavers.services import case_note_add, check_record_date
 from core.audit import audit_record
 from core.dates import british
 from core.errors import InvalidState, NotAllowed, ServiceError
@@ -54,7 +54,7 @@ def pack_changed(*, pack: PolicyPack, actor: Staff | None = None) -> None:
 def event_record(*, young_person: YoungPerson, actor: Staff, kind: str, date, notes: str = "", today=None) -> Event:
     """A custody start, emergency placement, move or other significant change (T6, T7, P1): it can
     pull a due date forward, so the young person's requirements are recomputed at once."""
-    check_can_record(actor=actor, young_person=young_person, permission="careleavers.record_event")
+    require("careleavers.record_event", user=actor.user, obj=young_person)
     if kind not in EventKind.values:
         raise ServiceError("Choose what happened.", field="kind")
     check_record_date(young_person=young_person, date=date, today=today, what="event")

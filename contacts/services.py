@@ -19,12 +19,13 @@ from careleavers.models import (
     YoungPerson,
 )
 from careleavers.selectors import team_leaders_of
-from careleavers.services import case_note_add, check_can_record, check_record_date, notify
+from careleavers.services import case_note_add, check_record_date, notify
 from compliance.engine import recompute_young_person
 from core.audit import audit_record
 from core.dates import british
 from core.errors import InvalidState, NotAllowed, ServiceError
 from core.models import AuditKind
+from core.transitions import lock, require
 
 from .models import (
     Contact,
@@ -86,7 +87,7 @@ def contact_log(
     young person's requirements up to date in the same transaction (V3). A keeping-in-touch offer
     names the date and time of the visit offered; the third offer declined in a row opens a
     management-oversight item for the Team Leader (S5)."""
-    check_can_record(actor=actor, young_person=young_person, permission="contacts.log_contact")
+    require("contacts.log_contact", user=actor.user, obj=young_person)
     if method not in Method.values:
         raise ServiceError("Choose how the contact was made.", field="method")
     if with_whom not in With.values:
@@ -189,9 +190,12 @@ def oversight_item_answer(*, item: OversightItem, actor: Staff, answer: str) -> 
 
 @transaction.atomic
 def contact_void(*, contact: Contact, actor: Staff, reason: str) -> Contact:
-    """A contact recorded in error is voided, never deleted; the engine then ignores it."""
+    """A contact recorded in error is voided, never deleted; the engine then ignores it. Whoever recorded
+    it (while a PA on the case) or the allocated PA's Team Leader voids it, with a reason (issue 14); the
+    PA, and whoever recorded it, are told."""
+    contact = lock(contact, "young_person__pa__team", "recorded_by__user")
     young_person = contact.young_person
-    check_can_record(actor=actor, young_person=young_person, permission="contacts.void_contact")
+    require("contacts.void_contact", user=actor.user, obj=contact)
     if contact.voided_at is not None:
         raise InvalidState("This contact has already been marked as recorded in error.")
     reason = reason.strip()
@@ -207,6 +211,12 @@ def contact_void(*, contact: Contact, actor: Staff, reason: str) -> Contact:
     )
     audit_record(kind=AuditKind.CONTACT_VOIDED, actor=actor, young_person=young_person, obj=contact, reason=contact.void_reason)
     recompute_young_person(young_person)
+    notify(
+        recipients=[s for s in (young_person.pa, contact.recorded_by) if s is not None and s.pk != actor.pk],
+        kind="contact_voided", url=reverse("young_person", args=[young_person.pk]), young_person=young_person,
+        message=f"{actor.name} marked a contact with {young_person.name} on {british(contact.date)} as recorded in "
+                f"error: {contact.void_reason}",
+    )
     return contact
 
 
@@ -226,7 +236,7 @@ def escalation_record(
     today: dt.date | None = None,
 ) -> Escalation:
     """Each escalation step is a recorded, dated event on the record, with its case note (E)."""
-    check_can_record(actor=actor, young_person=young_person, permission="contacts.record_escalation")
+    require("contacts.record_escalation", user=actor.user, obj=young_person)
     if step not in EscalationStep.values:
         raise ServiceError("Choose the escalation step taken.", field="step")
     check_record_date(young_person=young_person, date=date, today=today, what="escalation step")

@@ -9,7 +9,8 @@ from .models import Contact, Escalation
 
 def contact_entries(*, young_person, limit: int) -> list[Entry]:
     entries = []
-    for c in Contact.objects.filter(young_person=young_person).select_related("recorded_by", "visit_check")[:limit]:
+    # Through the young person's manager, so each contact knows its young person (core.rules asks who may void it).
+    for c in young_person.contacts.select_related("recorded_by", "visit_check")[:limit]:
         title = f"{c.get_method_display()} with {c.get_with_whom_display().lower()}: {c.get_outcome_display().lower()}"
         if c.purpose:
             title += f" ({c.get_purpose_display()})"

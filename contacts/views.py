@@ -3,7 +3,9 @@ management-oversight items a Team Leader answers (S5).
 
 Each view reads the young person through careleavers.selectors first, so another team's young
 person is a 404 for GET and POST alike, before anything is parsed or written; an action the
-person may not take on a record they can see is a 403 (core.rules "careleavers.record_contact").
+person may not take on a record they can see is a 403 with the reason (core.rules: "contacts.log_contact",
+"contacts.record_escalation", "contacts.void_contact"). Service Leaders and the Head of Service read these
+records and write none of them (issue 14: write rights follow duties).
 """
 
 import rules
@@ -18,19 +20,21 @@ from core.decorators import require_perm, staff_required
 from core.errors import ServiceError
 from core.forms import add_service_error
 from core.idempotency import once
+from core.rules import refusal
 
 from . import services
 from .forms import ContactForm, EscalationForm, OversightAnswerForm, VisitCheckForm, VoidContactForm
 from .models import Contact, EscalationStep
 from .selectors import next_escalation_step, oversight_item_for, oversight_items_visible_to
 
-RECORD = "careleavers.record_contact"
-CANNOT_RECORD = "Only Personal Advisers and managers can write to a young person's record."
+LOG = "contacts.log_contact"
+ESCALATE = "contacts.record_escalation"
+VOID = "contacts.void_contact"
 
 
-def _recordable_young_person(request, pk: int):
+def _recordable_young_person(request, pk: int, permission: str = LOG):
     young_person = young_person_for(request.user, pk=pk)
-    require_perm(request.user, RECORD, young_person, CANNOT_RECORD)
+    require_perm(request.user, permission, young_person, refusal(permission, request.user, young_person) or "")
     return young_person
 
 
@@ -96,11 +100,12 @@ def visit_check(request, pk: int, *, staff):
 
 @staff_required
 def contact_void(request, pk: int, contact_pk: int, *, staff):
-    young_person = _recordable_young_person(request, pk)
+    young_person = young_person_for(request.user, pk=pk)
     try:
         contact = young_person.contacts.get(pk=contact_pk)
     except Contact.DoesNotExist as exc:
         raise Http404("No such contact.") from exc
+    require_perm(request.user, VOID, contact, refusal(VOID, request.user, contact) or "")
     form = VoidContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -117,7 +122,7 @@ def contact_void(request, pk: int, contact_pk: int, *, staff):
 
 @staff_required
 def escalation_record(request, pk: int, *, staff):
-    young_person = _recordable_young_person(request, pk)
+    young_person = _recordable_young_person(request, pk, ESCALATE)
     next_step = next_escalation_step(young_person=young_person)
     initial = {"step": request.GET.get("step") or (next_step.step if next_step else "")}
     form = EscalationForm(request.POST or None, initial=initial)

@@ -20,7 +20,8 @@ def audit_record(*, kind: AuditKind | str, actor=None, young_person=None, obj=No
     )
 
 
-def audit_view(*, actor, page: str, young_person=None, young_people=None, **data: Any) -> None:
+def audit_view(*, actor, page: str, young_person=None, young_people=None, young_person_id: int | None = None,
+               **data: Any) -> None:
     """Issue 14, item 7: who saw which young person's record, when, and on what page or download.
 
     One INSERT per view: a record's page logs its young person; an export or download that
@@ -32,7 +33,7 @@ def audit_view(*, actor, page: str, young_person=None, young_people=None, **data
             object_type=young_person._meta.label_lower, object_id=str(young_person.pk), data={"page": page, **data},
         )
         return
-    ids = sorted(set(young_people or ()))
+    ids = sorted(set(young_people or ()) | ({young_person_id} if young_person_id is not None else set()))
     if ids:
         AuditEvent.objects.bulk_create([
             AuditEvent(kind=AuditKind.RECORD_VIEWED, actor=actor, young_person_id=pk, object_type="careleavers.youngperson",

@@ -114,8 +114,7 @@ def manages_team_of(user, young_person) -> bool:
 
 
 rules.add_perm("careleavers.view_young_person", can_see_young_person)
-rules.add_perm("careleavers.record_contact", can_see_young_person & (is_pa | is_manager))
-rules.add_perm("careleavers.view_history", can_see_young_person & is_manager)
+rules.add_perm("careleavers.view_history", is_manager & can_see_young_person)
 rules.add_perm("careleavers.view_dashboards", is_manager)
 rules.add_perm("returns.export", is_service_wide)
 
@@ -145,10 +144,8 @@ def is_self(user, staff) -> bool:
     return own is not None and staff is not None and own.pk == staff.pk
 
 
-rules.add_perm("contacts.log_contact", can_record_for)
-rules.add_perm("contacts.void_contact", can_record_for)
-rules.add_perm("contacts.record_escalation", can_record_for)
-rules.add_perm("careleavers.record_event", can_record_for)
+# "contacts.log_contact", "contacts.void_contact", "contacts.record_escalation", "careleavers.record_event" and
+# "careleavers.record_contact": below, with the duties they follow (issue 14: write rights follow duties).
 rules.add_perm("careleavers.plan_own_absence", is_self)
 #: O1/V4: only a PA who sees the case (their own, or one they cover) says why an item is overdue.
 rules.add_perm("oversight.record_overdue_update", is_pa & can_see_young_person)
@@ -228,29 +225,70 @@ def leads_team_of(user, record) -> bool:
 
 @rules.predicate
 def did_not_request(user, arrangement) -> bool:
-    """Segregation of duties: whoever requested an arrangement never decides on it."""
+    """Segregation of duties: whoever requested an arrangement never decides on it (the requester and whoever
+    the request's decision row names: approvals.models.Arrangement.chain_actor_ids)."""
     staff = getattr(user, "staff", None)
-    return staff is not None and arrangement is not None and arrangement.requested_by_id != staff.pk
+    return staff is not None and arrangement is not None and staff.pk not in arrangement.chain_actor_ids["request"]
+
+
+def _took_no_other_step(step: str) -> rules.Predicate:
+    """Segregation of duties across role changes (issue 14): whoever took a step of the chain (request, Team
+    Leader's decision, Service Leader's decision), in whatever role they held then or hold now, takes no other
+    step of it. Read from the arrangement's decision rows (approvals.models.Arrangement.chain_actor_ids, keyed by
+    step; a decision step is named after the role that takes it), not from the person's role today."""
+
+    @rules.predicate(name=f"took_no_step_of_chain_but_{step}")
+    def predicate(user, arrangement) -> bool:
+        staff = getattr(user, "staff", None)
+        if staff is None or arrangement is None:
+            return False
+        return all(staff.pk not in ids for taken, ids in arrangement.chain_actor_ids.items() if taken != step)
+
+    return predicate
+
+
+took_no_step_but_team_leaders = _took_no_other_step(Role.TEAM_LEADER.value)
+took_no_step_but_service_leaders = _took_no_other_step(Role.SERVICE_LEADER.value)
+
+
+def approval_on_record_stands(arrangement) -> bool:
+    """R5 re-checks R4 (issue 14): the Team Leader approval on record (the latest decision of the chain) was given
+    by someone who was then a Team Leader of the young person's team and did not request it, and the young person
+    is still in that team. A condition of the record (approvals.transitions), not of who asks."""
+    approval = arrangement.team_leader_approval
+    young_person = _young_person_of(arrangement)
+    return (
+        approval is not None
+        and approval.role == Role.TEAM_LEADER
+        and approval.actor_id not in arrangement.chain_actor_ids["request"]
+        and young_person is not None
+        and young_person.pa is not None
+        and approval.team_id == young_person.pa.team_id
+    )
 
 
 @rules.predicate
 def did_not_write_or_submit(user, plan) -> bool:
-    """Segregation of duties: whoever wrote or (last) submitted a plan never decides on it (P3)."""
+    """Segregation of duties: whoever wrote any part of a plan version (started it, edited a section, submitted
+    it: pathway.models.PathwayPlan.writer_ids), in whatever role, never decides on it (P3, issue 14)."""
     staff = getattr(user, "staff", None)
     if staff is None or plan is None:
         return False
-    return staff.pk not in {plan.created_by_id, getattr(plan.submitted_by, "pk", None)}
+    return staff.pk not in plan.writer_ids
 
 
 _PA_ON_CASE = is_pa & sees_young_person_of
+_TOOK_A_STEP = "You have already taken another step of this request (requested or decided on it): someone else decides."
 _TEAM_LEADER_DECIDES = (
     (is_team_leader, "Only a Team Leader can decide on this request."),
     (leads_team_of, "A Team Leader decides only for young people in their own team."),
     (did_not_request, "Whoever requests an arrangement cannot also decide on it."),
+    (took_no_step_but_team_leaders, _TOOK_A_STEP),
 )
 _SERVICE_LEADER_DECIDES = (  # R5
     (is_service_leader, "Only a Service Leader can record agreement to reduced visits (R5)."),
     (did_not_request, "Whoever requests an arrangement cannot also decide on it."),
+    (took_no_step_but_service_leaders, _TOOK_A_STEP),
 )
 
 _add_perm_with_refusals("approvals.request_arrangement",
@@ -281,8 +319,9 @@ rules.add_perm("approvals.see_waiting_for_service_leader", is_service_leader | i
 _add_perm_with_refusals("careleavers.flag_vulnerable",
                         (writes_records, "Only Personal Advisers and managers can write to a young person's record."),
                         (sees_young_person_of, "This young person is not on your caseload."))
-#: The Team Leader's review of an arrangement put up for review (R1, E3): it continues, or they end it.
-_add_perm_with_refusals("approvals.review_arrangement", *_TEAM_LEADER_DECIDES)
+#: The Team Leader's review of an arrangement put up for review (R1, E3): it continues, or they end it. Reviewing
+#: is not a step of the chain, so the Team Leader who approved it reviews it; the requester never does.
+_add_perm_with_refusals("approvals.review_arrangement", *_TEAM_LEADER_DECIDES[:3])
 #: T4, reg 7: a visit interval other than the pack's is a manager's recorded agreement (supervision).
 _add_perm_with_refusals(
     "compliance.set_interval_override",
@@ -305,6 +344,39 @@ _add_perm_with_refusals("pathway.sign_off_plan", *_TEAM_LEADER_SIGNS_OFF)
 #: P4
 _add_perm_with_refusals("pathway.record_plan_shared", _PA_WRITES_PLAN)
 # "pathway.view_queue" (above): managers; the queue lists only the young people they see.
+
+# --- Write rights follow duties (issue 14): contacts, escalation steps, events -------------------------
+# Service Leaders and the Head of Service read every record and write only what their duties need (R5
+# agreements, T4 intervals, oversight, returns details: above). The day-to-day record is written by a PA on the
+# case (own caseload or cover today) or by the Team Leader of the young person's team. Role checks first, so a
+# page asking for every button costs at most the one (remembered) visibility query.
+
+_WRITES_DAY_TO_DAY = (
+    (is_pa | is_team_leader, "Only the young person's Personal Adviser or their Team Leader writes this to the record."),
+    (~is_team_leader | leads_team_of, "A Team Leader writes only to the records of their own team."),
+    (sees_young_person_of, "This young person is not on your caseload."),
+)
+_add_perm_with_refusals("careleavers.record_contact", *_WRITES_DAY_TO_DAY)
+_add_perm_with_refusals("contacts.log_contact", *_WRITES_DAY_TO_DAY)
+_add_perm_with_refusals("contacts.record_escalation", *_WRITES_DAY_TO_DAY)
+_add_perm_with_refusals("careleavers.record_event", *_WRITES_DAY_TO_DAY)
+
+
+@rules.predicate
+def recorded_contact(user, contact) -> bool:
+    """The member of staff is who recorded the contact."""
+    staff = getattr(user, "staff", None)
+    return staff is not None and contact is not None and getattr(contact, "recorded_by_id", None) == staff.pk
+
+
+#: A contact recorded in error is voided (with a reason, the PA told) by whoever recorded it, while they are a PA
+#: on the case, or by the Team Leader of the allocated PA's team. The object is the contact.
+_add_perm_with_refusals(
+    "contacts.void_contact",
+    ((is_pa & recorded_contact) | leads_team_of,
+     "Only whoever recorded a contact, or the Personal Adviser's Team Leader, can mark it as recorded in error."),
+    (sees_young_person_of, "This young person is not on your caseload."),
+)
 
 # --- Sign-in (accounts): unlocking a sign-in that django-axes locked -------------------------------
 

@@ -71,6 +71,8 @@ class PathwayPlan(models.Model):
     open_door = models.TextField("the open door", blank=True)
     # Life-cycle.
     created_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    #: Everyone who wrote a section of this version (issue 14: none of them signs it off). Added to, never removed from.
+    editors = models.ManyToManyField(Staff, blank=True, related_name="+", help_text="Who wrote any part of this version.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     review_due = models.DateField(null=True, blank=True, help_text="The review due date when submitted (P2).")
@@ -117,6 +119,23 @@ class PathwayPlan(models.Model):
             self.decisions.filter(action=PlanAction.SUBMITTED).select_related("actor__user").order_by("-at", "-id").first()
         )
         return last.actor if last else self.created_by
+
+
+    @cached_property
+    def writer_ids(self) -> frozenset[int]:
+        """Who wrote any part of this version, in whatever role they held (P3, issue 14): who started it, every
+        editor, everyone who submitted it. One query. The plan's history cannot say this alone: the Team
+        Leader's return and sign-off save the plan too, so its history names deciders as well as writers."""
+        ids = (
+            Staff.objects.filter(
+                Q(pk=self.created_by_id)
+                | Q(pk__in=PathwayPlan.editors.through.objects.filter(pathwayplan_id=self.pk).values("staff_id"))
+                | Q(pk__in=PlanDecision.objects.filter(plan_id=self.pk, action=PlanAction.SUBMITTED).values("actor_id"))
+            )
+            .order_by()
+            .values_list("pk", flat=True)
+        )
+        return frozenset(ids)
 
 
 class PlanAction(models.TextChoices):

@@ -3,8 +3,9 @@
 draft (PA) -> submitted -> signed off (Team Leader), or returned with comments -> submitted again.
 A signed-off plan is never edited; the next review is a new version, prefilled from the last (P3).
 Which step applies in which state, and who may take it, is one table (pathway.transitions) over the
-permissions of core.rules (only the team's Team Leader decides, never whoever wrote or submitted the
-plan). Each step appends a PlanDecision row (O2), a case note and its audit event in the same transaction.
+permissions of core.rules (only the team's Team Leader decides, never whoever wrote any part of the
+version or submitted it, whatever their role now: PathwayPlan.editors, writer_ids). Each step appends a
+PlanDecision row (O2), a case note and its audit event in the same transaction.
 """
 
 import datetime as dt
@@ -102,6 +103,7 @@ def plan_start(*, young_person: YoungPerson, actor: Staff, kind: str | None = No
         young_person=young_person, version=(last.version if last else 0) + 1, kind=kind,
         state=PlanState.DRAFT, created_by=actor, **prefill,
     )
+    plan.editors.add(actor)
     _audit(AuditKind.PLAN_STARTED, plan, actor=actor, state_from="",
            prefilled_from=last_signed.version if last_signed else None)
     return plan
@@ -126,6 +128,8 @@ def plan_update(*, plan: PathwayPlan, actor: Staff, content: dict[str, str],
     for field, value in content.items():
         setattr(plan, field, value)
     plan.save()
+    if changed:  # issue 14: whoever wrote any part of this version never signs it off
+        plan.editors.add(actor)
     _audit(AuditKind.PLAN_UPDATED, plan, actor=actor, state_from=plan.state, sections_changed=changed)
     return plan
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from careleavers.selectors import young_person_for
+from core.audit import audit_view
 from core.decorators import staff_required
 from core.errors import InvalidState, NotAllowed, ServiceError, StaleVersion
 from core.forms import add_service_error
@@ -65,7 +66,9 @@ def plan_start(request, yp_pk: int, *, staff):
 
 @staff_required
 def plan_detail(request, pk: int, *, staff):
-    return _detail(request, plan_for(request.user, pk=pk))
+    plan = plan_for(request.user, pk=pk)
+    audit_view(actor=staff, page="plan", young_person_id=plan.young_person_id, plan=plan.pk)  # issue 14, item 7
+    return _detail(request, plan)
 
 
 @staff_required

@@ -4,10 +4,11 @@ pages offer (A, R5, S2)."""
 
 import pytest
 
-from approvals.models import ArrangementKind, ArrangementState
+from approvals.models import ArrangementDecision, ArrangementKind, ArrangementState, Decision, Step
 from approvals.transitions import ARRANGEMENT_TRANSITIONS
+from careleavers.models import Role, Staff
 from core.errors import InvalidState, NotAllowed
-from tests.factories import ArrangementFactory
+from tests.factories import ArrangementFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,14 @@ ACTIONS = sorted(DOING)
 
 def arrangement_in(state, yp, requested_by, kind=ArrangementKind.REDUCED_VISITS):
     active_from = None if state in (S.REQUESTED, S.TEAM_LEADER_APPROVED, S.REJECTED, S.WITHDRAWN) else yp.allocated_on
-    return ArrangementFactory(young_person=yp, kind=kind, state=state, requested_by=requested_by, active_from=active_from)
+    arrangement = ArrangementFactory(young_person=yp, kind=kind, state=state, requested_by=requested_by,
+                                     active_from=active_from)
+    if state == S.TEAM_LEADER_APPROVED:  # R5 agrees only to a Team Leader approval on record (issue 14)
+        approver = (Staff.objects.filter(role=Role.TEAM_LEADER, team_id=yp.pa.team_id).first()
+                    or StaffFactory(ref="tina", role=Role.TEAM_LEADER, team=yp.pa.team))
+        ArrangementDecision.objects.create(arrangement=arrangement, step=Step.TEAM_LEADER, decision=Decision.APPROVED,
+                                           actor=approver, rationale="Approved")
+    return arrangement
 
 
 def whose_step(action, state, personas):

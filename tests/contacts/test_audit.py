@@ -39,7 +39,7 @@ def test_c1_refused_contact_writes_no_event(alice, charlie):
 
 def test_contact_void_writes_contact_voided_and_its_case_note(alice):
     yp = young_person(alice)
-    contact = ContactFactory(young_person=yp, date=days_ago(2))
+    contact = ContactFactory(young_person=yp, date=days_ago(2), recorded_by=alice)
     services.contact_void(contact=contact, actor=alice, reason="Wrong young person")
     assert kinds(yp) == [AuditKind.CASE_NOTE_ADDED, AuditKind.CONTACT_VOIDED]
     event = AuditEvent.objects.get(kind=AuditKind.CONTACT_VOIDED)

@@ -155,7 +155,7 @@ def test_void_contact_recorded_in_error_is_kept_and_ignored_by_the_engine(alice)
 
 def test_void_needs_a_reason_and_happens_once(alice):
     yp = young_person(alice)
-    contact = ContactFactory(young_person=yp, date=days_ago(5))
+    contact = ContactFactory(young_person=yp, date=days_ago(5), recorded_by=alice)
     with pytest.raises(ServiceError):
         services.contact_void(contact=contact, actor=alice, reason="  ")
     services.contact_void(contact=contact, actor=alice, reason="Duplicate")
