@@ -67,6 +67,7 @@ class ReturnsDetailsForm(forms.Form):
     )
     uasc = forms.BooleanField(label="Unaccompanied asylum-seeking child (now or formerly)", required=False)
     disability = forms.BooleanField(label="Disability", required=False)
+    read_version = forms.CharField(widget=forms.HiddenInput, required=False)  # issue 14, item 5: no lost updates
 
     def clean_upn(self):
         upn = self.cleaned_data["upn"].strip().upper()

@@ -11,7 +11,7 @@ from careleavers.services import case_note_add, check_can_record
 from contacts import codes
 from contacts.models import Contact, InTouchCheck
 from core.audit import audit_record
-from core.errors import InvalidState, ServiceError
+from core.errors import InvalidState, ServiceError, StaleVersion
 from core.models import AuditKind
 
 from . import dfe
@@ -69,11 +69,25 @@ def in_touch_check_record(*, young_person: YoungPerson, date: dt.date, in_touch:
 RETURNS_FIELDS = ("sex", "ethnicity", "upn", "uasc", "disability")
 
 
+def returns_details_version(young_person: YoungPerson) -> str:
+    """The version the returns details form is read at (its hidden `read_version`): the values it shows."""
+    return "|".join(str(getattr(young_person, field)) for field in RETURNS_FIELDS)
+
+
 @transaction.atomic
 def young_person_returns_update(*, young_person: YoungPerson, sex: str, ethnicity: str, upn: str, uasc: bool,
-                                disability: bool, actor: Staff) -> YoungPerson:
-    """Sex, ethnicity, UPN, UASC and disability as the DfE and Ofsted returns need them."""
+                                disability: bool, actor: Staff, read_version: str | None = None) -> YoungPerson:
+    """Sex, ethnicity, UPN, UASC and disability as the DfE and Ofsted returns need them. With `read_version`
+    (issue 14, item 5), a save over someone else's later save is refused, saying what they changed."""
     check_can_record(actor=actor, young_person=young_person, permission="returns.edit_details", message=REFUSAL)
+    young_person = YoungPerson.objects.select_for_update().get(pk=young_person.pk)
+    if read_version and read_version != returns_details_version(young_person):
+        then = dict(zip(RETURNS_FIELDS, read_version.split("|"), strict=False))
+        reasons = [f"{field.upper() if field in ('upn', 'uasc') else field} is now {getattr(young_person, field)!r}"
+                   f" (was {then.get(field, '')!r})"
+                   for field in RETURNS_FIELDS if then.get(field) != str(getattr(young_person, field))]
+        raise StaleVersion(current=returns_details_version(young_person), reasons=reasons,
+                           lead="Someone saved these details after you opened the form; nothing was saved")
     upn = upn.strip().upper()
     if sex and sex not in dfe.SEX_CODES:
         raise ServiceError(f"{sex!r} is not a DfE sex code (M, F or U).", field="sex")

@@ -8,14 +8,14 @@ from careleavers.models import Staff
 from careleavers.selectors import young_people_visible_to, young_person_for
 from core.audit import audit_view
 from core.decorators import require_perm, staff_required
-from core.errors import ServiceError
+from core.errors import ServiceError, StaleVersion
 from core.forms import add_service_error
 from core.idempotency import once
 
 from .annex_a import annex_a_as_at
 from .exports import FILE_NAMES, build_returns
 from .forms import AnnexAAsAtForm, InTouchCheckForm, ReturnsDetailsForm, YearForm
-from .services import RETURNS_FIELDS, in_touch_check_record, young_person_returns_update
+from .services import RETURNS_FIELDS, in_touch_check_record, returns_details_version, young_person_returns_update
 from .windows import collection_year, collection_year_of
 
 
@@ -107,10 +107,15 @@ def edit_details(request, pk: int, *, staff: Staff):
     young_person = young_person_for(staff.user, pk=pk)
     require_perm(staff.user, "returns.edit_details", young_person, "You cannot change this young person's details.")
     initial = {field: getattr(young_person, field) for field in RETURNS_FIELDS}
+    initial["read_version"] = returns_details_version(young_person)
     form = ReturnsDetailsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             young_person_returns_update(young_person=young_person, actor=staff, **form.cleaned_data)
+        except StaleVersion as error:
+            add_service_error(form, error)
+            form.data = form.data.copy()
+            form.data["read_version"] = error.current  # a second save is then a deliberate one
         except ServiceError as error:
             add_service_error(form, error)
         else:

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from careleavers.models import YoungPerson
 from contacts.models import InTouchCheck
 from tests.conftest import login
 from tests.factories import ContactFactory, SignedOffPlanFactory, YoungPersonFactory
@@ -163,3 +164,21 @@ def test_x1_returns_page_defaults_to_the_last_ended_year_and_ignores_a_bad_one(c
     assert response.context["year"] == 2024  # on 1 Jun 2025 the 2024-25 return is the one due
     assert client.get(reverse("returns:index"), {"year": "abc"}).context["year"] == 2024
     assert client.get(reverse("returns:index"), {"year": "2025"}).context["year"] == 2025
+
+
+def test_x1_a_stale_returns_details_save_is_refused_saying_what_changed(client, alice, yp):
+    """Issue 14, item 5: the form carries the version it was read at; nothing is overwritten."""
+    login(client, alice)
+    url = reverse("returns:details", args=[yp.pk])
+    read_version = client.get(url).context["form"].initial["read_version"]
+    YoungPerson.objects.filter(pk=yp.pk).update(ethnicity="WIRT")  # someone else saved meanwhile
+    response = client.post(url, {"sex": "M", "ethnicity": "BAFR", "upn": "", "read_version": read_version})
+    assert response.status_code == 200
+    errors = response.context["form"].non_field_errors()
+    assert errors[0].startswith("Someone saved these details after you opened the form")
+    assert "Ethnicity is now 'WIRT' (was 'WBRI')." in errors
+    yp.refresh_from_db()
+    assert (yp.sex, yp.ethnicity) == ("F", "WIRT")
+    again = client.post(url, {"sex": "M", "ethnicity": "BAFR", "upn": "",
+                              "read_version": response.context["form"].data["read_version"]})
+    assert again.status_code == 302  # the second save is a deliberate one
