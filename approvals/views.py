@@ -18,10 +18,9 @@ from compliance import services as compliance_services
 from compliance.models import RequirementCode
 from compliance.selectors import pack_intervals_for
 from core.audit import audit_view
-from core.decorators import staff_required
+from core.decorators import require_perm, staff_required
 from core.errors import NotAllowed, ServiceError
 from core.forms import add_service_error
-from core.rules import refusal
 
 from . import services
 from .forms import (
@@ -74,9 +73,7 @@ def arrangement_request(request, yp_pk: int, kind: str, *, staff):
     form_class = FORMS.get(kind)
     if form_class is None:
         raise Http404("No such kind of arrangement.")
-    message = refusal("approvals.request_arrangement", request.user, young_person)
-    if message:
-        raise PermissionDenied(message)
+    require_perm(request.user, "approvals.request_arrangement", young_person)
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -173,17 +170,11 @@ def queue(request, *, staff):
     return render(request, "approvals/queue.html", {"table": table, "page": table.page, "staff": staff})
 
 
-def _refuse_unless(permission: str, user, obj) -> None:
-    message = refusal(permission, user, obj)
-    if message:
-        raise PermissionDenied(message)
-
-
 @staff_required
 def vulnerable(request, yp_pk: int, *, staff):
     """R1, E2: mark the young person vulnerable or at risk (or no longer), with why."""
     young_person = young_person_for(request.user, pk=yp_pk)
-    _refuse_unless("careleavers.flag_vulnerable", request.user, young_person)
+    require_perm(request.user, "careleavers.flag_vulnerable", young_person)
     form = VulnerableForm(request.POST or None, initial={"vulnerable": not young_person.vulnerable})
     if request.method == "POST" and form.is_valid():
         try:
@@ -220,7 +211,7 @@ def _intervals_page(request, young_person, *, form=None, clear_form=None, status
 def intervals(request, yp_pk: int, *, staff):
     """T4, reg 7: the intervals a manager agreed for this young person; set one (a longer one with the reason)."""
     young_person = young_person_for(request.user, pk=yp_pk)
-    _refuse_unless("compliance.set_interval_override", request.user, young_person)
+    require_perm(request.user, "compliance.set_interval_override", young_person)
     if request.method != "POST":
         return _intervals_page(request, young_person)
     form = IntervalOverrideForm(request.POST, pack_intervals=pack_intervals_for(young_person))
@@ -241,7 +232,7 @@ def intervals(request, yp_pk: int, *, staff):
 @require_POST
 def interval_clear(request, yp_pk: int, *, staff):
     young_person = young_person_for(request.user, pk=yp_pk)
-    _refuse_unless("compliance.set_interval_override", request.user, young_person)
+    require_perm(request.user, "compliance.set_interval_override", young_person)
     form = IntervalClearForm(request.POST)
     if form.is_valid():
         try:

@@ -27,7 +27,6 @@ from core.errors import ServiceError
 from core.forms import add_service_error
 from core.idempotency import once
 from core.registry import panels_for
-from core.rules import refusal
 
 from .filters import CaseloadFilter, CaseloadPaginator, caseload_counts, coming_up, in_absence
 from .forms import AbsenceForm, EventForm
@@ -137,8 +136,7 @@ def young_person_history(request, pk: int, *, staff):
 @staff_required
 def event_new(request, pk: int, *, staff):
     young_person = young_person_for(request.user, pk=pk)
-    require_perm(request.user, "careleavers.record_event", young_person,
-                 refusal("careleavers.record_event", request.user, young_person) or "")
+    require_perm(request.user, "careleavers.record_event", young_person)
     form = EventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         def record():

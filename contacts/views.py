@@ -20,7 +20,6 @@ from core.decorators import require_perm, staff_required
 from core.errors import ServiceError
 from core.forms import add_service_error
 from core.idempotency import once
-from core.rules import refusal
 
 from . import services
 from .forms import ContactForm, EscalationForm, OversightAnswerForm, VisitCheckForm, VoidContactForm
@@ -34,7 +33,7 @@ VOID = "contacts.void_contact"
 
 def _recordable_young_person(request, pk: int, permission: str = LOG):
     young_person = young_person_for(request.user, pk=pk)
-    require_perm(request.user, permission, young_person, refusal(permission, request.user, young_person) or "")
+    require_perm(request.user, permission, young_person)
     return young_person
 
 
@@ -105,7 +104,7 @@ def contact_void(request, pk: int, contact_pk: int, *, staff):
         contact = young_person.contacts.get(pk=contact_pk)
     except Contact.DoesNotExist as exc:
         raise Http404("No such contact.") from exc
-    require_perm(request.user, VOID, contact, refusal(VOID, request.user, contact) or "")
+    require_perm(request.user, VOID, contact)
     form = VoidContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

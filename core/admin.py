@@ -13,19 +13,6 @@ class NoDeleteMixin:
         return False
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """A record the admin may read but never add, change or delete (the audit log)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 class ReadOnlyMixin:
     """The admin reads; services write (issue 14, item 3): case records, decisions, case notes, plans,
     arrangements and their states are never added, changed or deleted here, so no one can add a
@@ -39,6 +26,10 @@ class ReadOnlyMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """A record the admin may read but never add, change or delete (the audit log)."""
 
 
 class AuditedDeletionsMixin:

@@ -7,10 +7,11 @@ confirmed); an action they may not take on a record they can see is 403 (`requir
 from collections.abc import Callable
 from functools import wraps
 
-import rules
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+
+from .rules import refusal
 
 
 def staff_required(view: Callable) -> Callable:
@@ -29,6 +30,8 @@ def staff_required(view: Callable) -> Callable:
 
 
 def require_perm(user, permission: str, obj=None, message: str = "") -> None:
-    """403 with the reason when `user` may see the record but not do this to it."""
-    if not rules.has_perm(permission, user, obj):
-        raise PermissionDenied(message or "You cannot do this.")
+    """403 when `user` may see the record but not do this to it: with `message`, else the permission's own
+    reason (core.rules.refusal, which agrees with rules.has_perm)."""
+    reason = refusal(permission, user, obj)
+    if reason is not None:
+        raise PermissionDenied(message or reason)
