@@ -135,6 +135,10 @@ class YoungPerson(models.Model):
         null=True, blank=True,
         help_text="When the standard pattern began or resumed, if before the arrangements on record (V3; from a case bundle).",
     )
+    # --- issue 11 (items 1, 6, 8, 9) fields: registration, allocation, closing and reopening ---
+
+    # --- issue 11 (items 2-5, 7, 10) fields: identity, contact details, flags ---
+
     # Derived from date_of_birth; the engine compares dates, never ages (CONTRACT "Dates").
     birthday_16 = models.DateField(editable=False)
     birthday_21 = models.DateField(editable=False)
@@ -362,3 +366,17 @@ class CardSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.young_person_id} on {self.date}"
+
+# --- issue 11 (items 1, 6, 8, 9): registration, allocation and cover, closing and reopening ---
+
+# --- issue 11 (items 2-5, 7, 10): identity and contact details, accommodation, EET, legal status, flags ---
+
+# --- issue 12 (items 1-3): case notes, management oversight, supervision ---
+
+# --- issue 12 (items 4-7): documents, contact corrections, chronology, duty ---
+
+# --- issue 13: the pathway plan as a document ---
+
+# --- issue 15: pages as their users want them ---
+
+# --- issue 16: performance at national scale ---

@@ -21,4 +21,17 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
+    # --- issue 11 (items 1, 6, 8, 9): registration, allocation and cover, closing and reopening ---
+
+    # --- issue 11 (items 2-5, 7, 10): identity and contact details, accommodation, EET, legal status, flags ---
+
+    # --- issue 12 (items 1-3): case notes, management oversight, supervision ---
+
+    # --- issue 12 (items 4-7): documents, contact corrections, chronology, duty ---
+
+    # --- issue 13: the pathway plan as a document ---
+
+    # --- issue 15: pages as their users want them ---
+
+    # --- issue 16: performance at national scale ---
 ]

@@ -62,6 +62,20 @@ class AuditKind(models.TextChoices):
     RECORD_VIEWED = "record.viewed", "Record viewed"
     SUBJECT_ACCESS_EXPORTED = "subject_access.exported", "Subject access export"
 
+    # --- issue 11 (items 1, 6, 8, 9): registration, allocation and cover, closing and reopening ---
+
+    # --- issue 11 (items 2-5, 7, 10): identity and contact details, accommodation, EET, legal status, flags ---
+
+    # --- issue 12 (items 1-3): case notes, management oversight, supervision ---
+
+    # --- issue 12 (items 4-7): documents, contact corrections, chronology, duty ---
+
+    # --- issue 13: the pathway plan as a document ---
+
+    # --- issue 15: pages as their users want them ---
+
+    # --- issue 16: performance at national scale ---
+
 
 class AuditEvent(models.Model):
     at = models.DateTimeField(default=timezone.now, db_index=True)

@@ -404,3 +404,17 @@ rules.add_perm("core.view_audit_log", is_service_leader)
 rules.add_perm("careleavers.export_subject_access", is_service_leader & can_see_young_person)
 #: The records past their retention date (the 75th birthday), for review; nothing is deleted.
 rules.add_perm("careleavers.review_retention", is_service_leader)
+
+# --- issue 11 (items 1, 6, 8, 9): registration, allocation and cover, closing and reopening ---
+
+# --- issue 11 (items 2-5, 7, 10): identity and contact details, accommodation, EET, legal status, flags ---
+
+# --- issue 12 (items 1-3): case notes, management oversight, supervision ---
+
+# --- issue 12 (items 4-7): documents, contact corrections, chronology, duty ---
+
+# --- issue 13: the pathway plan as a document ---
+
+# --- issue 15: pages as their users want them ---
+
+# --- issue 16: performance at national scale ---
