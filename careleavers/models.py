@@ -117,7 +117,8 @@ class YoungPerson(models.Model):
         Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="caseload",
         limit_choices_to={"role": Role.PA}, verbose_name="Personal Adviser",
     )
-    allocated_on = models.DateField(help_text="First allocation to a Personal Adviser (rule V3).")
+    # Issue 11, item 1: empty while a registered young person waits for a PA (the unallocated queue).
+    allocated_on = models.DateField(null=True, blank=True, help_text="First allocation to a Personal Adviser (rule V3).")
     closed_on = models.DateField(null=True, blank=True)
     closure_reason = models.CharField(max_length=200, blank=True)
     # Returns fields (X1, X2).
@@ -136,6 +137,23 @@ class YoungPerson(models.Model):
         help_text="When the standard pattern began or resumed, if before the arrangements on record (V3; from a case bundle).",
     )
     # --- issue 11 (items 1, 6, 8, 9) fields: registration, allocation, closing and reopening ---
+    preferred_name = models.CharField(max_length=200, blank=True)
+    referred_on = models.DateField(
+        null=True, blank=True,
+        help_text="When the young person was registered (referred) for a PA; empty for records imported with an allocation.",
+    )
+    referring_team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals",
+        help_text="The team the referral came to: its Team Leader allocates while no PA holds the case.",
+    )
+    ceased_looked_after_on = models.DateField("ceased to be looked after on", null=True, blank=True)
+    extended_support_requested_on = models.DateField(
+        "asked for support to 25 on", null=True, blank=True,
+        help_text="The request for a PA to 25 (Children and Social Work Act 2017, s3).",
+    )
+    reopened_on = models.DateField(
+        null=True, blank=True, help_text="The latest reopening: the contact pattern starts again from that day (V3).",
+    )
 
     # --- issue 11 (items 2-5, 7, 10) fields: identity, contact details, flags ---
 
@@ -368,6 +386,46 @@ class CardSent(models.Model):
         return f"{self.get_kind_display()} to {self.young_person_id} on {self.date}"
 
 # --- issue 11 (items 1, 6, 8, 9): registration, allocation and cover, closing and reopening ---
+
+
+class ClosureReason(models.TextChoices):
+    AGE_21 = "age_21", "Reached 21"
+    AGE_25 = "age_25", "Reached 25"
+    MOVED_AWAY = "moved_away", "Moved away"
+    NO_LONGER_WANTS = "no_longer_wants", "No longer wants a service"
+    DIED = "died", "Died"
+    OTHER = "other", "Other"
+
+
+class CaseClosure(models.Model):
+    """One closing of a case, and its reopening if the young person came back (issue 11, item 8).
+    Rows are only ever added, then given their reopening: nothing is deleted, and the record's history
+    shows each closure and reopening."""
+
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="closures")
+    closed_on = models.DateField()
+    reason = models.CharField(max_length=20, choices=ClosureReason.choices)
+    details = models.TextField(blank=True)
+    closed_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    pa = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                           help_text="The PA who held the case when it closed.")
+    reopened_on = models.DateField(null=True, blank=True)
+    reopened_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reopen_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-closed_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["young_person"], condition=Q(reopened_on__isnull=True),
+                                    name="one_open_closure"),
+            models.CheckConstraint(name="reopened_after_closing",
+                                   condition=Q(reopened_on__isnull=True) | Q(reopened_on__gte=F("closed_on"))),
+        ]
+
+    def __str__(self) -> str:
+        return f"Closed {self.closed_on}: {self.get_reason_display()}"
 
 # --- issue 11 (items 2-5, 7, 10): identity and contact details, accommodation, EET, legal status, flags ---
 

@@ -124,3 +124,27 @@ def card_recipient_for(user, *, pk: int, today: dt.date) -> YoungPerson:
         return card_list_for(user, today=today).get(pk=pk)
     except (YoungPerson.DoesNotExist, ValueError) as exc:
         raise Http404("No such young person on the card list.") from exc
+
+
+# --- issue 11 (items 1, 6, 8): the unallocated queue, who a case can go to ----------------------------
+
+
+def open_cases(people: QuerySet[YoungPerson], *, today: dt.date) -> QuerySet[YoungPerson]:
+    """Cases not closed on `today` (closed cases leave the caseload, as they leave the engine's rows)."""
+    return people.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=today))
+
+
+def unallocated_for(user, *, today: dt.date) -> QuerySet[YoungPerson]:
+    """Issue 11, item 1: registered young people waiting for a PA, longest waiting first: a Team Leader's are
+    the referrals to their team, the Service Leader's everyone's (core.rules.visible_young_people)."""
+    if not rules.has_perm("careleavers.view_unallocated", user):
+        return YoungPerson.objects.none()
+    return (open_cases(young_people_visible_to(user, on=today), today=today)
+            .filter(pa__isnull=True, referred_on__isnull=False)
+            .select_related("referring_team").order_by("referred_on", "name", "pk"))
+
+
+def advisers_for(user) -> QuerySet[Staff]:
+    """The PAs a manager may give a case to or set as cover: their team's for a Team Leader, all for the
+    Service Leader (the services check it again)."""
+    return personal_advisers_visible_to(user).select_related("team").order_by("team__name", "name")

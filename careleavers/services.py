@@ -50,7 +50,7 @@ def check_record_date(*, young_person: YoungPerson, date: dt.date, time: dt.time
         raise ServiceError(f"The date of the {what} cannot be in the future (today is {british(today)}).", field=field)
     if time is not None and date == today and time > timezone.localtime().time().replace(second=59):
         raise ServiceError(f"The time of the {what} cannot be in the future.", field="time")
-    if date < young_person.allocated_on:
+    if young_person.allocated_on is not None and date < young_person.allocated_on:
         raise ServiceError(
             f"{british(date)} is before {young_person.name} was allocated to the service "
             f"({british(young_person.allocated_on)}). Check the date.",

@@ -49,6 +49,8 @@ for model, fields in [
     (models.LegalStatusChange, ("young_person", "status", "from_date", "recorded_by")),
     (models.PlannedAbsence, ("staff", "start", "end", "reason")),
     (models.CardSent, ("young_person", "kind", "date", "sent_by")),
+    # Issue 11, item 9: closures and reopenings are written by their pages (compliance.services).
+    (models.CaseClosure, ("young_person", "closed_on", "reason", "reopened_on")),
 ]:
     admin.site.register(model, type(f"{model.__name__}Admin", (ReadOnlyMixin, SimpleHistoryAdmin), {"list_display": fields}))
 

@@ -9,7 +9,9 @@ class CaseworkConfig(AppConfig):
     verbose_name = "Casework pages"
 
     def ready(self) -> None:
-        from core.registry import NavEntry, register_nav
+        from core.registry import NavEntry, Panel, register_nav, register_panel
+
+        from .panels import case_panel
 
         register_nav(NavEntry("Caseload", "caseload", None, order=10))
         register_nav(NavEntry("My absences", "absences", "careleavers.plan_absence", order=80))
@@ -18,3 +20,9 @@ class CaseworkConfig(AppConfig):
         # Issue 14, items 7 and 9: the Service Leader's audit log and retention review.
         register_nav(NavEntry("Audit log", "audit_log", "core.view_audit_log", order=92))
         register_nav(NavEntry("Retention", "retention_review", "careleavers.review_retention", order=94))
+        # Issue 11 (items 1, 6, 8): registration, the unallocated queue, team absences; the case panel.
+        register_nav(NavEntry("Unallocated", "unallocated", "careleavers.view_unallocated", order=15))
+        register_nav(NavEntry("Register a young person", "register_young_person", "careleavers.register_young_person",
+                              order=16))
+        register_nav(NavEntry("Team absences", "team_absences", "careleavers.plan_team_absences", order=81))
+        register_panel(Panel("case", "casework/panels/case.html", case_panel, order=5))

@@ -58,6 +58,11 @@ def due_reasons(requirements: Iterable, *, young_person, events: list, arrangeme
             r.reason = (f"Due at once: {attempts} contacts in a row unanswered (E3). "
                         "It stays due until a visit is made.")
             continue
+        if r.basis == "allocation":  # issue 11, item 1
+            start = young_person.referred_on or r.due
+            r.reason = (f"Waiting for a Personal Adviser since registration on {british(start)}: "
+                        f"a PA is allocated within {r.interval_days} days.")
+            continue
         if r.basis == "event":
             found = _event_for(r, live_events, windows)
             if found is None:

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import governance, records, views
+from . import allocation, governance, records, registration, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -22,6 +22,15 @@ urlpatterns = [
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
     # --- issue 11 (items 1, 6, 8, 9): registration, allocation and cover, closing and reopening ---
+    path("young-people/new/", registration.register, name="register_young_person"),
+    path("unallocated/", registration.unallocated, name="unallocated"),
+    path("young-people/<int:pk>/allocate/", allocation.allocate, name="allocate"),
+    path("young-people/<int:pk>/cover/", allocation.cover, name="cover"),
+    path("young-people/<int:pk>/close/", registration.close, name="case_close"),
+    path("young-people/<int:pk>/reopen/", registration.reopen, name="case_reopen"),
+    path("young-people/<int:pk>/support-to-25/", registration.extended_support, name="extended_support"),
+    path("absences/team/", allocation.team_absences, name="team_absences"),
+    path("absences/<int:pk>/cover/", allocation.absence_cover, name="absence_cover"),
 
     # --- issue 11 (items 2-5, 7, 10): identity and contact details, accommodation, EET, legal status, flags ---
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from careleavers import services
 from careleavers.models import EventKind, Notification, PlannedAbsence
-from careleavers.selectors import staff_for, young_people_visible_to, young_person_for
+from careleavers.selectors import open_cases, staff_for, young_people_visible_to, young_person_for
 from compliance import services as compliance_services
 from compliance.models import PackEvent, PolicyPack, Requirement
 from compliance.selectors import due_summary, requirements_with_status
@@ -47,7 +47,7 @@ def home(request):
 @login_required
 def caseload(request):
     today = timezone.localdate()
-    visible = young_people_visible_to(request.user)
+    visible = open_cases(young_people_visible_to(request.user), today=today)  # issue 11, item 8: closed cases leave it
     filters = CaseloadFilter(request.GET, queryset=visible, user=request.user, today=today)
     paginator = CaseloadPaginator(filters.qs, PAGE_SIZE, today=today, sort=request.GET.get("sort"))
     page = paginator.get_page(request.GET.get("page"))  # V4, V5, X1

@@ -113,18 +113,29 @@ def requirements_sql(as_of: dt.date, young_person_ids: list[int] | None = None) 
     # standard pattern, the day it resumed). Every requirement but pathway_review counts from
     # active_from at the earliest, even when it was last met before (CONTRACT v2, change 1).
     base = f"{q.greatest('req.allocated_on', 'req.active_from')}"
-    counted_from = (f"CASE WHEN req.last_met IS NULL THEN {base} WHEN req.code = 'pathway_review' THEN req.last_met"
+    # Issue 11, item 8: a case reopened for a young person who came back starts its pattern again that day
+    # (req.active_from is floored at the reopening); the pathway plan review counts from it at the earliest too.
+    counted_from = (f"CASE WHEN req.last_met IS NULL THEN {base}"
+                    f" WHEN req.code = 'pathway_review' THEN {q.greatest('req.last_met', 'req.reopened_on')}"
                     f" ELSE {q.greatest('req.last_met', 'req.active_from')} END")
     # E3 (CONTRACT v2, change 2): only no_response and cancelled_by_yp leave the young person unanswered;
     # completed and declined answer; cancelled_by_pa is neither. Within a day, unanswered contacts come first.
     # The legal status in force on the date: the newest change on or before it, else the current one.
     status_on = (f"COALESCE((SELECT l.status FROM careleavers_legalstatuschange l WHERE l.young_person_id = y.id"
                  f" AND l.from_date <= {d} ORDER BY l.from_date DESC LIMIT 1), y.legal_status)")
+    # Issue 11, item 8: the latest reopening of the case, once it has happened.
+    reopened = f"CASE WHEN y.reopened_on <= {d} THEN y.reopened_on END"
+    # V3: a standard pattern resumes the day the last arrangement ended (or from the date a bundle gave); every
+    # pattern starts again at a reopening.
+    resumed = q.greatest(f"(SELECT MAX(e.ended_on) FROM approvals_arrangement e WHERE e.young_person_id = y.id"
+                         f" AND e.state = 'ended' AND e.ended_on <= {d})",
+                         f"CASE WHEN y.standard_pattern_from <= {d} THEN y.standard_pattern_from END")
+    active_from = q.greatest(f"CASE WHEN a.kind IS NOT NULL THEN a.active_from ELSE {resumed} END", reopened)
     unanswered = "('no_response', 'cancelled_by_yp')"
     answers = "('completed', 'declined')"
     return f"""
 WITH pack AS (
-    SELECT id, escalation_attempts, different_needs_to_21_and_1_month AS dn_extends
+    SELECT id, escalation_attempts, different_needs_to_21_and_1_month AS dn_extends, allocation_days
     FROM compliance_policypack WHERE is_active
 ),
 yp AS (
@@ -135,12 +146,8 @@ yp AS (
            CASE WHEN y.circumstance = 'higher_education' AND {d} < y.birthday_21 THEN 'standard'
                 ELSE y.circumstance END AS circumstance,
            COALESCE(a.kind, 'standard') AS arr_kind,
-           -- V3: a standard pattern resumes the day the last arrangement ended (or from the date a bundle gave).
-           CASE WHEN a.kind IS NOT NULL THEN a.active_from
-                ELSE {q.greatest(f"(SELECT MAX(e.ended_on) FROM approvals_arrangement e WHERE e.young_person_id = y.id"
-                                 f" AND e.state = 'ended' AND e.ended_on <= {d})",
-                                 f"CASE WHEN y.standard_pattern_from <= {d} THEN y.standard_pattern_from END")}
-           END AS active_from
+           {reopened} AS reopened_on,
+           {active_from} AS active_from
     FROM careleavers_youngperson y
     CROSS JOIN pack
     LEFT JOIN approvals_arrangement a
@@ -158,7 +165,7 @@ yp AS (
       {_id_filter("y.id", young_person_ids)}
 ),
 req AS (
-    SELECT yp.id AS yp_id, yp.ref, yp.allocated_on, yp.active_from,
+    SELECT yp.id AS yp_id, yp.ref, yp.allocated_on, yp.active_from, yp.reopened_on,
            r.requirement AS code, r.trigger, r.due_soon_days,
            COALESCE(o.interval_days, r.interval_days) AS interval_days,
            CASE r.met_by
@@ -232,10 +239,30 @@ result AS (
     LEFT JOIN event_due ev ON ev.yp_id = s.yp_id AND ev.code = s.code
     LEFT JOIN escalation_due x ON x.yp_id = s.yp_id AND s.trigger = 'escalation'
     WHERE s.trigger = 'interval' OR x.due IS NOT NULL
+),
+unallocated AS (
+    -- Issue 11, item 1: a registered young person the council owes a service but has not allocated to a PA
+    -- (V3: nothing else counts before allocation). Due the pack's allocation_days after registration (or after
+    -- the 16th birthday, for an early referral); due soon from then. Records imported with an allocation
+    -- carry no registration date, so bundles and their report are unchanged.
+    SELECT y.id AS young_person_id, y.ref, 'pa_allocated' AS code, NULL AS last_met,
+           {q.add_days(q.greatest("y.referred_on", "y.birthday_16"), "pack.allocation_days")} AS due,
+           pack.allocation_days AS due_soon_days, pack.allocation_days AS interval_days, 'allocation' AS basis
+    FROM careleavers_youngperson y
+    CROSS JOIN pack
+    WHERE y.referred_on <= {d} AND (y.allocated_on IS NULL OR y.allocated_on > {d})
+      AND (y.closed_on IS NULL OR y.closed_on > {d})
+      AND NOT ({status_on} = 'qualifying' AND NOT y.pa_service)
+      AND ({d} < y.birthday_21 OR (y.extended_support AND {d} < y.birthday_25))
+      {_id_filter("y.id", young_person_ids)}
 )
 SELECT young_person_id, ref, code, last_met, due, {q.sub_days("due", "due_soon_days")} AS due_soon_from,
        interval_days, basis
 FROM result
+UNION ALL
+SELECT young_person_id, ref, code, last_met, due, {q.sub_days("due", "due_soon_days")} AS due_soon_from,
+       interval_days, basis
+FROM unallocated
 """
 
 

@@ -18,6 +18,8 @@ class RequirementCode(models.TextChoices):
     LEAD_WORKER_CONTACT = "lead_worker_contact", "Contact with lead social worker"
     FAMILY_CONTACT = "family_contact", "Contact with family or carers"
     PATHWAY_REVIEW = "pathway_review", "Pathway plan review"
+    # Issue 11, item 1: a registered young person waiting for a PA (not a pack row: the pack's allocation_days).
+    PA_ALLOCATED = "pa_allocated", "PA allocated"
 
 
 class Status(models.TextChoices):
@@ -44,6 +46,9 @@ class PolicyPack(models.Model):
     )
     pathway_review_due_soon_days = models.PositiveSmallIntegerField(default=28, help_text="P2")
     contact_due_soon_days = models.PositiveSmallIntegerField(default=14, help_text="V2")
+    allocation_days = models.PositiveSmallIntegerField(
+        default=7, help_text="Issue 11, item 1: days from registration by which a PA is allocated before it is overdue.",
+    )
     escalation_ladder = models.JSONField(
         default=list, blank=True,
         help_text="E1, E2, T3: the steps offered when contacts go unanswered, per circumstance (pack_data/<key>.json).",
@@ -125,6 +130,7 @@ class Basis(models.TextChoices):
     INTERVAL = "interval", "Interval since last met"
     EVENT = "event", "Brought forward by an event"
     ESCALATION = "escalation", "Unanswered contacts (E3)"
+    ALLOCATION = "allocation", "Waiting for a PA since registration"
 
 
 class Requirement(models.Model):

@@ -63,6 +63,13 @@ class AuditKind(models.TextChoices):
     SUBJECT_ACCESS_EXPORTED = "subject_access.exported", "Subject access export"
 
     # --- issue 11 (items 1, 6, 8, 9): registration, allocation and cover, closing and reopening ---
+    YOUNG_PERSON_REGISTERED = "young_person.registered", "Young person registered"
+    ALLOCATED = "allocation.made", "Allocated to a PA"
+    COVER_SET = "cover.set", "Cover set"
+    ABSENCE_PLANNED_FOR = "absence.planned_for", "Absence planned by a Team Leader"
+    CASE_CLOSED = "case.closed", "Case closed"
+    CASE_REOPENED = "case.reopened", "Case reopened"
+    EXTENDED_SUPPORT_REQUESTED = "extended_support.requested", "Support to 25 requested (s3)"
 
     # --- issue 11 (items 2-5, 7, 10): identity and contact details, accommodation, EET, legal status, flags ---
 

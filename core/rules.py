@@ -6,6 +6,7 @@ This module imports no other app: predicates read the attributes of the records 
 """
 
 import rules
+from django.db.models import Q
 
 from .roles import SERVICE_WIDE_ROLES, Role
 
@@ -46,7 +47,8 @@ def visible_young_people(people, user, *, today):
     if staff.role in SERVICE_WIDE_ROLES:
         return people
     if staff.role == Role.TEAM_LEADER:
-        return people.filter(pa__team_id=staff.team_id)
+        # Issue 11, item 1: and the referrals to their team that wait for a PA (the unallocated queue).
+        return people.filter(Q(pa__team_id=staff.team_id) | Q(pa__isnull=True, referring_team_id=staff.team_id))
     if staff.role == Role.PA:
         # One IN over a UNION rather than a join with DISTINCT (or an OR with a subquery, which
         # PostgreSQL can only answer by scanning everyone): both halves use an index and the planner
@@ -406,6 +408,52 @@ rules.add_perm("careleavers.export_subject_access", is_service_leader & can_see_
 rules.add_perm("careleavers.review_retention", is_service_leader)
 
 # --- issue 11 (items 1, 6, 8, 9): registration, allocation and cover, closing and reopening ---
+
+
+def case_team_id(young_person):
+    """The team a case belongs to: its PA's, or while no PA holds it, the team it was referred to."""
+    if young_person is None:
+        return None
+    if young_person.pa is not None:
+        return young_person.pa.team_id
+    return getattr(young_person, "referring_team_id", None)
+
+
+@rules.predicate
+def leads_case_team_of(user, young_person) -> bool:
+    """A Team Leader manages the cases of their own team, the unallocated referrals to it included."""
+    staff = getattr(user, "staff", None)
+    return (staff is not None and staff.role == Role.TEAM_LEADER and staff.team_id is not None
+            and case_team_id(young_person) == staff.team_id)
+
+
+#: A Team Leader registers, allocates and sets cover only within their own team (the services check the team).
+rules.add_rule("careleavers.team_leader_only_own_team", is_team_leader)
+#: Registration and the unallocated queue: Team Leaders (their team's referrals) and the Service Leader (all).
+rules.add_perm("careleavers.register_young_person", is_team_leader | is_service_leader)
+rules.add_perm("careleavers.view_unallocated", is_team_leader | is_service_leader)
+#: Allocation, reallocation, cover, closing, reopening, the s3 request: the Team Leader of the case's team
+#: (to a PA of that team: the service checks the PA), the Service Leader across teams.
+_MANAGES_CASE = (
+    (is_team_leader | is_service_leader, "Only a Team Leader or the Service Leader does this."),
+    (~is_team_leader | leads_case_team_of, "A Team Leader does this only for young people in their own team."),
+)
+_add_perm_with_refusals("careleavers.allocate", *_MANAGES_CASE)
+_add_perm_with_refusals("careleavers.set_cover", *_MANAGES_CASE)
+_add_perm_with_refusals("careleavers.close_case", *_MANAGES_CASE)
+_add_perm_with_refusals("careleavers.reopen_case", *_MANAGES_CASE)
+_add_perm_with_refusals("careleavers.record_extended_support", *_MANAGES_CASE)
+
+
+@rules.predicate
+def manages_staff(user, staff) -> bool:
+    """The Service Leader for anyone; a Team Leader for the staff of their own team."""
+    return is_service_leader.test(user) or leads_team_of_staff.test(user, staff)
+
+
+#: V5: a Team Leader enters a PA's planned absence (and sets cover for it); the Service Leader for any team.
+rules.add_perm("careleavers.plan_absence_for", manages_staff)
+rules.add_perm("careleavers.plan_team_absences", is_team_leader | is_service_leader)
 
 # --- issue 11 (items 2-5, 7, 10): identity and contact details, accommodation, EET, legal status, flags ---
 
