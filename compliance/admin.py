@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from careleavers.models import YoungPerson
 from core.admin import NoDeleteMixin as BaseNoDeleteMixin
+from core.admin import ReadOnlyMixin
 
 from . import models
 from .engine import recompute_young_person
@@ -58,15 +59,9 @@ class PolicyPackAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Requirement)
-class RequirementAdmin(admin.ModelAdmin):
-    """Derived rows: read-only, recomputed by the engine."""
+class RequirementAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Derived rows: read-only, recomputed by the engine (issue 11, item 9: and never deleted here)."""
 
     list_display = ("young_person", "code", "last_met", "due", "basis", "computed_for")
     list_filter = ("code", "basis")
     raw_id_fields = ("young_person",)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django_celery_beat.admin import PeriodicTaskAdmin
 from django_celery_beat.models import PeriodicTask
 
-from core.admin import AuditedDeletionsMixin
+from core.admin import AuditedDeletionsMixin, ReadOnlyMixin
 
 from . import models
 from .schedule import NIGHTLY_SCHEDULE
@@ -33,23 +33,20 @@ admin.site.register(PeriodicTask, GuardedPeriodicTaskAdmin)
 
 
 @admin.register(models.NightlyRun)
-class NightlyRunAdmin(admin.ModelAdmin):
+class NightlyRunAdmin(ReadOnlyMixin, admin.ModelAdmin):  # issue 11, item 9: the admin reads
     list_display = ("night", "state", "attempts", "started_at", "finished_at", "snapshot_rows", "alerts_raised")
     list_filter = ("state",)
     readonly_fields = [f.name for f in models.NightlyRun._meta.fields]
 
 
 @admin.register(models.Alert)
-class AlertAdmin(admin.ModelAdmin):
+class AlertAdmin(ReadOnlyMixin, admin.ModelAdmin):  # issue 11, item 9: the admin reads
     list_display = ("young_person", "requirement", "kind", "rule", "due", "raised_on", "sent_at", "outcome")
     list_filter = ("kind", "rule", "outcome")
     readonly_fields = [f.name for f in models.Alert._meta.fields]
 
 
 @admin.register(models.OverdueUpdate)
-class OverdueUpdateAdmin(admin.ModelAdmin):
+class OverdueUpdateAdmin(ReadOnlyMixin, admin.ModelAdmin):  # issue 11, item 9: the admin reads
     list_display = ("young_person", "requirement", "due", "version", "author", "recorded_on")
     readonly_fields = [f.name for f in models.OverdueUpdate._meta.fields]
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

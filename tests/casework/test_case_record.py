@@ -439,3 +439,9 @@ def test_admin_case_records_are_read_only(admin_client, tess, alice):
         assert response.status_code == 200 and b'name="_save"' not in response.content
     assert admin_client.get(reverse("admin:careleavers_caseclosure_add")).status_code == 403
     assert admin_client.get(reverse("admin:careleavers_staff_add")).status_code == 200  # user administration
+
+
+@pytest.mark.parametrize("model", ["oversight/alert", "oversight/overdueupdate", "oversight/nightlyrun",
+                                   "compliance/requirement"])
+def test_admin_derived_and_oversight_records_cannot_be_added(admin_client, model):
+    assert admin_client.get(f"/admin/{model}/add/").status_code == 403

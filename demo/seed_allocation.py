@@ -1,0 +1,44 @@
+"""Demo data for issue 11 (items 1 and 6): a couple of referrals waiting for a PA (one of them overdue for
+allocation) and a case on cover. Written through the services, so each has its audit events, case notes,
+notifications and requirement rows as a real one would.
+
+seed_demo calls it once, after its staff and young people exist and before its final recompute:
+    seed_allocation.seed(today=self.today, pas=self.pas, leaders=self.leaders)
+(`pas`: the Personal Advisers in order; `leaders`: team id -> that team's Team Leader)."""
+
+import datetime as dt
+
+from careleavers.models import LegalStatus, Staff
+from compliance import services
+from core.dates import birthday
+
+#: (name, preferred name, age, legal status, days ago registered)
+REFERRALS = (
+    ("Morgan Ellis-Grant", "Mo", 17, LegalStatus.RELEVANT, 2),
+    ("Kacper Nowak", "", 18, LegalStatus.FORMER_RELEVANT, 12),
+)
+
+
+def seed(*, today: dt.date, pas: list[Staff], leaders: dict[int, Staff]) -> dict[str, int]:
+    counts = {"unallocated referrals": 0, "cases on cover": 0}
+    if not pas or not leaders:
+        return counts
+    team_id, leader = next(iter(leaders.items()))
+    for name, preferred, age, status, ago in REFERRALS:
+        registered = today - dt.timedelta(days=ago)
+        services.young_person_register(
+            actor=leader, name=name, preferred_name=preferred,
+            date_of_birth=birthday(today, -age) - dt.timedelta(days=45), legal_status=status,
+            legal_status_from=registered - dt.timedelta(days=20), ceased_looked_after_on=registered - dt.timedelta(days=20),
+            referring_team=leader.team, today=registered,
+        )
+        counts["unallocated referrals"] += 1
+    team_pas = [pa for pa in pas if pa.team_id == team_id]
+    if len(team_pas) >= 2:
+        away, covering = team_pas[0], team_pas[1]
+        case = away.caseload.filter(closed_on__isnull=True).order_by("ref").first()
+        if case is not None:
+            services.cover_set(young_person=case, pa=covering, actor=leader, start=today,
+                               end=today + dt.timedelta(days=9), reason="Annual leave", today=today)
+            counts["cases on cover"] += 1
+    return counts

@@ -1,0 +1,20 @@
+"""demo/seed_allocation.py (issue 11): referrals waiting for a PA and a case on cover, through the services."""
+
+import pytest
+from django.utils import timezone
+
+from careleavers.models import Cover, Role, YoungPerson
+from demo import seed_allocation
+from tests.careleavers.helpers import young_person
+from tests.factories import StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_adds_unallocated_referrals_and_a_case_on_cover(north, tess):
+    pas = [StaffFactory(role=Role.PA, team=north), StaffFactory(role=Role.PA, team=north)]
+    young_person(pas[0])
+    counts = seed_allocation.seed(today=timezone.localdate(), pas=pas, leaders={north.pk: tess})
+    assert counts == {"unallocated referrals": 2, "cases on cover": 1}
+    assert YoungPerson.objects.filter(pa__isnull=True, referring_team=north).count() == 2
+    assert Cover.objects.get().pa == pas[1]
