@@ -22,7 +22,6 @@ class CaseworkConfig(AppConfig):
         register_nav(NavEntry("Retention", "retention_review", "careleavers.review_retention", order=94))
         # Issue 11 (items 1, 6, 8): registration, the unallocated queue, team absences; the case panel.
         register_nav(NavEntry("Unallocated", "unallocated", "careleavers.view_unallocated", order=15))
-        register_nav(NavEntry("Register a young person", "register_young_person", "careleavers.register_young_person",
-                              order=16))
+        register_nav(NavEntry("Register", "register_young_person", "careleavers.register_young_person", order=16))
         register_nav(NavEntry("Team absences", "team_absences", "careleavers.plan_team_absences", order=81))
         register_panel(Panel("case", "casework/panels/case.html", case_panel, order=5))
