@@ -26,10 +26,15 @@ def allocate(request, pk: int, *, staff):
     Service Leader across teams. No due date moves (V3)."""
     young_person = young_person_for(request.user, pk=pk)
     require_perm(request.user, "careleavers.allocate", young_person)
-    form = AllocateForm(request.POST or None, advisers=advisers_for(request.user))
+    form = AllocateForm(request.POST or None, advisers=advisers_for(request.user),
+                        initial={"holder": young_person.pa_id or ""})
     if request.method == "POST" and form.is_valid():
+        values = dict(form.cleaned_data)
+        holder = values.pop("holder", "")
         try:
-            allocation = services.allocation_make(young_person=young_person, actor=staff, **form.cleaned_data)
+            allocation = services.allocation_make(
+                young_person=young_person, actor=staff,
+                expected_pa_id=(int(holder) if holder.isdigit() else None) if "holder" in request.POST else "", **values)
         except ServiceError as exc:
             add_service_error(form, exc)
         else:

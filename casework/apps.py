@@ -11,7 +11,9 @@ class CaseworkConfig(AppConfig):
     def ready(self) -> None:
         from core.registry import NavEntry, Panel, register_nav, register_panel
 
-        from .panels import case_panel
+        from core.timeline import register_history
+
+        from .panels import ALLOCATION_HISTORY, CLOSURE_HISTORY, COVER_HISTORY, case_panel
 
         register_nav(NavEntry("Caseload", "caseload", None, order=10))
         register_nav(NavEntry("My absences", "absences", "careleavers.plan_absence", order=80))
@@ -25,3 +27,5 @@ class CaseworkConfig(AppConfig):
         register_nav(NavEntry("Register", "register_young_person", "careleavers.register_young_person", order=16))
         register_nav(NavEntry("Team absences", "team_absences", "careleavers.plan_team_absences", order=81))
         register_panel(Panel("case", "casework/panels/case.html", case_panel, order=5))
+        for source in (CLOSURE_HISTORY, ALLOCATION_HISTORY, COVER_HISTORY):
+            register_history(source)

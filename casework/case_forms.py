@@ -38,6 +38,8 @@ class AllocateForm(forms.Form):
     start = forms.DateField(label="From", widget=DateInput(), help_text="Not in the future.")
     reason = forms.CharField(label="Reason", required=False, max_length=200,
                              help_text="For a reallocation: why the case moves.")
+    #: Who held the case when the form was drawn (empty: no one): a change by someone else meanwhile is refused.
+    holder = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, advisers, **kwargs):
         super().__init__(*args, **kwargs)

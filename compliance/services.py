@@ -28,7 +28,7 @@ from careleavers.models import (
 from careleavers.services import case_note_add, check_record_date, notify
 from core.audit import audit_record
 from core.dates import age_on, birthday, british
-from core.errors import InvalidState, NotAllowed, ServiceError
+from core.errors import InvalidState, NotAllowed, ServiceError, StaleVersion
 from core.models import AuditKind
 from core.transitions import lock, require
 
@@ -307,13 +307,18 @@ def young_person_register(*, actor: Staff, name: str, date_of_birth: dt.date, le
 
 @transaction.atomic
 def allocation_make(*, young_person: YoungPerson, pa: Staff, actor: Staff, reason: str = "",
-                    start: dt.date | None = None, today: dt.date | None = None) -> Allocation:
+                    start: dt.date | None = None, expected_pa_id: int | None | str = "",
+                    today: dt.date | None = None) -> Allocation:
     """Issue 11, item 6: allocate or reallocate. Every change is an Allocation row, closing the one before;
     a Team Leader allocates only to a PA of their own team, the Service Leader across teams. Both PAs are told.
     V3: a reallocation never resets a clock (the engine counts from the first allocation, not from this one)."""
     today = today or timezone.localdate()
     young_person = lock(young_person, "pa")
     require("careleavers.allocate", user=actor.user, obj=young_person)
+    if expected_pa_id != "" and expected_pa_id != young_person.pa_id:  # the form was read before another change
+        holder = young_person.pa.name if young_person.pa else "no one"
+        raise StaleVersion(f"Someone changed the allocation while you had the form open: the case is now held by "
+                           f"{holder}. Check and choose again.")
     if young_person.closed_on is not None and young_person.closed_on <= today:
         raise InvalidState(f"{young_person.name}'s case is closed: reopen it to allocate a PA.")
     pa = _check_personal_adviser(pa=pa, actor=actor)

@@ -445,3 +445,81 @@ def test_admin_case_records_are_read_only(admin_client, tess, alice):
                                    "compliance/requirement"])
 def test_admin_derived_and_oversight_records_cannot_be_added(admin_client, model):
     assert admin_client.get(f"/admin/{model}/add/").status_code == 403
+
+
+def test_history_page_shows_each_closure_and_reopening(client, tess, alice):
+    yp = young_person(alice, age=19)
+    services.case_close(young_person=yp, actor=tess, closed_on=days_ago(3), reason=ClosureReason.MOVED_AWAY)
+    services.case_reopen(young_person=yp, actor=tess, reopened_on=today(), pa=alice, reason="Moved back")
+    login(client, tess)
+    content = client.get(reverse("young_person_history", args=[yp.pk])).content.decode()
+    assert "Closure from" in content and "reopened" in content and "Allocation from" in content
+
+
+@pytest.mark.parametrize("persona", ["alice", "charlie", "trent", "hana", "duty"])
+def test_only_the_case_team_leader_or_service_leader_reopens(request, persona, tess, alice):
+    yp = young_person(alice, age=19)
+    services.case_close(young_person=yp, actor=tess, closed_on=today(), reason=ClosureReason.MOVED_AWAY)
+    with pytest.raises(NotAllowed):
+        services.case_reopen(young_person=yp, actor=request.getfixturevalue(persona), reopened_on=today(), pa=alice,
+                             reason="Back")
+    yp.refresh_from_db()
+    assert yp.closed_on == today()
+
+
+def test_service_leader_reopens_to_a_pa_of_any_team(sol, tess, alice, charlie):
+    yp = young_person(alice, age=19)
+    services.case_close(young_person=yp, actor=tess, closed_on=today(), reason=ClosureReason.MOVED_AWAY)
+    services.case_reopen(young_person=yp, actor=sol, reopened_on=today(), pa=charlie, reason="Back, now in the south")
+    yp.refresh_from_db()
+    assert yp.pa == charlie and yp.closed_on is None
+
+
+@pytest.mark.parametrize("persona", ["alice", "charlie", "trent", "hana", "duty"])
+def test_only_the_case_team_leader_or_service_leader_records_the_s3_request(request, persona, alice):
+    yp = young_person(alice, age=20)
+    with pytest.raises(NotAllowed):
+        services.extended_support_request(young_person=yp, actor=request.getfixturevalue(persona),
+                                          requested_on=today())
+    yp.refresh_from_db()
+    assert not yp.extended_support
+
+
+def test_s3_request_in_the_future_is_refused_next_to_its_field(tess, alice):
+    yp = young_person(alice, age=20)
+    with pytest.raises(ServiceError) as exc:
+        services.extended_support_request(young_person=yp, actor=tess, requested_on=today() + dt.timedelta(days=1))
+    assert exc.value.field == "requested_on"
+
+
+@pytest.mark.parametrize("persona", ["alice", "charlie", "hana", "duty"])
+def test_only_managers_plan_a_pa_absence(request, persona, alice):
+    with pytest.raises(ServiceError):
+        services.absence_plan_for(staff=alice, actor=request.getfixturevalue(persona), start=today(), end=today(),
+                                  reason="training")
+    assert not PlannedAbsence.objects.exists()
+
+
+def test_service_leader_plans_any_pa_absence_and_sets_cover(sol, charlie, alice):
+    yp = young_person(charlie)
+    absence = services.absence_plan_for(staff=charlie, actor=sol, start=today(), end=today() + dt.timedelta(days=2),
+                                        reason="annual_leave")
+    [c] = services.cover_for_absence(absence=absence, actor=sol, cover_by={yp.pk: alice})
+    assert (c.young_person, c.pa, c.end) == (yp, alice, absence.end)
+
+
+def test_absence_end_before_start_is_refused(tess, alice):
+    with pytest.raises(ServiceError) as exc:
+        services.absence_plan_for(staff=alice, actor=tess, start=today() + dt.timedelta(days=2), end=today(),
+                                  reason="training")
+    assert exc.value.field == "end"
+
+
+def test_a_reallocation_read_before_someone_else_reallocated_is_refused(tess, alice, alex, north):
+    sam = StaffFactory(role=Role.PA, team=north)
+    yp = young_person(alice)
+    services.allocation_make(young_person=yp, pa=alex, actor=tess)
+    with pytest.raises(InvalidState):
+        services.allocation_make(young_person=yp, pa=sam, actor=tess, expected_pa_id=alice.pk)
+    yp.refresh_from_db()
+    assert yp.pa == alex
