@@ -10,7 +10,6 @@ class CaseworkConfig(AppConfig):
 
     def ready(self) -> None:
         from core.registry import NavEntry, Panel, register_nav, register_panel
-
         from core.timeline import register_history
 
         from .panels import ALLOCATION_HISTORY, CLOSURE_HISTORY, COVER_HISTORY, case_panel

@@ -307,7 +307,7 @@ def young_person_register(*, actor: Staff, name: str, date_of_birth: dt.date, le
 
 @transaction.atomic
 def allocation_make(*, young_person: YoungPerson, pa: Staff, actor: Staff, reason: str = "",
-                    start: dt.date | None = None, expected_pa_id: int | None | str = "",
+                    start: dt.date | None = None, expected_pa_id: int | str | None = "",
                     today: dt.date | None = None) -> Allocation:
     """Issue 11, item 6: allocate or reallocate. Every change is an Allocation row, closing the one before;
     a Team Leader allocates only to a PA of their own team, the Service Leader across teams. Both PAs are told.
@@ -315,7 +315,7 @@ def allocation_make(*, young_person: YoungPerson, pa: Staff, actor: Staff, reaso
     today = today or timezone.localdate()
     young_person = lock(young_person, "pa")
     require("careleavers.allocate", user=actor.user, obj=young_person)
-    if expected_pa_id != "" and expected_pa_id != young_person.pa_id:  # the form was read before another change
+    if expected_pa_id not in ("", young_person.pa_id):  # the form was read before another change
         holder = young_person.pa.name if young_person.pa else "no one"
         raise StaleVersion(f"Someone changed the allocation while you had the form open: the case is now held by "
                            f"{holder}. Check and choose again.")
