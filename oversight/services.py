@@ -480,7 +480,9 @@ def alerts_send(*, today: dt.date | None = None) -> int:
             young_person__in=Alert.objects.filter(sent_at__isnull=True).values("young_person")
         ).values_list("young_person_id", "code", "due")
     }
-    team_ids = {a.young_person.pa.team_id for a in pending if a.young_person.pa is not None}
+    # Issue 11, item 1: an unallocated referral's alerts ("PA allocated") go to the Team Leaders it was referred to.
+    team_ids = {a.young_person.pa.team_id if a.young_person.pa is not None else a.young_person.referring_team_id
+                for a in pending} - {None}
     leaders = defaultdict(list)
     for leader in team_leaders_of_teams(team_ids):
         leaders[leader.team_id].append(leader)
@@ -488,7 +490,10 @@ def alerts_send(*, today: dt.date | None = None) -> int:
     sent = 0
     for alert in pending:
         pa = alert.young_person.pa
-        recipients = [] if pa is None else [pa] + (leaders[pa.team_id] if _tells_team_leader(alert) else [])
+        if pa is None:
+            recipients = list(leaders.get(alert.young_person.referring_team_id, []))
+        else:
+            recipients = [pa] + (leaders[pa.team_id] if _tells_team_leader(alert) else [])
         if current.get((alert.young_person_id, alert.requirement)) != alert.due:
             outcome = AlertOutcome.SUPERSEDED
         elif not recipients:
