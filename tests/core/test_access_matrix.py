@@ -58,8 +58,10 @@ def south_records(charlie, trent):
     arrangement = ArrangementFactory(young_person=yp, state="requested", active_from=None)
     item = OversightItem.objects.create(young_person=yp, kind="kit_declines", opened_on=today, reason="Declined.")
     notification = Notification.objects.create(recipient=charlie, young_person=yp, kind="x", message=SECRET_NAME)
+    absence = PlannedAbsence.objects.create(staff=charlie, start=today + dt.timedelta(days=2),
+                                            end=today + dt.timedelta(days=4), reason="training")  # issue 11, item 6
     return {"yp": yp, "contact": contact, "plan": plan, "arrangement": arrangement, "item": item,
-            "notification": notification}
+            "notification": notification, "absence": absence}
 
 
 def fill(route: str, records: dict) -> str:
@@ -68,6 +70,7 @@ def fill(route: str, records: dict) -> str:
         "young-people": records["yp"].pk, "cards": records["yp"].pk, "plans": records["plan"].pk,
         "arrangements": records["arrangement"].pk, "oversight-items": records["item"].pk,
         "notifications": records["notification"].pk, "contacts": records["contact"].pk, "unlocks": 1,
+        "absences": records["absence"].pk,
     }
     named = {"yp_pk": records["yp"].pk, "contact_pk": records["contact"].pk}
     text = {"kind": "reduced_visits", "code": "visit", "name": "team-items", "fmt": "csv", "uidb64": "MQ", "token": "x-y"}
