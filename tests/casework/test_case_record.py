@@ -523,3 +523,30 @@ def test_a_reallocation_read_before_someone_else_reallocated_is_refused(tess, al
         services.allocation_make(young_person=yp, pa=sam, actor=tess, expected_pa_id=alice.pk)
     yp.refresh_from_db()
     assert yp.pa == alex
+
+
+def test_allocate_cover_and_close_pages_cost_the_same_queries_at_two_sizes(client, tess, alice):
+    def with_history(n):
+        yp = young_person(alice)
+        start = days_ago(300)
+        for allocation in Allocation.objects.filter(young_person=yp):
+            allocation.end = start
+            allocation.save()
+        for i in range(n):
+            Allocation.objects.create(young_person=yp, pa=StaffFactory(role=Role.PA, team=alice.team),
+                                      start=start + dt.timedelta(days=i), end=start + dt.timedelta(days=i + 1))
+            Cover.objects.create(young_person=yp, pa=StaffFactory(role=Role.PA, team=alice.team),
+                                 start=today() + dt.timedelta(days=10 * i), end=today() + dt.timedelta(days=10 * i + 5))
+        return yp
+
+    login(client, tess)
+    counts = []
+    for yp in (with_history(1), with_history(8)):
+        counts.append({})
+        for name in ("allocate", "cover", "case_close"):
+            url = reverse(name, args=[yp.pk])
+            client.get(url)
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            counts[-1][name] = len(queries)
+    assert counts[0] == counts[1]
