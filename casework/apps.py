@@ -9,7 +9,9 @@ class CaseworkConfig(AppConfig):
     verbose_name = "Casework pages"
 
     def ready(self) -> None:
-        from core.registry import NavEntry, register_nav
+        from core.registry import NavEntry, register_nav, register_panel, register_timeline
+
+        from .notes import NOTES_PANEL, NOTES_TIMELINE
 
         register_nav(NavEntry("Caseload", "caseload", None, order=10))
         register_nav(NavEntry("My absences", "absences", "careleavers.plan_absence", order=80))
@@ -18,3 +20,7 @@ class CaseworkConfig(AppConfig):
         # Issue 14, items 7 and 9: the Service Leader's audit log and retention review.
         register_nav(NavEntry("Audit log", "audit_log", "core.view_audit_log", order=92))
         register_nav(NavEntry("Retention", "retention_review", "careleavers.review_retention", order=94))
+        # Issue 12 (items 1-3): case notes (panel and timeline source), supervision sessions.
+        register_panel(NOTES_PANEL)
+        register_timeline(NOTES_TIMELINE)
+        register_nav(NavEntry("Supervision", "supervisions", "careleavers.view_supervisions", order=75))
