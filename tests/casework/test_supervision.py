@@ -175,3 +175,24 @@ def test_the_supervision_pages_run_a_fixed_number_of_queries_for_5_and_25_young_
     counts = (count_queries(lambda: client.get(form_url)), count_queries(lambda: client.get(detail)))
     detail = grow(20)
     assert (count_queries(lambda: client.get(form_url)), count_queries(lambda: client.get(detail))) == counts
+
+
+def test_t4_the_intervals_page_names_the_supervision_note_that_agreed_it(client, jamie, alice, tess):
+    session = record(alice, tess, [item(jamie, "Agreed in supervision: every 12 weeks while settled.")])
+    note = CaseNote.objects.get(supervision=session)
+    login(client, tess)
+    url = reverse("approvals:intervals", args=[jamie.pk])
+    page = client.get(url).content.decode()
+    assert "Agreed in supervision (T4)" in page and "every 12 weeks while settled" in page
+    response = client.post(url, {"requirement": "visit", "interval_days": "84", "reason": "",
+                                 "supervision_note": note.pk})
+    assert response.status_code == 302
+    override = IntervalOverride.objects.get()
+    assert (override.supervision_note, override.reason) == (note, note.text)
+    assert f'href="{reverse("case_note", args=[jamie.pk, note.pk])}"' in client.get(url).content.decode()
+    other = make_young_person(alice, name="Other")
+    other_note = CaseNote.objects.get(supervision=record(alice, tess, [item(other)]))
+    refused = client.post(url, {"requirement": "visit", "interval_days": "90", "reason": "",
+                                "supervision_note": other_note.pk})
+    assert refused.status_code == 400  # not one of this young person's supervision notes
+    assert IntervalOverride.objects.get().interval_days == 84
