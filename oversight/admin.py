@@ -2,7 +2,7 @@ from django.contrib import admin
 from django_celery_beat.admin import PeriodicTaskAdmin
 from django_celery_beat.models import PeriodicTask
 
-from core.admin import AuditedDeletionsMixin
+from core.admin import AuditedDeletionsMixin, ReadOnlyMixin
 
 from . import models
 from .schedule import NIGHTLY_SCHEDULE
@@ -53,3 +53,14 @@ class OverdueUpdateAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# issue 12 (item 2): answers to overdue updates and dashboard reviews are records only ever added
+@admin.register(models.OverdueAnswer)
+class OverdueAnswerAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("update", "author", "created_at")
+
+
+@admin.register(models.DashboardReview)
+class DashboardReviewAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("reviewed_on", "dashboard", "team", "period", "reviewer")
