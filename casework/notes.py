@@ -175,6 +175,8 @@ def notes_panel_context(*, request, young_person, today):
     return {
         "yp": young_person, "notes": latest,
         "can_write": rules.has_perm("careleavers.write_case_note", request.user, young_person),
+        # Item 2: a manager of the case records management oversight from here.
+        "can_oversee": rules.has_perm("careleavers.record_oversight", request.user, young_person),
     }
 
 

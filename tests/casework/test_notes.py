@@ -325,3 +325,12 @@ def test_the_timeline_source_gives_author_and_kind_and_versions_for_managers(jam
     assert [(e.kind_label, e.by, e.voided) for e in pa_view] == [("Contact from a professional", "Tess Turner", False)]
     manager_view = [e for e in timeline_for(jamie, user=tess.user) if e.kind == "note"]
     assert sorted((e.by, e.voided) for e in manager_view) == [("Alice Adams", True), ("Tess Turner", False)]
+
+
+@pytest.mark.parametrize(("who", "offered"), [("alice", False), ("tess", True), ("sol", True)])
+def test_managers_record_management_oversight_from_the_young_persons_page(client, request, jamie, who, offered):
+    login(client, persona(request, who))
+    page = client.get(reverse("young_person", args=[jamie.pk])).content.decode()
+    assert ("Record management oversight" in page) is offered
+    form = client.get(reverse("case_note_new", args=[jamie.pk]), {"kind": "oversight"}).content.decode()
+    assert ('value="oversight" selected' in form) is offered
