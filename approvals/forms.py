@@ -5,7 +5,9 @@ person vulnerable or at risk (R1); a manager's agreed interval (T4)."""
 from django import forms
 from django.utils import timezone
 
+from careleavers.models import CaseNote
 from compliance.models import RequirementCode
+from core.dates import british
 
 from .models import ArrangementKind, StepBackItem
 from .services import D1_CRITERIA, D3_FAMILY_INFORMED, R2_CONFIRMATIONS
@@ -126,6 +128,12 @@ class VulnerableForm(forms.Form):
     reason = _text("Why (what has changed)")
 
 
+class SupervisionNoteField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        held = obj.supervision.held_on if obj.supervision_id else obj.created_at.date()
+        return f"{british(held)}, {obj.author.name if obj.author else 'unknown'}: {obj.text[:60]}"
+
+
 class IntervalOverrideForm(forms.Form):
     """T4: the interval agreed in supervision for one requirement; longer than the policy's needs the reason."""
 
@@ -134,12 +142,22 @@ class IntervalOverrideForm(forms.Form):
     reason = _text("Reason agreed in supervision (T4)", required=False,
                    help_text="Required when the interval is longer than the policy's.")
 
-    def __init__(self, *args, pack_intervals: dict[str, int], **kwargs):
+    # issue 12 (item 3): the supervision note that agreed it (T4); the override points at it
+    supervision_note = SupervisionNoteField(queryset=CaseNote.objects.none(), required=False,
+                                            label="Agreed in supervision (T4)", empty_label="Not from a supervision note",
+                                            help_text="The supervision case note that agreed this interval: its text is "
+                                                      "the reason when none is written.")
+
+    def __init__(self, *args, pack_intervals: dict[str, int], supervision_notes=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["requirement"].choices = [
             (code, f"{RequirementCode(code).label} (policy: every {days} days)")
             for code, days in sorted(pack_intervals.items())
         ]
+        if supervision_notes is None:
+            del self.fields["supervision_note"]
+        else:
+            self.fields["supervision_note"].queryset = supervision_notes
 
 
 class IntervalClearForm(forms.Form):

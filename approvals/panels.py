@@ -42,7 +42,8 @@ def interval_panel_context(*, request, young_person, today):
         "yp": young_person,
         "overrides": [
             (o, RequirementCode(o.requirement).label if o.requirement in RequirementCode.values else o.requirement)
-            for o in young_person.interval_overrides.select_related("agreed_by").order_by("requirement")
+            for o in young_person.interval_overrides.select_related("agreed_by", "supervision_note__supervision")
+            .order_by("requirement")
         ],
     }
 

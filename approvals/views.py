@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
+from careleavers.models import CaseNoteKind
 from careleavers.selectors import young_person_for
 from compliance import services as compliance_services
 from compliance.models import RequirementCode
@@ -191,18 +192,26 @@ def vulnerable(request, yp_pk: int, *, staff):
                   status=400 if form.errors else 200)
 
 
+def _supervision_notes(young_person):
+    """Issue 12, item 3 (T4): the young person's supervision notes (current versions), newest first, to name the one
+    that agreed an interval."""
+    return (young_person.case_notes.filter(kind=CaseNoteKind.SUPERVISION, correction__isnull=True)
+            .select_related("supervision", "author").order_by("-created_at", "-id"))
+
+
 def _intervals_page(request, young_person, *, form=None, clear_form=None, status=200):
     today = timezone.localdate()
     pack = pack_intervals_for(young_person, on=today)
     overrides = [
         (o, RequirementCode(o.requirement).label if o.requirement in RequirementCode.values else o.requirement,
          pack.get(o.requirement), IntervalClearForm(initial={"requirement": o.requirement}, auto_id=False))
-        for o in young_person.interval_overrides.select_related("agreed_by").order_by("requirement")
+        for o in young_person.interval_overrides.select_related("agreed_by", "supervision_note__supervision")
+        .order_by("requirement")
     ]
     return render(request, "approvals/intervals.html", {
         "yp": young_person,
         "overrides": overrides,
-        "form": form or IntervalOverrideForm(pack_intervals=pack),
+        "form": form or IntervalOverrideForm(pack_intervals=pack, supervision_notes=_supervision_notes(young_person)),
         "clear_form": clear_form,
     }, status=status)
 
@@ -214,7 +223,8 @@ def intervals(request, yp_pk: int, *, staff):
     require_perm(request.user, "compliance.set_interval_override", young_person)
     if request.method != "POST":
         return _intervals_page(request, young_person)
-    form = IntervalOverrideForm(request.POST, pack_intervals=pack_intervals_for(young_person))
+    form = IntervalOverrideForm(request.POST, pack_intervals=pack_intervals_for(young_person),
+                                supervision_notes=_supervision_notes(young_person))
     if form.is_valid():
         try:
             compliance_services.interval_override_set(young_person=young_person, actor=staff, **form.cleaned_data)

@@ -260,6 +260,8 @@ class IntervalOverride(models.Model):
     interval_days = models.PositiveIntegerField()
     reason = models.TextField(blank=True)
     agreed_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # issue 12 (item 3): T4, the supervision case note that agreed this interval
+    supervision_note = models.ForeignKey("CaseNote", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -304,10 +306,15 @@ class CaseNoteKind(models.TextChoices):
     PLAN = "plan", "Pathway plan"
     ARRANGEMENT = "arrangement", "Arrangement decision"
     OVERSIGHT = "oversight", "Management oversight"
+    # issue 12 (items 1-3): kinds a member of staff writes (the ones above are also written by the services)
+    SUPERVISION = "supervision", "Supervision"
+    SAFEGUARDING = "safeguarding", "Safeguarding"
+    PROFESSIONAL = "professional", "Contact from a professional"
 
 
 class CaseNote(models.Model):
-    """A written record (reg 8(1)(g)). Case notes are never edited: a correction is a new note."""
+    """A written record (reg 8(1)(g)). Case notes are never edited: a correction is a new note, the next
+    version of the same note (issue 12, item 1): `corrects` the version it replaces, `original` the first."""
 
     young_person = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="case_notes")
     kind = models.CharField(max_length=20, choices=CaseNoteKind.choices, default=CaseNoteKind.GENERAL)
@@ -315,10 +322,28 @@ class CaseNote(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     subject = models.CharField(max_length=200)
     text = models.TextField()
+    # issue 12 (items 1-3): versions, restriction, supervision
+    restricted = models.BooleanField(default=False, help_text="Safeguarding detail: managers and the allocated PA only.")
+    version = models.PositiveIntegerField(default=1)
+    corrects = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="correction")
+    original = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    correction_reason = models.CharField(max_length=500, blank=True)
+    supervision = models.ForeignKey("SupervisionSession", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="notes")
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["young_person", "created_at"])]
+        indexes = [models.Index(fields=["young_person", "created_at"]), models.Index(fields=["original"])]
+        constraints = [
+            models.CheckConstraint(name="case_note_version_chain",
+                                   condition=Q(version=1, corrects__isnull=True, original__isnull=True)
+                                   | Q(version__gt=1, corrects__isnull=False, original__isnull=False)),
+        ]
+
+    @property
+    def root_id(self) -> int:
+        """The first version's id: what every version of one note shares."""
+        return self.original_id or self.pk
 
 
 class AbsenceReason(models.TextChoices):
@@ -430,6 +455,29 @@ class CaseClosure(models.Model):
 # --- issue 11 (items 2-5, 7, 10): identity and contact details, accommodation, EET, legal status, flags ---
 
 # --- issue 12 (items 1-3): case notes, management oversight, supervision ---
+
+#: Issue 12, item 1: the longest case note a member of staff writes (a longer record is split in two).
+CASE_NOTE_MAX_LENGTH = 10_000
+#: The kinds a member of staff picks when writing a note; supervision notes come from a supervision session.
+WRITTEN_NOTE_KINDS = (CaseNoteKind.GENERAL, CaseNoteKind.PROFESSIONAL, CaseNoteKind.SAFEGUARDING, CaseNoteKind.OVERSIGHT)
+
+
+class SupervisionSession(models.Model):
+    """Issue 12, item 3: a Team Leader's supervision of a PA, covering several young people; each gets a
+    supervision case note (CaseNote.supervision) on their record. Rows are only ever added."""
+
+    pa = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="supervisions")
+    supervisor = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="supervisions_held")
+    held_on = models.DateField("date of the session")
+    summary = models.TextField(blank=True, help_text="What was discussed beyond the young people (wellbeing, workload).")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        indexes = [models.Index(fields=["pa", "held_on"])]
+
+    def __str__(self) -> str:
+        return f"Supervision of {self.pa_id} on {self.held_on}"
 
 # --- issue 12 (items 4-7): documents, contact corrections, chronology, duty ---
 

@@ -4,18 +4,21 @@ import datetime as dt
 
 import rules
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from core.rules import (
+    may_read_note,
     personal_advisers_among,
     service_leaders_among,
     team_leaders_among,
+    visible_case_notes,
     visible_staff,
     visible_teams,
 )
 
-from .models import CardKind, CardSent, LegalStatus, Staff, Team, YoungPerson
+from .models import CardKind, CardSent, CaseNote, CaseNoteKind, LegalStatus, Staff, SupervisionSession, Team, YoungPerson
 
 #: T9: the seasonal (Christmas) card goes out in December.
 SEASONAL_CARD_MONTH = 12
@@ -148,3 +151,76 @@ def advisers_for(user) -> QuerySet[Staff]:
     """The PAs a manager may give a case to or set as cover: their team's for a Team Leader, all for the
     Service Leader (the services check it again)."""
     return personal_advisers_visible_to(user).select_related("team").order_by("team__name", "name")
+# --- issue 12 (items 1-3): case notes, supervision sessions -------------------------------------------------
+
+
+def case_notes_for(user, *, young_person: YoungPerson, kind: str = "") -> QuerySet[CaseNote]:
+    """The current version of each of the young person's notes that the user may read (core.rules.visible_case_notes:
+    restricted notes only for managers and the allocated PA), oldest-written position kept (a correction does not
+    move a note to the top), newest first. `young_person` comes from young_person_for, so it is one they see."""
+    notes = visible_case_notes(CaseNote.objects.filter(young_person=young_person, correction__isnull=True), user,
+                               young_person)
+    if kind:
+        notes = notes.filter(kind=kind)
+    return (notes.select_related("author", "original", "original__author")
+            .annotate(first_at=Coalesce(F("original__created_at"), F("created_at")))
+            .order_by("-first_at", "-id"))
+
+
+def case_note_for(user, *, pk: int, young_person: YoungPerson) -> CaseNote:
+    """One note of the young person (any version), if the user may read it, else 404."""
+    try:
+        note = CaseNote.objects.select_related("author", "original", "supervision").get(pk=pk, young_person=young_person)
+    except (CaseNote.DoesNotExist, ValueError) as exc:
+        raise Http404("No such note.") from exc
+    note.young_person = young_person
+    if not may_read_note.test(user, note):
+        raise Http404("No such note.")
+    return note
+
+
+def case_note_versions(*, root_ids) -> dict[int, list[CaseNote]]:
+    """Every version of these notes (by their first version's id), oldest first, in one query: for managers
+    (careleavers.view_note_versions), who read the earlier text."""
+    ids = list(root_ids)
+    versions: dict[int, list[CaseNote]] = {pk: [] for pk in ids}
+    if not ids:
+        return versions
+    for note in (CaseNote.objects.filter(Q(pk__in=ids) | Q(original_id__in=ids)).select_related("author")
+                 .order_by("version")):
+        versions[note.root_id].append(note)
+    return versions
+
+
+def timeline_case_notes(*, young_person: YoungPerson, user, limit: int, with_versions: bool) -> list[CaseNote]:
+    """The notes for the timeline (not the escalation notes: their steps are shown from their own rows): the
+    current versions, and the earlier ones too `with_versions` (managers); restricted ones only for who reads them."""
+    notes = CaseNote.objects.filter(young_person=young_person).exclude(kind=CaseNoteKind.ESCALATION)
+    if not with_versions:
+        notes = notes.filter(correction__isnull=True)
+    notes = notes.filter(restricted=False) if user is None else visible_case_notes(notes, user, young_person)
+    return list(notes.select_related("author", "correction")[:limit])
+
+
+def supervisions_visible_to(user) -> QuerySet[SupervisionSession]:
+    """Supervision sessions of the PAs the user may list (visible_staff: a Team Leader their team's, a Service
+    Leader everyone's); for anyone without careleavers.view_supervisions, none."""
+    if not rules.has_perm("careleavers.view_supervisions", user):
+        return SupervisionSession.objects.none()
+    return (SupervisionSession.objects.filter(pa__in=staff_visible_to(user))
+            .select_related("pa", "supervisor").order_by("-held_on", "-id"))
+
+
+def supervision_for(user, *, pk: int) -> SupervisionSession:
+    try:
+        return supervisions_visible_to(user).get(pk=pk)
+    except (SupervisionSession.DoesNotExist, ValueError) as exc:
+        raise Http404("No such supervision session.") from exc
+
+
+def supervisable_pas(user) -> QuerySet[Staff]:
+    """The PAs the user may record a supervision of (careleavers.record_supervision: their own team's for a Team
+    Leader; every PA for a Service Leader), by name."""
+    if not rules.has_perm("careleavers.view_supervisions", user):
+        return Staff.objects.none()
+    return personal_advisers_among(staff_visible_to(user)).order_by("name")

@@ -11,10 +11,13 @@ from django.utils import timezone
 
 from core.audit import audit_record
 from core.dates import birthday, british
-from core.errors import InvalidState, NotAllowed, ServiceError
+from core.errors import InvalidState, NotAllowed, ServiceError, StaleVersion
 from core.models import AuditKind
+from core.rules import refusal
 
 from .models import (
+    CASE_NOTE_MAX_LENGTH,
+    WRITTEN_NOTE_KINDS,
     AbsenceReason,
     CardKind,
     CardSent,
@@ -160,3 +163,87 @@ def card_record_sent(*, young_person: YoungPerson, kind: str, date: dt.date, act
     audit_record(kind=AuditKind.CARD_SENT, actor=actor, young_person=young_person, obj=card, card_kind=kind, date=date)
     return card
 
+
+
+# --- issue 12 (items 1-3): case notes written by staff, their corrections -----------------------------
+
+
+SUBJECT_MAX_LENGTH = 200  # CaseNote.subject
+CORRECTION_REASON_MAX_LENGTH = 500  # CaseNote.correction_reason
+
+
+def _require(permission: str, actor: Staff | None, obj) -> None:
+    reason = refusal(permission, actor.user, obj) if actor is not None else "Only staff write to a record."
+    if reason is not None:
+        raise NotAllowed(reason)
+
+
+def check_note_text(*, subject: str, text: str, field: str = "text") -> tuple[str, str]:
+    """A subject and a text, the text at most CASE_NOTE_MAX_LENGTH characters (issue 12, item 1)."""
+    subject, text = (subject or "").strip(), (text or "").strip()
+    if not subject:
+        raise ServiceError("Give the note a subject (a few words on what it is about).", field="subject")
+    if len(subject) > SUBJECT_MAX_LENGTH:
+        raise ServiceError(f"The subject can be at most {SUBJECT_MAX_LENGTH} characters; this one is {len(subject):,}.",
+                           field="subject")
+    if not text:
+        raise ServiceError("Write the note.", field=field)
+    if len(text) > CASE_NOTE_MAX_LENGTH:
+        raise ServiceError(
+            f"A case note can be at most {CASE_NOTE_MAX_LENGTH:,} characters; this one is {len(text):,}. "
+            "Shorten it, or split it into two notes.", field=field)
+    return subject, text
+
+
+@transaction.atomic
+def case_note_write(*, young_person: YoungPerson, actor: Staff, kind: str, subject: str, text: str,
+                    restricted: bool = False) -> CaseNote:
+    """Issue 12, item 1: anyone who may see the young person writes a note. Management oversight is a manager's
+    (careleavers.record_oversight); a supervision note comes from a supervision session; a restricted note is read
+    only by managers and the allocated PA."""
+    _require("careleavers.write_case_note", actor, young_person)
+    if kind not in WRITTEN_NOTE_KINDS:
+        raise ServiceError("Choose the kind of note.", field="kind")
+    if kind == CaseNoteKind.OVERSIGHT:
+        _require("careleavers.record_oversight", actor, young_person)
+    subject, text = check_note_text(subject=subject, text=text)
+    note = CaseNote.objects.create(young_person=young_person, author=actor, kind=kind, subject=subject, text=text,
+                                   restricted=bool(restricted))
+    audit_record(kind=AuditKind.OVERSIGHT_RECORDED if kind == CaseNoteKind.OVERSIGHT else AuditKind.CASE_NOTE_WRITTEN,
+                 actor=actor, young_person=young_person, obj=note, note_kind=kind, restricted=note.restricted)
+    return note
+
+
+@transaction.atomic
+def case_note_correct(*, note: CaseNote, actor: Staff, subject: str, text: str, reason: str,
+                      restricted: bool = False) -> CaseNote:
+    """Issue 12, item 1: a correction is the next version of the note, with its reason; the version corrected is
+    never changed (managers read it on the note's page). `note` is the version the form was read at: if someone
+    corrected it since, nothing is written (StaleVersion). A restricted note stays restricted."""
+    _require("careleavers.correct_case_note", actor, note)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("Say why the note is corrected.", field="reason")
+    if len(reason) > CORRECTION_REASON_MAX_LENGTH:
+        raise ServiceError(f"The reason can be at most {CORRECTION_REASON_MAX_LENGTH} characters; "
+                           f"this one is {len(reason):,}.", field="reason")
+    subject, text = check_note_text(subject=subject, text=text)
+    # Lock the version corrected: two corrections of one version cannot both be saved (corrects is one-to-one).
+    current = CaseNote.objects.select_for_update().get(pk=note.pk)
+    if CaseNote.objects.filter(corrects=current).exists():
+        raise StaleVersion("Someone corrected this note since you opened it: nothing was saved. "
+                           "Read the note as it is now, then correct it again if you still need to.")
+    if subject == current.subject and text == current.text and bool(restricted) <= current.restricted:
+        raise ServiceError("Nothing was changed: edit the note's text or subject to correct it.", field="text")
+    try:
+        with transaction.atomic():
+            corrected = CaseNote.objects.create(
+                young_person=current.young_person, author=actor, kind=current.kind, subject=subject, text=text,
+                restricted=current.restricted or bool(restricted), version=current.version + 1, corrects=current,
+                original_id=current.root_id, correction_reason=reason, supervision=current.supervision,
+            )
+    except IntegrityError as exc:  # corrected at the same moment in another tab
+        raise StaleVersion("Someone corrected this note a moment ago: nothing was saved.") from exc
+    audit_record(kind=AuditKind.CASE_NOTE_CORRECTED, actor=actor, young_person=current.young_person, obj=corrected,
+                 corrects=current.pk, version=corrected.version, reason=reason)
+    return corrected

@@ -57,7 +57,12 @@ for model, fields in [
 
 @admin.register(models.CaseNote)
 class CaseNoteAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ("young_person", "kind", "subject", "author", "created_at")
+    list_display = ("young_person", "kind", "subject", "author", "created_at", "version", "restricted")
+
+
+@admin.register(models.SupervisionSession)  # issue 12, item 3: rows only ever added
+class SupervisionSessionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("held_on", "pa", "supervisor")
 
 
 @admin.register(models.Notification)

@@ -9,9 +9,10 @@ class CaseworkConfig(AppConfig):
     verbose_name = "Casework pages"
 
     def ready(self) -> None:
-        from core.registry import NavEntry, Panel, register_nav, register_panel
+        from core.registry import NavEntry, Panel, register_nav, register_panel, register_timeline
         from core.timeline import register_history
 
+        from .notes import NOTES_PANEL, NOTES_TIMELINE
         from .panels import ALLOCATION_HISTORY, CLOSURE_HISTORY, COVER_HISTORY, case_panel
 
         register_nav(NavEntry("Caseload", "caseload", None, order=10))
@@ -28,3 +29,7 @@ class CaseworkConfig(AppConfig):
         register_panel(Panel("case", "casework/panels/case.html", case_panel, order=5))
         for source in (CLOSURE_HISTORY, ALLOCATION_HISTORY, COVER_HISTORY):
             register_history(source)
+        # Issue 12 (items 1-3): case notes (panel and timeline source), supervision sessions.
+        register_panel(NOTES_PANEL)
+        register_timeline(NOTES_TIMELINE)
+        register_nav(NavEntry("Supervision", "supervisions", "careleavers.view_supervisions", order=75))

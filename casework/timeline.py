@@ -9,9 +9,7 @@ imports none of their models. One query per kind of record, however long the his
 import datetime as dt
 from dataclasses import dataclass
 
-from django.utils import timezone
-
-from careleavers.models import CaseNoteKind, Staff, YoungPerson
+from careleavers.models import Staff, YoungPerson
 from core.registry import TimelineSource, timeline_sources
 from core.timeline import Entry, history_sources, staff_name
 
@@ -21,22 +19,19 @@ def event_entries(*, young_person: YoungPerson, limit: int) -> list[Entry]:
             for e in young_person.events.select_related("recorded_by")[:limit]]
 
 
-def note_entries(*, young_person: YoungPerson, limit: int) -> list[Entry]:
-    # Escalation steps are shown from their own rows; their case notes would repeat them.
-    notes = young_person.case_notes.exclude(kind=CaseNoteKind.ESCALATION).select_related("author")
-    return [Entry(timezone.localdate(n.created_at), "note", "Case note", n.subject, n.text, n, staff_name(n.author))
-            for n in notes[:limit]]
-
-
 #: The young person's own records, between the apps' sources: contacts 10, escalations 30,
-#: plans 40, arrangements 50. Entries of one day keep this order of kinds.
-OWN_SOURCES = (TimelineSource("events", event_entries, order=20), TimelineSource("notes", note_entries, order=60))
+#: plans 40, arrangements 50. Entries of one day keep this order of kinds. Case notes (60) are
+#: casework.notes.NOTES_TIMELINE (issue 12, item 1), registered in casework's AppConfig.ready().
+OWN_SOURCES = (TimelineSource("events", event_entries, order=20),)
 
 
-def timeline_for(young_person: YoungPerson, limit: int = 200) -> list[Entry]:
+def timeline_for(young_person: YoungPerson, limit: int = 200, *, user=None) -> list[Entry]:
+    """`user` is who reads it: a source that marks itself `takes_viewer` (the case notes: restricted ones, earlier
+    versions) is given them as `viewer`."""
     entries: list[Entry] = []
     for source in sorted([*timeline_sources(), *OWN_SOURCES], key=lambda s: (s.order, s.key)):
-        entries.extend(source.entries(young_person=young_person, limit=limit))
+        extra = {"viewer": user} if getattr(source.entries, "takes_viewer", False) else {}
+        entries.extend(source.entries(young_person=young_person, limit=limit, **extra))
     entries.sort(key=lambda e: e.on, reverse=True)
     return entries[:limit]
 

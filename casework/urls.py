@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import allocation, governance, records, registration, views
+from . import allocation, governance, notes, records, registration, supervision, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -35,6 +35,13 @@ urlpatterns = [
     # --- issue 11 (items 2-5, 7, 10): identity and contact details, accommodation, EET, legal status, flags ---
 
     # --- issue 12 (items 1-3): case notes, management oversight, supervision ---
+    path("young-people/<int:pk>/notes/", notes.notes, name="case_notes"),
+    path("young-people/<int:pk>/notes/new/", notes.note_new, name="case_note_new"),
+    path("young-people/<int:pk>/notes/<int:note_pk>/", notes.note_detail, name="case_note"),
+    path("young-people/<int:pk>/notes/<int:note_pk>/correct/", notes.note_correct, name="case_note_correct"),
+    path("supervision/", supervision.supervisions, name="supervisions"),
+    path("supervision/new/", supervision.supervision_new, name="supervision_new"),
+    path("supervision/<int:pk>/", supervision.supervision_detail, name="supervision"),
 
     # --- issue 12 (items 4-7): documents, contact corrections, chronology, duty ---
 

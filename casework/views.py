@@ -91,7 +91,7 @@ def young_person_detail(request, pk: int, *, staff):
     # One more entry than is shown: when the timeline comes back shorter than that, nothing was cut, so
     # it holds every contact, escalation step, event and arrangement, and the ladder and the reasons for
     # the due dates are worked out from it rather than read again.
-    timeline = timeline_for(young_person, limit=TIMELINE_SHOWN + 1)
+    timeline = timeline_for(young_person, limit=TIMELINE_SHOWN + 1, user=request.user)
     complete = len(timeline) <= TIMELINE_SHOWN
     records = {kind: [e.obj for e in timeline if e.kind == kind] for kind in ("contact", "escalation", "event", "arrangement")}
     next_step = next_escalation_step(

@@ -9,9 +9,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from careleavers.models import (
+    CASE_NOTE_MAX_LENGTH,
     AbsenceReason,
     Allocation,
     CaseClosure,
+    CaseNote,
     CaseNoteKind,
     ClosureReason,
     Cover,
@@ -22,10 +24,11 @@ from careleavers.models import (
     LegalStatusChange,
     PlannedAbsence,
     Staff,
+    SupervisionSession,
     Team,
     YoungPerson,
 )
-from careleavers.services import case_note_add, check_record_date, notify
+from careleavers.services import case_note_add, check_note_text, check_record_date, notify
 from core.audit import audit_record
 from core.dates import age_on, birthday, british
 from core.errors import InvalidState, NotAllowed, ServiceError, StaleVersion
@@ -94,15 +97,21 @@ def _requirement_label(requirement: str) -> str:
 
 @transaction.atomic
 def interval_override_set(*, young_person: YoungPerson, requirement: str, interval_days: int, reason: str,
-                          actor: Staff, today=None) -> IntervalOverride:
+                          actor: Staff, today=None, supervision_note: CaseNote | None = None) -> IntervalOverride:
     """T4 (agreed in supervision), V1 (more often as needs require): a Team Leader of the young person's
     team or a Service Leader sets the interval of one requirement for this young person. Longer than the
     active pack's interval only with the reason agreed, never as a bare number; the pathway plan review
-    never past 182 days (reg 7). Who agreed it is recorded; the requirements are recomputed at once."""
+    never past 182 days (reg 7). Who agreed it is recorded; the requirements are recomputed at once.
+    Issue 12, item 3: `supervision_note` is the supervision case note that agreed it (its text is the reason
+    when none is given); the override points at it."""
     today = today or timezone.localdate()
     young_person = lock(young_person, "pa__team")
     require("compliance.set_interval_override", user=actor.user, obj=young_person)
     reason = (reason or "").strip()
+    if supervision_note is not None:
+        if supervision_note.young_person_id != young_person.pk or supervision_note.kind != CaseNoteKind.SUPERVISION:
+            raise ServiceError("Choose a supervision note on this young person's record.", field="supervision_note")
+        reason = reason or supervision_note.text
     if requirement not in RequirementCode.values:
         raise ServiceError("Choose the requirement whose interval was agreed.", field="requirement")
     if not isinstance(interval_days, int) or interval_days < 1:
@@ -125,14 +134,17 @@ def interval_override_set(*, young_person: YoungPerson, requirement: str, interv
     override.interval_days = interval_days
     override.reason = reason
     override.agreed_by = actor
+    override.supervision_note = supervision_note
     override.save()
+    held = (f" in supervision on {british(supervision_note.supervision.held_on)}"
+            if supervision_note is not None and supervision_note.supervision is not None else "")
     case_note_add(young_person=young_person, author=actor, kind=CaseNoteKind.OVERSIGHT,
                   subject=f"Interval agreed: {_requirement_label(requirement)} every {interval_days} days (T4)",
-                  text=f"Agreed by {actor.name}. The policy's interval is {pack_days} days."
+                  text=f"Agreed by {actor.name}{held}. The policy's interval is {pack_days} days."
                        + (f"\nReason: {reason}" if reason else ""))
     audit_record(kind=AuditKind.INTERVAL_OVERRIDE_SET, actor=actor, young_person=young_person, obj=override,
                  requirement=requirement, interval_days=interval_days, previous=previous, pack_days=pack_days,
-                 reason=reason)
+                 reason=reason, supervision_note=supervision_note.pk if supervision_note is not None else None)
     recompute_young_person(young_person, as_of=today)
     return override
 
@@ -598,3 +610,65 @@ def case_reopen(*, young_person: YoungPerson, actor: Staff, reopened_on: dt.date
            message=f"{young_person.name}'s case is reopened and allocated to you from {british(reopened_on)}.")
     recompute_young_person(young_person, as_of=today)
     return closure
+# --- issue 12 (items 1-3): supervision sessions (item 3) --------------------------------------------------
+
+
+def _check_session_date(held_on: dt.date, today: dt.date) -> None:
+    if held_on > today:
+        raise ServiceError(f"The date of the session cannot be in the future (today is {british(today)}).",
+                           field="held_on")
+    if held_on < today - dt.timedelta(days=SUPERVISION_RECORD_WINDOW_DAYS):
+        raise ServiceError(f"{british(held_on)} is more than three months ago. Check the date.", field="held_on")
+
+
+#: A supervision is recorded soon after it is held: an older date is almost certainly a typing mistake.
+SUPERVISION_RECORD_WINDOW_DAYS = 92
+
+
+@transaction.atomic
+def supervision_record(*, pa: Staff, actor: Staff, held_on: dt.date, summary: str, items: list[dict],
+                       today: dt.date | None = None) -> SupervisionSession:
+    """Issue 12, item 3: the PA's Team Leader (or a Service Leader) records a supervision session covering several
+    young people. Each item ({"young_person", "text", and optionally "requirement" and "interval_days"}) becomes a
+    supervision case note on that young person's record, linked to the session; an interval agreed in supervision
+    (T4) is set through interval_override_set, pointing at that note. Only young people the PA works (their
+    caseload and the cases they cover); all or nothing."""
+    today = today or timezone.localdate()
+    if not rules.has_perm("careleavers.record_supervision", actor.user, pa):
+        raise NotAllowed("Only the Personal Adviser's own Team Leader, or a Service Leader, records their supervision.")
+    _check_session_date(held_on, today)
+    summary = (summary or "").strip()
+    if len(summary) > CASE_NOTE_MAX_LENGTH:
+        raise ServiceError(f"The summary can be at most {CASE_NOTE_MAX_LENGTH:,} characters; this one is "
+                           f"{len(summary):,}.", field="summary")
+    if not items:
+        raise ServiceError("Write a note for at least one young person discussed.", field=None)
+    works = set(YoungPerson.objects.visible_to(pa.user, on=held_on).values_list("pk", flat=True))
+    works |= set(YoungPerson.objects.visible_to(pa.user, on=today).values_list("pk", flat=True))
+    seen: set[int] = set()
+    for item in items:
+        young_person = item["young_person"]
+        if young_person.pk not in works or young_person.pk in seen:
+            raise ServiceError(f"{young_person.name} is not one of the young people {pa.name} works with.",
+                               field=f"note_{young_person.pk}")
+        seen.add(young_person.pk)
+    session = SupervisionSession.objects.create(pa=pa, supervisor=actor, held_on=held_on, summary=summary)
+    for item in items:
+        young_person = item["young_person"]
+        _, text = check_note_text(subject="Supervision", text=item["text"], field=f"note_{young_person.pk}")
+        note = CaseNote.objects.create(
+            young_person=young_person, author=actor, kind=CaseNoteKind.SUPERVISION, supervision=session, text=text,
+            subject=f"Supervision with {pa.name}, {british(held_on)}"[:200],
+        )
+        audit_record(kind=AuditKind.CASE_NOTE_WRITTEN, actor=actor, young_person=young_person, obj=note,
+                     note_kind=CaseNoteKind.SUPERVISION, supervision=session.pk)
+        if item.get("requirement"):
+            try:
+                interval_override_set(young_person=young_person, requirement=item["requirement"],
+                                      interval_days=item.get("interval_days") or 0, reason=text, actor=actor,
+                                      today=today, supervision_note=note)
+            except ServiceError as exc:
+                raise ServiceError(f"{young_person.name}: {exc}", field=f"interval_{young_person.pk}") from exc
+    audit_record(kind=AuditKind.SUPERVISION_RECORDED, actor=actor, obj=session, pa=pa.pk, held_on=held_on,
+                 young_people=sorted(seen))
+    return session

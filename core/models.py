@@ -74,6 +74,12 @@ class AuditKind(models.TextChoices):
     # --- issue 11 (items 2-5, 7, 10): identity and contact details, accommodation, EET, legal status, flags ---
 
     # --- issue 12 (items 1-3): case notes, management oversight, supervision ---
+    CASE_NOTE_WRITTEN = "case_note.written", "Case note written"
+    CASE_NOTE_CORRECTED = "case_note.corrected", "Case note corrected (a new version)"
+    OVERSIGHT_RECORDED = "oversight.recorded", "Management oversight recorded"
+    OVERDUE_UPDATE_ANSWERED = "overdue_update.answered", "Update on an overdue item answered"
+    DASHBOARD_REVIEWED = "dashboard.reviewed", "Dashboard reviewed (O1)"
+    SUPERVISION_RECORDED = "supervision.recorded", "Supervision session recorded"
 
     # --- issue 12 (items 4-7): documents, contact corrections, chronology, duty ---
 

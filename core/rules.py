@@ -458,6 +458,103 @@ rules.add_perm("careleavers.plan_team_absences", is_team_leader | is_service_lea
 # --- issue 11 (items 2-5, 7, 10): identity and contact details, accommodation, EET, legal status, flags ---
 
 # --- issue 12 (items 1-3): case notes, management oversight, supervision ---
+# Item 1: anyone who may see a young person writes a case note; a restricted note (safeguarding detail) is read
+# only by managers who see the young person and by the allocated PA (not a PA covering the case). Earlier versions
+# of a corrected note are read by managers only. The same rule narrows the notes in the selectors
+# (visible_case_notes), so a page can never list a note its reader may not open.
+
+
+def reads_restricted_notes(user, young_person) -> bool:
+    """A manager (who sees the young person: asked separately), or the young person's allocated PA."""
+    staff = staff_of(user)
+    if staff is None or young_person is None:
+        return False
+    return staff.role in (Role.TEAM_LEADER, *SERVICE_WIDE_ROLES) or (
+        staff.role == Role.PA and young_person.pa_id == staff.pk)
+
+
+def visible_case_notes(notes, user, young_person):
+    """The case notes of `young_person` (a CaseNote queryset) the user may read: restricted ones dropped unless
+    reads_restricted_notes. Whether the user sees the young person at all is the caller's selector's job."""
+    if reads_restricted_notes(user, young_person):
+        return notes
+    return notes.filter(restricted=False)
+
+
+@rules.predicate
+def may_read_note(user, note) -> bool:
+    return note is not None and (not note.restricted or reads_restricted_notes(user, note.young_person))
+
+
+@rules.predicate
+def wrote_note(user, note) -> bool:
+    """The member of staff wrote the note (its first version)."""
+    staff = staff_of(user)
+    if staff is None or note is None:
+        return False
+    first_author = note.original.author_id if note.original_id else note.author_id
+    return first_author == staff.pk
+
+
+@rules.predicate
+def note_is_written_by_staff(user, note) -> bool:
+    """Notes the services write as by-products (contacts, plans, arrangements, escalations) are corrected through
+    their own records, not here."""
+    return note is not None and note.kind in ("general", "professional", "safeguarding", "oversight", "supervision")
+
+
+_MANAGER_OF_CASE = (is_manager & (~is_team_leader | leads_team_of))
+_add_perm_with_refusals("careleavers.write_case_note",
+                        (writes_records, "Only Personal Advisers and managers can write to a young person's record."),
+                        (sees_young_person_of, "This young person is not on your caseload."))
+_add_perm_with_refusals("careleavers.view_case_note",
+                        (sees_young_person_of, "This young person is not on your caseload."),
+                        (may_read_note, "This note is restricted: only managers and the allocated Personal Adviser read it."))
+rules.add_perm("careleavers.view_note_versions", is_manager & sees_young_person_of)
+#: A correction is a new version (never an edit): by whoever wrote the note, or a manager of the case.
+_add_perm_with_refusals(
+    "careleavers.correct_case_note",
+    (sees_young_person_of, "This young person is not on your caseload."),
+    (may_read_note, "This note is restricted: only managers and the allocated Personal Adviser read it."),
+    (note_is_written_by_staff, "This note was written with a contact, plan or arrangement: correct that record instead."),
+    (wrote_note | _MANAGER_OF_CASE, "Only whoever wrote a note, or a manager of the case, corrects it."),
+)
+# Item 2: management oversight on a case (and the answer to a PA's update on an overdue item, O1): a Team Leader of
+# the young person's team, a Service Leader or the Head of Service. The object is the young person.
+_add_perm_with_refusals(
+    "careleavers.record_oversight",
+    (is_manager, "Only a Team Leader, a Service Leader or the Head of Service records management oversight."),
+    (~is_team_leader | leads_team_of, "A Team Leader records oversight only for young people in their own team."),
+    (sees_young_person_of, "This young person is not on your caseload."),
+)
+
+
+@rules.predicate
+def reviews_dashboard_of(user, team) -> bool:
+    """O1: a Team Leader reviews their own team's dashboard; Service Leaders and the Head of Service any team's
+    and the service's (team None)."""
+    staff = staff_of(user)
+    if staff is None:
+        return False
+    if staff.role in SERVICE_WIDE_ROLES:
+        return True
+    return staff.role == Role.TEAM_LEADER and team is not None and team.pk == staff.team_id
+
+
+rules.add_perm("oversight.record_dashboard_review", reviews_dashboard_of)
+# Item 3: supervision of a PA by the PA's own Team Leader, or a Service Leader. The object is the PA.
+
+
+@rules.predicate
+def supervises(user, pa) -> bool:
+    staff = staff_of(user)
+    if staff is None or pa is None or pa.role != Role.PA:
+        return False
+    return staff.role == Role.SERVICE_LEADER or (staff.role == Role.TEAM_LEADER and pa.team_id == staff.team_id)
+
+
+rules.add_perm("careleavers.record_supervision", supervises)
+rules.add_perm("careleavers.view_supervisions", is_team_leader | is_service_leader)
 
 # --- issue 12 (items 4-7): documents, contact corrections, chronology, duty ---
 

@@ -50,3 +50,14 @@ class AlertAdmin(ReadOnlyMixin, admin.ModelAdmin):  # issue 11, item 9: the admi
 class OverdueUpdateAdmin(ReadOnlyMixin, admin.ModelAdmin):  # issue 11, item 9: the admin reads
     list_display = ("young_person", "requirement", "due", "version", "author", "recorded_on")
     readonly_fields = [f.name for f in models.OverdueUpdate._meta.fields]
+
+
+# issue 12 (item 2): answers to overdue updates and dashboard reviews are records only ever added
+@admin.register(models.OverdueAnswer)
+class OverdueAnswerAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("update", "author", "created_at")
+
+
+@admin.register(models.DashboardReview)
+class DashboardReviewAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("reviewed_on", "dashboard", "team", "period", "reviewer")

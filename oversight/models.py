@@ -9,7 +9,7 @@ separate step sends them, claiming each with a compare-and-swap update.
 from django.db import models
 from django.db.models import Q
 
-from careleavers.models import Staff, Team, YoungPerson
+from careleavers.models import CaseNote, Staff, Team, YoungPerson
 from compliance.models import RequirementCode, Status
 
 
@@ -142,3 +142,55 @@ class OverdueUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"Update {self.version} on {self.requirement} due {self.due} for {self.young_person_id}"
+
+
+# --- issue 12 (items 1-3): management oversight: answers to overdue updates, dashboard reviews ---
+
+
+class OverdueAnswer(models.Model):
+    """Issue 12, item 2 (O1, PCC "we can review support if needed"): a manager's answer to a PA's update on an
+    overdue item, written as a management-oversight case note. Rows are only ever added."""
+
+    update = models.ForeignKey(OverdueUpdate, on_delete=models.PROTECT, related_name="answers")
+    note = models.OneToOneField(CaseNote, on_delete=models.PROTECT, related_name="overdue_answer")
+    author = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class ReviewPeriod(models.TextChoices):
+    WEEKLY = "weekly", "Weekly review"
+    MONTHLY = "monthly", "Monthly review"
+
+
+class Dashboard(models.TextChoices):
+    TEAM = "team", "Team dashboard"
+    SERVICE = "service", "Service dashboard"
+    HEAD = "head", "Head of Service dashboard"
+
+
+class DashboardReview(models.Model):
+    """Issue 12, item 2 (O1): a manager's weekly or monthly review of a dashboard: who reviewed which team's (or
+    the service's) dashboard, when, and the actions agreed. Rows are only ever added."""
+
+    dashboard = models.CharField(max_length=10, choices=Dashboard.choices)
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="dashboard_reviews",
+                             help_text="The team whose dashboard was reviewed; empty for the service's.")
+    period = models.CharField(max_length=10, choices=ReviewPeriod.choices)
+    reviewed_on = models.DateField()
+    reviewer = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="dashboard_reviews")
+    actions = models.TextField("actions agreed")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-reviewed_on", "-id"]
+        indexes = [models.Index(fields=["dashboard", "team", "reviewed_on"], name="dashboard_review_latest")]
+        constraints = [
+            models.CheckConstraint(name="team_review_names_a_team",
+                                   condition=~Q(dashboard="team") | Q(team__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_period_display()} of the {self.get_dashboard_display().lower()} on {self.reviewed_on}"

@@ -27,15 +27,15 @@ from typing import Any, Self
 
 import rules
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Count, Exists, F, Max, OuterRef, Q
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from approvals.models import Arrangement, ArrangementKind, ArrangementState
 from approvals.services import arrangement_review_request
-from careleavers.models import CaseNoteKind, PlannedAbsence, Staff, YoungPerson
+from careleavers.models import CaseNote, CaseNoteKind, PlannedAbsence, Staff, Team, YoungPerson
 from careleavers.selectors import team_leaders_of_teams
-from careleavers.services import case_note_add, notify
+from careleavers.services import case_note_add, check_note_text, notify
 from compliance.engine import recompute
 from compliance.models import Basis, PolicyPack, Requirement, RequirementCode, Status
 from compliance.packs import active_pack
@@ -45,7 +45,19 @@ from core.errors import InvalidState, NotAllowed, ServiceError
 from core.models import AuditKind
 from pathway.models import PathwayPlan, PlanState
 
-from .models import Alert, AlertKind, AlertOutcome, NightlyRun, OverdueUpdate, RunState, Snapshot
+from .models import (
+    Alert,
+    AlertKind,
+    AlertOutcome,
+    Dashboard,
+    DashboardReview,
+    NightlyRun,
+    OverdueAnswer,
+    OverdueUpdate,
+    ReviewPeriod,
+    RunState,
+    Snapshot,
+)
 
 log = logging.getLogger(__name__)
 
@@ -559,10 +571,74 @@ def overdue_items_for(*, young_person: YoungPerson, today: dt.date) -> list[dict
     updates = defaultdict(list)
     for u in OverdueUpdate.objects.filter(young_person=young_person).filter(
         Q(*[Q(requirement=i.code, due=i.due) for i in items], _connector=Q.OR)
-    ).select_related("author").order_by("-version"):
+    ).select_related("author").prefetch_related(
+        Prefetch("answers", queryset=OverdueAnswer.objects.select_related("author", "note"))).order_by("-version"):
         updates[(u.requirement, u.due)].append(u)
     return [
         {"requirement": i, "label": _LABELS.get(i.code, i.code), "days_overdue": days_overdue(i.due, today),
          "updates": updates[(i.code, i.due)], "latest": next(iter(updates[(i.code, i.due)]), None)}
         for i in items
     ]
+
+
+# --- issue 12 (items 1-3): management oversight (item 2) ----------------------------------------------------
+
+
+@transaction.atomic
+def overdue_update_answer(*, update: OverdueUpdate, actor: Staff, text: str) -> OverdueAnswer:
+    """Issue 12, item 2 (O1; PCC "we can review support if needed"): a Team Leader of the young person's team, a
+    Service Leader or the Head of Service answers a PA's update on an overdue item. The answer is a
+    management-oversight case note on the record, and the PA who wrote the update is told."""
+    young_person = update.young_person
+    if actor is None or not rules.has_perm("careleavers.record_oversight", actor.user, young_person):
+        raise NotAllowed("Only the young person's Team Leader, a Service Leader or the Head of Service answers an "
+                         "update on an overdue item.")
+    label = _LABELS.get(update.requirement, update.requirement).lower()
+    _, text = check_note_text(subject="Answer", text=text)
+    note = CaseNote.objects.create(
+        young_person=young_person, author=actor, kind=CaseNoteKind.OVERSIGHT, text=text,
+        subject=f"Oversight: answer to the update on the overdue {label} (due {update.due.day} {update.due:%b %Y})",
+    )
+    answer = OverdueAnswer.objects.create(update=update, note=note, author=actor)
+    notify(recipients=[update.author], kind="oversight.overdue_answer", young_person=young_person,
+           message=f"{actor.name} answered your update on the overdue {label} for {young_person.name}.",
+           url=reverse("young_person", args=[young_person.pk]))
+    audit_record(kind=AuditKind.OVERDUE_UPDATE_ANSWERED, actor=actor, young_person=young_person, obj=answer,
+                 update=update.pk, requirement=update.requirement, due=update.due, note=note.pk)
+    return answer
+
+
+#: The actions agreed at a dashboard review: a list of actions, not a report.
+REVIEW_ACTIONS_MAX_LENGTH = 5000
+
+
+@transaction.atomic
+def dashboard_review_record(*, actor: Staff, dashboard: str, team: Team | None, period: str, actions: str,
+                            reviewed_on: dt.date | None = None) -> DashboardReview:
+    """Issue 12, item 2 (O1): the weekly (Team Leaders, Service Leaders) or monthly (Head of Service) review of a
+    dashboard leaves a record: who reviewed which team's dashboard (or the service's), when, and the actions
+    agreed. A Team Leader reviews only their own team's."""
+    reviewed_on = reviewed_on or timezone.localdate()
+    if dashboard not in Dashboard.values:
+        raise ServiceError("Choose the dashboard reviewed.", field="dashboard")
+    if dashboard == Dashboard.TEAM and team is None:
+        raise ServiceError("Choose the team whose dashboard was reviewed.", field="team")
+    if dashboard != Dashboard.TEAM:
+        team = None
+    if actor is None or not rules.has_perm("oversight.record_dashboard_review", actor.user, team):
+        raise NotAllowed("A Team Leader records reviews of their own team's dashboard; Service Leaders and the Head "
+                         "of Service of any team's and of the service's.")
+    if period not in ReviewPeriod.values:
+        raise ServiceError("Say whether this is the weekly or the monthly review.", field="period")
+    actions = (actions or "").strip()
+    if not actions:
+        raise ServiceError("Record the actions agreed (or that none were needed).", field="actions")
+    if len(actions) > REVIEW_ACTIONS_MAX_LENGTH:
+        raise ServiceError(f"The actions can be at most {REVIEW_ACTIONS_MAX_LENGTH:,} characters; these are "
+                           f"{len(actions):,}.",
+                           field="actions")
+    review = DashboardReview.objects.create(dashboard=dashboard, team=team, period=period, reviewed_on=reviewed_on,
+                                            reviewer=actor, actions=actions)
+    audit_record(kind=AuditKind.DASHBOARD_REVIEWED, actor=actor, obj=review, dashboard=dashboard,
+                 team=team.pk if team else None, period=period, reviewed_on=reviewed_on)
+    return review

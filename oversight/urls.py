@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import reviews, views
 
 app_name = "oversight"
 
@@ -12,4 +12,7 @@ urlpatterns = [
     path("head/", views.head_dashboard, name="head"),
     path("export/<slug:name>.<str:fmt>", views.export, name="export"),
     path("young-people/<int:pk>/overdue/<slug:code>/update/", views.overdue_update, name="overdue_update"),
+    # issue 12 (items 1-3): management oversight
+    path("young-people/<int:pk>/overdue-updates/<int:update_pk>/answer/", reviews.overdue_answer, name="overdue_answer"),
+    path("reviews/", reviews.dashboard_review, name="dashboard_review"),
 ]

@@ -415,4 +415,6 @@ def overdue_panel_context(*, request, young_person, today):
     if not items:
         return None
     return {"yp": young_person, "items": items,
-            "can_update": rules.has_perm("oversight.record_overdue_update", request.user, young_person)}
+            "can_update": rules.has_perm("oversight.record_overdue_update", request.user, young_person),
+            # issue 12 (item 2): a manager of the case answers the PA's update
+            "can_answer": rules.has_perm("careleavers.record_oversight", request.user, young_person)}

@@ -33,14 +33,14 @@ def test_p3_plan_drafted_submitted_returned_resubmitted_and_signed_off(page, sig
 
     sign_in(tess)
     page.get_by_role("link", name="Plans to sign off").click()
-    page.get_by_role("link", name="Pathway plan v1").click()
+    page.get_by_role("link", name="Pathway plan v1", exact=True).click()  # the notes panel links "Pathway plan v1 …" notes too
     page.get_by_label("Comments for the Personal Adviser").fill("Please add the college plans.")
     page.get_by_role("button", name="Return with comments").click()
     expect(page.locator("#plan-state")).to_have_text("Returned with comments")
 
     sign_in(alice)
     open_young_person(page, "Jamie Doe")
-    page.get_by_role("link", name="Pathway plan v1").click()
+    page.get_by_role("link", name="Pathway plan v1", exact=True).click()  # the notes panel links "Pathway plan v1 …" notes too
     page.get_by_role("link", name="Edit this plan").click()
     expect(page.get_by_text("Please add the college plans.")).to_be_visible()
     page.get_by_label("Education, training and employment").fill("Starting a plumbing course in January.")
@@ -49,7 +49,7 @@ def test_p3_plan_drafted_submitted_returned_resubmitted_and_signed_off(page, sig
 
     sign_in(tess)
     page.get_by_role("link", name="Plans to sign off").click()
-    page.get_by_role("link", name="Pathway plan v1").click()
+    page.get_by_role("link", name="Pathway plan v1", exact=True).click()  # the notes panel links "Pathway plan v1 …" notes too
     page.get_by_role("button", name="Sign off").click()
     expect(page.locator("#plan-state")).to_have_text("Signed off")
     expect(page.get_by_role("link", name="Edit this plan")).to_have_count(0)  # read-only now

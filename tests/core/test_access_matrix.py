@@ -19,10 +19,10 @@ from django.urls.resolvers import RoutePattern
 from django.utils import timezone
 
 from approvals.models import Arrangement, ArrangementDecision
-from careleavers.models import CaseNote, Event, Notification, PlannedAbsence, Role, YoungPerson
+from careleavers.models import CaseNote, Event, Notification, PlannedAbsence, Role, SupervisionSession, YoungPerson
 from contacts.models import Contact, Escalation, InTouchCheck, OversightItem
 from core.models import AuditEvent
-from oversight.models import OverdueUpdate
+from oversight.models import DashboardReview, OverdueAnswer, OverdueUpdate
 from pathway.models import PathwayPlan, PlanDecision, PlanState
 from tests.factories import ArrangementFactory, ContactFactory, StaffFactory, YoungPersonFactory
 
@@ -30,7 +30,8 @@ pytestmark = pytest.mark.django_db
 
 SECRET_NAME = "Zebedee Quartermaine"
 COUNTED = [YoungPerson, Contact, Escalation, InTouchCheck, OversightItem, Event, PlannedAbsence, CaseNote, Notification,
-           Arrangement, ArrangementDecision, PathwayPlan, PlanDecision, OverdueUpdate, AuditEvent]
+           Arrangement, ArrangementDecision, PathwayPlan, PlanDecision, OverdueUpdate, AuditEvent,
+           SupervisionSession, OverdueAnswer, DashboardReview]  # issue 12 (items 1-3)
 # Pages outside the app's records: Django's admin (staff users only, none of the personas) and its catch-all.
 SKIPPED_PREFIXES = ("admin/",)
 
@@ -60,8 +61,14 @@ def south_records(charlie, trent):
     notification = Notification.objects.create(recipient=charlie, young_person=yp, kind="x", message=SECRET_NAME)
     absence = PlannedAbsence.objects.create(staff=charlie, start=today + dt.timedelta(days=2),
                                             end=today + dt.timedelta(days=4), reason="training")  # issue 11, item 6
+    # issue 12 (items 1-3): a case note, a PA's update on an overdue item, a supervision session
+    note = CaseNote.objects.create(young_person=yp, author=charlie, subject=SECRET_NAME, text=SECRET_NAME)
+    update = OverdueUpdate.objects.create(young_person=yp, requirement="visit", due=today, version=1, reason="x",
+                                          plan="x", author=charlie, recorded_on=today)
+    session = SupervisionSession.objects.create(pa=charlie, supervisor=trent, held_on=today, summary=SECRET_NAME)
     return {"yp": yp, "contact": contact, "plan": plan, "arrangement": arrangement, "item": item,
-            "notification": notification, "absence": absence}
+            "notification": notification, "absence": absence, "note": note, "update": update,
+            "supervision": session}
 
 
 def fill(route: str, records: dict) -> str:
@@ -71,6 +78,7 @@ def fill(route: str, records: dict) -> str:
         "arrangements": records["arrangement"].pk, "oversight-items": records["item"].pk,
         "notifications": records["notification"].pk, "contacts": records["contact"].pk, "unlocks": 1,
         "absences": records["absence"].pk,
+        "notes": records["note"].pk, "overdue-updates": records["update"].pk, "supervision": records["supervision"].pk,
     }
     named = {"yp_pk": records["yp"].pk, "contact_pk": records["contact"].pk}
     text = {"kind": "reduced_visits", "code": "visit", "name": "team-items", "fmt": "csv", "uidb64": "MQ", "token": "x-y"}
@@ -121,6 +129,7 @@ def post_data() -> dict:
         "no_visit_reason": "Matrix", "visit": "56", "interval_days": "56", "sex": "M", "ethnicity": "WBRI",
         "check-health_and_safety": "good", "check-furnishings_and_kitchen": "adequate", "check-occupancy": "good",
         "check-trend": "improved", "sent_on": day, "card": "birthday",
+        "subject": "Matrix", "text": "Matrix", "actions": "Matrix", "period": "weekly", "held_on": day,  # issue 12
     }
 
 
