@@ -9,7 +9,9 @@ class CaseworkConfig(AppConfig):
     verbose_name = "Casework pages"
 
     def ready(self) -> None:
-        from core.registry import NavEntry, register_nav
+        from core.registry import NavEntry, Panel, register_nav, register_panel
+
+        from .documents import documents_panel
 
         register_nav(NavEntry("Caseload", "caseload", None, order=10))
         register_nav(NavEntry("My absences", "absences", "careleavers.plan_absence", order=80))
@@ -18,3 +20,7 @@ class CaseworkConfig(AppConfig):
         # Issue 14, items 7 and 9: the Service Leader's audit log and retention review.
         register_nav(NavEntry("Audit log", "audit_log", "core.view_audit_log", order=92))
         register_nav(NavEntry("Retention", "retention_review", "careleavers.review_retention", order=94))
+        # Issue 12 (items 4, 7): the documents panel; search (break-glass on duty) and the Team Leader's duty rota.
+        register_panel(Panel("documents", "casework/documents/panel.html", documents_panel, order=70))
+        register_nav(NavEntry("Search", "search", "careleavers.search_young_people", order=15))
+        register_nav(NavEntry("Duty rota", "duty_rota", "careleavers.view_duty_rota", order=86))
