@@ -44,7 +44,10 @@ ACCEPTED = (PDF, PNG, JPEG, DOCX)
 ACCEPTED_NAMES = "PDF, PNG, JPEG or Word (.docx)"
 
 
-def _megabytes(size: int) -> str:
+def size_label(size: int) -> str:
+    """A size in plain words: "750 KB", "2.5 MB", "10 MB"."""
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
     return f"{size / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")
 
 
@@ -73,7 +76,7 @@ def check_upload(*, name: str, size: int, file: IO[bytes]) -> tuple[FileType, st
         raise ServiceError("The file is empty: choose the document again.", field="file")
     limit = settings.DOCUMENT_MAX_BYTES
     if size > limit:
-        raise ServiceError(f"The file is {_megabytes(size)}; the largest accepted is {_megabytes(limit)}.", field="file")
+        raise ServiceError(f"The file is {size_label(size)}; the largest accepted is {size_label(limit)}.", field="file")
     extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     claimed = next((t for t in ACCEPTED if extension in t.extensions), None)
     if claimed is None:

@@ -9,7 +9,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from careleavers.documents import ACCEPTED_NAMES, document_open, document_upload
+from careleavers.documents import ACCEPTED_NAMES, document_open, document_upload, size_label
 from careleavers.models import Document, DocumentKind
 from careleavers.selectors import young_person_for
 from core.decorators import require_perm, staff_required
@@ -86,12 +86,8 @@ def document_new(request, pk: int, *, staff):
             add_service_error(form, exc)
     return render(request, "casework/documents/form.html", {
         "yp": young_person, "form": form, "error_forms": [form], "replaces": replaces,
-        "max_size": _size_label(),
+        "max_size": size_label(settings.DOCUMENT_MAX_BYTES),
     })
-
-
-def _size_label() -> str:
-    return f"{settings.DOCUMENT_MAX_BYTES / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")
 
 
 @staff_required
