@@ -55,7 +55,7 @@ def visible_young_people(people, user, *, today):
         own = people.model.objects.filter(pa=staff).order_by().values("pk")
         covered = staff.covers.filter(start__lte=today, end__gte=today).values("young_person_id")
         # Issue 12, item 7: a duty PA's reasoned opening of a record (break-glass) holds for that day only.
-        granted = staff.break_glass_grants.filter(date=today).values("young_person_id")
+        granted = staff.break_glass_grants.filter(date=today).order_by().values("young_person_id")
         return people.filter(pk__in=own.union(covered, granted))
     return people.none()
 
@@ -438,11 +438,7 @@ def is_on_duty_today(user) -> bool:
     staff = staff_of(user)
     if staff is None:
         return False
-    memo = staff.__dict__.setdefault("_rules_on_duty", {})
-    today = timezone.localdate()
-    if today not in memo:
-        memo[today] = staff.duty_days.filter(date=today).exists()
-    return memo[today]
+    return staff.duty_days.filter(date=timezone.localdate()).exists()
 
 
 #: Duty (item 7): a Team Leader puts a PA of their own team on duty for a day (the object is the PA).
