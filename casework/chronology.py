@@ -137,8 +137,7 @@ class ChronologyFilter(forms.Form):
         return ", ".join(parts) if parts else "Everything recorded"
 
 
-def _chronology(request, young_person: YoungPerson) -> tuple[ChronologyFilter, list[Row]]:
-    managers = rules.has_perm("careleavers.view_history", request.user, young_person)
+def _chronology(request, young_person: YoungPerson, *, managers: bool) -> tuple[ChronologyFilter, list[Row]]:
     rows = chronology_rows(young_person, with_corrections=managers)
     filters = ChronologyFilter(request.GET or None, rows=rows)
     return filters, filters.apply(rows)
@@ -148,14 +147,15 @@ def _chronology(request, young_person: YoungPerson) -> tuple[ChronologyFilter, l
 def chronology(request, pk: int, *, staff):
     young_person = young_person_for(request.user, pk=pk)
     audit_view(actor=staff, page="chronology", young_person=young_person)
-    filters, rows = _chronology(request, young_person)
+    managers = rules.has_perm("careleavers.view_history", request.user, young_person)  # earlier versions (item 5)
+    filters, rows = _chronology(request, young_person, managers=managers)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "casework/chronology/page.html", {
         "yp": young_person, "filter": filters, "page": page, "total": len(rows), "query": query.urlencode(),
         "can_mark": rules.has_perm("careleavers.mark_key_event", request.user, young_person),
-        "can_view_history": rules.has_perm("careleavers.view_history", request.user, young_person),
+        "can_view_history": managers,
         "error_forms": [filters] if filters.is_bound else [],
     })
 
@@ -186,8 +186,8 @@ def chronology_pdf(*, young_person: YoungPerson, rows: list[Row], described: str
 def chronology_export(request, pk: int, *, staff):
     """The chronology as filtered, every page of it, as a PDF; the export is an audit event."""
     young_person = young_person_for(request.user, pk=pk)
-    filters, rows = _chronology(request, young_person)
     managers = rules.has_perm("careleavers.view_history", request.user, young_person)
+    filters, rows = _chronology(request, young_person, managers=managers)
     now = timezone.localtime()
     content = chronology_pdf(young_person=young_person, rows=rows, described=filters.described(),
                              generated_by=f"{staff.name} ({staff.get_role_display()})", generated_at=now,
