@@ -13,14 +13,27 @@ import datetime as dt
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 from django.utils import timezone
 
 from approvals.models import Arrangement, ArrangementDecision
-from careleavers.models import CaseNote, Event, Notification, PlannedAbsence, Role, YoungPerson
-from contacts.models import Contact, Escalation, InTouchCheck, OversightItem
+from careleavers.documents import document_upload
+from careleavers.models import (
+    BreakGlassGrant,
+    CaseNote,
+    Document,
+    DutyDay,
+    Event,
+    KeyEvent,
+    Notification,
+    PlannedAbsence,
+    Role,
+    YoungPerson,
+)
+from contacts.models import Contact, ContactCorrection, Escalation, InTouchCheck, OversightItem
 from core.models import AuditEvent
 from oversight.models import OverdueUpdate
 from pathway.models import PathwayPlan, PlanDecision, PlanState
@@ -30,7 +43,8 @@ pytestmark = pytest.mark.django_db
 
 SECRET_NAME = "Zebedee Quartermaine"
 COUNTED = [YoungPerson, Contact, Escalation, InTouchCheck, OversightItem, Event, PlannedAbsence, CaseNote, Notification,
-           Arrangement, ArrangementDecision, PathwayPlan, PlanDecision, OverdueUpdate, AuditEvent]
+           Arrangement, ArrangementDecision, PathwayPlan, PlanDecision, OverdueUpdate, AuditEvent,
+           Document, ContactCorrection, KeyEvent, DutyDay, BreakGlassGrant]
 # Pages outside the app's records: Django's admin (staff users only, none of the personas) and its catch-all.
 SKIPPED_PREFIXES = ("admin/",)
 
@@ -48,8 +62,9 @@ def walk(patterns, prefix: str = "", namespace: str = ""):
 
 
 @pytest.fixture
-def south_records(charlie, trent):
+def south_records(charlie, trent, settings, tmp_path):
     """South's young person with one of each record a URL can name."""
+    settings.MEDIA_ROOT = tmp_path  # issue 12, item 4: a stored document
     today = timezone.localdate()
     yp = YoungPersonFactory(name=SECRET_NAME, pa=charlie, date_of_birth=today - dt.timedelta(days=365 * 19))
     contact = ContactFactory(young_person=yp, date=today - dt.timedelta(days=3))
@@ -58,8 +73,10 @@ def south_records(charlie, trent):
     arrangement = ArrangementFactory(young_person=yp, state="requested", active_from=None)
     item = OversightItem.objects.create(young_person=yp, kind="kit_declines", opened_on=today, reason="Declined.")
     notification = Notification.objects.create(recipient=charlie, young_person=yp, kind="x", message=SECRET_NAME)
+    document = document_upload(young_person=yp, actor=charlie, kind="letter", title="Letter", dated=today,
+                               upload=SimpleUploadedFile("letter.pdf", b"%PDF-1.4 matrix"))
     return {"yp": yp, "contact": contact, "plan": plan, "arrangement": arrangement, "item": item,
-            "notification": notification}
+            "notification": notification, "document": document}
 
 
 def fill(route: str, records: dict) -> str:
@@ -69,7 +86,7 @@ def fill(route: str, records: dict) -> str:
         "arrangements": records["arrangement"].pk, "oversight-items": records["item"].pk,
         "notifications": records["notification"].pk, "contacts": records["contact"].pk, "unlocks": 1,
     }
-    named = {"yp_pk": records["yp"].pk, "contact_pk": records["contact"].pk}
+    named = {"yp_pk": records["yp"].pk, "contact_pk": records["contact"].pk, "document_pk": records["document"].pk}
     text = {"kind": "reduced_visits", "code": "visit", "name": "team-items", "fmt": "csv", "uidb64": "MQ", "token": "x-y"}
 
     def value(match) -> str:
