@@ -280,7 +280,12 @@ def contact_version(contact: Contact) -> int:
 
 
 def _plain(value) -> str | None:
-    return None if value is None else str(value) if not isinstance(value, str) else value
+    """A value as the correction row keeps it: dates ISO, times to the minute."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    return str(value)
 
 
 @transaction.atomic
