@@ -14,7 +14,7 @@ import rules
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -222,5 +222,5 @@ def key_event_toggle(request, pk: int, *, staff):
             messages.success(request, "Marked as a key event.")
     except ServiceError as exc:
         messages.error(request, str(exc))
-    back = request.POST.get("back", "")
-    return redirect(reverse("chronology", args=[young_person.pk]) + (f"?{back}" if back and "//" not in back else ""))
+    back = QueryDict(request.POST.get("back", "")).urlencode()  # the filters and page, re-encoded: nothing else
+    return redirect(reverse("chronology", args=[young_person.pk]) + (f"?{back}" if back else ""))

@@ -64,8 +64,9 @@ def test_filters_by_kind_date_range_author_and_key_events(client, alice, tess):
     wrong = client.get(url, {"start": days_ago(1).isoformat(), "end": days_ago(5).isoformat()})
     assert "The end of the date range is before its start." in wrong.content.decode()
     assert client.get(url, {"key_only": "on"}).context["total"] == 0
-    assert client.post(reverse("key_event_toggle", args=[yp.pk]),
-                       {"source": "contact", "object_id": visit.pk, "back": "kind=contact"}).status_code == 302
+    marked = client.post(reverse("key_event_toggle", args=[yp.pk]),
+                         {"source": "contact", "object_id": visit.pk, "back": "kind=contact\r\nX-Evil: 1"})
+    assert marked.status_code == 302 and marked["Location"] == url + "?kind=contact%0D%0AX-Evil%3A+1"
     keyed = client.get(url, {"key_only": "on"}).context["page"].object_list
     assert [r.entry.obj for r in keyed] == [visit] and keyed[0].key.marked_by == alice
     # Unmarking keeps the row.
