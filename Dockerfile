@@ -9,7 +9,7 @@ COPY . .
 # Production settings refuse a short or placeholder key, even for collectstatic: a throwaway random one.
 RUN SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(64))')" ALLOWED_HOSTS=build \
     python manage.py collectstatic --no-input
-RUN useradd --create-home app && chown -R app /app
+RUN useradd --create-home app && mkdir -p /app/media && chown -R app /app
 USER app
 EXPOSE 8000
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

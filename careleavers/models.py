@@ -481,6 +481,104 @@ class SupervisionSession(models.Model):
 
 # --- issue 12 (items 4-7): documents, contact corrections, chronology, duty ---
 
+
+class DocumentKind(models.TextChoices):
+    IDENTITY = "identity", "Identity document"
+    LETTER = "letter", "Letter"
+    SIGNED_PLAN = "signed_plan", "Signed plan"
+    CONSENT = "consent", "Consent to share"
+    THIRD_PARTY_REPORT = "third_party_report", "Third-party report"
+    OTHER = "other", "Other"
+
+
+def document_path(document: "Document", filename: str) -> str:
+    """Where the file is stored: never the uploaded name (it may say who the young person is), and never
+    reachable by a public URL; every download goes through casework.documents (issue 12, item 4)."""
+    return f"documents/{document.young_person_id}/{document.stored_as}"
+
+
+class Document(models.Model):
+    """A document on a young person's record (issue 12, item 4), stored through Django's storage API
+    (STORAGES["default"]: local files or S3). Never deleted: a newer version supersedes it."""
+
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField("type", max_length=20, choices=DocumentKind.choices)
+    title = models.CharField(max_length=200)
+    dated = models.DateField("date of the document")
+    file = models.FileField(upload_to=document_path, max_length=300)
+    stored_as = models.CharField(max_length=80, editable=False)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    supersedes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by",
+        help_text="The earlier version this one replaces (a version is superseded once).",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-dated", "-id"]
+        indexes = [models.Index(fields=["young_person", "dated"])]
+        constraints = [models.CheckConstraint(name="document_not_empty", condition=Q(size__gt=0))]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.title}"
+
+
+class KeyEvent(models.Model):
+    """A significant entry of the chronology, marked by a PA (issue 12, item 6): keyed by the timeline
+    source's kind and the record's id, so any source's entry can be marked without a foreign key to it.
+    Unmarking keeps the row (cleared_at); marking again adds a new one."""
+
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="key_events")
+    source = models.CharField(max_length=30)
+    object_id = models.PositiveBigIntegerField()
+    marked_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    marked_at = models.DateTimeField(auto_now_add=True)
+    cleared_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-marked_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["young_person", "source", "object_id"], condition=Q(cleared_at__isnull=True),
+                                    name="one_open_key_event_per_entry"),
+        ]
+
+
+class DutyDay(models.Model):
+    """A PA on duty for a day, put there by their Team Leader (issue 12, item 7): while on duty they may find any
+    young person in the service and open a record after giving a reason (BreakGlassGrant)."""
+
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="duty_days")
+    date = models.DateField()
+    assigned_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-date", "staff__name"]
+        constraints = [models.UniqueConstraint(fields=["staff", "date"], name="one_duty_day_per_staff_and_date")]
+
+
+class BreakGlassGrant(models.Model):
+    """A duty PA's reasoned opening of a record outside their caseload (issue 12, item 7). It widens what they see
+    (core.rules.visible_young_people) for that day only; each opening is also an audit event."""
+
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="break_glass_grants")
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="break_glass_grants")
+    date = models.DateField()
+    reason = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["staff", "date"])]
+
 # --- issue 13: the pathway plan as a document ---
 
 # --- issue 15: pages as their users want them ---

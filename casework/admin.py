@@ -68,3 +68,17 @@ class SupervisionSessionAdmin(ReadOnlyMixin, admin.ModelAdmin):
 @admin.register(models.Notification)
 class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("recipient", "kind", "message", "created_at", "read_at")
+
+
+# Issue 12 (items 4-7): documents, key events, duty days and break-glass grants are read-only: services write them.
+for model, fields in [
+    (models.Document, ("young_person", "kind", "title", "dated", "uploaded_by", "uploaded_at")),
+    (models.KeyEvent, ("young_person", "source", "object_id", "marked_by", "cleared_at")),
+    (models.DutyDay, ("staff", "date", "assigned_by")),
+]:
+    admin.site.register(model, type(f"{model.__name__}Admin", (ReadOnlyMixin, SimpleHistoryAdmin), {"list_display": fields}))
+
+
+@admin.register(models.BreakGlassGrant)
+class BreakGlassGrantAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("staff", "young_person", "date", "reason", "created_at")

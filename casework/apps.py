@@ -12,6 +12,7 @@ class CaseworkConfig(AppConfig):
         from core.registry import NavEntry, Panel, register_nav, register_panel, register_timeline
         from core.timeline import register_history
 
+        from .documents import documents_panel
         from .notes import NOTES_PANEL, NOTES_TIMELINE
         from .panels import ALLOCATION_HISTORY, CLOSURE_HISTORY, COVER_HISTORY, case_panel
 
@@ -33,3 +34,7 @@ class CaseworkConfig(AppConfig):
         register_panel(NOTES_PANEL)
         register_timeline(NOTES_TIMELINE)
         register_nav(NavEntry("Supervision", "supervisions", "careleavers.view_supervisions", order=75))
+        # Issue 12 (items 4, 7): the documents panel; search (break-glass on duty) and the Team Leader's duty rota.
+        register_panel(Panel("documents", "casework/documents/panel.html", documents_panel, order=70))
+        register_nav(NavEntry("Search", "search", "careleavers.search_young_people", order=15))
+        register_nav(NavEntry("Duty rota", "duty_rota", "careleavers.view_duty_rota", order=86))

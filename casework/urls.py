@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import allocation, governance, notes, records, registration, supervision, views
+from . import allocation, chronology, documents, duty, governance, notes, records, registration, supervision, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -44,6 +44,16 @@ urlpatterns = [
     path("supervision/<int:pk>/", supervision.supervision_detail, name="supervision"),
 
     # --- issue 12 (items 4-7): documents, contact corrections, chronology, duty ---
+    path("young-people/<int:pk>/documents/", documents.documents, name="documents"),
+    path("young-people/<int:pk>/documents/new/", documents.document_new, name="document_new"),
+    path("young-people/<int:pk>/documents/<int:document_pk>/download/", documents.document_download,
+         name="document_download"),
+    path("young-people/<int:pk>/chronology/", chronology.chronology, name="chronology"),
+    path("young-people/<int:pk>/chronology.pdf", chronology.chronology_export, name="chronology_pdf"),
+    path("young-people/<int:pk>/chronology/key-events/", chronology.key_event_toggle, name="key_event_toggle"),
+    path("young-people/<int:pk>/open-on-duty/", duty.break_glass, name="break_glass"),
+    path("search/", duty.search, name="search"),
+    path("duty/", duty.duty_rota, name="duty_rota"),
 
     # --- issue 13: the pathway plan as a document ---
 

@@ -15,3 +15,10 @@ for model, fields in [
     (models.Escalation, ("young_person", "step", "date")),
 ]:
     admin.site.register(model, type(f"{model.__name__}Admin", (ReadOnlyMixin, SimpleHistoryAdmin), {"list_display": fields}))
+
+
+@admin.register(models.ContactCorrection)
+class ContactCorrectionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Issue 12, item 5: corrections are rows only ever added (contacts.services.contact_correct)."""
+
+    list_display = ("contact", "version", "reason", "corrected_by", "corrected_at")

@@ -100,3 +100,19 @@ class OversightAnswerForm(forms.Form):
         label="Your oversight", widget=forms.Textarea(attrs={"rows": 5}),
         help_text="What you considered, what was decided and what happens next (S5).",
     )
+
+
+class CorrectContactForm(forms.Form):
+    """Issue 12, item 5: a contact's date, time, method, outcome or note corrected, with a reason; `version` is the
+    version the form was read at (a correction by someone else in between is refused, StaleVersion)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    date = forms.DateField(label="Date of the contact", widget=DateInput(), help_text="Not in the future.")
+    time = forms.TimeField(label="Time", widget=TimeInput(), required=False)
+    method = forms.ChoiceField(label="How", choices=[("", "Choose how"), *Method.choices])
+    outcome = forms.ChoiceField(label="Outcome", choices=[("", "Choose the outcome"), *Outcome.choices])
+    note = forms.CharField(label="Case note", widget=forms.Textarea(attrs={"rows": 5}))
+    reason = forms.CharField(
+        label="Why is this being corrected?", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept with the earlier version, which managers can read.",
+    )

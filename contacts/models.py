@@ -203,3 +203,22 @@ class OversightItem(models.Model):
     @property
     def is_open(self) -> bool:
         return self.answered_at is None
+
+
+class ContactCorrection(models.Model):
+    """A correction of a contact's date, time, method, outcome or note (issue 12, item 5): the contact row holds the
+    corrected values, and each correction is a row with its reason and the values before and after, so the earlier
+    version is kept (and the contact's django-simple-history has it too). Rows are only ever added; a contact
+    recorded in error is voided instead."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="corrections")
+    version = models.PositiveIntegerField(help_text="The contact's version this correction made (the first record is 1).")
+    reason = models.TextField()
+    before = models.JSONField(default=dict)
+    after = models.JSONField(default=dict)
+    corrected_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    corrected_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["contact", "version"]
+        constraints = [models.UniqueConstraint(fields=["contact", "version"], name="one_correction_per_contact_version")]

@@ -23,12 +23,13 @@ from careleavers.services import case_note_add, check_record_date, notify
 from compliance.engine import recompute_young_person
 from core.audit import audit_record
 from core.dates import british
-from core.errors import InvalidState, NotAllowed, ServiceError
+from core.errors import InvalidState, NotAllowed, ServiceError, StaleVersion
 from core.models import AuditKind
 from core.transitions import lock, require
 
 from .models import (
     Contact,
+    ContactCorrection,
     Escalation,
     EscalationStep,
     Method,
@@ -264,3 +265,76 @@ def escalation_record(
             url=reverse("young_person", args=[young_person.pk]), young_person=young_person,
         )
     return escalation
+
+
+# --- Issue 12, item 5: correcting a contact ------------------------------------------------------------------
+
+#: What a correction may change (C1); who the contact was with, its purpose and checklist are not corrected: a
+#: contact that was something else altogether is voided and recorded again.
+CORRECTABLE_FIELDS = ("date", "time", "method", "outcome", "note")
+
+
+def contact_version(contact: Contact) -> int:
+    """The version an edit form is read at: 1 for the contact as first recorded, then one more per correction."""
+    return 1 + ContactCorrection.objects.filter(contact=contact).count()
+
+
+def _plain(value) -> str | None:
+    """A value as the correction row keeps it: dates ISO, times to the minute."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    return str(value)
+
+
+@transaction.atomic
+def contact_correct(*, contact: Contact, actor: Staff, version: int, reason: str, date: dt.date,
+                    time: dt.time | None, method: str, outcome: str, note: str,
+                    today: dt.date | None = None) -> ContactCorrection:
+    """Correct a contact's date, time, method, outcome or note as a new version with a reason (issue 12, item 5):
+    the earlier values are kept in the correction row (and the contact's history), managers see them, and the due
+    dates follow the correction in the same transaction (V3). Voiding stays for a contact recorded in error."""
+    contact = lock(contact, "young_person__pa__team", "recorded_by__user")
+    young_person = contact.young_person
+    require("contacts.correct_contact", user=actor.user, obj=contact)
+    if contact.voided_at is not None:
+        raise InvalidState("This contact was marked as recorded in error: it cannot be corrected.")
+    current = contact_version(contact)
+    if version != current:
+        raise StaleVersion(
+            "Someone corrected this contact after you opened it, so your correction was not saved. "
+            "Check what it says now and correct it again.", current=str(current))
+    reason = reason.strip()
+    if not reason:
+        raise ServiceError("Say why the contact is being corrected.", field="reason")
+    if method not in Method.values:
+        raise ServiceError("Choose how the contact was made.", field="method")
+    if outcome not in Outcome.values:
+        raise ServiceError("Choose the outcome of the contact.", field="outcome")
+    check_record_date(young_person=young_person, date=date, time=time, today=today)
+    if not note.strip():
+        raise ServiceError("A contact keeps its case note: write what happened (reg 8(1)(g)).", field="note")
+    has_check = VisitCheck.objects.filter(contact=contact).exists()
+    if needs_visit_check(method=method, with_whom=contact.with_whom, outcome=outcome) and not has_check:
+        raise ServiceError(
+            "A completed home visit records the living-environment check (C3): mark this contact as recorded in error "
+            "and log the home visit with its check.", field="method")
+    after = {"date": date, "time": time, "method": method, "outcome": outcome, "note": note}
+    before = {name: getattr(contact, name) for name in CORRECTABLE_FIELDS}
+    changed = [name for name in CORRECTABLE_FIELDS if before[name] != after[name]]
+    if not changed:
+        raise ServiceError("Nothing was changed: correct the date, time, how, outcome or note.")
+    for name in changed:
+        setattr(contact, name, after[name])
+    contact.save()  # audited model: save, never update()
+    correction = ContactCorrection.objects.create(
+        contact=contact, version=current + 1, reason=reason, corrected_by=actor,
+        before={name: _plain(before[name]) for name in changed}, after={name: _plain(after[name]) for name in changed},
+    )
+    case_note_add(young_person=young_person, author=actor, kind=CaseNoteKind.CONTACT,
+                  subject=f"Contact corrected: {contact}", text=reason)
+    audit_record(kind=AuditKind.CONTACT_CORRECTED, actor=actor, young_person=young_person, obj=contact,
+                 version=correction.version, reason=reason, before=correction.before, after=correction.after)
+    recompute_young_person(young_person)  # V3: the due dates follow the corrected date, method or outcome
+    return correction

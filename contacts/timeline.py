@@ -1,21 +1,31 @@
 """Contacts and escalation steps on a young person's timeline, and the versions of their contacts
 in the record's history (registered in ContactsConfig.ready). One query each."""
 
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+
 from core.registry import TimelineSource
 from core.timeline import Entry, HistorySource, staff_name
 
-from .models import Contact, Escalation
+from .models import Contact, ContactCorrection, Escalation
+
+#: Issue 12, item 5: how many times each contact was corrected, in the same query (no query per contact).
+_CORRECTIONS = Subquery(
+    ContactCorrection.objects.filter(contact=OuterRef("pk")).order_by().values("contact")
+    .annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField())
 
 
 def contact_entries(*, young_person, limit: int) -> list[Entry]:
     entries = []
     # Through the young person's manager, so each contact knows its young person (core.rules asks who may void it).
-    for c in young_person.contacts.select_related("recorded_by", "visit_check")[:limit]:
+    for c in young_person.contacts.select_related("recorded_by", "visit_check").annotate(
+            corrections_count=_CORRECTIONS)[:limit]:
         title = f"{c.get_method_display()} with {c.get_with_whom_display().lower()}: {c.get_outcome_display().lower()}"
         if c.purpose:
             title += f" ({c.get_purpose_display()})"
         if c.voided_at:
             title += " (recorded in error)"
+        elif c.corrections_count:
+            title += " (corrected)"
         entries.append(Entry(c.date, "contact", "Contact", title, c.note, c, staff_name(c.recorded_by), bool(c.voided_at)))
     return entries
 

@@ -17,12 +17,19 @@ from django.views.decorators.http import require_GET
 from careleavers.selectors import young_person_for
 from compliance.selectors import due_summary
 from core.decorators import require_perm, staff_required
-from core.errors import ServiceError
+from core.errors import ServiceError, StaleVersion
 from core.forms import add_service_error
 from core.idempotency import once
 
 from . import services
-from .forms import ContactForm, EscalationForm, OversightAnswerForm, VisitCheckForm, VoidContactForm
+from .forms import (
+    ContactForm,
+    CorrectContactForm,
+    EscalationForm,
+    OversightAnswerForm,
+    VisitCheckForm,
+    VoidContactForm,
+)
 from .models import Contact, EscalationStep
 from .selectors import next_escalation_step, oversight_item_for, oversight_items_visible_to
 
@@ -178,4 +185,41 @@ def oversight_item(request, pk: int, *, staff):
                 return redirect("contacts:oversight_items")
     return render(request, "contacts/oversight_item.html", {
         "item": item, "yp": item.young_person, "form": form if can_answer or form.errors else None, "error_forms": [form],
+    })
+
+
+@staff_required
+def contact_correct(request, pk: int, contact_pk: int, *, staff):
+    """Issue 12, item 5: correct a contact as a new version with a reason; the due dates follow (V3). Someone else's
+    young person is 404; a contact the person may not correct is 403 with the reason."""
+    young_person = young_person_for(request.user, pk=pk)
+    try:
+        contact = young_person.contacts.get(pk=contact_pk)
+    except Contact.DoesNotExist as exc:
+        raise Http404("No such contact.") from exc
+    require_perm(request.user, "contacts.correct_contact", contact)
+    initial = {name: getattr(contact, name) for name in services.CORRECTABLE_FIELDS}
+    form = CorrectContactForm(request.POST or None, initial=initial | {"version": services.contact_version(contact)})
+    if request.method == "POST" and form.is_valid():
+        values = form.cleaned_data
+        try:
+            services.contact_correct(contact=contact, actor=staff, version=values["version"], reason=values["reason"],
+                                     date=values["date"], time=values["time"], method=values["method"],
+                                     outcome=values["outcome"], note=values["note"])
+        except StaleVersion as exc:
+            contact.refresh_from_db()
+            data = request.POST.copy()
+            data["version"] = exc.current
+            form = CorrectContactForm(data)
+            form.is_valid()
+            add_service_error(form, exc)
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"Contact corrected. {due_summary(young_person)}")
+            return redirect("young_person", pk=young_person.pk)
+    return render(request, "contacts/correct_form.html", {
+        "yp": young_person, "contact": contact, "form": form, "error_forms": [form],
+        "corrections": list(contact.corrections.select_related("corrected_by")),
+        "can_view_history": rules.has_perm("careleavers.view_history", request.user, young_person),
     })

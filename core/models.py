@@ -82,6 +82,14 @@ class AuditKind(models.TextChoices):
     SUPERVISION_RECORDED = "supervision.recorded", "Supervision session recorded"
 
     # --- issue 12 (items 4-7): documents, contact corrections, chronology, duty ---
+    DOCUMENT_UPLOADED = "document.uploaded", "Document uploaded"
+    DOCUMENT_DOWNLOADED = "document.downloaded", "Document downloaded"
+    CONTACT_CORRECTED = "contact.corrected", "Contact corrected (a new version)"
+    KEY_EVENT_MARKED = "key_event.marked", "Chronology entry marked as a key event"
+    KEY_EVENT_CLEARED = "key_event.cleared", "Chronology entry no longer a key event"
+    CHRONOLOGY_EXPORTED = "chronology.exported", "Chronology exported as a PDF"
+    DUTY_ASSIGNED = "duty.assigned", "Personal Adviser put on duty"
+    BREAK_GLASS_OPENED = "break_glass.opened", "Record opened on duty, with a reason (break-glass)"
 
     # --- issue 13: the pathway plan as a document ---
 

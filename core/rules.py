@@ -7,6 +7,7 @@ This module imports no other app: predicates read the attributes of the records 
 
 import rules
 from django.db.models import Q
+from django.utils import timezone
 
 from .roles import SERVICE_WIDE_ROLES, Role
 
@@ -55,7 +56,9 @@ def visible_young_people(people, user, *, today):
         # knows the caseload is a few dozen people, not half the service.
         own = people.model.objects.filter(pa=staff).order_by().values("pk")
         covered = staff.covers.filter(start__lte=today, end__gte=today).values("young_person_id")
-        return people.filter(pk__in=own.union(covered))
+        # Issue 12, item 7: a duty PA's reasoned opening of a record (break-glass) holds for that day only.
+        granted = staff.break_glass_grants.filter(date=today).order_by().values("young_person_id")
+        return people.filter(pk__in=own.union(covered, granted))
     return people.none()
 
 
@@ -557,6 +560,47 @@ rules.add_perm("careleavers.record_supervision", supervises)
 rules.add_perm("careleavers.view_supervisions", is_team_leader | is_service_leader)
 
 # --- issue 12 (items 4-7): documents, contact corrections, chronology, duty ---
+#: Documents (item 4): whoever may see the young person reads and downloads them (each download audited); the
+#: day-to-day writers (a PA on the case, the team's Team Leader) upload and supersede them.
+rules.add_perm("careleavers.view_documents", can_see_young_person)
+_add_perm_with_refusals("careleavers.upload_document", *_WRITES_DAY_TO_DAY)
+#: Contact corrections (item 5): as voiding, whoever recorded it (while a PA on the case) or the allocated PA's Team
+#: Leader; managers who see the young person read the earlier versions ("careleavers.view_history").
+_add_perm_with_refusals(
+    "contacts.correct_contact",
+    ((is_pa & recorded_contact) | leads_team_of,
+     "Only whoever recorded a contact, or the Personal Adviser's Team Leader, can correct it."),
+    (sees_young_person_of, "This young person is not on your caseload."),
+)
+#: The chronology (item 6): read by whoever sees the young person; key events marked by the day-to-day writers.
+rules.add_perm("careleavers.view_chronology", can_see_young_person)
+_add_perm_with_refusals("careleavers.mark_key_event", *_WRITES_DAY_TO_DAY)
+
+
+@rules.predicate
+def is_on_duty_today(user) -> bool:
+    """Item 7: the member of staff is on duty today (a careleavers.DutyDay row for today's date)."""
+    staff = staff_of(user)
+    if staff is None:
+        return False
+    return staff.duty_days.filter(date=timezone.localdate()).exists()
+
+
+#: Duty (item 7): a Team Leader puts a PA of their own team on duty for a day (the object is the PA).
+rules.add_perm("careleavers.view_duty_rota", is_team_leader)
+_add_perm_with_refusals(
+    "careleavers.assign_duty",
+    (is_team_leader, "Only a Team Leader puts a Personal Adviser on duty."),
+    (leads_team_of_staff, "A Team Leader puts only the Personal Advisers of their own team on duty."),
+)
+#: Search: everyone who sees young people finds those they may see; a PA on duty today finds anyone in the service
+#: and opens a record outside their caseload only by giving a reason (break-glass, an audit event per opening).
+rules.add_perm("careleavers.search_young_people", is_pa | is_manager)
+_add_perm_with_refusals(
+    "careleavers.break_glass",
+    (is_pa, "Only a Personal Adviser on duty can open a record outside their caseload."),
+    (is_on_duty_today, "You are not on duty today: search finds only the young people you may see."),
+)
 
 # --- issue 13: the pathway plan as a document ---
 

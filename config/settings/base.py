@@ -209,6 +209,36 @@ LOGGING = {
 # --- issue 12 (items 1-3): case notes, management oversight, supervision ---
 
 # --- issue 12 (items 4-7): documents, contact corrections, chronology, duty ---
+# Documents on a young person's record go through Django's storage API (STORAGES["default"]): local files under
+# MEDIA_ROOT, or an S3-compatible store through django-storages, chosen by DOCUMENT_STORAGE. There is no MEDIA_URL
+# route: every download goes through casework.documents, which checks permission and writes an audit event.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+DOCUMENT_STORAGE = env.str("DOCUMENT_STORAGE", default="local")
+if DOCUMENT_STORAGE == "local":
+    DOCUMENT_STORAGE_BACKEND: dict = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif DOCUMENT_STORAGE == "s3":
+    DOCUMENT_STORAGE_BACKEND = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("DOCUMENT_S3_BUCKET"),
+            "endpoint_url": env.str("DOCUMENT_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("DOCUMENT_S3_REGION", default="") or None,
+            "access_key": env.str("DOCUMENT_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("DOCUMENT_S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("DOCUMENT_S3_PREFIX", default=""),
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+else:
+    raise environ.ImproperlyConfigured(f"DOCUMENT_STORAGE must be 'local' or 's3', not {DOCUMENT_STORAGE!r}")
+STORAGES = {
+    "default": DOCUMENT_STORAGE_BACKEND,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+#: Item 4: the largest document accepted, in bytes (10 MB by default).
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
 # --- issue 13: the pathway plan as a document ---
 

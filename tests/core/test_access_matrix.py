@@ -13,14 +13,28 @@ import datetime as dt
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 from django.utils import timezone
 
 from approvals.models import Arrangement, ArrangementDecision
-from careleavers.models import CaseNote, Event, Notification, PlannedAbsence, Role, SupervisionSession, YoungPerson
-from contacts.models import Contact, Escalation, InTouchCheck, OversightItem
+from careleavers.documents import document_upload
+from careleavers.models import (
+    BreakGlassGrant,
+    CaseNote,
+    Document,
+    DutyDay,
+    Event,
+    KeyEvent,
+    Notification,
+    PlannedAbsence,
+    Role,
+    SupervisionSession,
+    YoungPerson,
+)
+from contacts.models import Contact, ContactCorrection, Escalation, InTouchCheck, OversightItem
 from core.models import AuditEvent
 from oversight.models import DashboardReview, OverdueAnswer, OverdueUpdate
 from pathway.models import PathwayPlan, PlanDecision, PlanState
@@ -31,7 +45,8 @@ pytestmark = pytest.mark.django_db
 SECRET_NAME = "Zebedee Quartermaine"
 COUNTED = [YoungPerson, Contact, Escalation, InTouchCheck, OversightItem, Event, PlannedAbsence, CaseNote, Notification,
            Arrangement, ArrangementDecision, PathwayPlan, PlanDecision, OverdueUpdate, AuditEvent,
-           SupervisionSession, OverdueAnswer, DashboardReview]  # issue 12 (items 1-3)
+           SupervisionSession, OverdueAnswer, DashboardReview,  # issue 12 (items 1-3)
+           Document, ContactCorrection, KeyEvent, DutyDay, BreakGlassGrant]  # issue 12 (items 4-7)
 # Pages outside the app's records: Django's admin (staff users only, none of the personas) and its catch-all.
 SKIPPED_PREFIXES = ("admin/",)
 
@@ -49,8 +64,9 @@ def walk(patterns, prefix: str = "", namespace: str = ""):
 
 
 @pytest.fixture
-def south_records(charlie, trent):
+def south_records(charlie, trent, settings, tmp_path):
     """South's young person with one of each record a URL can name."""
+    settings.MEDIA_ROOT = tmp_path  # issue 12, item 4: a stored document
     today = timezone.localdate()
     yp = YoungPersonFactory(name=SECRET_NAME, pa=charlie, date_of_birth=today - dt.timedelta(days=365 * 19))
     contact = ContactFactory(young_person=yp, date=today - dt.timedelta(days=3))
@@ -66,9 +82,11 @@ def south_records(charlie, trent):
     update = OverdueUpdate.objects.create(young_person=yp, requirement="visit", due=today, version=1, reason="x",
                                           plan="x", author=charlie, recorded_on=today)
     session = SupervisionSession.objects.create(pa=charlie, supervisor=trent, held_on=today, summary=SECRET_NAME)
+    document = document_upload(young_person=yp, actor=charlie, kind="letter", title="Letter", dated=today,
+                               upload=SimpleUploadedFile("letter.pdf", b"%PDF-1.4 matrix"))
     return {"yp": yp, "contact": contact, "plan": plan, "arrangement": arrangement, "item": item,
             "notification": notification, "absence": absence, "note": note, "update": update,
-            "supervision": session}
+            "supervision": session, "document": document}
 
 
 def fill(route: str, records: dict) -> str:
@@ -80,7 +98,7 @@ def fill(route: str, records: dict) -> str:
         "absences": records["absence"].pk,
         "notes": records["note"].pk, "overdue-updates": records["update"].pk, "supervision": records["supervision"].pk,
     }
-    named = {"yp_pk": records["yp"].pk, "contact_pk": records["contact"].pk}
+    named = {"yp_pk": records["yp"].pk, "contact_pk": records["contact"].pk, "document_pk": records["document"].pk}
     text = {"kind": "reduced_visits", "code": "visit", "name": "team-items", "fmt": "csv", "uidb64": "MQ", "token": "x-y"}
 
     def value(match) -> str:
