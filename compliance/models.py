@@ -44,6 +44,8 @@ class PolicyPack(models.Model):
     )
     pathway_review_due_soon_days = models.PositiveSmallIntegerField(default=28, help_text="P2")
     contact_due_soon_days = models.PositiveSmallIntegerField(default=14, help_text="V2")
+    plan_shared_within_days = models.PositiveSmallIntegerField(
+        default=14, help_text="P4 (issue 13): days after sign-off by which the plan is shared with the young person.")
     escalation_ladder = models.JSONField(
         default=list, blank=True,
         help_text="E1, E2, T3: the steps offered when contacts go unanswered, per circumstance (pack_data/<key>.json).",

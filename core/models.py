@@ -71,6 +71,9 @@ class AuditKind(models.TextChoices):
     # --- issue 12 (items 4-7): documents, contact corrections, chronology, duty ---
 
     # --- issue 13: the pathway plan as a document ---
+    PLAN_ARRANGEMENT_REQUESTED = "plan.arrangement_requested", "Reduced visits requested on a pathway plan"
+    PLAN_UNSHARED_REMINDED = "plan.unshared_reminded", "PA told a signed-off plan is not yet shared"
+    PLAN_DOCUMENT = "plan.document", "Pathway plan document produced"
 
     # --- issue 15: pages as their users want them ---
 
