@@ -78,7 +78,15 @@ def sections_for(kind: str, *, carries_request: bool = False) -> tuple[str, ...]
 
 
 def _carries_request(plan: PathwayPlan) -> bool:
-    return plan.arrangement_id is not None and plan.arrangement.approved_by_plan_sign_off
+    return plan.arrangement is not None and plan.arrangement.approved_by_plan_sign_off
+
+
+def _pending_request(plan: PathwayPlan) -> Arrangement | None:
+    """The reduced-visits request this version carries while it waits for a decision (R3, R4)."""
+    arrangement = plan.arrangement
+    if arrangement is None or not arrangement.approved_by_plan_sign_off:
+        return None
+    return arrangement if arrangement.state in PENDING_STATES else None
 
 
 def _lock(plan: PathwayPlan) -> PathwayPlan:
@@ -231,7 +239,7 @@ def _stale(plan: PathwayPlan, read_at: dt.datetime) -> StaleVersion:
                        .values_list("name", flat=True)))
     who = " and ".join(names) or "Someone else"
     when = timezone.localtime(plan.updated_at)
-    names = [f.attname for f in (PathwayPlan._meta.get_field(n) for n in sections_for(plan.kind, carries_request=True))]
+    names = [n + "_id" if n == "pa" else n for n in sections_for(plan.kind, carries_request=True)]
     changed = [] if then is None else [name for name in names if getattr(then, name) != getattr(plan, name)]
     reasons = [f"{label(name.removesuffix('_id'))} now reads: “{_quote(_text(plan, name))}”" for name in changed]
     lead = (f"{who} saved this plan at {when:%H:%M} on {british(when.date())}, after you opened it, so your changes "
@@ -354,7 +362,7 @@ def plan_sign_off(*, plan: PathwayPlan, actor: Staff, comments: str = "", no_vis
     plan = _lock(plan)
     transition = PLAN_TRANSITIONS.check(plan, "sign_off", user=actor.user)
     young_person = plan.young_person
-    request = plan.arrangement if _carries_request(plan) and plan.arrangement.state in PENDING_STATES else None
+    request = _pending_request(plan)
     comments = (comments or "").strip()
     if request is not None and request.state == ArrangementState.REQUESTED:
         if not comments:
@@ -444,7 +452,7 @@ def plan_arrangement_request(*, plan: PathwayPlan, actor: Staff, details: dict, 
     PLAN_TRANSITIONS.check(plan, "edit", user=actor.user)
     if plan.kind != PlanKind.STANDARD:
         raise InvalidState("Reduced visits are asked for on a standard pathway plan.")
-    if plan.arrangement_id is not None and plan.arrangement.state in PENDING_STATES:
+    if plan.arrangement is not None and str(plan.arrangement.state) in PENDING_STATES:
         raise InvalidState("This plan already carries a request waiting for a decision.")
     arrangement = arrangement_request(young_person=plan.young_person, kind=ArrangementKind.REDUCED_VISITS,
                                       details=details, keeping_in_touch=keeping_in_touch, actor=actor, today=today,

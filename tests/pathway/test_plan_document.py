@@ -100,7 +100,7 @@ def test_p5_submit_needs_the_structure(jamie, alice):
     visited(jamie)
     plan = services.plan_start(young_person=jamie, actor=alice)
     services.plan_update(plan=plan, actor=alice, content={"young_persons_voice": "Me", "contact_arrangements": "x"})
-    with pytest.raises(ServiceError, match="participation.*contingency plan.*how we keep in touch"):
+    with pytest.raises(ServiceError, match=r"participation.*contingency plan.*how we keep in touch"):
         services.plan_submit(plan=plan, actor=alice)
 
 
