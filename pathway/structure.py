@@ -58,6 +58,14 @@ def label(name: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+#: What a change of a need's field is called in "what changed" (the dimension, and whose words).
+NEED_LABELS = {
+    **{words: f"{Dimension(d).label}: in their own words" for d, (_, words) in DIMENSION_FIELDS.items()},
+    **{assessment: f"{Dimension(d).label}: the Personal Adviser's assessment"
+       for d, (assessment, _) in DIMENSION_FIELDS.items()},
+}
+
+
 # --- contact arrangements agree with the arrangement (issue 13, item 1; V1, R6, S5, D3) --------------
 
 #: The contact method and the requirement each kind of arrangement asks for.
@@ -136,7 +144,7 @@ def changes_since(plan: PathwayPlan, previous: PathwayPlan | None, *, actions=No
     if previous is None:
         return []
     names = editable_fields(plan.kind, carries_request=bool(plan.arrangement_id))
-    changes = [Change(name, label(name), _shown(previous, name), _shown(plan, name))
+    changes = [Change(name, NEED_LABELS.get(name) or label(name), _shown(previous, name), _shown(plan, name))
                for name in names if _shown(previous, name) != _shown(plan, name)]
     before = {a.pk: a for a in previous_actions or []}
     for action in actions or []:
