@@ -23,8 +23,9 @@ HELP = {
 }
 #: Labels on the form: per dimension, whose words each box holds (issue 13, item 1).
 DIMENSION_LABELS = {
-    **{words: "In their own words" for _, words in DIMENSION_FIELDS.values()},
-    **{assessment: "The Personal Adviser's assessment" for assessment, _ in DIMENSION_FIELDS.values()},
+    **{words: f"{Dimension(d).label}: in their own words" for d, (_, words) in DIMENSION_FIELDS.items()},
+    **{assessment: f"{Dimension(d).label}: the Personal Adviser's assessment"
+       for d, (assessment, _) in DIMENSION_FIELDS.items()},
 }
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -15,6 +15,7 @@ from approvals.models import Arrangement, ArrangementDecision, ArrangementKind, 
 from careleavers.models import CaseNote, Notification
 from core.errors import InvalidState, NotAllowed, ServiceError
 from core.models import AuditEvent, AuditKind
+from oversight.services import nightly_run
 from pathway import services
 from pathway.models import ActionStatus, PathwayPlan, PlanActionItem, PlanState
 from tests.conftest import login
@@ -359,3 +360,44 @@ def test_plan_page_query_count_is_the_same_for_short_and_long_histories(client, 
     assert latest.version == 7 and latest.actions.count() > 1
     # session / user / staff / plan / audit / previous version / actions / decisions / visit x2 / arrangement / ...
     assert count_queries(lambda: client.get(reverse("pathway:detail", args=[latest.pk]))) == short
+
+
+def test_p4_the_nightly_run_tells_the_pa_of_an_unshared_plan(jamie, alice, tess):
+    plan = signed_off(jamie, alice, tess)
+    nightly_run(as_of=plan.share_by + dt.timedelta(days=1))
+    assert Notification.objects.filter(kind="plan_not_shared", recipient=alice).count() == 1
+    assert AuditEvent.objects.filter(kind=AuditKind.PLAN_UNSHARED_REMINDED, object_id=str(plan.pk)).exists()
+
+
+def test_p4_sharing_records_how_and_clears_the_share_by_date(jamie, alice, tess):
+    plan = signed_off(jamie, alice, tess)
+    with pytest.raises(ServiceError, match="how"):
+        services.plan_record_shared(plan=plan, actor=alice, shared_on=timezone.localdate(), how="pigeon")
+    services.plan_record_shared(plan=plan, actor=alice, shared_on=timezone.localdate(), how="post")
+    plan.refresh_from_db()
+    assert (plan.shared_how, plan.share_by) == ("post", None)
+    assert plan.decisions.last().comments.endswith("(by post)")
+
+
+def test_r3_only_the_pa_asks_on_the_plan(jamie, alice, tess, sol):
+    plan = services.plan_start(young_person=jamie, actor=alice)
+    for actor in (tess, sol):
+        with pytest.raises(NotAllowed):
+            services.plan_arrangement_request(plan=plan, actor=actor, details=ELIGIBLE, keeping_in_touch="x")
+    assert not Arrangement.objects.exists()
+
+
+def test_r4_the_service_leader_cannot_sign_off_the_plan_carrying_the_request(jamie, alice, sol):
+    plan = plan_with_request(jamie, alice)
+    services.plan_submit(plan=plan, actor=alice)
+    with pytest.raises(NotAllowed):
+        services.plan_sign_off(plan=plan, actor=sol, comments="Agreed")
+    assert PathwayPlan.objects.get(pk=plan.pk).state == PlanState.SUBMITTED
+
+
+def test_r4_other_teams_leader_gets_404_on_approve_on_plan(client, jamie, alice, trent):
+    plan = plan_with_request(jamie, alice)
+    services.plan_submit(plan=plan, actor=alice)
+    login(client, trent)
+    assert client.post(reverse("pathway:approve_on_plan", args=[plan.arrangement_id]),
+                       {"rationale": "x"}).status_code == 404
