@@ -48,7 +48,8 @@ def test_p3_plan_drafted_submitted_returned_resubmitted_and_signed_off(page, sig
     page.get_by_role("link", name="Pathway plan v1").click()
     page.get_by_role("link", name="Edit this plan").click()
     expect(page.get_by_text("Please add the college plans.")).to_be_visible()
-    page.get_by_label("Education, training and employment: the Personal Adviser's assessment").fill("Starting a plumbing course in January.")
+    ete = page.get_by_label("Education, training and employment: the Personal Adviser's assessment")
+    ete.fill("Starting a plumbing course in January.")
     page.get_by_role("button", name="Save and submit to Team Leader").click()
     expect(page.locator("#plan-state")).to_have_text("Submitted to Team Leader")
 
