@@ -47,6 +47,9 @@ class Arrangement(models.Model):
     review_requested_on = models.DateField(null=True, blank=True)
     review_reason = models.TextField(blank=True)
     imported = models.BooleanField(default=False)
+    #: issue 13, item 3 (R3, R4): requested on a pathway plan version, so the Team Leader's approval is that
+    #: version's sign-off (pathway.services.plan_sign_off), never a decision on its own.
+    approved_by_plan_sign_off = models.BooleanField(default=False)
     history = HistoricalRecords()
 
     class Meta:

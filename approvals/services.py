@@ -225,9 +225,12 @@ def summarise(details: dict) -> str:
 
 @transaction.atomic
 def arrangement_request(*, young_person: YoungPerson, kind: str, details: dict, keeping_in_touch: str, actor: Staff,
-                        today: dt.date | None = None) -> Arrangement:
+                        today: dt.date | None = None, on_plan: bool = False) -> Arrangement:
     """The PA asks for an arrangement, with the kind-specific record (R2 conversation, S1 attempts,
-    D1 criteria and D2 agreement). Refused with reasons when the rule is not met (R1, D1)."""
+    D1 criteria and D2 agreement). Refused with reasons when the rule is not met (R1, D1).
+
+    `on_plan` (issue 13, R3): reduced visits asked for on a pathway plan version (pathway.services
+    plan_arrangement_request), whose sign-off is then the Team Leader's approval (R4)."""
     today = today or timezone.localdate()
     young_person = lock(young_person, "pa__team")
     require("approvals.request_arrangement", user=actor.user, obj=young_person)
@@ -242,7 +245,7 @@ def arrangement_request(*, young_person: YoungPerson, kind: str, details: dict, 
     _check_details(kind, details, young_person, today)
     arrangement = Arrangement.objects.create(
         young_person=young_person, kind=kind, state=ArrangementState.REQUESTED, requested_by=actor,
-        details=details, keeping_in_touch=keeping_in_touch,
+        details=details, keeping_in_touch=keeping_in_touch, approved_by_plan_sign_off=on_plan,
     )
     _decide(arrangement, step=Step.REQUEST, decision=Decision.REQUESTED, actor=actor, rationale=summarise(details))
     _note(arrangement, author=actor, subject="requested",
@@ -281,16 +284,24 @@ def _record_not_given(arrangement: Arrangement, *, not_given: dict[str, str] | N
 
 @transaction.atomic
 def arrangement_approve(*, arrangement: Arrangement, actor: Staff, rationale: str,
-                        not_given: dict[str, str] | None = None, today: dt.date | None = None) -> Arrangement:
+                        not_given: dict[str, str] | None = None, today: dt.date | None = None,
+                        with_plan: str = "") -> Arrangement:
     """The Team Leader of the young person's team approves with a rationale.
 
     Reduced visits then wait for the Service Leader (R4: case note, Service Leaders alerted), if R1
     still holds; a step back (S3) takes effect at once once every S2 item is recorded as given, or
     `not_given` (item -> reason) says why it could not be; a different-needs pattern (D2) at once, if
-    D1 still holds against the recorded accommodation."""
+    D1 still holds against the recorded accommodation.
+
+    A request made on a pathway plan (issue 13, R3, R4) is approved only by signing off that plan version:
+    pathway.services.plan_sign_off calls this with `with_plan` (the plan's name) in its own transaction and
+    writes the one case note of the act, so none is written here."""
     today = today or timezone.localdate()
     arrangement = _lock(arrangement)
     transition = ARRANGEMENT_TRANSITIONS.check(arrangement, "approve", user=actor.user)
+    if arrangement.approved_by_plan_sign_off and not with_plan:
+        raise InvalidState("This request was made on a pathway plan: approve it by signing off that plan version, "
+                           "with your rationale (R3, R4).", field="rationale")
     young_person = arrangement.young_person
     rationale = _require_rationale(rationale)
     kind = arrangement.get_kind_display().lower()
@@ -308,9 +319,11 @@ def arrangement_approve(*, arrangement: Arrangement, actor: Staff, rationale: st
             raise not_eligible(refusals)
         arrangement.state = ArrangementState.TEAM_LEADER_APPROVED
         arrangement.save()
-        _decide(arrangement, step=Step.TEAM_LEADER, decision=Decision.APPROVED, actor=actor, rationale=rationale)
-        _note(arrangement, author=actor, subject="approved by Team Leader (R4)",
-              text=f"Rationale: {rationale}\nThe Service Leader has been alerted; reduced visits start once they agree (R5).")
+        _decide(arrangement, step=Step.TEAM_LEADER, decision=Decision.APPROVED, actor=actor,
+                rationale=f"{rationale}\nSigned off with {with_plan} (R4)." if with_plan else rationale)
+        if not with_plan:
+            _note(arrangement, author=actor, subject="approved by Team Leader (R4)",
+                  text=f"Rationale: {rationale}\nThe Service Leader has been alerted; reduced visits start once they agree (R5).")
         notify(recipients=list(service_leaders()), kind="arrangement_approved", url=_url(arrangement),
                young_person=young_person,
                message=f"{actor.name} approved reduced visits for {young_person.name}: your agreement is needed (R5).")
@@ -321,7 +334,7 @@ def arrangement_approve(*, arrangement: Arrangement, actor: Staff, rationale: st
         _note(arrangement, author=actor, subject="approved by Team Leader and active",
               text="\n".join([f"Rationale: {rationale}", *not_given_lines, f"Active from {british(today)}."]))
     _audit(AuditKind.ARRANGEMENT_APPROVED, arrangement, actor=actor, state_from=state_from, rationale=rationale,
-           active_from=arrangement.active_from, not_given=not_given_lines)
+           active_from=arrangement.active_from, not_given=not_given_lines, with_plan=with_plan)
     notify(recipients=[arrangement.requested_by], kind="arrangement_approved", url=_url(arrangement), young_person=young_person,
            message=f"{actor.name} approved {kind} for {young_person.name}.")
     return arrangement

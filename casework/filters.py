@@ -19,6 +19,7 @@ from compliance.models import Requirement, RequirementCode, Status
 from compliance.selectors import most_urgent, order_by_urgency
 from compliance.status import needs_attention_q, status_expression, status_for, status_q
 from core.rules import is_pa, is_service_wide
+from pathway.selectors import plan_not_shared
 from returns.selectors import annotate_birthday_check_due
 
 NOTHING_DUE = "none"
@@ -181,7 +182,8 @@ class CaseloadPaginator(Paginator):
         ordered = order_by_urgency(on_page, today=self.today)
         if self.sort:
             ordered = ordered.order_by(*self.SORTS[self.sort])
-        rows = list(annotate_birthday_check_due(ordered, self.today))
+        rows = list(annotate_birthday_check_due(ordered, self.today).annotate(
+            plan_not_shared=plan_not_shared(self.today)))  # issue 13, item 4 (P4): in the same query
         requirements = {}
         for requirement in Requirement.objects.filter(young_person__in=[r.pk for r in rows]).annotate(
                 in_absence=in_absence("young_person__pa", "due")):

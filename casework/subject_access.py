@@ -31,10 +31,10 @@ from core.audit import audit_record
 from core.errors import NotAllowed
 from core.models import AuditEvent, AuditKind
 from oversight.models import Alert, OverdueUpdate
-from pathway.models import PathwayPlan, PlanDecision
+from pathway.models import PathwayPlan, PlanActionItem, PlanDecision
 
 #: Format of the export (bump when a section is added or renamed).
-SUBJECT_ACCESS_VERSION = 1
+SUBJECT_ACCESS_VERSION = 2  # 2: pathway plan actions (issue 13)
 
 #: (section key, heading, model, the filter naming the young person): every kind of record held.
 SECTIONS: tuple[tuple[str, str, Any, str], ...] = (
@@ -48,6 +48,7 @@ SECTIONS: tuple[tuple[str, str, Any, str], ...] = (
     ("oversight_items", "Management-oversight items", OversightItem, "young_person"),
     ("plans", "Pathway plans", PathwayPlan, "young_person"),
     ("plan_decisions", "Pathway plan decisions", PlanDecision, "plan__young_person"),
+    ("plan_actions", "Pathway plan actions", PlanActionItem, "plan__young_person"),  # issue 13
     ("arrangements", "Arrangements", Arrangement, "young_person"),
     ("arrangement_decisions", "Arrangement decisions", ArrangementDecision, "arrangement__young_person"),
     ("step_back_items", "Step-back items", StepBackRecord, "arrangement__young_person"),

@@ -48,6 +48,9 @@ class CaseloadTable(tables.Table):
         badges = []
         if record.vulnerable:
             badges.append(("text-bg-dark", "", "Vulnerable"))
+        if getattr(record, "plan_not_shared", False):  # issue 13, item 4 (P4)
+            badges.append(("text-bg-warning", "The signed-off pathway plan is not yet shared with the young person (P4)",
+                           "Plan not shared"))
         if getattr(record, "birthday_check_due", False):
             badges.append(("text-bg-info", "Record the in-touch check around the birthday (SSDA903)", "Birthday check due"))
         return format_html(

@@ -49,6 +49,8 @@ class PolicyPack(models.Model):
     allocation_days = models.PositiveSmallIntegerField(
         default=7, help_text="Issue 11, item 1: days from registration by which a PA is allocated before it is overdue.",
     )
+    plan_shared_within_days = models.PositiveSmallIntegerField(
+        default=14, help_text="P4 (issue 13): days after sign-off by which the plan is shared with the young person.")
     escalation_ladder = models.JSONField(
         default=list, blank=True,
         help_text="E1, E2, T3: the steps offered when contacts go unanswered, per circumstance (pack_data/<key>.json).",

@@ -28,7 +28,8 @@ SCHEMA_FILE = PACK_DIR / "pack.schema.json"
 PATHWAY_REVIEW_DAYS = 182  # reg 7: at least every six months; no pack, override or import goes past it
 DEFAULT_PACK = "england"
 SETTINGS = ("escalation_attempts", "different_needs_to_21_and_1_month", "plan_with_team_leader_days",
-            "pathway_review_due_soon_days", "contact_due_soon_days", "allocation_days")
+            "pathway_review_due_soon_days", "contact_due_soon_days", "allocation_days",
+            "plan_shared_within_days")
 
 
 class PackFileError(ValueError):

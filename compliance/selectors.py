@@ -84,19 +84,22 @@ def due_summary(young_person) -> str:
 
 
 
-def pack_intervals_for(young_person, *, on: dt.date | None = None) -> dict[str, int]:
+def pack_intervals_for(young_person, *, on: dt.date | None = None, arrangement_kind: str | None = None) -> dict[str, int]:
     """The active pack's interval for each interval requirement that applies to the young person on `on`
     (their arrangement in force and circumstance, as the engine picks them), before any override: what a
-    manager's agreed interval is compared with (T4, reg 7). Two queries."""
+    manager's agreed interval is compared with (T4, reg 7). Two queries (one when `arrangement_kind` names
+    the arrangement to read the pack for: a plan carrying a request, issue 13)."""
     on = on or timezone.localdate()
-    # The arrangement in force, read by table name as the engine reads it (compliance imports no app above).
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT kind FROM approvals_arrangement WHERE young_person_id = %s AND state IN ('active', 'ended')"
-            " AND active_from <= %s AND (ended_on IS NULL OR ended_on > %s) ORDER BY active_from DESC LIMIT 1",
-            [young_person.pk, on, on],
-        )
-        row = cursor.fetchone()
+    row: tuple | None = (arrangement_kind,) if arrangement_kind else None
+    if arrangement_kind is None:
+        # The arrangement in force, read by table name as the engine reads it (compliance imports no app above).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT kind FROM approvals_arrangement WHERE young_person_id = %s AND state IN ('active', 'ended')"
+                " AND active_from <= %s AND (ended_on IS NULL OR ended_on > %s) ORDER BY active_from DESC LIMIT 1",
+                [young_person.pk, on, on],
+            )
+            row = cursor.fetchone()
     circumstance = young_person.circumstance
     if circumstance == Circumstance.HIGHER_EDUCATION and on < young_person.birthday_21:
         circumstance = Circumstance.STANDARD  # T5 from the 21st birthday

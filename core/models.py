@@ -92,6 +92,9 @@ class AuditKind(models.TextChoices):
     BREAK_GLASS_OPENED = "break_glass.opened", "Record opened on duty, with a reason (break-glass)"
 
     # --- issue 13: the pathway plan as a document ---
+    PLAN_ARRANGEMENT_REQUESTED = "plan.arrangement_requested", "Reduced visits requested on a pathway plan"
+    PLAN_UNSHARED_REMINDED = "plan.unshared_reminded", "PA told a signed-off plan is not yet shared"
+    PLAN_DOCUMENT = "plan.document", "Pathway plan document produced"
 
     # --- issue 15: pages as their users want them ---
 

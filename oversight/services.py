@@ -44,6 +44,7 @@ from core.audit import audit_record
 from core.errors import InvalidState, NotAllowed, ServiceError
 from core.models import AuditKind
 from pathway.models import PathwayPlan, PlanState
+from pathway.services import plans_unshared_notify
 
 from .models import (
     Alert,
@@ -322,6 +323,7 @@ def nightly_run(*, as_of: dt.date | None = None, worker: str = "") -> RunResult:
             run.snapshot_rows = snapshot_take(run=run, night=night)
             run.alerts_raised = alerts_raise(run=run, night=night)
             escalation_reviews_request(run=run, night=night)
+            plans_unshared_notify(today=night)  # issue 13, item 4 (P4): plans signed off and not shared in time
             _run_finish(run=run)
             # The alerts are sent after this transaction; each sent alert is its own row (Alert.sent_at).
             audit_record(kind=AuditKind.NIGHTLY_RUN, obj=run, night=night, worker=run.worker, attempts=run.attempts,

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
+from approvals.models import Arrangement
 from careleavers.models import Staff, YoungPerson
 
 
@@ -36,6 +37,59 @@ PLAN_SECTIONS = (
     "practical_skills",
     "contact_arrangements",
 )
+class Dimension(models.TextChoices):
+    """The eight dimensions of the needs assessment (statutory guidance for care leavers, volume 3; P5)."""
+
+    HEALTH = "health", "Health and development"
+    EDUCATION = "education_employment", "Education, training and employment"
+    RELATIONSHIPS = "relationships", "Family and social relationships"
+    ACCOMMODATION = "accommodation", "Accommodation and its suitability"
+    MONEY = "money", "Financial capability and support"
+    PRACTICAL = "practical_skills", "Practical and life skills"
+    IDENTITY = "identity", "Identity"
+    EMOTIONAL = "emotional_behavioural", "Emotional and behavioural development"
+
+
+#: Per dimension: (the field holding the PA's assessment, the field holding the young person's own words).
+#: The assessment fields are the free-text boxes plans had before issue 13, so an earlier plan's text reads
+#: as the PA's assessment of that dimension (issue 13, item 1).
+DIMENSION_FIELDS: dict[str, tuple[str, str]] = {d.value: (d.value, f"{d.value}_words") for d in Dimension}
+
+
+class Participation(models.TextChoices):
+    TOOK_PART = "took_part", "Took part"
+    DECLINED = "declined", "Declined to take part"
+    UNAVAILABLE = "unavailable", "Unavailable"
+
+
+class ContactMethod(models.TextChoices):
+    """How the PA keeps in touch (P5): each is what one kind of arrangement asks for (V1, R6, S5, D3)."""
+
+    VISITS = "visits", "Visits (face to face)"
+    CONTACT = "contact", "Phone, text, message or card"
+    VISIT_OFFER = "visit_offer", "An offer of a visit, by letter, text, email or message"
+    LEAD_WORKER = "lead_worker", "Through the lead social worker"
+
+
+class SharedHow(models.TextChoices):
+    """P4: how the plan reached the young person."""
+
+    IN_PERSON = "in_person", "Given in person"
+    POST = "post", "By post"
+    EMAIL = "email", "By email"
+    MESSAGE = "message", "By a messaging app"
+    THIRD_PARTY = "third_party", "Through someone they chose"
+
+
+#: Entitlements the young person is told about, each with the date it was shared (P5, S4).
+ENTITLEMENTS: dict[str, str] = {
+    "local_offer_shared_on": "The Local Offer",
+    "setting_up_home_shared_on": "Setting-up-home allowance",
+    "council_tax_shared_on": "Council tax exemption",
+    "bursary_shared_on": "Higher-education bursary",
+}
+
+
 #: S4 content of a step-back plan.
 STEP_BACK_SECTIONS = (
     "attempts_to_engage",
@@ -88,6 +142,40 @@ class PathwayPlan(models.Model):
     visit_before_review_on = models.DateField(null=True, blank=True, help_text="reg 8(2)(b): the last visit before sign-off.")
     no_visit_reason = models.TextField("why no visit was made since the previous review", blank=True)
     imported = models.BooleanField(default=False, help_text="A past review brought in by import_cases.")
+    # issue 13, item 1: the plan's structure. The PA's assessment per dimension is the text field named after
+    # it (above, and emotional_behavioural here); the young person's own words are the *_words fields.
+    emotional_behavioural = models.TextField("emotional and behavioural development", blank=True)
+    health_words = models.TextField(blank=True)
+    education_employment_words = models.TextField(blank=True)
+    relationships_words = models.TextField(blank=True)
+    accommodation_words = models.TextField(blank=True)
+    money_words = models.TextField(blank=True)
+    practical_skills_words = models.TextField(blank=True)
+    identity_words = models.TextField(blank=True)
+    emotional_behavioural_words = models.TextField(blank=True)
+    contingency_plan = models.TextField("contingency plan: what happens if things go wrong", blank=True)
+    pa = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                           verbose_name="the Personal Adviser named in the plan")
+    participation = models.CharField("the young person's participation", max_length=20, choices=Participation.choices,
+                                     blank=True)
+    contact_method = models.CharField("how we keep in touch", max_length=20, choices=ContactMethod.choices, blank=True)
+    contact_every_weeks = models.PositiveSmallIntegerField("how often (every so many weeks)", null=True, blank=True)
+    local_offer_shared_on = models.DateField("the Local Offer shared on", null=True, blank=True)
+    setting_up_home_shared_on = models.DateField("setting-up-home allowance explained on", null=True, blank=True)
+    council_tax_shared_on = models.DateField("council tax exemption explained on", null=True, blank=True)
+    bursary_shared_on = models.DateField("higher-education bursary explained on", null=True, blank=True)
+    # issue 13, item 3: the arrangement the plan carries (R3, R4, S4, D3): a reduced-visits request made on this
+    # version, or the step back / different-needs arrangement in force when it was started.
+    arrangement = models.ForeignKey(Arrangement, null=True, blank=True, on_delete=models.PROTECT, related_name="plans")
+    arrangement_reasons = models.TextField("the young person's reasons (R3)", blank=True)
+    arrangement_assessment = models.TextField("the Personal Adviser's assessment (R3)", blank=True)
+    # issue 13, item 4 (P4): how the plan reached the young person; when the PA was told it had not yet.
+    shared_how = models.CharField("how it was shared", max_length=20, choices=SharedHow.choices, blank=True)
+    share_by = models.DateField(null=True, blank=True, db_index=True,
+                                help_text="P4: the sign-off date plus the pack's plan_shared_within_days; cleared once "
+                                          "shared or when a later version is signed off.")
+    unshared_reminder_on = models.DateField(null=True, blank=True,
+                                            help_text="When the PA was told the signed-off plan was not yet shared.")
     history = HistoricalRecords()
 
     class Meta:
@@ -156,3 +244,39 @@ class PlanDecision(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+
+class ActionStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    NO_LONGER_NEEDED = "no_longer_needed", "No longer needed"
+
+
+#: Actions that are finished: they are not carried into the next version (issue 13, item 2).
+CLOSED_ACTION_STATUSES = (ActionStatus.DONE, ActionStatus.NO_LONGER_NEEDED)
+
+
+class PlanActionItem(models.Model):
+    """One action of a plan version: what, who, by when, and its status (P5). An open action is carried into
+    the next version (`carried_from`) until it is done; a signed-off version's actions are never edited."""
+
+    plan = models.ForeignKey(PathwayPlan, on_delete=models.PROTECT, related_name="actions")
+    position = models.PositiveSmallIntegerField(default=0)
+    dimension = models.CharField(max_length=30, choices=Dimension.choices, blank=True)
+    what = models.TextField()
+    who = models.CharField(max_length=200)
+    by_when = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=ActionStatus.choices, default=ActionStatus.NOT_STARTED)
+    carried_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.what[:60]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in CLOSED_ACTION_STATUSES

@@ -5,14 +5,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 import rules
-from django.db.models import F, Max, QuerySet
+from django.db.models import Exists, F, Max, OuterRef, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from careleavers.selectors import young_people_visible_to
 from contacts.models import VISIT_METHODS, Contact, Outcome, With
 
-from .models import PathwayPlan, PlanState
+from .models import PathwayPlan, PlanActionItem, PlanState
 
 
 def plans_visible_to(user) -> QuerySet[PathwayPlan]:
@@ -21,7 +21,8 @@ def plans_visible_to(user) -> QuerySet[PathwayPlan]:
 
 def plan_for(user, *, pk: int) -> PathwayPlan:
     try:
-        return plans_visible_to(user).select_related("young_person__pa__team", "created_by", "signed_off_by").get(pk=pk)
+        return plans_visible_to(user).select_related("young_person__pa__team", "created_by", "signed_off_by", "pa",
+                                                     "arrangement").get(pk=pk)
     except (PathwayPlan.DoesNotExist, ValueError) as exc:
         raise Http404("No such plan for a young person you can see.") from exc
 
@@ -73,3 +74,27 @@ def visit_before_review(plan: PathwayPlan, *, today: dt.date | None = None) -> V
     if previous is not None:
         visits = visits.filter(date__gt=previous)
     return VisitBeforeReview(previous_review=previous, last_visit=visits.aggregate(last=Max("date"))["last"])
+
+
+def previous_version(plan: PathwayPlan) -> PathwayPlan | None:
+    """The signed-off version before this one (what "changed since the last version" compares with, issue 13,
+    item 6). One query, whatever the length of the history."""
+    return (PathwayPlan.objects.filter(young_person_id=plan.young_person_id, state=PlanState.SIGNED_OFF,
+                                       version__lt=plan.version, imported=False)
+            .select_related("pa").order_by("-version").first())
+
+
+def actions_of(*plans: PathwayPlan | None) -> dict[int, list[PlanActionItem]]:
+    """The actions of each plan given, in one query (issue 13, item 6: the actions table)."""
+    ids = [p.pk for p in plans if p is not None]
+    found: dict[int, list[PlanActionItem]] = {pk: [] for pk in ids}
+    for action in PlanActionItem.objects.filter(plan_id__in=ids).order_by("position", "id"):
+        found[action.plan_id].append(action)
+    return found
+
+
+def plan_not_shared(today: dt.date) -> Exists:
+    """Issue 13, item 4 (P4): a caseload annotation (no query of its own): the young person has a signed-off plan
+    past its stored share-by date (sign-off plus the pack's plan_shared_within_days) and not yet shared."""
+    return Exists(PathwayPlan.objects.filter(young_person_id=OuterRef("pk"), state=PlanState.SIGNED_OFF,
+                                             share_by__lt=today, shared_with_young_person_on__isnull=True))

@@ -28,6 +28,11 @@ def test_p3_plan_drafted_submitted_returned_resubmitted_and_signed_off(page, sig
     expect(page.get_by_text("Draft saved")).to_be_visible()
     page.get_by_role("link", name="Edit this plan").click()  # save and come back
     page.get_by_label("Contact arrangements").fill("Home visit every 8 weeks, texts in between.")
+    # issue 13: participation, the contingency plan and contact as a method and frequency (P5)
+    page.get_by_label("The young person's participation").select_option(label="Took part")
+    page.get_by_label("Contingency plan").fill("If the flat falls through, the duty team finds a room that day.")
+    page.get_by_label("How we keep in touch").select_option(label="Visits (face to face)")
+    page.get_by_label("How often: every … weeks").fill("8")
     page.get_by_role("button", name="Save and submit to Team Leader").click()
     expect(page.locator("#plan-state")).to_have_text("Submitted to Team Leader")
 
@@ -43,7 +48,8 @@ def test_p3_plan_drafted_submitted_returned_resubmitted_and_signed_off(page, sig
     page.get_by_role("link", name="Pathway plan v1", exact=True).click()  # the notes panel links "Pathway plan v1 …" notes too
     page.get_by_role("link", name="Edit this plan").click()
     expect(page.get_by_text("Please add the college plans.")).to_be_visible()
-    page.get_by_label("Education, training and employment").fill("Starting a plumbing course in January.")
+    ete = page.get_by_label("Education, training and employment: the Personal Adviser's assessment")
+    ete.fill("Starting a plumbing course in January.")
     page.get_by_role("button", name="Save and submit to Team Leader").click()
     expect(page.locator("#plan-state")).to_have_text("Submitted to Team Leader")
 

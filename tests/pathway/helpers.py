@@ -33,3 +33,11 @@ def count_queries(fn) -> int:
     with CaptureQueriesContext(connection) as ctx:
         fn()
     return len(ctx.captured_queries)
+
+
+#: Issue 13: what a standard plan holds before it goes to the Team Leader (P5), for the services.
+READY = {"young_persons_voice": "I want my own flat.", "contact_arrangements": "Visits every 8 weeks.",
+         "participation": "took_part", "contingency_plan": "If the tenancy fails, call the duty team.",
+         "contact_method": "visits", "contact_every_weeks": 8}
+#: The same, as the edit form posts it.
+READY_POST = {**READY, "contact_every_weeks": "8"}

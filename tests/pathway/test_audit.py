@@ -10,6 +10,7 @@ from core.errors import ServiceError
 from core.models import AuditEvent, AuditKind
 from pathway import services
 
+from .helpers import READY
 from .test_services import submitted_plan, write
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +37,7 @@ def test_p5_edit_is_audited_with_the_sections_changed(jamie, alice):
     write(plan, alice)
     audit = event(AuditKind.PLAN_UPDATED)
     assert_about(audit, plan, alice)
-    assert audit.data["sections_changed"] == ["contact_arrangements", "young_persons_voice"]
+    assert audit.data["sections_changed"] == sorted(READY)  # issue 13: the structured fields too
 
 
 def test_p2_submit_is_audited_with_the_due_date_and_lateness(jamie, alice):

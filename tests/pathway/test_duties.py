@@ -18,11 +18,11 @@ from pathway.transitions import PLAN_TRANSITIONS
 from tests.conftest import login
 from tests.factories import StaffFactory
 
-from .helpers import visited
+from .helpers import READY, visited
 
 pytestmark = pytest.mark.django_db
 
-CONTENT = {"young_persons_voice": "I want my own flat.", "contact_arrangements": "Visits every 8 weeks."}
+CONTENT = READY
 
 
 @pytest.fixture

@@ -14,13 +14,13 @@ from pathway import services
 from pathway.models import PathwayPlan, PlanAction, PlanKind, PlanState
 from tests.factories import ArrangementFactory, SignedOffPlanFactory
 
-from .helpers import make_young_person, visited
+from .helpers import READY, make_young_person, visited
 
 pytestmark = pytest.mark.django_db
 
 
 def write(plan, actor, **content):
-    content = {"young_persons_voice": "I want my own flat.", "contact_arrangements": "Visits every 8 weeks.", **content}
+    content = {**READY, **content}
     return services.plan_update(plan=plan, actor=actor, content=content)
 
 
@@ -78,7 +78,10 @@ def test_d3_different_needs_plan_is_the_brief_plan(jamie, alice):
     ArrangementFactory(young_person=jamie, kind=ArrangementKind.DIFFERENT_NEEDS)
     plan = services.plan_start(young_person=jamie, actor=alice)
     assert plan.kind == PlanKind.DIFFERENT_NEEDS
-    assert services.sections_for(plan.kind) == services.BRIEF_SECTIONS
+    brief = services.sections_for(plan.kind)
+    # issue 13: the brief plan assesses fewer needs (D3), keeps the voice and the contact arrangements
+    assert {"young_persons_voice", "contact_arrangements", "health", "accommodation", "relationships"} <= set(brief)
+    assert "money" not in brief and "identity" not in brief
     with pytest.raises(ServiceError):
         services.plan_update(plan=plan, actor=alice, content={"money": "Not in the brief plan"})
 
@@ -124,7 +127,7 @@ def test_p5_submit_needs_the_young_persons_voice(jamie, alice):
 def test_s4_step_back_plan_needs_s4_content_to_submit(jamie, alice):
     ArrangementFactory(young_person=jamie, kind=ArrangementKind.STEP_BACK)
     plan = services.plan_start(young_person=jamie, actor=alice)
-    write(plan, alice)
+    write(plan, alice, contact_method="visit_offer", contact_every_weeks=13)  # S5: what a step back asks for
     with pytest.raises(ServiceError, match="attempts to engage"):
         services.plan_submit(plan=plan, actor=alice)
 

@@ -7,18 +7,18 @@ from pathway import services
 from pathway.models import PathwayPlan, PlanState
 from tests.conftest import login
 
-from .helpers import count_queries, make_young_person, visited
+from .helpers import READY, READY_POST, count_queries, make_young_person, visited
 
 pytestmark = pytest.mark.django_db
 
-CONTENT = {"young_persons_voice": "I want to go to college.", "contact_arrangements": "Every 8 weeks at home."}
+CONTENT = {**READY_POST, "young_persons_voice": "I want to go to college."}
 
 
 def submitted(yp, pa):
     """A plan waiting for sign-off, with the visit before the review made today (reg 8(2)(b))."""
     visited(yp)
     plan = services.plan_start(young_person=yp, actor=pa)
-    services.plan_update(plan=plan, actor=pa, content=CONTENT)
+    services.plan_update(plan=plan, actor=pa, content={**READY, "young_persons_voice": "I want to go to college."})
     return services.plan_submit(plan=plan, actor=pa)
 
 
@@ -85,9 +85,10 @@ def test_p4_shared_date_recorded_from_the_page(client, jamie, alice):
     plan = services.plan_start(young_person=jamie, actor=alice)
     login(client, alice)
     assert client.post(reverse("pathway:shared", args=[plan.pk]), {"shared_on": "2999-01-01"}).status_code == 400
-    client.post(reverse("pathway:shared", args=[plan.pk]), {"shared_on": "2026-01-02"})
+    client.post(reverse("pathway:shared", args=[plan.pk]), {"shared_on": "2026-01-02", "how": "email"})
     plan.refresh_from_db()
     assert plan.shared_with_young_person_on.isoformat() == "2026-01-02"
+    assert plan.shared_how == "email"  # issue 13, item 4: how, as well as when
 
 
 def test_p2_queue_shows_own_team_submitted_plans_with_late_flag(client, alice, charlie, tess):

@@ -17,11 +17,11 @@ from pathway.selectors import visit_before_review
 from tests.conftest import login
 from tests.factories import ContactFactory, SignedOffPlanFactory
 
-from .helpers import visited
+from .helpers import READY, visited
 
 pytestmark = pytest.mark.django_db
 
-CONTENT = {"young_persons_voice": "I want my own flat.", "contact_arrangements": "Visits every 8 weeks."}
+CONTENT = READY
 
 
 def today():
