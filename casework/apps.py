@@ -18,3 +18,9 @@ class CaseworkConfig(AppConfig):
         # Issue 14, items 7 and 9: the Service Leader's audit log and retention review.
         register_nav(NavEntry("Audit log", "audit_log", "core.view_audit_log", order=92))
         register_nav(NavEntry("Retention", "retention_review", "careleavers.review_retention", order=94))
+        # Issue 11 (items 2-4): contact details, current accommodation and activity, key professionals.
+        from core.registry import Panel, register_panel
+
+        from .case_record_panel import case_record_panel
+
+        register_panel(Panel("case_record", "casework/case_record/panel.html", case_record_panel, order=5))

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from . import governance, records, views
 
@@ -24,6 +24,7 @@ urlpatterns = [
     # --- issue 11 (items 1, 6, 8, 9): registration, allocation and cover, closing and reopening ---
 
     # --- issue 11 (items 2-5, 7, 10): identity and contact details, accommodation, EET, legal status, flags ---
+    path("", include("casework.case_record_urls")),
 
     # --- issue 12 (items 1-3): case notes, management oversight, supervision ---
 

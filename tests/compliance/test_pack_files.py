@@ -102,8 +102,8 @@ def test_pack_load_keeps_every_edit_in_history_and_audits_it(tmp_path):
 
 def test_pack_load_command_checks_and_loads(capsys):
     call_command("pack_load", "--check")
-    assert "england: version 2" in capsys.readouterr().out
+    assert "england: version 3" in capsys.readouterr().out
     call_command("pack_load", "tower_hamlets")
-    assert "tower_hamlets: version 2 unchanged" in capsys.readouterr().out
+    assert "tower_hamlets: version 3 unchanged" in capsys.readouterr().out
     with pytest.raises(CommandError, match="no pack file for kent"):
         call_command("pack_load", "kent")
