@@ -208,6 +208,7 @@ def young_person_details_update(*, young_person: YoungPerson, actor: Staff, read
     if read_version and read_version != details_version(young_person):
         then = dict(zip(DETAILS_FIELDS, read_version.split("|"), strict=False))
         label = {f: str(getattr(YoungPerson._meta.get_field(f), "verbose_name", f)) for f in DETAILS_FIELDS}
+        label = {f: name[:1].upper() + name[1:] for f, name in label.items()}
         reasons = [f"{label[f]} is now {getattr(young_person, f)!r} (was {then.get(f, '')!r})"
                    for f in DETAILS_FIELDS if then.get(f) != str(getattr(young_person, f))]
         raise StaleVersion(current=details_version(young_person), reasons=reasons,
@@ -215,7 +216,7 @@ def young_person_details_update(*, young_person: YoungPerson, actor: Staff, read
     if "ni_number" in values:
         values["ni_number"] = ni_number_normalised(values["ni_number"])
         if values["ni_number"] and not ni_number_is_valid(values["ni_number"]):
-            raise ServiceError("An NI number is two letters, six digits and A, B, C or D, e.g. QQ 12 34 56 C.",
+            raise ServiceError("An NI number is two letters, six digits and A, B, C or D, e.g. AB 12 34 56 C.",
                                field="ni_number")
     if values.get("preferred_contact") and values["preferred_contact"] not in ContactPreference.values:
         raise ServiceError("Choose how the young person would like to be contacted.", field="preferred_contact")

@@ -21,7 +21,7 @@ class DetailsForm(forms.Form):
     preferred_contact = forms.ChoiceField(label="Preferred way to be contacted", required=False,
                                           choices=[("", "Not recorded"), *ContactPreference.choices])
     ni_number = forms.CharField(label="National Insurance number", max_length=13, required=False,
-                                help_text="Two letters, six digits and A, B, C or D, e.g. QQ 12 34 56 C.")
+                                help_text="Two letters, six digits and A, B, C or D, e.g. AB 12 34 56 C.")
     first_language = forms.CharField(label="First language", max_length=100, required=False)
     interpreter_needed = forms.BooleanField(label="Needs an interpreter", required=False)
     religion = forms.CharField(label="Religion", max_length=100, required=False)
