@@ -391,3 +391,20 @@ def test_every_case_record_page_costs_the_same_for_5_and_50_rows(client, alice, 
     assert counts[0] == counts[1]
     if pinned is not None:
         assert counts[0] == pinned
+
+
+# --- Items 3 and 4 feed the returns ---------------------------------------------------------------------------
+
+def test_item3_item4_annex_a_reads_the_accommodation_and_activity_in_force_and_the_check_starts_from_them(
+        client, yp, alice):
+    from returns.annex_a import annex_a_as_at
+
+    _move(yp, alice, "E", TODAY - 40 * DAY, suitable=False, unsuitable_reason="Overcrowded.")
+    services.activity_record(young_person=yp, actor=alice, code="F4", start=TODAY - 40 * DAY, provider="Apprentice Co")
+    row = next(r for r in annex_a_as_at(TODAY).rows if r["Child Unique ID"] == yp.ref)
+    assert (row["Type of Accommodation"], row["Suitability of Accommodation"]) == ("E: Supported lodgings", "b) Unsuitable")
+    assert row["Activity Status"] == "F4: Full-time in an apprenticeship"
+    before = next(r for r in annex_a_as_at(TODAY - 45 * DAY).rows if r["Child Unique ID"] == yp.ref)
+    assert before["Type of Accommodation"] == "" and before["Activity Status"] == ""  # nothing in force then
+    form = login(client, alice).get(reverse("returns:record_check", args=[yp.pk])).context["form"]
+    assert (form.initial["accommodation"], form.initial["activity"]) == ("E2", "F4")
