@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from careleavers import services
-from careleavers.models import AddressPeriod, KeyProfessional
+from careleavers.models import AddressPeriod, KeyProfessional, LegalStatusChange
 from careleavers.selectors import young_person_for
 from core.audit import audit_view
 from core.decorators import require_perm, staff_required
@@ -53,9 +53,12 @@ def details(request, pk: int, *, staff):
     addresses = Paginator(AddressPeriod.objects.filter(young_person=young_person).select_related("recorded_by")
                           .order_by("-start", "-id"), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     professionals = list(KeyProfessional.objects.filter(young_person=young_person).order_by("ended_on", "role", "name"))
+    # Item 5 (T8): the legal status history, for everyone who sees the record (the change page is the Team Leader's).
+    legal_statuses = list(LegalStatusChange.objects.filter(young_person=young_person).select_related("recorded_by")
+                          .order_by("-from_date"))
     return render(request, "casework/case_record/details.html", {
         "yp": young_person, "form": form, "error_forms": [form] if form is not None else [], "can_edit": can_edit,
-        "page": addresses, "professionals": professionals, "end_form": ProfessionalEndForm(),
+        "page": addresses, "professionals": professionals, "legal_statuses": legal_statuses, "end_form": ProfessionalEndForm(),
     })
 
 

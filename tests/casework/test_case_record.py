@@ -376,7 +376,7 @@ def _rows(yp, alice, n):
                             cleared_by=alice)
 
 
-@pytest.mark.parametrize("url_name, pinned", [("case_record_details", 11), ("case_record_accommodation", 10),
+@pytest.mark.parametrize("url_name, pinned", [("case_record_details", 12), ("case_record_accommodation", 10),
                                               ("case_record_activity", 10), ("case_record_flags", 10),
                                               ("young_person", None)])
 def test_every_case_record_page_costs_the_same_for_5_and_50_rows(client, alice, url_name, pinned):
@@ -408,3 +408,12 @@ def test_item3_item4_annex_a_reads_the_accommodation_and_activity_in_force_and_t
     assert before["Type of Accommodation"] == "" and before["Activity Status"] == ""  # nothing in force then
     form = login(client, alice).get(reverse("returns:record_check", args=[yp.pk])).context["form"]
     assert (form.initial["accommodation"], form.initial["activity"]) == ("E2", "F4")
+
+
+def test_item5_the_legal_status_history_is_shown_to_the_pa_on_the_details_page(client, yp, alice, tess):
+    from compliance.services import legal_status_change
+
+    legal_status_change(young_person=yp, actor=tess, status="qualifying", from_date=TODAY - 5 * DAY,
+                        reason="Section 24 from the assessment.")
+    page = login(client, alice).get(reverse("case_record_details", args=[yp.pk])).content.decode()
+    assert "Section 24 from the assessment." in page and "Qualifying (section 24) from" in page
