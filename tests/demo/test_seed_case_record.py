@@ -22,5 +22,5 @@ def test_seed_fills_the_histories_without_overlaps_and_flags_the_vulnerable(alic
     for yp in YoungPerson.objects.all():
         assert AddressPeriod.objects.get(young_person=yp, end__isnull=True).address == yp.address
         assert AccommodationPeriod.objects.get(young_person=yp, end__isnull=True).code == "U"
-        assert Flag.objects.filter(young_person=yp, kind=FlagKind.VULNERABLE, cleared_on__isnull=True).exists() \\
-            == yp.vulnerable
+        flagged = Flag.objects.filter(young_person=yp, kind=FlagKind.VULNERABLE, cleared_on__isnull=True).exists()
+        assert flagged == yp.vulnerable
