@@ -24,3 +24,9 @@ class CaseworkConfig(AppConfig):
         from .case_record_panel import case_record_panel
 
         register_panel(Panel("case_record", "casework/case_record/panel.html", case_record_panel, order=5))
+        from core.timeline import register_history
+
+        from .case_record_history import SOURCES
+
+        for source in SOURCES:
+            register_history(source)

@@ -417,3 +417,14 @@ def test_item5_the_legal_status_history_is_shown_to_the_pa_on_the_details_page(c
                         reason="Section 24 from the assessment.")
     page = login(client, alice).get(reverse("case_record_details", args=[yp.pk])).content.decode()
     assert "Section 24 from the assessment." in page and "Qualifying (section 24) from" in page
+
+
+def test_the_record_history_shows_the_versions_of_the_case_record(yp, alice):
+    from casework.timeline import history_for
+
+    _move(yp, alice, "D", TODAY - 30 * DAY)
+    flag = approvals_services.flag_set(young_person=yp, actor=alice, kind=FlagKind.MISSING, reason="Overnight.")
+    approvals_services.flag_clear(flag=flag, actor=alice, reason="Back home.")
+    records = [v.record for v in history_for(yp)]
+    assert records.count("Flag: Missing episodes") == 2  # set, then cleared: both versions kept
+    assert any(r.startswith("Accommodation (Semi-independent") for r in records)
