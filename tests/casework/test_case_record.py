@@ -428,3 +428,19 @@ def test_the_record_history_shows_the_versions_of_the_case_record(yp, alice):
     records = [v.record for v in history_for(yp)]
     assert records.count("Flag: Missing episodes") == 2  # set, then cleared: both versions kept
     assert any(r.startswith("Accommodation (Semi-independent") for r in records)
+
+
+@pytest.mark.parametrize("url_name, data, field", [
+    ("case_record_address_new", {"address": "1 Road", "start": "START", "end": "BEFORE"}, "end"),
+    ("case_record_activity_new", {"code": "F2", "start": "START", "end": "BEFORE"}, "end"),
+    ("case_record_accommodation_new", {"code": "U", "start": "START", "end": "BEFORE", "suitable": "on"}, "end"),
+    ("case_record_professional_new", {"role": "gp", "name": " "}, "name"),
+])
+def test_an_end_before_a_start_gets_its_message_next_to_the_field_and_changes_nothing(client, yp, alice, url_name,
+                                                                                        data, field):
+    values = {k: {"START": (TODAY - 5 * DAY).isoformat(), "BEFORE": (TODAY - 9 * DAY).isoformat()}.get(v, v)
+              for k, v in data.items()}
+    before = AuditEvent.objects.exclude(kind=AuditKind.RECORD_VIEWED).count()
+    response = login(client, alice).post(reverse(url_name, args=[yp.pk]), values)
+    assert response.status_code == 200 and response.context["form"].errors[field]
+    assert AuditEvent.objects.exclude(kind=AuditKind.RECORD_VIEWED).count() == before
