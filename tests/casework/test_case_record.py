@@ -444,3 +444,13 @@ def test_an_end_before_a_start_gets_its_message_next_to_the_field_and_changes_no
     response = login(client, alice).post(reverse(url_name, args=[yp.pk]), values)
     assert response.status_code == 200 and response.context["form"].errors[field]
     assert AuditEvent.objects.exclude(kind=AuditKind.RECORD_VIEWED).count() == before
+
+
+def test_the_subject_access_export_holds_the_case_record(client, yp, alice, sol):
+    import json
+
+    _move(yp, alice, "D", TODAY - 30 * DAY)
+    approvals_services.flag_set(young_person=yp, actor=alice, kind=FlagKind.MISSING, reason="Overnight.")
+    services.professional_add(young_person=yp, actor=alice, role="gp", name="Dr Patel")
+    data = json.loads(login(client, sol).get(f"/young-people/{yp.pk}/subject-access.json").content)
+    assert (len(data["accommodation"]), len(data["flags"]), len(data["professionals"])) == (1, 1, 1)
