@@ -2,6 +2,8 @@
 data (compliance) and the returns all read one list. contacts.codes re-exports them for the in-touch
 check (X1)."""
 
+from django.db import models
+
 #: ACTIV (X1): what the young person is doing.
 ACTIVITY = {
     "F1": "Full-time in higher education",
@@ -44,3 +46,14 @@ ALWAYS_UNSUITABLE = ("S", "X")
 
 #: Staying put (living on with former foster carers after 18) is the 903's Z.
 STAYING_PUT = "Z"
+
+
+class ContactPreference(models.TextChoices):
+    """Issue 11, item 2: how the young person would like to be contacted."""
+
+    PHONE = "phone", "Phone call"
+    TEXT = "text", "Text message"
+    MESSAGING_APP = "messaging_app", "WhatsApp or another messaging app"
+    EMAIL = "email", "E-mail"
+    LETTER = "letter", "Letter"
+    IN_PERSON = "in_person", "In person"

@@ -17,7 +17,7 @@ from core.dates import retention_date, service_birthdays
 from core.roles import MANAGER_ROLES, SERVICE_WIDE_ROLES, Role  # noqa: F401  (the role model, re-exported)
 from core.rules import is_pa, visible_young_people
 
-from .codes import ACCOMMODATION_TYPES, ACTIVITY
+from .codes import ACCOMMODATION_TYPES, ACTIVITY, ContactPreference
 
 
 class LegalStatus(models.TextChoices):
@@ -53,17 +53,6 @@ class Accommodation(models.TextChoices):
 
 #: Accommodation where the B&B/hostel part of the living-environment checklist applies (C3).
 SHORT_TERM_ACCOMMODATION = (Accommodation.BED_AND_BREAKFAST, Accommodation.HOSTEL)
-
-
-class ContactPreference(models.TextChoices):
-    """Issue 11, item 2: how the young person would like to be contacted."""
-
-    PHONE = "phone", "Phone call"
-    TEXT = "text", "Text message"
-    MESSAGING_APP = "messaging_app", "WhatsApp or another messaging app"
-    EMAIL = "email", "E-mail"
-    LETTER = "letter", "Letter"
-    IN_PERSON = "in_person", "In person"
 
 
 class Team(models.Model):
