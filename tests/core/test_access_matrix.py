@@ -19,7 +19,19 @@ from django.urls.resolvers import RoutePattern
 from django.utils import timezone
 
 from approvals.models import Arrangement, ArrangementDecision
-from careleavers.models import CaseNote, Event, Notification, PlannedAbsence, Role, YoungPerson
+from careleavers.models import (
+    AccommodationPeriod,
+    ActivityPeriod,
+    AddressPeriod,
+    CaseNote,
+    Event,
+    Flag,
+    KeyProfessional,
+    Notification,
+    PlannedAbsence,
+    Role,
+    YoungPerson,
+)
 from contacts.models import Contact, Escalation, InTouchCheck, OversightItem
 from core.models import AuditEvent
 from oversight.models import OverdueUpdate
@@ -30,7 +42,8 @@ pytestmark = pytest.mark.django_db
 
 SECRET_NAME = "Zebedee Quartermaine"
 COUNTED = [YoungPerson, Contact, Escalation, InTouchCheck, OversightItem, Event, PlannedAbsence, CaseNote, Notification,
-           Arrangement, ArrangementDecision, PathwayPlan, PlanDecision, OverdueUpdate, AuditEvent]
+           Arrangement, ArrangementDecision, PathwayPlan, PlanDecision, OverdueUpdate, AuditEvent,
+           AddressPeriod, KeyProfessional, AccommodationPeriod, ActivityPeriod, Flag]  # issue 11
 # Pages outside the app's records: Django's admin (staff users only, none of the personas) and its catch-all.
 SKIPPED_PREFIXES = ("admin/",)
 
@@ -58,8 +71,11 @@ def south_records(charlie, trent):
     arrangement = ArrangementFactory(young_person=yp, state="requested", active_from=None)
     item = OversightItem.objects.create(young_person=yp, kind="kit_declines", opened_on=today, reason="Declined.")
     notification = Notification.objects.create(recipient=charlie, young_person=yp, kind="x", message=SECRET_NAME)
+    # issue 11: a key professional and a flag (the URLs that end or clear one name it)
+    professional = KeyProfessional.objects.create(young_person=yp, role="gp", name="Dr Matrix")
+    flag = Flag.objects.create(young_person=yp, kind="hazard", reason="Matrix.", set_on=today)
     return {"yp": yp, "contact": contact, "plan": plan, "arrangement": arrangement, "item": item,
-            "notification": notification}
+            "notification": notification, "professional": professional, "flag": flag}
 
 
 def fill(route: str, records: dict) -> str:
@@ -68,6 +84,7 @@ def fill(route: str, records: dict) -> str:
         "young-people": records["yp"].pk, "cards": records["yp"].pk, "plans": records["plan"].pk,
         "arrangements": records["arrangement"].pk, "oversight-items": records["item"].pk,
         "notifications": records["notification"].pk, "contacts": records["contact"].pk, "unlocks": 1,
+        "professionals": records["professional"].pk, "flags": records["flag"].pk,  # issue 11
     }
     named = {"yp_pk": records["yp"].pk, "contact_pk": records["contact"].pk}
     text = {"kind": "reduced_visits", "code": "visit", "name": "team-items", "fmt": "csv", "uidb64": "MQ", "token": "x-y"}
