@@ -32,7 +32,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from careleavers.models import Accommodation, CaseNoteKind, Staff, YoungPerson
+from careleavers.models import VULNERABILITY_FLAGS, Accommodation, CaseNoteKind, Flag, FlagKind, Staff, YoungPerson
 from careleavers.selectors import service_leaders, team_leaders_of
 from careleavers.services import case_note_add, notify
 from compliance.engine import recompute_young_person
@@ -513,7 +513,9 @@ def young_person_flag_vulnerable(*, young_person: YoungPerson, vulnerable: bool,
                                  today: dt.date | None = None) -> YoungPerson:
     """Mark the young person vulnerable or at risk (or no longer), with why. R1 keeps holding: while
     reduced visits are pending or active, marking them vulnerable puts the arrangement up for review and
-    tells the Team Leader; the Team Leader's approval and the Service Leader's agreement refuse it."""
+    tells the Team Leader; the Team Leader's approval and the Service Leader's agreement refuse it.
+    Issue 11, item 7: this sets a `vulnerable` flag (or clears every vulnerable and at-risk flag), and
+    YoungPerson.vulnerable follows the active flags."""
     today = today or timezone.localdate()
     young_person = lock(young_person, "pa__team")
     require("careleavers.flag_vulnerable", user=actor.user, obj=young_person)
@@ -522,21 +524,109 @@ def young_person_flag_vulnerable(*, young_person: YoungPerson, vulnerable: bool,
     if young_person.vulnerable == vulnerable:
         state = "already" if vulnerable else "not"
         raise InvalidState(f"{young_person.name} is {state} marked vulnerable or at risk.", field="vulnerable")
-    young_person.vulnerable = vulnerable
-    young_person.save(update_fields=["vulnerable"])
+    active = list(Flag.objects.select_for_update().filter(young_person=young_person, kind__in=VULNERABILITY_FLAGS,
+                                                           cleared_on__isnull=True))
+    if vulnerable:
+        _flag_create(young_person=young_person, kind=FlagKind.VULNERABLE, reason=reason, actor=actor, set_on=today)
+    for flag in [] if vulnerable else active:
+        _flag_close(flag=flag, reason=reason, actor=actor, cleared_on=today)
     what = "Marked vulnerable or at risk" if vulnerable else "No longer marked vulnerable or at risk"
     case_note_add(young_person=young_person, author=actor, subject=what, text=f"{what} by {actor.name}: {reason}")
     audit_record(kind=AuditKind.VULNERABILITY_CHANGED, actor=actor, young_person=young_person, obj=young_person,
                  vulnerable=vulnerable, reason=reason)
-    if vulnerable:
-        for arrangement in Arrangement.objects.filter(young_person=young_person, kind=ArrangementKind.REDUCED_VISITS,
-                                                      state__in=REVIEWABLE_STATES):
-            arrangement_review_request(
-                arrangement=arrangement, actor=actor, today=today,
-                reason=f"{young_person.name} was marked vulnerable or at risk on {british(today)} ({reason}): "
-                       "reduced visits are never for a young person who is vulnerable or at risk (R1).")
-    recompute_young_person(young_person, as_of=today)
+    _vulnerability_follows_flags(young_person=young_person, actor=actor, reason=reason, today=today)
     return young_person
+
+
+# --- issue 11 (item 7): flags, R1 re-checked when one changes ------------------------------------------------
+
+
+def _flag_create(*, young_person: YoungPerson, kind: str, reason: str, actor: Staff, set_on: dt.date) -> Flag:
+    flag = Flag.objects.create(young_person=young_person, kind=kind, reason=reason, set_on=set_on, set_by=actor)
+    audit_record(kind=AuditKind.FLAG_SET, actor=actor, young_person=young_person, obj=flag, flag_kind=kind,
+                 set_on=set_on, reason=reason)
+    return flag
+
+
+def _flag_close(*, flag: Flag, reason: str, actor: Staff, cleared_on: dt.date) -> Flag:
+    flag.cleared_on, flag.cleared_by, flag.clear_reason = cleared_on, actor, reason
+    flag.save()  # versioned: the flag as set stays in its history
+    audit_record(kind=AuditKind.FLAG_CLEARED, actor=actor, young_person=flag.young_person, obj=flag,
+                 flag_kind=flag.kind, cleared_on=cleared_on, reason=reason)
+    return flag
+
+
+def _vulnerability_follows_flags(*, young_person: YoungPerson, actor: Staff, reason: str, today: dt.date) -> None:
+    """YoungPerson.vulnerable (what R1, E2 and the engine read) is true while a vulnerable or at-risk flag is
+    active. When it becomes true, pending and active reduced visits are put up for review (R1); the
+    requirements are recomputed (the E2 ladder reads it)."""
+    vulnerable = Flag.objects.filter(young_person=young_person, kind__in=VULNERABILITY_FLAGS,
+                                     cleared_on__isnull=True).exists()
+    if vulnerable != young_person.vulnerable:
+        young_person.vulnerable = vulnerable
+        young_person.save(update_fields=["vulnerable"])
+        if vulnerable:
+            for arrangement in Arrangement.objects.filter(young_person=young_person,
+                                                          kind=ArrangementKind.REDUCED_VISITS,
+                                                          state__in=REVIEWABLE_STATES):
+                arrangement_review_request(
+                    arrangement=arrangement, actor=actor, today=today,
+                    reason=f"{young_person.name} was marked vulnerable or at risk on {british(today)} ({reason}): "
+                           "reduced visits are never for a young person who is vulnerable or at risk (R1).")
+    recompute_young_person(young_person, as_of=today)
+
+
+@transaction.atomic
+def flag_set(*, young_person: YoungPerson, kind: str, reason: str, actor: Staff, set_on: dt.date | None = None,
+             today: dt.date | None = None) -> Flag:
+    """Item 7: a flag on the record (vulnerable, at risk, hazard or lone-working warning, missing episodes,
+    exploitation concern), with who set it, when and why. A vulnerable or at-risk flag re-checks pending and
+    active reduced visits (R1)."""
+    today = today or timezone.localdate()
+    young_person = lock(young_person, "pa__team")
+    require("careleavers.set_flag", user=actor.user, obj=young_person)
+    if kind not in FlagKind.values:
+        raise ServiceError("Choose the flag.", field="kind")
+    reason = _require_rationale(reason, field="reason")
+    set_on = set_on or today
+    if set_on > today:
+        raise ServiceError(f"The date cannot be in the future (today is {british(today)}).", field="set_on")
+    known_from = young_person.allocated_on or young_person.referred_on  # a referral waiting for a PA has no allocation
+    if known_from is not None and set_on < known_from - dt.timedelta(days=366):
+        raise ServiceError(f"{british(set_on)} is more than a year before {young_person.name} came to the service. "
+                           "Check the date.", field="set_on")
+    if Flag.objects.filter(young_person=young_person, kind=kind, cleared_on__isnull=True).exists():
+        raise InvalidState(f"{young_person.name} already has an active flag: {FlagKind(kind).label.lower()}.",
+                           field="kind")
+    flag = _flag_create(young_person=young_person, kind=kind, reason=reason, actor=actor, set_on=set_on)
+    case_note_add(young_person=young_person, author=actor, subject=f"Flag set: {flag.get_kind_display()}",
+                  text=f"Set by {actor.name} from {british(set_on)}: {reason}")
+    _vulnerability_follows_flags(young_person=young_person, actor=actor, reason=reason, today=today)
+    return flag
+
+
+@transaction.atomic
+def flag_clear(*, flag: Flag, reason: str, actor: Staff, cleared_on: dt.date | None = None,
+               today: dt.date | None = None) -> Flag:
+    """Item 7: the flag no longer applies, from a date, with why; it stays in the history."""
+    today = today or timezone.localdate()
+    flag = Flag.objects.select_for_update().select_related("young_person__pa__team").get(pk=flag.pk)
+    young_person = flag.young_person
+    require("careleavers.set_flag", user=actor.user, obj=young_person)
+    if flag.cleared_on is not None:
+        raise InvalidState(f"This flag was cleared on {british(flag.cleared_on)}.")
+    reason = _require_rationale(reason, field="reason")
+    cleared_on = cleared_on or today
+    if cleared_on > today:
+        raise ServiceError(f"The date cannot be in the future (today is {british(today)}).", field="cleared_on")
+    if cleared_on < flag.set_on:
+        raise ServiceError(f"A flag is cleared on or after the day it was set ({british(flag.set_on)}).",
+                           field="cleared_on")
+    _flag_close(flag=flag, reason=reason, actor=actor, cleared_on=cleared_on)
+    case_note_add(young_person=young_person, author=actor, subject=f"Flag cleared: {flag.get_kind_display()}",
+                  text=f"Cleared by {actor.name} from {british(cleared_on)}: {reason}")
+    _vulnerability_follows_flags(young_person=young_person, actor=actor, reason=reason, today=today)
+    return flag
 
 
 def open_door_letter(*, arrangement: Arrangement, today: dt.date | None = None) -> dict:

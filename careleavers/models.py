@@ -17,6 +17,8 @@ from core.dates import retention_date, service_birthdays
 from core.roles import MANAGER_ROLES, SERVICE_WIDE_ROLES, Role  # noqa: F401  (the role model, re-exported)
 from core.rules import is_pa, visible_young_people
 
+from .codes import ACCOMMODATION_TYPES, ACTIVITY, ContactPreference
+
 
 class LegalStatus(models.TextChoices):
     ELIGIBLE = "eligible", "Eligible"
@@ -156,6 +158,19 @@ class YoungPerson(models.Model):
     )
 
     # --- issue 11 (items 2-5, 7, 10) fields: identity, contact details, flags ---
+    # The address is the open AddressPeriod's (address_record keeps it in step); the phone, e-mail and the
+    # rest are edited on the Details page (young_person_details_update), every change a version.
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField("e-mail", blank=True)
+    preferred_contact = models.CharField("preferred way to be contacted", max_length=20, blank=True,
+                                         choices=ContactPreference.choices)
+    ni_number = models.CharField("National Insurance number", max_length=9, blank=True)
+    first_language = models.CharField(max_length=100, blank=True)
+    interpreter_needed = models.BooleanField(default=False)
+    religion = models.CharField(max_length=100, blank=True)
+    immigration_status = models.CharField(max_length=200, blank=True)
+    uasc_details = models.TextField("UASC details", blank=True,
+                                    help_text="Unaccompanied asylum-seeking child: arrival, claim, leave to remain.")
 
     # Derived from date_of_birth; the engine compares dates, never ages (CONTRACT "Dates").
     birthday_16 = models.DateField(editable=False)
@@ -453,6 +468,178 @@ class CaseClosure(models.Model):
         return f"Closed {self.closed_on}: {self.get_reason_display()}"
 
 # --- issue 11 (items 2-5, 7, 10): identity and contact details, accommodation, EET, legal status, flags ---
+
+# Histories (issue 11, items 2-4): each period runs from `start` to `end`, the day the young person moved out
+# or stopped (exclusive); the open one (no end) is the current one. Periods never overlap (the services say
+# so next to the field) and are corrected as new versions, never deleted.
+
+
+class AddressPeriod(models.Model):
+    """Item 2: where the young person lived, when. YoungPerson.address is the open period's address."""
+
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="addresses")
+    address = models.TextField()
+    start = models.DateField("from")
+    end = models.DateField("to", null=True, blank=True, help_text="The day they moved out; empty while they live there.")
+    recorded_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["young_person"], condition=Q(end__isnull=True), name="one_open_address"),
+            models.CheckConstraint(name="address_dates_in_order", condition=Q(end__isnull=True) | Q(end__gt=F("start"))),
+        ]
+
+    def __str__(self) -> str:
+        return self.address.splitlines()[0] if self.address else ""
+
+
+class ProfessionalRole(models.TextChoices):
+    GP = "gp", "GP"
+    LEAD_SOCIAL_WORKER = "lead_social_worker", "Lead social worker"
+    HEALTH = "health", "Health professional"
+    EDUCATION = "education", "Education or training contact"
+    HOUSING = "housing", "Housing or key worker"
+    PROBATION = "probation", "Probation or youth justice"
+    SOLICITOR = "solicitor", "Solicitor or immigration adviser"
+    ADVOCATE = "advocate", "Advocate"
+    OTHER = "other", "Other"
+
+
+class KeyProfessional(models.Model):
+    """Item 2: the GP, the lead social worker and other key professionals, with their contact details.
+    One no longer involved is ended, never deleted."""
+
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="professionals")
+    role = models.CharField(max_length=30, choices=ProfessionalRole.choices)
+    name = models.CharField(max_length=200)
+    organisation = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField("e-mail", blank=True)
+    notes = models.CharField(max_length=500, blank=True)
+    ended_on = models.DateField("no longer involved from", null=True, blank=True)
+    recorded_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["role", "name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.name}"
+
+
+class AccommodationPeriod(models.Model):
+    """Item 3 (reg 9, Schedule 2): where the young person lives, as the 903's accommodation type, who provides
+    it, and whether it is suitable (with why not). YoungPerson.accommodation is derived from the period open
+    today; the returns read the period in force on their day."""
+
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="accommodation_periods")
+    code = models.CharField("type of accommodation", max_length=1,
+                            choices=[(k, f"{k}: {v}") for k, v in ACCOMMODATION_TYPES.items()])
+    address = models.TextField(blank=True)
+    start = models.DateField("from")
+    end = models.DateField("to", null=True, blank=True, help_text="The day they moved out; empty while they live there.")
+    provider = models.CharField(max_length=200, blank=True)
+    council_provided = models.BooleanField("provided by the council", default=False)
+    staying_put = models.BooleanField(default=False, help_text="Staying put with former foster carers after 18.")
+    suitable = models.BooleanField(default=True)
+    unsuitable_reason = models.TextField("why it is not suitable", blank=True)
+    recorded_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start", "-id"]
+        indexes = [models.Index(fields=["young_person", "start"])]
+        constraints = [
+            models.CheckConstraint(name="accommodation_dates_in_order",
+                                   condition=Q(end__isnull=True) | Q(end__gt=F("start"))),
+            models.CheckConstraint(name="unsuitable_has_reason", condition=Q(suitable=True) | ~Q(unsuitable_reason="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{ACCOMMODATION_TYPES.get(self.code, self.code)} from {self.start}"
+
+    @property
+    def return_code(self) -> str:
+        """ACCOM (X1): the letter, then 1 (suitable) or 2 (unsuitable)."""
+        return f"{self.code}{1 if self.suitable else 2}"
+
+
+#: YoungPerson.accommodation (the engine's, C3's and D1's coarse kind) for each 903 accommodation type.
+ACCOMMODATION_KIND = {
+    "B": Accommodation.FAMILY, "C": Accommodation.SPECIALIST_HOME, "D": Accommodation.SUPPORTED,
+    "E": Accommodation.SUPPORTED, "G": Accommodation.OTHER, "H": Accommodation.OTHER, "K": Accommodation.OTHER,
+    "R": Accommodation.UNKNOWN, "S": Accommodation.OTHER, "T": Accommodation.HOSTEL, "U": Accommodation.OWN_TENANCY,
+    "V": Accommodation.HOSTEL, "W": Accommodation.BED_AND_BREAKFAST, "X": Accommodation.CUSTODY,
+    "Y": Accommodation.OTHER, "Z": Accommodation.STAYING_PUT,
+}
+
+
+class ActivityPeriod(models.Model):
+    """Item 4: education, employment or training, as the 903's activity code, with the provider."""
+
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="activity_periods")
+    code = models.CharField("activity", max_length=2, choices=[(k, f"{k}: {v}") for k, v in ACTIVITY.items() if k != "0"])
+    provider = models.CharField("provider or employer", max_length=200, blank=True)
+    start = models.DateField("from")
+    end = models.DateField("to", null=True, blank=True, help_text="The day it stopped; empty while it goes on.")
+    recorded_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start", "-id"]
+        indexes = [models.Index(fields=["young_person", "start"])]
+        constraints = [
+            models.CheckConstraint(name="activity_dates_in_order", condition=Q(end__isnull=True) | Q(end__gt=F("start"))),
+        ]
+
+    def __str__(self) -> str:
+        return f"{ACTIVITY.get(self.code, self.code)} from {self.start}"
+
+
+class FlagKind(models.TextChoices):
+    VULNERABLE = "vulnerable", "Vulnerable"
+    AT_RISK = "at_risk", "At risk"
+    HAZARD = "hazard", "Hazard: lone-working warning"
+    MISSING = "missing", "Missing episodes"
+    EXPLOITATION = "exploitation", "Exploitation concern"
+
+
+#: R1, E2: YoungPerson.vulnerable is true while one of these flags is active.
+VULNERABILITY_FLAGS = (FlagKind.VULNERABLE, FlagKind.AT_RISK)
+
+
+class Flag(models.Model):
+    """Item 7: a warning on the record, who set it, when and why, and when it was cleared (and by whom, why).
+    Cleared flags stay as history."""
+
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="flags")
+    kind = models.CharField(max_length=20, choices=FlagKind.choices)
+    reason = models.TextField()
+    set_on = models.DateField()
+    set_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    cleared_on = models.DateField(null=True, blank=True)
+    cleared_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    clear_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-set_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["young_person", "kind"], condition=Q(cleared_on__isnull=True),
+                                    name="one_active_flag_per_kind"),
+            models.CheckConstraint(name="flag_cleared_after_set",
+                                   condition=Q(cleared_on__isnull=True) | Q(cleared_on__gte=F("set_on"))),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} from {self.set_on}"
 
 # --- issue 12 (items 1-3): case notes, management oversight, supervision ---
 

@@ -1,6 +1,7 @@
 """Reads that know who is asking (STYLE 3): views never filter by team themselves."""
 
 import datetime as dt
+from typing import Any
 
 import rules
 from django.contrib.auth.models import AnonymousUser
@@ -18,7 +19,21 @@ from core.rules import (
     visible_teams,
 )
 
-from .models import CardKind, CardSent, CaseNote, CaseNoteKind, LegalStatus, Staff, SupervisionSession, Team, YoungPerson
+from .models import (
+    AccommodationPeriod,
+    ActivityPeriod,
+    CardKind,
+    CardSent,
+    CaseNote,
+    CaseNoteKind,
+    Flag,
+    KeyProfessional,
+    LegalStatus,
+    Staff,
+    SupervisionSession,
+    Team,
+    YoungPerson,
+)
 
 #: T9: the seasonal (Christmas) card goes out in December.
 SEASONAL_CARD_MONTH = 12
@@ -224,3 +239,37 @@ def supervisable_pas(user) -> QuerySet[Staff]:
     if not rules.has_perm("careleavers.view_supervisions", user):
         return Staff.objects.none()
     return personal_advisers_among(staff_visible_to(user)).order_by("name")
+# --- issue 11 (items 2-4, 7): the case record's histories and flags ----------------------------------------------
+
+
+def current_period(periods, *, on: dt.date):
+    """The period in force on `on` (started on or before it, not yet ended), from rows in hand."""
+    return next((p for p in periods if p.start <= on and (p.end is None or p.end > on)), None)
+
+
+def active_flags(young_person: YoungPerson) -> QuerySet[Flag]:
+    """Item 7: the flags shown at the top of the record (one query)."""
+    return Flag.objects.filter(young_person=young_person, cleared_on__isnull=True).select_related("set_by") \
+        .order_by("kind")
+
+
+def case_record_summary(young_person: YoungPerson, *, today: dt.date) -> dict:
+    """What the young person's page shows of the case record: the current accommodation and activity and the
+    active key professionals (three queries, whatever the length of the histories)."""
+    accommodation = AccommodationPeriod.objects.filter(young_person=young_person, start__lte=today) \
+        .filter(Q(end__isnull=True) | Q(end__gt=today)).order_by("-start").first()
+    activity = ActivityPeriod.objects.filter(young_person=young_person, start__lte=today) \
+        .filter(Q(end__isnull=True) | Q(end__gt=today)).order_by("-start").first()
+    professionals = list(KeyProfessional.objects.filter(young_person=young_person, ended_on__isnull=True)
+                         .order_by("role", "name"))
+    return {"accommodation": accommodation, "activity": activity, "professionals": professionals}
+
+
+def periods_in_force(model, ids, day: dt.date) -> dict[int, Any]:
+    """Each young person's period of `model` (AccommodationPeriod, ActivityPeriod) in force on `day`, for the
+    returns (one query)."""
+    found: dict[int, Any] = {}
+    rows = model.objects.filter(young_person__in=ids, start__lte=day).filter(Q(end__isnull=True) | Q(end__gt=day))
+    for period in rows.order_by("young_person", "start", "id"):
+        found[period.young_person_id] = period  # ordered by start: the newest wins
+    return found

@@ -1,7 +1,9 @@
 """Writes to case records (STYLE 2): keyword-only, one transaction, audit row included."""
 
 import datetime as dt
+import re
 from functools import partial
+from typing import Any
 
 import rules
 from django.conf import settings
@@ -15,17 +17,23 @@ from core.errors import InvalidState, NotAllowed, ServiceError, StaleVersion
 from core.models import AuditKind
 from core.rules import refusal
 
+from .codes import ACTIVITY
 from .models import (
     CASE_NOTE_MAX_LENGTH,
     WRITTEN_NOTE_KINDS,
     AbsenceReason,
+    ActivityPeriod,
+    AddressPeriod,
     CardKind,
     CardSent,
     CaseNote,
     CaseNoteKind,
+    ContactPreference,
+    KeyProfessional,
     LegalStatus,
     Notification,
     PlannedAbsence,
+    ProfessionalRole,
     Staff,
     YoungPerson,
 )
@@ -247,3 +255,197 @@ def case_note_correct(*, note: CaseNote, actor: Staff, subject: str, text: str, 
     audit_record(kind=AuditKind.CASE_NOTE_CORRECTED, actor=actor, young_person=current.young_person, obj=corrected,
                  corrects=current.pk, version=corrected.version, reason=reason)
     return corrected
+# --- issue 11 (items 2-5, 7, 10): identity and contact details, addresses, key professionals, EET ---------------
+
+DETAILS_FIELDS = ("phone", "email", "preferred_contact", "ni_number", "first_language", "interpreter_needed",
+                  "religion", "immigration_status", "uasc_details")
+DETAILS_REFUSAL = "Only the young person's Personal Adviser, their Team Leader or a Service Leader edits their details."
+
+#: HMRC: two prefix letters (neither D, F, I, Q, U or V; the second not O; not an unused pair), six digits, A-D.
+_NI_NUMBER = re.compile(r"(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z][0-9]{6}[A-D]")
+
+
+def ni_number_normalised(value: str) -> str:
+    """The NI number without spaces, in capitals ('' stays '')."""
+    return re.sub(r"\s+", "", value or "").upper()
+
+
+def ni_number_is_valid(value: str) -> bool:
+    return bool(_NI_NUMBER.fullmatch(ni_number_normalised(value)))
+
+
+def details_version(young_person: YoungPerson) -> str:
+    """The version the Details form is read at (its hidden `read_version`): the values it shows."""
+    return "|".join(str(getattr(young_person, field)) for field in DETAILS_FIELDS)
+
+
+@transaction.atomic
+def young_person_details_update(*, young_person: YoungPerson, actor: Staff, read_version: str | None = None,
+                                **values: Any) -> YoungPerson:
+    """Item 2: phone, e-mail, preferred way to be contacted, NI number, first language and interpreter, religion,
+    immigration status and UASC details. A save over someone else's later save is refused (StaleVersion)."""
+    check_can_record(actor=actor, young_person=young_person, permission="careleavers.edit_details",
+                     message=DETAILS_REFUSAL)
+    unknown = set(values) - set(DETAILS_FIELDS)
+    if unknown:
+        raise ServiceError(f"Not a detail of the record: {', '.join(sorted(unknown))}.")
+    young_person = YoungPerson.objects.select_for_update().get(pk=young_person.pk)
+    if read_version and read_version != details_version(young_person):
+        then = dict(zip(DETAILS_FIELDS, read_version.split("|"), strict=False))
+        label = {f: str(getattr(YoungPerson._meta.get_field(f), "verbose_name", f)) for f in DETAILS_FIELDS}
+        label = {f: name[:1].upper() + name[1:] for f, name in label.items()}
+        reasons = [f"{label[f]} is now {getattr(young_person, f)!r} (was {then.get(f, '')!r})"
+                   for f in DETAILS_FIELDS if then.get(f) != str(getattr(young_person, f))]
+        raise StaleVersion(current=details_version(young_person), reasons=reasons,
+                           lead="Someone saved these details after you opened the form; nothing was saved")
+    if "ni_number" in values:
+        values["ni_number"] = ni_number_normalised(values["ni_number"])
+        if values["ni_number"] and not ni_number_is_valid(values["ni_number"]):
+            raise ServiceError("An NI number is two letters, six digits and A, B, C or D, e.g. AB 12 34 56 C.",
+                               field="ni_number")
+    if values.get("preferred_contact") and values["preferred_contact"] not in ContactPreference.values:
+        raise ServiceError("Choose how the young person would like to be contacted.", field="preferred_contact")
+    for key in ("phone", "email", "first_language", "religion", "immigration_status", "uasc_details"):
+        if key in values:
+            values[key] = (values[key] or "").strip()
+    changed = {k: v for k, v in values.items() if getattr(young_person, k) != v}
+    if not changed:
+        return young_person
+    for key, value in changed.items():
+        setattr(young_person, key, value)
+    young_person.save()  # save(), not update(): the change is versioned
+    audit_record(kind=AuditKind.DETAILS_UPDATED, actor=actor, young_person=young_person, obj=young_person,
+                 changed=sorted(changed))
+    return young_person
+
+
+def check_period_dates(*, young_person: YoungPerson, start: dt.date, end: dt.date | None, today: dt.date,
+                       what: str) -> None:
+    """A period starts no later than today, ends after it starts and not in the future, and does not start more
+    than a year before the 16th birthday (a typing mistake)."""
+    if start > today:
+        raise ServiceError(f"The start of the {what} cannot be in the future (today is {british(today)}).", field="start")
+    earliest = birthday(young_person.date_of_birth, 15)
+    if start < earliest:
+        raise ServiceError(f"{british(start)} is more than a year before {young_person.name}'s 16th birthday. "
+                           "Check the date.", field="start")
+    if end is not None and end <= start:
+        raise ServiceError(f"The end of the {what} must be after its start ({british(start)}).", field="end")
+    if end is not None and end > today:
+        raise ServiceError(f"The end of the {what} cannot be in the future (today is {british(today)}).", field="end")
+
+
+def period_to_close(periods, *, start: dt.date, end: dt.date | None, what: str):
+    """Where a new period from `start` to `end` (None: still going) fits among `periods` (locked rows of one
+    young person). A new current period after the start of the current one is a move: the current one is
+    returned, to be closed on `start`. Any other overlap is refused, naming the period it overlaps."""
+    to_close = None
+    for period in periods:
+        overlaps = start < (period.end or dt.date.max) and period.start < (end or dt.date.max)
+        if not overlaps:
+            continue
+        if period.end is None and end is None and period.start < start:
+            to_close = period
+            continue
+        until = f"to {british(period.end)}" if period.end else "with no end (the current one)"
+        raise ServiceError(f"This overlaps the {what} recorded from {british(period.start)} {until}. "
+                           "Periods cannot overlap: check the dates.", field="start")
+    return to_close
+
+
+@transaction.atomic
+def address_record(*, young_person: YoungPerson, actor: Staff, address: str, start: dt.date, end: dt.date | None = None,
+                   today: dt.date | None = None) -> AddressPeriod:
+    """Item 2: an address from a date (a move: the current address ends that day) or a past one with its end.
+    YoungPerson.address is kept as the current address (the S2 letter and the T9 card list read it)."""
+    today = today or timezone.localdate()
+    check_can_record(actor=actor, young_person=young_person, permission="careleavers.edit_details",
+                     message=DETAILS_REFUSAL)
+    young_person = YoungPerson.objects.select_for_update().get(pk=young_person.pk)
+    address = (address or "").strip()
+    if not address:
+        raise ServiceError("Give the address.", field="address")
+    check_period_dates(young_person=young_person, start=start, end=end, today=today, what="address")
+    periods = list(AddressPeriod.objects.select_for_update().filter(young_person=young_person))
+    closing = period_to_close(periods, start=start, end=end, what="address")
+    if closing is not None:
+        closing.end = start
+        closing.save()
+    period = AddressPeriod.objects.create(young_person=young_person, address=address, start=start, end=end,
+                                          recorded_by=actor)
+    current = next((p for p in [*periods, period] if p.end is None), None)
+    if current is not None and current.address != young_person.address:
+        young_person.address = current.address
+        young_person.save()
+    audit_record(kind=AuditKind.ADDRESS_RECORDED, actor=actor, young_person=young_person, obj=period, start=start,
+                 end=end, closed=closing.pk if closing else None)
+    return period
+
+
+@transaction.atomic
+def professional_add(*, young_person: YoungPerson, actor: Staff, role: str, name: str, organisation: str = "",
+                     phone: str = "", email: str = "", notes: str = "") -> KeyProfessional:
+    """Item 2: the GP, the lead social worker or another key professional, with their contact details."""
+    check_can_record(actor=actor, young_person=young_person, permission="careleavers.edit_details",
+                     message=DETAILS_REFUSAL)
+    if role not in ProfessionalRole.values:
+        raise ServiceError("Choose the professional's role.", field="role")
+    name = (name or "").strip()
+    if not name:
+        raise ServiceError("Give the professional's name.", field="name")
+    professional = KeyProfessional.objects.create(
+        young_person=young_person, role=role, name=name[:200], organisation=(organisation or "").strip()[:200],
+        phone=(phone or "").strip()[:40], email=(email or "").strip(), notes=(notes or "").strip()[:500],
+        recorded_by=actor)
+    audit_record(kind=AuditKind.PROFESSIONAL_ADDED, actor=actor, young_person=young_person, obj=professional,
+                 role=role, name=professional.name)
+    return professional
+
+
+@transaction.atomic
+def professional_end(*, professional: KeyProfessional, actor: Staff, ended_on: dt.date,
+                     today: dt.date | None = None) -> KeyProfessional:
+    """Item 2: the professional is no longer involved from a date; the row is kept."""
+    today = today or timezone.localdate()
+    professional = KeyProfessional.objects.select_for_update().select_related("young_person").get(pk=professional.pk)
+    check_can_record(actor=actor, young_person=professional.young_person, permission="careleavers.edit_details",
+                     message=DETAILS_REFUSAL)
+    if professional.ended_on is not None:
+        raise InvalidState(f"{professional.name} is already recorded as no longer involved.", field="ended_on")
+    if ended_on > today:
+        raise ServiceError(f"The date cannot be in the future (today is {british(today)}).", field="ended_on")
+    if ended_on < professional.created_at.date() - dt.timedelta(days=366):
+        raise ServiceError(f"{british(ended_on)} is more than a year before they were recorded. Check the date.",
+                           field="ended_on")
+    professional.ended_on = ended_on
+    professional.save()
+    audit_record(kind=AuditKind.PROFESSIONAL_ENDED, actor=actor, young_person=professional.young_person,
+                 obj=professional, ended_on=ended_on)
+    return professional
+
+
+@transaction.atomic
+def activity_record(*, young_person: YoungPerson, actor: Staff, code: str, start: dt.date, end: dt.date | None = None,
+                    provider: str = "", today: dt.date | None = None) -> ActivityPeriod:
+    """Item 4: education, employment or training as the 903 activity code, from a date (the current activity
+    ends that day) or a past one with its end. The returns read the activity in force on their day."""
+    today = today or timezone.localdate()
+    check_can_record(actor=actor, young_person=young_person, permission="careleavers.record_activity")
+    young_person = YoungPerson.objects.select_for_update().get(pk=young_person.pk)
+    if code not in ACTIVITY or code == "0":
+        raise ServiceError("Choose the activity.", field="code")
+    check_period_dates(young_person=young_person, start=start, end=end, today=today, what="activity")
+    periods = list(ActivityPeriod.objects.select_for_update().filter(young_person=young_person))
+    closing = period_to_close(periods, start=start, end=end, what="activity")
+    if closing is not None:
+        closing.end = start
+        closing.save()
+    period = ActivityPeriod.objects.create(young_person=young_person, code=code, provider=(provider or "").strip()[:200],
+                                           start=start, end=end, recorded_by=actor)
+    audit_record(kind=AuditKind.ACTIVITY_RECORDED, actor=actor, young_person=young_person, obj=period, code=code,
+                 start=start, end=end, closed=closing.pk if closing else None)
+    case_note_add(young_person=young_person, author=actor,
+                  subject=f"Education, employment or training: {ACTIVITY[code]} from {british(start)}"[:200],
+                  text=(f"Provider: {period.provider}." if period.provider else "No provider recorded.")
+                  + (f" Ended {british(end)}." if end else ""))
+    return period

@@ -12,6 +12,8 @@ class CaseworkConfig(AppConfig):
         from core.registry import NavEntry, Panel, register_nav, register_panel, register_timeline
         from core.timeline import register_history
 
+        from .case_record_history import SOURCES as CASE_RECORD_HISTORY
+        from .case_record_panel import case_record_panel
         from .documents import documents_panel
         from .notes import NOTES_PANEL, NOTES_TIMELINE
         from .panels import ALLOCATION_HISTORY, CLOSURE_HISTORY, COVER_HISTORY, case_panel
@@ -38,3 +40,7 @@ class CaseworkConfig(AppConfig):
         register_panel(Panel("documents", "casework/documents/panel.html", documents_panel, order=70))
         register_nav(NavEntry("Search", "search", "careleavers.search_young_people", order=15))
         register_nav(NavEntry("Duty rota", "duty_rota", "careleavers.view_duty_rota", order=86))
+        # Issue 11 (items 2-4): contact details, current accommodation and activity, key professionals.
+        register_panel(Panel("case_record", "casework/case_record/panel.html", case_record_panel, order=5))
+        for source in CASE_RECORD_HISTORY:
+            register_history(source)

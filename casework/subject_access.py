@@ -14,12 +14,17 @@ from weasyprint import CSS, HTML
 
 from approvals.models import Arrangement, ArrangementDecision, StepBackRecord
 from careleavers.models import (
+    AccommodationPeriod,
+    ActivityPeriod,
+    AddressPeriod,
     Allocation,
     CardSent,
     CaseNote,
     Cover,
     Event,
+    Flag,
     IntervalOverride,
+    KeyProfessional,
     LegalStatusChange,
     Notification,
     Staff,
@@ -34,7 +39,7 @@ from oversight.models import Alert, OverdueUpdate
 from pathway.models import PathwayPlan, PlanActionItem, PlanDecision
 
 #: Format of the export (bump when a section is added or renamed).
-SUBJECT_ACCESS_VERSION = 2  # 2: pathway plan actions (issue 13)
+SUBJECT_ACCESS_VERSION = 2  # 2: pathway plan actions (issue 13); the case record's histories and flags (issue 11)
 
 #: (section key, heading, model, the filter naming the young person): every kind of record held.
 SECTIONS: tuple[tuple[str, str, Any, str], ...] = (
@@ -56,6 +61,12 @@ SECTIONS: tuple[tuple[str, str, Any, str], ...] = (
     ("interval_overrides", "Agreed visit intervals", IntervalOverride, "young_person"),
     ("case_notes", "Case notes", CaseNote, "young_person"),
     ("cards_sent", "Cards sent", CardSent, "young_person"),
+    # issue 11 (items 2-4, 7): the case record's histories and flags
+    ("addresses", "Addresses", AddressPeriod, "young_person"),
+    ("professionals", "Key professionals", KeyProfessional, "young_person"),
+    ("accommodation", "Accommodation", AccommodationPeriod, "young_person"),
+    ("activity", "Education, employment and training", ActivityPeriod, "young_person"),
+    ("flags", "Flags", Flag, "young_person"),
     ("requirements", "Requirements (computed)", Requirement, "young_person"),
     ("overdue_updates", "Updates on overdue items", OverdueUpdate, "young_person"),
     ("alerts", "Alerts", Alert, "young_person"),

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from . import allocation, chronology, documents, duty, governance, notes, records, registration, supervision, views
 
@@ -33,6 +33,7 @@ urlpatterns = [
     path("absences/<int:pk>/cover/", allocation.absence_cover, name="absence_cover"),
 
     # --- issue 11 (items 2-5, 7, 10): identity and contact details, accommodation, EET, legal status, flags ---
+    path("", include("casework.case_record_urls")),
 
     # --- issue 12 (items 1-3): case notes, management oversight, supervision ---
     path("young-people/<int:pk>/notes/", notes.notes, name="case_notes"),

@@ -55,6 +55,10 @@ class PolicyPack(models.Model):
         default=list, blank=True,
         help_text="E1, E2, T3: the steps offered when contacts go unanswered, per circumstance (pack_data/<key>.json).",
     )
+    accommodation_moves = models.JSONField(
+        default=dict, blank=True,
+        help_text="Issue 11, item 3: the event and circumstance a move of accommodation brings (pack_data/<key>.json).",
+    )
     history = HistoricalRecords()
 
     class Meta:

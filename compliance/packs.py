@@ -50,6 +50,8 @@ class PackData:
     events: list[dict[str, Any]]
     #: E1, E2, T3: [{"circumstance", "steps": [{"step", "rule", "vulnerable"?}]}], as in the file.
     escalation_ladder: list[dict[str, Any]] = field(default_factory=list)
+    #: Issue 11, item 3: {"first_provided_event", "move_event", "leaving_circumstance", "types": [...]}, as in the file.
+    accommodation_moves: dict[str, Any] = field(default_factory=dict)
 
 
 @cache
@@ -93,6 +95,9 @@ def read_pack(path: Path) -> PackData:  # noqa: C901, PLR0912  (checks, then exp
             wildcard[(row["arrangement"], row["requirement"])] = row
         else:
             explicit[key] = row
+    moves = doc["accommodation_moves"]
+    listed = [t["code"] for t in moves["types"]]
+    problems += [f"accommodation_moves/types: a second row for {c!r}" for c in sorted({c for c in listed if listed.count(c) > 1})]
     ladders = [ladder["circumstance"] for ladder in doc["escalation_ladder"]]
     problems += [f"escalation_ladder: a second ladder for {c!r}" for c in sorted({c for c in ladders if ladders.count(c) > 1})]
     if "*" not in ladders:
@@ -129,7 +134,8 @@ def read_pack(path: Path) -> PackData:  # noqa: C901, PLR0912  (checks, then exp
                "rule": e["rule"], "basis": e["basis"]} for e in doc["events"]]
     return PackData(key=doc["key"], name=doc["name"], version=doc["version"],
                     settings={k: doc["settings"][k] for k in SETTINGS}, requirements=rows, events=events,
-                    escalation_ladder=doc["escalation_ladder"])
+                    escalation_ladder=doc["escalation_ladder"],
+                    accommodation_moves={k: v for k, v in moves.items() if k != "description"})
 
 
 #: The packs of CONTRACT.md in its order; a new council's file is a data change and comes after them.
@@ -153,7 +159,8 @@ def load_pack(data: PackData, *, models=None, overwrite: bool = True) -> tuple[A
     changed = pack is None
     if pack is None:
         pack = pack_model(key=data.key)
-    wanted = {"name": data.name, "version": data.version, **data.settings, "escalation_ladder": data.escalation_ladder}
+    wanted = {"name": data.name, "version": data.version, **data.settings, "escalation_ladder": data.escalation_ladder,
+              "accommodation_moves": data.accommodation_moves}
     # An earlier migration's historical model has only the columns of its day (0004 predates the ladder).
     columns = {f.name for f in pack_model._meta.concrete_fields}
     wanted = {k: v for k, v in wanted.items() if k in columns}

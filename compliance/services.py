@@ -8,13 +8,17 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from careleavers.codes import ACCOMMODATION_TYPES, ALWAYS_UNSUITABLE, STAYING_PUT
 from careleavers.models import (
+    ACCOMMODATION_KIND,
     CASE_NOTE_MAX_LENGTH,
     AbsenceReason,
+    AccommodationPeriod,
     Allocation,
     CaseClosure,
     CaseNote,
     CaseNoteKind,
+    Circumstance,
     ClosureReason,
     Cover,
     Event,
@@ -28,7 +32,15 @@ from careleavers.models import (
     Team,
     YoungPerson,
 )
-from careleavers.services import case_note_add, check_note_text, check_record_date, notify
+from careleavers.services import (
+    address_record,
+    case_note_add,
+    check_note_text,
+    check_period_dates,
+    check_record_date,
+    notify,
+    period_to_close,
+)
 from core.audit import audit_record
 from core.dates import age_on, birthday, british
 from core.errors import InvalidState, NotAllowed, ServiceError, StaleVersion
@@ -37,7 +49,7 @@ from core.transitions import lock, require
 
 from .engine import recompute, recompute_young_person
 from .models import PolicyPack, RequirementCode
-from .packs import PATHWAY_REVIEW_DAYS, PackData, load_pack
+from .packs import PATHWAY_REVIEW_DAYS, PackData, active_pack, load_pack
 from .selectors import pack_intervals_for
 
 
@@ -672,3 +684,91 @@ def supervision_record(*, pa: Staff, actor: Staff, held_on: dt.date, summary: st
     audit_record(kind=AuditKind.SUPERVISION_RECORDED, actor=actor, obj=session, pa=pa.pk, held_on=held_on,
                  young_people=sorted(seen))
     return session
+# --- issue 11 (item 3): a move of accommodation (reg 9, Schedule 2; T6, T7, P1, reg 8(2)) -----------------------
+
+
+def accommodation_move_effects(*, moves: dict, code: str, previous_code: str | None, circumstance: str,
+                               council_provided: bool, first_provided: bool) -> tuple[str | None, str]:
+    """What the pack says a move into `code` brings: (the event it is, or None; the circumstance after it).
+    A listed type raises its event and sets its circumstance (a B&B is emergency accommodation, T7); moving
+    out of a listed type whose circumstance still holds returns it to the pack's leaving circumstance; the
+    council's first accommodation is reg 8(2)'s event; any other move the pack's move event (P1)."""
+    types = {row["code"]: row for row in moves.get("types", [])}
+    row, before = types.get(code), types.get(previous_code or "")
+    if row is not None:
+        return row["event"], row["circumstance"]
+    after = moves.get("leaving_circumstance", circumstance) if before and before["circumstance"] == circumstance \
+        else circumstance
+    if council_provided and first_provided:
+        return moves.get("first_provided_event"), after
+    if previous_code is not None:
+        return moves.get("move_event"), after
+    return None, after
+
+
+@transaction.atomic
+def accommodation_record(*, young_person: YoungPerson, actor: Staff, code: str, start: dt.date,
+                         end: dt.date | None = None, address: str = "", provider: str = "",
+                         council_provided: bool = False, staying_put: bool = False, suitable: bool = True,
+                         unsuitable_reason: str = "", today: dt.date | None = None) -> AccommodationPeriod:
+    """Item 3: where the young person lives from `start` (a move: the current accommodation ends that day), or a
+    past period with its end. A move into today's accommodation raises the event it is and sets the circumstance
+    as the active pack's `accommodation_moves` say, keeps YoungPerson.accommodation (and, with an address, the
+    address history) in step, and recomputes the requirements, all in this one transaction."""
+    today = today or timezone.localdate()
+    young_person = lock(young_person, "pa__team")
+    require("careleavers.record_accommodation", user=actor.user, obj=young_person)
+    if code not in ACCOMMODATION_TYPES:
+        raise ServiceError("Choose the type of accommodation.", field="code")
+    unsuitable_reason = (unsuitable_reason or "").strip()
+    if code in ALWAYS_UNSUITABLE and suitable:
+        raise ServiceError(f"{ACCOMMODATION_TYPES[code]} is always recorded as unsuitable (DfE 903 rule 133): "
+                           "untick suitable and say why.", field="suitable")
+    if not suitable and not unsuitable_reason:
+        raise ServiceError("Say why the accommodation is not suitable.", field="unsuitable_reason")
+    if staying_put and code != STAYING_PUT:
+        raise ServiceError(f"Staying put is living with former foster carers: choose type {STAYING_PUT}.",
+                           field="staying_put")
+    check_period_dates(young_person=young_person, start=start, end=end, today=today, what="accommodation")
+    periods = list(AccommodationPeriod.objects.select_for_update().filter(young_person=young_person))
+    closing = period_to_close(periods, start=start, end=end, what="accommodation")
+    if closing is not None:
+        closing.end = start
+        closing.save()
+    period = AccommodationPeriod.objects.create(
+        young_person=young_person, code=code, address=(address or "").strip(), start=start, end=end,
+        provider=(provider or "").strip()[:200], council_provided=council_provided, staying_put=staying_put,
+        suitable=suitable, unsuitable_reason="" if suitable else unsuitable_reason, recorded_by=actor)
+    event = None
+    circumstance_before = young_person.circumstance
+    if end is None:  # today's accommodation: the move's event, circumstance and derived fields
+        moves = active_pack().accommodation_moves or {}
+        first_provided = not any(p.council_provided for p in periods)
+        event_kind, circumstance = accommodation_move_effects(
+            moves=moves, code=code, previous_code=closing.code if closing else None,
+            circumstance=young_person.circumstance, council_provided=council_provided, first_provided=first_provided)
+        young_person.circumstance = circumstance
+        young_person.accommodation = ACCOMMODATION_KIND[code]
+        young_person.save()  # versioned record: save, never update()
+        if event_kind:
+            event = Event.objects.create(young_person=young_person, kind=event_kind, date=start, recorded_by=actor,
+                                         notes=f"Moved to {ACCOMMODATION_TYPES[code].lower()} (recorded with the move).")
+            audit_record(kind=AuditKind.EVENT_RECORDED, actor=actor, young_person=young_person, obj=event,
+                         event_kind=event_kind, date=start)
+        if period.address and period.address != young_person.address:
+            address_record(young_person=young_person, actor=actor, address=period.address, start=start, today=today)
+    what = f"{ACCOMMODATION_TYPES[code]} from {british(start)}" + (f" to {british(end)}" if end else "")
+    lines = [f"Provider: {period.provider}." if period.provider else "",
+             "Provided by the council." if council_provided else "", "Staying put." if staying_put else "",
+             "Suitable." if suitable else f"Not suitable: {unsuitable_reason}",
+             f"Event: {EventKind(event.kind).label}." if event else "",
+             f"Circumstance: {Circumstance(young_person.circumstance).label}."
+             if young_person.circumstance != circumstance_before else ""]
+    case_note_add(young_person=young_person, author=actor, subject=f"Accommodation: {what}"[:200],
+                  text=" ".join(line for line in lines if line))
+    audit_record(kind=AuditKind.ACCOMMODATION_RECORDED, actor=actor, young_person=young_person, obj=period, code=code,
+                 start=start, end=end, suitable=suitable, closed=closing.pk if closing else None,
+                 event=event.kind if event else None, circumstance_from=circumstance_before,
+                 circumstance_to=young_person.circumstance)
+    recompute_young_person(young_person, as_of=today)
+    return period

@@ -72,6 +72,14 @@ class AuditKind(models.TextChoices):
     EXTENDED_SUPPORT_REQUESTED = "extended_support.requested", "Support to 25 requested (s3)"
 
     # --- issue 11 (items 2-5, 7, 10): identity and contact details, accommodation, EET, legal status, flags ---
+    DETAILS_UPDATED = "young_person.details_updated", "Identity and contact details updated"
+    ADDRESS_RECORDED = "address.recorded", "Address recorded"
+    PROFESSIONAL_ADDED = "professional.added", "Key professional added"
+    PROFESSIONAL_ENDED = "professional.ended", "Key professional no longer involved"
+    ACCOMMODATION_RECORDED = "accommodation.recorded", "Accommodation recorded"
+    ACTIVITY_RECORDED = "activity.recorded", "Education, employment or training recorded"
+    FLAG_SET = "flag.set", "Flag set"
+    FLAG_CLEARED = "flag.cleared", "Flag cleared"
 
     # --- issue 12 (items 1-3): case notes, management oversight, supervision ---
     CASE_NOTE_WRITTEN = "case_note.written", "Case note written"

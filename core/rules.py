@@ -459,6 +459,23 @@ rules.add_perm("careleavers.plan_absence_for", manages_staff)
 rules.add_perm("careleavers.plan_team_absences", is_team_leader | is_service_leader)
 
 # --- issue 11 (items 2-5, 7, 10): identity and contact details, accommodation, EET, legal status, flags ---
+#: Item 2: the Details page (contact details, addresses, key professionals) is read by whoever sees the record and
+#: edited by a PA on the case, the Team Leader of the young person's team or a Service Leader.
+rules.add_perm("careleavers.view_details", can_see_young_person)
+_add_perm_with_refusals(
+    "careleavers.edit_details",
+    (is_pa | is_team_leader | is_service_leader,
+     "Only the young person's Personal Adviser, their Team Leader or a Service Leader edits their details."),
+    (~is_team_leader | leads_team_of, "A Team Leader writes only to the records of their own team."),
+    (sees_young_person_of, "This young person is not on your caseload."),
+)
+#: Items 3 and 4: a move of accommodation, a change of education, employment or training: the day-to-day record.
+_add_perm_with_refusals("careleavers.record_accommodation", *_WRITES_DAY_TO_DAY)
+_add_perm_with_refusals("careleavers.record_activity", *_WRITES_DAY_TO_DAY)
+#: Item 7: flags are set and cleared by whoever writes the record (as "careleavers.flag_vulnerable", R1).
+_add_perm_with_refusals("careleavers.set_flag",
+                        (writes_records, "Only Personal Advisers and managers can write to a young person's record."),
+                        (sees_young_person_of, "This young person is not on your caseload."))
 
 # --- issue 12 (items 1-3): case notes, management oversight, supervision ---
 # Item 1: anyone who may see a young person writes a case note; a restricted note (safeguarding detail) is read

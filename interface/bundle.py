@@ -42,6 +42,8 @@ from core.models import AuditKind
 from pathway.models import PathwayPlan, PlanState
 from returns.dfe import check_problems, upn_is_valid
 
+from .case_record_bundle import CASE_RECORD_KEYS, apply_case_record, validate_case_record
+
 #: The longest interval a bundle may give (ten years): anything longer is a typing mistake.
 MAX_INTERVAL_DAYS = 3650
 BUNDLE_EVENT_KINDS = ["custody_start", "emergency_placement", "accommodation_provided", "significant_change"]
@@ -145,7 +147,7 @@ YP_REQUIRED = {"ref", "name", "date_of_birth", "legal_status", "pa", "allocated_
 YP_OPTIONAL = {
     "circumstance", "extended_support", "interval_days", "arrangement", "events", "contacts", "pathway_reviews",
     "sex", "ethnicity", "upn", "uasc", "disability", "in_touch_checks", "pa_service", "legal_status_history",
-}
+} | CASE_RECORD_KEYS  # issue 11, item 10
 
 
 def parse_bundle(text: str) -> Any:
@@ -368,6 +370,7 @@ def validate_bundle(data: Any, *, update_staff: bool = False) -> dict:  # noqa: 
         for j, contact in enumerate(record["contacts"]):
             if contact["date"] and contact["date"] > today:
                 c.fail(f"{path}.contacts[{j}].date", "is in the future")
+        record["case_record"] = validate_case_record(c, yp, path, dob=dob, today=today)  # issue 11, item 10
         young_people.append(record)
 
     if c.problems:
@@ -550,6 +553,7 @@ def _apply_young_person(summary: ImportSummary, record: dict, staff: dict[str, S
     for check in record["in_touch_checks"]:
         _upsert(summary, "in-touch checks", InTouchCheck, {"young_person": yp, "date": check["date"]},
                 {k: check[k] for k in ("in_touch", "activity", "accommodation")})
+    apply_case_record(summary, yp, record["case_record"], today=timezone.localdate())  # issue 11, item 10
     return yp.pk
 
 

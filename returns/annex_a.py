@@ -6,8 +6,9 @@ compliance.engine.requirements_as_of), with what was known on the day: the legal
 the latest signed-off pathway plan review, the latest completed contact with the young person and
 the latest in-touch check (so the current accommodation, activity and in-touch status). A section 24
 young person without a PA service (T9) is not in service, so not listed. The wording
-of the coded columns is the collection year's (returns.labels). Six queries, whatever the number of
-young people.
+of the coded columns is the collection year's (returns.labels). Eight queries, whatever the number of
+young people. The accommodation and activity are the case record's in force on the day (issue 11), else
+the latest in-touch check's.
 
 `annex_a_row` is the one way a row is written; the 31 March file of build_returns uses it too.
 """
@@ -17,7 +18,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Max, QuerySet
 
-from careleavers.models import LegalStatus, LegalStatusChange, YoungPerson
+from careleavers.models import AccommodationPeriod, ActivityPeriod, LegalStatus, LegalStatusChange, YoungPerson
+from careleavers.selectors import periods_in_force
 from compliance.engine import requirements_as_of
 from contacts.models import Contact, InTouchCheck, Outcome, With
 from core.dates import age_on
@@ -28,10 +30,16 @@ from .labels import AnnexALabels, annex_a_labels_on
 
 
 def annex_a_row(*, labels: AnnexALabels, young_person: YoungPerson, on: dt.date, legal_status: str,
-                last_review: dt.date | None, last_contact: dt.date | None, check: InTouchCheck | None) -> dict[str, str]:
-    """One young person's Annex A list 9 row as at `on`, in the wording of `labels`."""
+                last_review: dt.date | None, last_contact: dt.date | None, check: InTouchCheck | None,
+                accommodation: AccommodationPeriod | None = None,
+                activity: ActivityPeriod | None = None) -> dict[str, str]:
+    """One young person's Annex A list 9 row as at `on`, in the wording of `labels`. Issue 11, items 3 and 4:
+    the accommodation (with its suitability) and the activity in force on `on` in the case record's histories,
+    else what the latest in-touch check recorded."""
     yp = young_person
-    accommodation_type, suitability = labels.accommodation(check.accommodation if check else "")
+    accommodation_code = accommodation.return_code if accommodation else (check.accommodation if check else "")
+    activity_code = activity.code if activity else (check.activity if check else "")
+    accommodation_type, suitability = labels.accommodation(accommodation_code)
     pa_name = yp.pa.name if yp.pa else ""
     return {
         "Child Unique ID": yp.ref,
@@ -51,7 +59,7 @@ def annex_a_row(*, labels: AnnexALabels, young_person: YoungPerson, on: dt.date,
         "Latest Date of Contact": dmy(last_contact),
         "Type of Accommodation": accommodation_type,
         "Suitability of Accommodation": suitability,
-        "Activity Status": labels.activity_status(check.activity if check else ""),
+        "Activity Status": labels.activity_status(activity_code),
     }
 
 
@@ -94,7 +102,8 @@ def annex_a_as_at(day: dt.date, people: QuerySet[YoungPerson] | None = None) -> 
     """Annex A list 9 as at `day` for `people` (default everyone; the page passes who the viewer may see).
 
     Queries: the requirements as of the day, the people, their legal status changes, latest completed
-    contacts, latest in-touch checks and latest signed-off reviews: six."""
+    contacts, latest in-touch checks and latest signed-off reviews, the accommodation and activity in force:
+    eight."""
     people = YoungPerson.objects.all() if people is None else people
     result = AnnexA(day=day, labels=annex_a_labels_on(day))
     in_service = sorted({row.young_person_id for row in requirements_as_of(day)})
@@ -108,6 +117,8 @@ def annex_a_as_at(day: dt.date, people: QuerySet[YoungPerson] | None = None) -> 
     )
     last_contacts = latest_completed_contacts(ids, day)
     checks = latest_in_touch_checks(ids, day)
+    accommodation = periods_in_force(AccommodationPeriod, ids, day)
+    activity = periods_in_force(ActivityPeriod, ids, day)
     reviews = dict(
         PathwayPlan.objects.filter(young_person__in=ids, state=PlanState.SIGNED_OFF, review_date__lte=day)
         .values("young_person").annotate(last=Max("review_date")).values_list("young_person", "last"),
@@ -118,5 +129,6 @@ def annex_a_as_at(day: dt.date, people: QuerySet[YoungPerson] | None = None) -> 
         # as in the 31 March file (no pathway_review requirement).
         review = None if status == LegalStatus.QUALIFYING else reviews.get(yp.pk)
         result.rows.append(annex_a_row(labels=result.labels, young_person=yp, on=day, legal_status=status,
-                                       last_review=review, last_contact=last_contacts.get(yp.pk), check=checks.get(yp.pk)))
+                                       last_review=review, last_contact=last_contacts.get(yp.pk), check=checks.get(yp.pk),
+                                       accommodation=accommodation.get(yp.pk), activity=activity.get(yp.pk)))
     return result

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from django.db.models import QuerySet
 
-from careleavers.models import LegalStatus, YoungPerson
+from careleavers.models import AccommodationPeriod, ActivityPeriod, LegalStatus, YoungPerson
+from careleavers.selectors import periods_in_force
 from compliance.engine import requirements_as_of
 from compliance.models import RequirementCode
 from contacts.models import InTouchCheck
@@ -124,7 +125,8 @@ class Returns:
 def build_returns(year: int, people: QuerySet[YoungPerson] | None = None) -> Returns:  # noqa: C901, PLR0912
     """Everything the three files and the "lacking data" page need. Queries: the OC3 cohort, its
     in-touch checks, the in-service computation on 31 March, the Annex A people, their latest
-    completed contact and their latest in-touch check: six, whatever the number of young people."""
+    completed contact, their latest in-touch check and (issue 11) the accommodation and activity in force: eight,
+    whatever the number of young people."""
     people = YoungPerson.objects.all() if people is None else people
     start, end = collection_year(year)
     result = Returns(year=year)
@@ -175,12 +177,15 @@ def build_returns(year: int, people: QuerySet[YoungPerson] | None = None) -> Ret
     result.annex_a_ids = ids
     last_contacts = latest_completed_contacts(ids, end)
     latest_check = latest_in_touch_checks(ids, end)
+    accommodation = periods_in_force(AccommodationPeriod, ids, end)  # issue 11, items 3 and 4
+    activity = periods_in_force(ActivityPeriod, ids, end)
     labels = result.labels
     for yp in annex_people:
         check = latest_check.get(yp.pk)
         result.annex_a.append(annex_a_row(labels=labels, young_person=yp, on=end, legal_status=yp.legal_status,
                                           last_review=reviews.get(yp.pk), last_contact=last_contacts.get(yp.pk),
-                                          check=check))
+                                          check=check, accommodation=accommodation.get(yp.pk),
+                                          activity=activity.get(yp.pk)))
         if yp.pk not in by_id:
             by_id[yp.pk] = yp
             problems[yp.pk].extend(_header_problems(yp))

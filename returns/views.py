@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from careleavers.models import Staff
-from careleavers.selectors import young_people_visible_to, young_person_for
+from careleavers.selectors import case_record_summary, young_people_visible_to, young_person_for
 from core.audit import audit_view
 from core.decorators import require_perm, staff_required
 from core.errors import ServiceError, StaleVersion
@@ -87,8 +87,15 @@ def download_file(request, name: str, *, staff: Staff):
 def record_check(request, pk: int, *, staff: Staff):
     young_person = young_person_for(staff.user, pk=pk)
     require_perm(staff.user, "returns.record_in_touch_check", young_person, "You cannot record checks for this young person.")
-    form = InTouchCheckForm(request.POST or None, young_person=young_person,
-                            initial={"date": timezone.localdate()})
+    today = timezone.localdate()
+    # Issue 11, items 3 and 4: the check starts from the accommodation and activity on the case record today.
+    current = case_record_summary(young_person, today=today)
+    initial = {"date": today}
+    if current["accommodation"]:
+        initial["accommodation"] = current["accommodation"].return_code
+    if current["activity"]:
+        initial["activity"] = current["activity"].code
+    form = InTouchCheckForm(request.POST or None, young_person=young_person, initial=initial)
     if request.method == "POST" and form.is_valid():
         def record():
             in_touch_check_record(young_person=young_person, actor=staff, **form.cleaned_data)

@@ -22,12 +22,17 @@ from django.utils import timezone
 from approvals.models import Arrangement, ArrangementDecision
 from careleavers.documents import document_upload
 from careleavers.models import (
+    AccommodationPeriod,
+    ActivityPeriod,
+    AddressPeriod,
     BreakGlassGrant,
     CaseNote,
     Document,
     DutyDay,
     Event,
+    Flag,
     KeyEvent,
+    KeyProfessional,
     Notification,
     PlannedAbsence,
     Role,
@@ -46,7 +51,8 @@ SECRET_NAME = "Zebedee Quartermaine"
 COUNTED = [YoungPerson, Contact, Escalation, InTouchCheck, OversightItem, Event, PlannedAbsence, CaseNote, Notification,
            Arrangement, ArrangementDecision, PathwayPlan, PlanDecision, OverdueUpdate, AuditEvent,
            SupervisionSession, OverdueAnswer, DashboardReview,  # issue 12 (items 1-3)
-           Document, ContactCorrection, KeyEvent, DutyDay, BreakGlassGrant]  # issue 12 (items 4-7)
+           Document, ContactCorrection, KeyEvent, DutyDay, BreakGlassGrant,  # issue 12 (items 4-7)
+           AddressPeriod, KeyProfessional, AccommodationPeriod, ActivityPeriod, Flag]  # issue 11
 # Pages outside the app's records: Django's admin (staff users only, none of the personas) and its catch-all.
 SKIPPED_PREFIXES = ("admin/",)
 
@@ -84,9 +90,12 @@ def south_records(charlie, trent, settings, tmp_path):
     session = SupervisionSession.objects.create(pa=charlie, supervisor=trent, held_on=today, summary=SECRET_NAME)
     document = document_upload(young_person=yp, actor=charlie, kind="letter", title="Letter", dated=today,
                                upload=SimpleUploadedFile("letter.pdf", b"%PDF-1.4 matrix"))
+    # issue 11: a key professional and a flag (the URLs that end or clear one name it)
+    professional = KeyProfessional.objects.create(young_person=yp, role="gp", name="Dr Matrix")
+    flag = Flag.objects.create(young_person=yp, kind="hazard", reason="Matrix.", set_on=today)
     return {"yp": yp, "contact": contact, "plan": plan, "arrangement": arrangement, "item": item,
             "notification": notification, "absence": absence, "note": note, "update": update,
-            "supervision": session, "document": document}
+            "supervision": session, "document": document, "professional": professional, "flag": flag}
 
 
 def fill(route: str, records: dict) -> str:
@@ -97,6 +106,7 @@ def fill(route: str, records: dict) -> str:
         "notifications": records["notification"].pk, "contacts": records["contact"].pk, "unlocks": 1,
         "absences": records["absence"].pk,
         "notes": records["note"].pk, "overdue-updates": records["update"].pk, "supervision": records["supervision"].pk,
+        "professionals": records["professional"].pk, "flags": records["flag"].pk,  # issue 11
     }
     named = {"yp_pk": records["yp"].pk, "contact_pk": records["contact"].pk, "document_pk": records["document"].pk}
     text = {"kind": "reduced_visits", "code": "visit", "name": "team-items", "fmt": "csv", "uidb64": "MQ", "token": "x-y"}
