@@ -11,10 +11,11 @@ class CaseworkConfig(AppConfig):
     def ready(self) -> None:
         from core.registry import NavEntry, register_nav
 
-        register_nav(NavEntry("Caseload", "caseload", None, order=10))
+        register_nav(NavEntry("Caseload", "caseload", "careleavers.nav_caseload", order=10))
         register_nav(NavEntry("My absences", "absences", "careleavers.plan_absence", order=80))
         register_nav(NavEntry("Cards", "cards", "careleavers.send_cards", order=85))  # T9: the duty admin's list
-        register_nav(NavEntry("Notifications", "notifications", None, order=90))
+        # issue 15, item 6: the unread count beside Notifications, fetched by htmx (no query on every page).
+        register_nav(NavEntry("Notifications", "notifications", None, order=90, badge_url_name="notifications_unread"))
         # Issue 14, items 7 and 9: the Service Leader's audit log and retention review.
         register_nav(NavEntry("Audit log", "audit_log", "core.view_audit_log", order=92))
         register_nav(NavEntry("Retention", "retention_review", "careleavers.review_retention", order=94))

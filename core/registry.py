@@ -27,6 +27,9 @@ class NavEntry:
     url_name: str
     permission: str | None = None  # None: every signed-in member of staff
     order: int = 100
+    #: issue 15, item 6: a URL name answering a small badge (the unread count), loaded by htmx after the page so
+    #: the menu costs no query on every page.
+    badge_url_name: str | None = None
 
 
 @dataclass(frozen=True)
