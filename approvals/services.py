@@ -352,12 +352,12 @@ def arrangement_agree(*, arrangement: Arrangement, actor: Staff, rationale: str,
     _decide(arrangement, step=Step.SERVICE_LEADER, decision=Decision.AGREED, actor=actor, rationale=rationale)
     _activate(arrangement, today)
     _note(arrangement, author=actor, subject="agreed by Service Leader (R5)",
-          text=f"{rationale}\nReduced visits active from {today:%d %b %Y}.")
+          text=f"{rationale}\nReduced visits active from {british(today)}.")
     _audit(AuditKind.ARRANGEMENT_AGREED, arrangement, actor=actor, state_from=state_from, rationale=rationale,
            active_from=arrangement.active_from)
     notify(recipients=[arrangement.requested_by, approver.actor if approver else None], kind="arrangement_agreed",
            url=_url(arrangement), young_person=arrangement.young_person,
-           message=f"{actor.name} agreed reduced visits for {arrangement.young_person.name}: active from {today:%d %b %Y}.")
+           message=f"{actor.name} agreed reduced visits for {arrangement.young_person.name}: active from {british(today)}.")
     return arrangement
 
 
@@ -413,7 +413,7 @@ def arrangement_end(*, arrangement: Arrangement, actor: Staff, reason: str, toda
     arrangement.save()
     _decide(arrangement, step=Step.END, decision=Decision.ENDED, actor=actor, rationale=reason)
     _note(arrangement, author=actor, subject="ended",
-          text=f"Ended on {arrangement.ended_on:%d %b %Y} by {actor.name}: {reason}\nThe standard contact pattern applies again.")
+          text=f"Ended on {british(arrangement.ended_on)} by {actor.name}: {reason}\nThe standard contact pattern applies again.")
     _audit(AuditKind.ARRANGEMENT_ENDED, arrangement, actor=actor, state_from=state_from, rationale=reason,
            ended_on=arrangement.ended_on)
     recompute_young_person(young_person, as_of=today)
@@ -434,7 +434,7 @@ def step_back_item_record(*, arrangement: Arrangement, item: str, given_on: dt.d
     if arrangement.step_back_items.filter(item=item, given_on__isnull=False).exists():
         raise InvalidState(f"{StepBackItem(item).label} is already recorded as given.", field="item")
     record = StepBackRecord.objects.create(arrangement=arrangement, item=item, given_on=given_on, recorded_by=actor)
-    _note(arrangement, author=actor, subject=f"{StepBackItem(item).label} given (S2)", text=f"Given on {given_on:%d %b %Y}.")
+    _note(arrangement, author=actor, subject=f"{StepBackItem(item).label} given (S2)", text=f"Given on {british(given_on)}.")
     audit_record(kind=AuditKind.STEP_BACK_ITEM_RECORDED, actor=actor, young_person=arrangement.young_person, obj=record,
                  arrangement_id=arrangement.pk, item=item, given_on=given_on)
     return record

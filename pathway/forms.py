@@ -3,6 +3,8 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
+from core.forms import DateInput
+
 from .models import PathwayPlan
 from .services import sections_for, version_token
 
@@ -68,7 +70,7 @@ class SignOffForm(_Distinct):
 
 
 class SharedForm(_Distinct):
-    shared_on = forms.DateField(label="Date shared with the young person", widget=forms.DateInput(attrs={"type": "date"}))
+    shared_on = forms.DateField(label="Date shared with the young person", widget=DateInput(past=True))  # issue 15, item 2
 
     def clean_shared_on(self):
         value = self.cleaned_data["shared_on"]

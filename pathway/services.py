@@ -287,9 +287,9 @@ def plan_record_shared(*, plan: PathwayPlan, actor: Staff, shared_on: dt.date, t
         raise ServiceError("The date the plan was shared cannot be in the future.", field="shared_on")
     plan.shared_with_young_person_on = shared_on
     plan.save()
-    PlanDecision.objects.create(plan=plan, action=PlanAction.SHARED, actor=actor, comments=f"Shared on {shared_on:%d %b %Y}")
+    PlanDecision.objects.create(plan=plan, action=PlanAction.SHARED, actor=actor, comments=f"Shared on {british(shared_on)}")
     _audit(AuditKind.PLAN_SHARED, plan, actor=actor, state_from=plan.state, shared_on=shared_on)
     case_note_add(young_person=plan.young_person, author=actor, kind=CaseNoteKind.PLAN,
                   subject=f"Pathway plan v{plan.version} shared with the young person",
-                  text=f"Shared with {plan.young_person.name} on {shared_on:%d %b %Y}.")
+                  text=f"Shared with {plan.young_person.name} on {british(shared_on)}.")
     return plan
