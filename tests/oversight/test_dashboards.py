@@ -275,8 +275,8 @@ def count_queries(client, staff, name, **params):
 #: Every request: savepoint + release (ATOMIC_REQUESTS), session, user, staff (navigation and role).
 REQUEST = 5
 EXPECTED = {
-    # teams / team's PAs / items count / items page / by-PA aggregate / plans / arrangements
-    "oversight:team": REQUEST + 7,
+    # teams / team's PAs / items count / items page / by-PA aggregate / plans / arrangements / last run (issue 15)
+    "oversight:team": REQUEST + 8,
     # teams / aggregate by team and requirement / nights with a run / snapshot sums / reduced visits waiting / last run
     "oversight:service": REQUEST + 6,
     # teams / nights with a run / snapshot sums / longest overdue / last run
