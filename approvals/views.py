@@ -5,6 +5,7 @@ again. A refusal is shown once, in the form's error summary (core.forms.add_serv
 action the person may not take on a record they can see is 403, a record they may not see 404.
 """
 
+import rules
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -21,6 +22,7 @@ from core.audit import audit_view
 from core.decorators import require_perm, staff_required
 from core.errors import NotAllowed, ServiceError
 from core.forms import add_service_error
+from core.registry import decision_context
 
 from . import services
 from .forms import (
@@ -64,7 +66,14 @@ def _detail(request, arrangement: Arrangement, status: int = 200, **forms):
         "decision_form": forms.get("decision_form") or _decision_form(arrangement),
         "item_form": forms.get("item_form") or StepBackItemForm(initial={"given_on": timezone.localdate()}),
         "allowed": ARRANGEMENT_TRANSITIONS.allowed(arrangement, request.user),
+        "decision_context": _decision_context(request, arrangement.young_person),  # issue 15, item 5
     }, status=status)
+
+
+def _decision_context(request, young_person) -> dict | None:
+    if not rules.has_perm("careleavers.view_decision_context", request.user):
+        return None
+    return decision_context(young_person=young_person, today=timezone.localdate())
 
 
 @staff_required

@@ -9,7 +9,11 @@ class CaseworkConfig(AppConfig):
     verbose_name = "Casework pages"
 
     def ready(self) -> None:
-        from core.registry import NavEntry, register_nav
+        from core.registry import NavEntry, register_decision_context, register_nav
+
+        from .decision_context import decision_context_for
+
+        register_decision_context(decision_context_for)  # issue 15, item 5
 
         register_nav(NavEntry("Caseload", "caseload", "careleavers.nav_caseload", order=10))
         register_nav(NavEntry("My absences", "absences", "careleavers.plan_absence", order=80))

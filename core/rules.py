@@ -425,5 +425,7 @@ rules.add_perm("approvals.nav_queue", is_team_leader | is_service_leader)
 rules.add_perm("contacts.nav_oversight_items", is_team_leader)
 #: The caseload is for whoever sees young people's records (the duty admin sees none: T9's card list is theirs).
 rules.add_perm("careleavers.nav_caseload", writes_records)
+#: Item 5: the young person's situation beside a decision page, for the managers who decide (TL, SL, HoS reading).
+rules.add_perm("careleavers.view_decision_context", is_manager)
 
 # --- issue 16: performance at national scale ---
