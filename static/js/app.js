@@ -52,6 +52,10 @@
       group.setAttribute("role", "rowgroup");
     });
     Array.prototype.forEach.call(table.rows, function (row) {
+      if (row.parentElement && row.parentElement.tagName === "TFOOT" && !row.textContent.trim()) {
+        row.hidden = true;  // a footer with nothing in it (no totals) is no row at all
+        return;
+      }
       row.setAttribute("role", "row");
       var column = 0;
       Array.prototype.forEach.call(row.cells, function (cell) {
