@@ -32,7 +32,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from careleavers.models import Accommodation, CaseNoteKind, Staff, YoungPerson
+from careleavers.models import Accommodation, CaseNoteKind, Notification, Staff, YoungPerson
 from careleavers.selectors import service_leaders, team_leaders_of
 from careleavers.services import case_note_add, notify
 from compliance.engine import recompute_young_person
@@ -393,6 +393,11 @@ def arrangement_withdraw(*, arrangement: Arrangement, actor: Staff, reason: str)
     _decide(arrangement, step=Step.WITHDRAW, decision=Decision.WITHDRAWN, actor=actor, rationale=reason)
     _note(arrangement, author=actor, subject="request withdrawn", text=reason)
     _audit(AuditKind.ARRANGEMENT_WITHDRAWN, arrangement, actor=actor, state_from=state_from, rationale=reason)
+    # issue 15, item 9: a withdrawn request leaves no unread "your decision is needed" behind for the Team Leader (or
+    # the Service Leader): those notifications are settled as read; the withdrawal itself is on the record.
+    Notification.objects.filter(
+        url=_url(arrangement), kind__in=["arrangement_requested", "arrangement_approved"], read_at__isnull=True,
+    ).exclude(recipient=arrangement.requested_by).update(read_at=timezone.now())
     return arrangement
 
 

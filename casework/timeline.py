@@ -37,7 +37,8 @@ def timeline_for(young_person: YoungPerson, limit: int = 200) -> list[Entry]:
     entries: list[Entry] = []
     for source in sorted([*timeline_sources(), *OWN_SOURCES], key=lambda s: (s.order, s.key)):
         entries.extend(source.entries(young_person=young_person, limit=limit))
-    entries.sort(key=lambda e: e.on, reverse=True)
+    # issue 15, item 9: contacts on one day in the order of their times (newest first).
+    entries.sort(key=lambda e: (e.on, getattr(e.obj, "time", None) or dt.time.min), reverse=True)
     return entries[:limit]
 
 
