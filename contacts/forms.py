@@ -12,6 +12,14 @@ from .services import SHORT_TERM_CHECK_FIELDS, VISIT_CHECK_FIELDS
 
 
 class ContactForm(OnceFormMixin, forms.ModelForm):
+    required_messages = {  # issue 15, item 3
+        "date": "Enter the date of the contact.",
+        "method": "Choose how the contact was made.",
+        "with_whom": "Choose who the contact was with.",
+        "outcome": "Choose the outcome of the contact.",
+        "note": "Write the case note: what happened, what was agreed and what happens next.",
+    }
+
     class Meta:
         model = Contact
         fields = ["date", "time", "method", "with_whom", "third_party_name", "outcome", "purpose", "offered_date",

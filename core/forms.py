@@ -32,6 +32,42 @@ class TimeInput(forms.TimeInput):
         super().__init__(format="%H:%M", **kwargs)
 
 
+_ARTICLES = ("the ", "your ", "a ", "an ", "what ", "who ", "how ", "why ", "when ", "which ")
+
+
+def _say_what_to_do(field: forms.Field, name: str) -> str:
+    """issue 15, item 3: "Choose how the contact was made", not "This field is required."."""
+    label = str(field.label or name.replace("_", " ")).rstrip(" :")
+    lower = label[:1].lower() + label[1:]
+    if lower.endswith("?"):
+        return f"Answer this: {label}"
+    thing = lower if lower.startswith(_ARTICLES) else f"the {lower}"
+    if isinstance(field, forms.BooleanField):
+        return "Tick this box to go on."
+    if isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
+        return f"Choose {thing}."
+    return f"Enter {thing}."
+
+
+class PlainErrorsMixin:
+    """issue 15, item 3: every required field says what to do when it is left empty, and a date that is not one
+    says so with an example. A form sets `required_messages = {field: message}` for better words than the
+    generic ones."""
+
+    required_messages: dict[str, str] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        default = forms.Field.default_error_messages["required"]
+        for name, field in self.fields.items():  # type: ignore[attr-defined]
+            if name in self.required_messages:
+                field.error_messages["required"] = self.required_messages[name]
+            elif str(field.error_messages.get("required")) == str(default):
+                field.error_messages["required"] = _say_what_to_do(field, name)
+            if isinstance(field, forms.DateField) and "invalid" in field.error_messages:
+                field.error_messages["invalid"] = "Enter a real date, for example 1 Dec 2026."
+
+
 def add_service_error(form, exc: ServiceError) -> None:
     """Put a service's refusal once, next to the field it is about or at the top of the form; a refusal
     with several reasons (R1, D1) lists every one of them."""
