@@ -39,6 +39,7 @@ from compliance.engine import recompute_young_person
 from core.audit import audit_record
 from core.dates import age_on, british
 from core.errors import InvalidState, ServiceError
+from core.forms import plain_reason as plain  # noqa: F401  (the panel and views say reasons plainly)
 from core.models import AuditKind
 from core.transitions import lock, require
 
@@ -103,6 +104,13 @@ def reduced_visits_refusals(*, young_person: YoungPerson, details: dict, on: dt.
     if not (details.get("low_support_needs") or details.get("needs_met_by_community") or age >= R1_NO_ASSESSMENT_AGE):
         reasons.append("support needs must be assessed as low and/or met by community resources, unless aged over 21 (R1)")
     return reasons
+
+
+def reduced_visits_refusals_from_record(*, young_person: YoungPerson, on: dt.date) -> list[str]:
+    """issue 15, item 4: the R1 reasons the record alone gives (under 18, marked vulnerable or at risk), so the page
+    says no before the PA fills in the whole form. The form-dependent conditions are left to the request itself."""
+    return reduced_visits_refusals(young_person=young_person, details={"asked_for_it": True, "low_support_needs": True},
+                                   on=on)
 
 
 def different_needs_refusals(*, young_person: YoungPerson, details: dict) -> list[str]:

@@ -83,7 +83,17 @@ def arrangement_request(request, yp_pk: int, kind: str, *, staff):
     if form_class is None:
         raise Http404("No such kind of arrangement.")
     require_perm(request.user, "approvals.request_arrangement", young_person)
-    form = form_class(request.POST or None)
+    if kind == ArrangementKind.REDUCED_VISITS and request.method != "POST":
+        # issue 15, item 4: say no before the form when the record alone rules it out (R1).
+        refusals = services.reduced_visits_refusals_from_record(young_person=young_person, on=timezone.localdate())
+        if refusals:
+            return render(request, "approvals/request.html", {
+                "yp": young_person, "kind_label": ArrangementKind(kind).label,
+                "not_offered": [services.plain(r) for r in refusals],
+            })
+    # issue 15, item 4: the vulnerable box starts from the record (R1).
+    initial = {"at_risk": young_person.vulnerable} if kind == ArrangementKind.REDUCED_VISITS else None
+    form = form_class(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             arrangement = services.arrangement_request(

@@ -1,5 +1,7 @@
 """Form pieces every app uses: date and time inputs, and the one way a view shows a refusal."""
 
+import re
+
 from django import forms
 from django.utils import timezone
 
@@ -68,6 +70,16 @@ class PlainErrorsMixin:
                 field.error_messages["invalid"] = "Enter a real date, for example 1 Dec 2026."
 
 
+#: "(R1)", "(rule E3)", "(R1, D1)": a rule ID in brackets at the end of a sentence.
+_RULE_IDS = re.compile(r"\s*\((?:rules? )?[A-Z]\d+(?:\s*(?:,|/|and)\s*[A-Z]?\d+)*\)")
+
+
+def plain_reason(reason: str) -> str:
+    """issue 15, item 3: a refusal for everyday text: the rule ID stays in code, tests and `title`s, not the sentence."""
+    text = _RULE_IDS.sub("", reason).strip()
+    return text[:1].upper() + text[1:]
+
+
 def add_service_error(form, exc: ServiceError) -> None:
     """Put a service's refusal once, next to the field it is about or at the top of the form; a refusal
     with several reasons (R1, D1) lists every one of them."""
@@ -77,4 +89,4 @@ def add_service_error(form, exc: ServiceError) -> None:
         return
     form.add_error(field, f"{exc.lead or 'This cannot be done'}:")
     for reason in exc.reasons:
-        form.add_error(field, reason[:1].upper() + reason[1:] + ".")
+        form.add_error(field, plain_reason(reason).rstrip(".") + ".")
