@@ -40,6 +40,7 @@ from .models import (
     With,
 )
 
+
 class ChecklistIncomplete(ServiceError):
     """C3: a completed home visit without every answer of its living-environment check; `missing` has, per question
     left unanswered, what to do about it (issue 15, item 3: all of them at once)."""
