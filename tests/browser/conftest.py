@@ -20,7 +20,15 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # page now makes a second request as it loads (the unread badge, htmx: issue 15, item 6). Two requests at once would
 # interleave their ATOMIC_REQUESTS savepoints on that one connection. Django closes each connection of a server that
 # is not threaded, so the browser's requests simply queue.
-LiveServerThread.server_class = WSGIServer
+class SerialWSGIServer(WSGIServer):
+    """Django's server, not threaded. LiveServerThread.run() already hands the server's thread the test's connection,
+    so the per-thread `connections_override` of the threaded server has nothing to do here."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+LiveServerThread.server_class = SerialWSGIServer
 
 CHROMIUM_ARGS = [
     "--headless",

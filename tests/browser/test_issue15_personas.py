@@ -30,6 +30,12 @@ SUB_PAGES = 14
 NOT_A_PAGE = re.compile(r"\.(csv|xlsx|pdf|json)$|/export|subject-access|logout|/letter/")
 
 
+#: What sticks out: the outermost elements wider than the window, for the failure message.
+WIDEST = """() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > innerWidth + 1
+    && e.parentElement.getBoundingClientRect().right <= innerWidth + 1).slice(0, 3)
+    .map(e => e.tagName + '.' + e.className + ' ' + e.textContent.trim().slice(0, 60)).join(' | ')"""
+
+
 @pytest.fixture
 def demo(monkeypatch):
     monkeypatch.setattr(seed_demo, "YOUNG_PEOPLE", 24)
@@ -59,7 +65,7 @@ def check(page, url: str, problems: list[str]) -> None:
             continue
         scroll = page.evaluate("document.scrollingElement.scrollWidth")
         if scroll > width:
-            problems.append(f"{url} at {width}px scrolls sideways ({scroll}px wide)")
+            problems.append(f"{url} at {width}px scrolls sideways ({scroll}px wide): {page.evaluate(WIDEST)}")
         found = violations(page)
         if found:
             problems.append(f"{url} at {width}px: {found}")
