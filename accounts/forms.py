@@ -9,10 +9,18 @@ class SignInForm(AuthenticationForm):
     """Django's form with the length limits enforced, not only advertised: a username longer than the
     column (PostgreSQL varchar) is a form error, never a database error (a 500)."""
 
+    # issue 15, item 3: plain words, shown once (in the error summary).
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "Your username and password did not match. Please try again.",
+    }
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Django sets max_length from the model (150) after the field is built, so it only reaches the widget.
         self.fields["username"].validators.append(MaxLengthValidator(self.fields["username"].max_length))
+        self.fields["username"].error_messages["required"] = "Enter your username."
+        self.fields["password"].error_messages["required"] = "Enter your password."
         self.fields["password"].max_length = PASSWORD_MAX
         self.fields["password"].validators.append(MaxLengthValidator(PASSWORD_MAX))
 

@@ -14,4 +14,4 @@ class ApprovalsConfig(AppConfig):
         register_panel(ARRANGEMENT_PANEL)
         register_panel(INTERVAL_PANEL)
         register_timeline(ARRANGEMENTS)
-        register_nav(NavEntry("Approvals", "approvals:queue", "approvals.view_queue", order=30))
+        register_nav(NavEntry("Approvals", "approvals:queue", "approvals.nav_queue", order=30))

@@ -8,6 +8,7 @@ from django.utils import timezone
 from careleavers.models import CaseNote
 from compliance.models import RequirementCode
 from core.dates import british
+from core.forms import DateInput
 
 from .models import ArrangementKind, StepBackItem
 from .services import D1_CRITERIA, D3_FAMILY_INFORMED, R2_CONFIRMATIONS
@@ -167,7 +168,7 @@ class IntervalClearForm(forms.Form):
 
 class StepBackItemForm(forms.Form):
     item = forms.ChoiceField(choices=StepBackItem.choices, label="What was given (S2)")
-    given_on = forms.DateField(label="Date given", widget=forms.DateInput(attrs={"type": "date"}))
+    given_on = forms.DateField(label="Date given", widget=DateInput(past=True))  # issue 15, item 2
 
     def clean_given_on(self):
         value = self.cleaned_data["given_on"]

@@ -9,13 +9,16 @@ from core.registry import Panel
 
 from .models import PENDING_STATES, ArrangementKind, ArrangementState
 from .selectors import arrangements_of
-from .services import REQUESTABLE_KINDS
+from .services import REQUESTABLE_KINDS, plain, reduced_visits_refusals_from_record
 
 
 def arrangement_panel_context(*, request, young_person, today):
     arrangements = arrangements_of(young_person)
     active = next((a for a in arrangements if a.state == ArrangementState.ACTIVE), None)
     pending = next((a for a in arrangements if a.state in PENDING_STATES), None)
+    not_offered = {}
+    if refusals := reduced_visits_refusals_from_record(young_person=young_person, on=today):
+        not_offered[ArrangementKind.REDUCED_VISITS] = (ArrangementKind.REDUCED_VISITS.label, [plain(r) for r in refusals])
     return {
         "yp": young_person,
         "active": active,
@@ -24,7 +27,9 @@ def arrangement_panel_context(*, request, young_person, today):
         # One pending and one active at most: a new request waits until both are settled.
         "can_request": active is None and pending is None
         and rules.has_perm("approvals.request_arrangement", request.user, young_person),
-        "kinds": [(k, ArrangementKind(k).label) for k in REQUESTABLE_KINDS],
+        "kinds": [(k, ArrangementKind(k).label) for k in REQUESTABLE_KINDS if k not in not_offered],
+        # issue 15, item 4: say no before the form (R1 from the record: under 18, vulnerable or at risk).
+        "not_offered": not_offered,
         # R1, E2: marking them vulnerable or at risk puts reduced visits up for review.
         "can_flag_vulnerable": rules.has_perm("careleavers.flag_vulnerable", request.user, young_person),
     }

@@ -32,13 +32,23 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from careleavers.models import VULNERABILITY_FLAGS, Accommodation, CaseNoteKind, Flag, FlagKind, Staff, YoungPerson
+from careleavers.models import (
+    VULNERABILITY_FLAGS,
+    Accommodation,
+    CaseNoteKind,
+    Flag,
+    FlagKind,
+    Notification,
+    Staff,
+    YoungPerson,
+)
 from careleavers.selectors import service_leaders, team_leaders_of
 from careleavers.services import case_note_add, notify
 from compliance.engine import recompute_young_person
 from core.audit import audit_record
 from core.dates import age_on, british
 from core.errors import InvalidState, ServiceError
+from core.forms import plain_reason as plain  # noqa: F401  (the panel and views say reasons plainly)
 from core.models import AuditKind
 from core.transitions import lock, require
 
@@ -103,6 +113,13 @@ def reduced_visits_refusals(*, young_person: YoungPerson, details: dict, on: dt.
     if not (details.get("low_support_needs") or details.get("needs_met_by_community") or age >= R1_NO_ASSESSMENT_AGE):
         reasons.append("support needs must be assessed as low and/or met by community resources, unless aged over 21 (R1)")
     return reasons
+
+
+def reduced_visits_refusals_from_record(*, young_person: YoungPerson, on: dt.date) -> list[str]:
+    """issue 15, item 4: the R1 reasons the record alone gives (under 18, marked vulnerable or at risk), so the page
+    says no before the PA fills in the whole form. The form-dependent conditions are left to the request itself."""
+    return reduced_visits_refusals(young_person=young_person, details={"asked_for_it": True, "low_support_needs": True},
+                                   on=on)
 
 
 def different_needs_refusals(*, young_person: YoungPerson, details: dict) -> list[str]:
@@ -365,12 +382,12 @@ def arrangement_agree(*, arrangement: Arrangement, actor: Staff, rationale: str,
     _decide(arrangement, step=Step.SERVICE_LEADER, decision=Decision.AGREED, actor=actor, rationale=rationale)
     _activate(arrangement, today)
     _note(arrangement, author=actor, subject="agreed by Service Leader (R5)",
-          text=f"{rationale}\nReduced visits active from {today:%d %b %Y}.")
+          text=f"{rationale}\nReduced visits active from {british(today)}.")
     _audit(AuditKind.ARRANGEMENT_AGREED, arrangement, actor=actor, state_from=state_from, rationale=rationale,
            active_from=arrangement.active_from)
     notify(recipients=[arrangement.requested_by, approver.actor if approver else None], kind="arrangement_agreed",
            url=_url(arrangement), young_person=arrangement.young_person,
-           message=f"{actor.name} agreed reduced visits for {arrangement.young_person.name}: active from {today:%d %b %Y}.")
+           message=f"{actor.name} agreed reduced visits for {arrangement.young_person.name}: active from {british(today)}.")
     return arrangement
 
 
@@ -406,6 +423,11 @@ def arrangement_withdraw(*, arrangement: Arrangement, actor: Staff, reason: str)
     _decide(arrangement, step=Step.WITHDRAW, decision=Decision.WITHDRAWN, actor=actor, rationale=reason)
     _note(arrangement, author=actor, subject="request withdrawn", text=reason)
     _audit(AuditKind.ARRANGEMENT_WITHDRAWN, arrangement, actor=actor, state_from=state_from, rationale=reason)
+    # issue 15, item 9: a withdrawn request leaves no unread "your decision is needed" behind for the Team Leader (or
+    # the Service Leader): those notifications are settled as read; the withdrawal itself is on the record.
+    Notification.objects.filter(
+        url=_url(arrangement), kind__in=["arrangement_requested", "arrangement_approved"], read_at__isnull=True,
+    ).exclude(recipient=arrangement.requested_by).update(read_at=timezone.now())
     return arrangement
 
 
@@ -426,7 +448,7 @@ def arrangement_end(*, arrangement: Arrangement, actor: Staff, reason: str, toda
     arrangement.save()
     _decide(arrangement, step=Step.END, decision=Decision.ENDED, actor=actor, rationale=reason)
     _note(arrangement, author=actor, subject="ended",
-          text=f"Ended on {arrangement.ended_on:%d %b %Y} by {actor.name}: {reason}\nThe standard contact pattern applies again.")
+          text=f"Ended on {british(arrangement.ended_on)} by {actor.name}: {reason}\nThe standard contact pattern applies again.")
     _audit(AuditKind.ARRANGEMENT_ENDED, arrangement, actor=actor, state_from=state_from, rationale=reason,
            ended_on=arrangement.ended_on)
     recompute_young_person(young_person, as_of=today)
@@ -447,7 +469,7 @@ def step_back_item_record(*, arrangement: Arrangement, item: str, given_on: dt.d
     if arrangement.step_back_items.filter(item=item, given_on__isnull=False).exists():
         raise InvalidState(f"{StepBackItem(item).label} is already recorded as given.", field="item")
     record = StepBackRecord.objects.create(arrangement=arrangement, item=item, given_on=given_on, recorded_by=actor)
-    _note(arrangement, author=actor, subject=f"{StepBackItem(item).label} given (S2)", text=f"Given on {given_on:%d %b %Y}.")
+    _note(arrangement, author=actor, subject=f"{StepBackItem(item).label} given (S2)", text=f"Given on {british(given_on)}.")
     audit_record(kind=AuditKind.STEP_BACK_ITEM_RECORDED, actor=actor, young_person=arrangement.young_person, obj=record,
                  arrangement_id=arrangement.pk, item=item, given_on=given_on)
     return record

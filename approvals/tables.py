@@ -29,7 +29,9 @@ class ApprovalQueueTable(tables.Table):
         attrs = {"class": "table table-sm align-middle"}
 
     def render_young_person(self, record, value):
-        return format_html('{} <span class="text-muted small">{}</span>', value, record.young_person.ref)
+        # issue 15, item 5: the name opens the young person's record.
+        return format_html('<a href="{}">{}</a> <span class="text-muted small">{}</span>',
+                           reverse("young_person", args=[record.young_person_id]), value, record.young_person.ref)
 
     def render_kind(self, record):
         return format_html('<a href="{}">{}</a>', reverse("approvals:detail", args=[record.pk]),

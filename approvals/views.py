@@ -5,6 +5,7 @@ again. A refusal is shown once, in the form's error summary (core.forms.add_serv
 action the person may not take on a record they can see is 403, a record they may not see 404.
 """
 
+import rules
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -22,6 +23,7 @@ from core.audit import audit_view
 from core.decorators import require_perm, staff_required
 from core.errors import NotAllowed, ServiceError
 from core.forms import add_service_error
+from core.registry import decision_context
 
 from . import services
 from .forms import (
@@ -65,7 +67,14 @@ def _detail(request, arrangement: Arrangement, status: int = 200, **forms):
         "decision_form": forms.get("decision_form") or _decision_form(arrangement),
         "item_form": forms.get("item_form") or StepBackItemForm(initial={"given_on": timezone.localdate()}),
         "allowed": ARRANGEMENT_TRANSITIONS.allowed(arrangement, request.user),
+        "decision_context": _decision_context(request, arrangement.young_person),  # issue 15, item 5
     }, status=status)
+
+
+def _decision_context(request, young_person) -> dict | None:
+    if not rules.has_perm("careleavers.view_decision_context", request.user):
+        return None
+    return decision_context(young_person=young_person, today=timezone.localdate())
 
 
 @staff_required
@@ -75,7 +84,17 @@ def arrangement_request(request, yp_pk: int, kind: str, *, staff):
     if form_class is None:
         raise Http404("No such kind of arrangement.")
     require_perm(request.user, "approvals.request_arrangement", young_person)
-    form = form_class(request.POST or None)
+    if kind == ArrangementKind.REDUCED_VISITS and request.method != "POST":
+        # issue 15, item 4: say no before the form when the record alone rules it out (R1).
+        refusals = services.reduced_visits_refusals_from_record(young_person=young_person, on=timezone.localdate())
+        if refusals:
+            return render(request, "approvals/request.html", {
+                "yp": young_person, "kind_label": ArrangementKind(kind).label,
+                "not_offered": [services.plain(r) for r in refusals],
+            })
+    # issue 15, item 4: the vulnerable box starts from the record (R1).
+    initial = {"at_risk": young_person.vulnerable} if kind == ArrangementKind.REDUCED_VISITS else None
+    form = form_class(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             arrangement = services.arrangement_request(

@@ -9,19 +9,23 @@ class CaseworkConfig(AppConfig):
     verbose_name = "Casework pages"
 
     def ready(self) -> None:
-        from core.registry import NavEntry, Panel, register_nav, register_panel, register_timeline
+        from core.registry import NavEntry, Panel, register_decision_context, register_nav, register_panel, register_timeline
         from core.timeline import register_history
 
         from .case_record_history import SOURCES as CASE_RECORD_HISTORY
         from .case_record_panel import case_record_panel
+        from .decision_context import decision_context_for
         from .documents import documents_panel
         from .notes import NOTES_PANEL, NOTES_TIMELINE
         from .panels import ALLOCATION_HISTORY, CLOSURE_HISTORY, COVER_HISTORY, case_panel
 
-        register_nav(NavEntry("Caseload", "caseload", None, order=10))
+        register_decision_context(decision_context_for)  # issue 15, item 5
+
+        register_nav(NavEntry("Caseload", "caseload", "careleavers.nav_caseload", order=10))
         register_nav(NavEntry("My absences", "absences", "careleavers.plan_absence", order=80))
         register_nav(NavEntry("Cards", "cards", "careleavers.send_cards", order=85))  # T9: the duty admin's list
-        register_nav(NavEntry("Notifications", "notifications", None, order=90))
+        # issue 15, item 6: the unread count beside Notifications, fetched by htmx (no query on every page).
+        register_nav(NavEntry("Notifications", "notifications", None, order=90, badge_url_name="notifications_unread"))
         # Issue 14, items 7 and 9: the Service Leader's audit log and retention review.
         register_nav(NavEntry("Audit log", "audit_log", "core.view_audit_log", order=92))
         register_nav(NavEntry("Retention", "retention_review", "careleavers.review_retention", order=94))

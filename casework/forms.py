@@ -10,7 +10,7 @@ from core.idempotency import OnceFormMixin
 
 class EventForm(OnceFormMixin):
     kind = forms.ChoiceField(label="What happened", choices=[("", "Choose"), *list(EventKind.choices)])
-    date = forms.DateField(label="Date it happened", widget=DateInput(), help_text="Not in the future.")
+    date = forms.DateField(label="Date it happened", widget=DateInput(past=True), help_text="Not in the future.")
     notes = forms.CharField(label="Details", required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(self, *args, **kwargs):
@@ -28,7 +28,7 @@ class LegalStatusForm(forms.Form):
     """T8: a change of legal status from a date, with the reason (careleavers.LegalStatusChange)."""
 
     status = forms.ChoiceField(label="Legal status", choices=[("", "Choose"), *list(LegalStatus.choices)])
-    from_date = forms.DateField(label="In force from", widget=DateInput(), help_text="Not in the future.")
+    from_date = forms.DateField(label="In force from", widget=DateInput(past=True), help_text="Not in the future.")
     pa_service = forms.BooleanField(
         label="Has a PA service", required=False, initial=True,
         help_text="Qualifying (section 24) only: untick when the council gives no PA service (T9: cards from the duty admin).",
@@ -44,7 +44,7 @@ class CardSentForm(forms.Form):
     """T9: a card sent by the duty admin."""
 
     kind = forms.ChoiceField(label="Card", choices=list(CardKind.choices))
-    date = forms.DateField(label="Sent on", widget=DateInput(), help_text="Not in the future.")
+    date = forms.DateField(label="Sent on", widget=DateInput(past=True), help_text="Not in the future.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -32,7 +32,8 @@ def timeline_for(young_person: YoungPerson, limit: int = 200, *, user=None) -> l
     for source in sorted([*timeline_sources(), *OWN_SOURCES], key=lambda s: (s.order, s.key)):
         extra = {"viewer": user} if getattr(source.entries, "takes_viewer", False) else {}
         entries.extend(source.entries(young_person=young_person, limit=limit, **extra))
-    entries.sort(key=lambda e: e.on, reverse=True)
+    # issue 15, item 9: contacts on one day in the order of their times (newest first).
+    entries.sort(key=lambda e: (e.on, getattr(e.obj, "time", None) or dt.time.min), reverse=True)
     return entries[:limit]
 
 

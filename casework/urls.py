@@ -1,10 +1,22 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import allocation, chronology, documents, duty, governance, notes, records, registration, supervision, views
+from . import (
+    allocation,
+    chronology,
+    documents,
+    duty,
+    governance,
+    notes,
+    pages,
+    records,
+    registration,
+    supervision,
+    views,
+)
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", pages.home, name="home"),  # issue 15, item 6: the page the role acts on
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("caseload/", views.caseload, name="caseload"),
@@ -59,6 +71,7 @@ urlpatterns = [
     # --- issue 13: the pathway plan as a document ---
 
     # --- issue 15: pages as their users want them ---
+    path("notifications/unread/", pages.notifications_unread, name="notifications_unread"),
 
     # --- issue 16: performance at national scale ---
 ]

@@ -40,11 +40,6 @@ TIMELINE_SHOWN = 200
 
 
 @login_required
-def home(request):
-    return redirect("caseload")
-
-
-@login_required
 def caseload(request):
     today = timezone.localdate()
     visible = open_cases(young_people_visible_to(request.user), today=today)  # issue 11, item 8: closed cases leave it

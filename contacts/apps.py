@@ -13,4 +13,4 @@ class ContactsConfig(AppConfig):
         register_timeline(CONTACTS)
         register_timeline(ESCALATIONS)
         register_history(CONTACT_HISTORY)
-        register_nav(NavEntry("Oversight items", "contacts:oversight_items", "contacts.view_oversight_items", order=45))
+        register_nav(NavEntry("Oversight items", "contacts:oversight_items", "contacts.nav_oversight_items", order=45))

@@ -12,12 +12,20 @@ from .services import SHORT_TERM_CHECK_FIELDS, VISIT_CHECK_FIELDS
 
 
 class ContactForm(OnceFormMixin, forms.ModelForm):
+    required_messages = {  # issue 15, item 3
+        "date": "Enter the date of the contact.",
+        "method": "Choose how the contact was made.",
+        "with_whom": "Choose who the contact was with.",
+        "outcome": "Choose the outcome of the contact.",
+        "note": "Write the case note: what happened, what was agreed and what happens next.",
+    }
+
     class Meta:
         model = Contact
         fields = ["date", "time", "method", "with_whom", "third_party_name", "outcome", "purpose", "offered_date",
                   "offered_time", "note"]
         widgets = {
-            "date": DateInput(),
+            "date": DateInput(past=True),
             "time": TimeInput(),
             "offered_date": DateInput(),
             "offered_time": TimeInput(),
@@ -84,7 +92,7 @@ class VoidContactForm(forms.Form):
 
 class EscalationForm(OnceFormMixin):
     step = forms.ChoiceField(label="Step taken", choices=[("", "Choose the step"), *EscalationStep.choices])
-    date = forms.DateField(label="Date", widget=DateInput(), help_text="Not in the future.")
+    date = forms.DateField(label="Date", widget=DateInput(past=True), help_text="Not in the future.")
     note = forms.CharField(
         label="Case note", widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Every step needs a note: who you spoke to, what you did and what happens next.",

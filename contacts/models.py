@@ -6,6 +6,7 @@ from simple_history.models import HistoricalRecords
 
 from careleavers.models import Staff, YoungPerson
 from compliance.models import VISIT_METHODS as COMPLIANCE_VISIT_METHODS
+from core.dates import british
 
 
 class Method(models.TextChoices):
@@ -78,7 +79,7 @@ class Contact(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_method_display()} on {self.date:%d %b %Y} ({self.get_outcome_display()})"
+        return f"{self.get_method_display()} on {british(self.date)} ({self.get_outcome_display()})"
 
     @property
     def is_visit(self) -> bool:

@@ -41,6 +41,16 @@ from .models import (
     With,
 )
 
+
+class ChecklistIncomplete(ServiceError):
+    """C3: a completed home visit without every answer of its living-environment check; `missing` has, per question
+    left unanswered, what to do about it (issue 15, item 3: all of them at once)."""
+
+    def __init__(self, message: str, *, field: str, missing: dict[str, str]) -> None:
+        super().__init__(message, field=field)
+        self.missing = missing
+
+
 VISIT_CHECK_FIELDS = ("health_and_safety", "furnishings_and_kitchen", "occupancy", "trend")
 #: C3: the extra items of a B&B or hostel.
 SHORT_TERM_CHECK_FIELDS = ("cooking", "laundry", "house_rules", "overall_suitability")
@@ -108,9 +118,14 @@ def contact_log(
         visit_check = visit_check or {}
         missing = [name for name in wanted if not visit_check.get(name)]
         if missing:
-            label = str(getattr(VisitCheck._meta.get_field(missing[0]), "verbose_name", missing[0]))
-            raise ServiceError(f"A completed home visit records the living-environment check: {label} is missing.",
-                               field=missing[0])
+            # issue 15, item 3: every missing answer at once, each next to its own question.
+            labels = {name: str(getattr(VisitCheck._meta.get_field(name), "verbose_name", name)) for name in missing}
+            raise ChecklistIncomplete(
+                "A completed home visit records the living-environment check: "
+                + "; ".join(f"{label} is missing" for label in labels.values()) + ".",
+                field=missing[0],
+                missing={name: f"Choose an answer for {label[:1].lower() + label[1:]}." for name, label in labels.items()},
+            )
         check_values = {name: visit_check.get(name, "") for name in wanted}
         check_values["notes"] = visit_check.get("notes", "")
 

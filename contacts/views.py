@@ -67,6 +67,9 @@ def contact_log(request, pk: int, *, staff):
 
         try:
             return once(request, form.once_token, log)
+        except services.ChecklistIncomplete as exc:
+            for name, message in exc.missing.items():  # issue 15, item 3: every missing answer, each by its question
+                check_form.add_error(name if name in check_form.fields else None, message)
         except ServiceError as exc:
             field = getattr(exc, "field", None)
             add_service_error(check_form if field in check_form.fields else form, exc)

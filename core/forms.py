@@ -1,15 +1,30 @@
 """Form pieces every app uses: date and time inputs, and the one way a view shows a refusal."""
 
+import re
+
 from django import forms
+from django.utils import timezone
 
 from .errors import ServiceError
 
 
 class DateInput(forms.DateInput):
+    """<input type="date">, whose value must be ISO (YYYY-MM-DD) or the browser shows it blank (issue 15,
+    item 2). `past=True`: a date that cannot be in the future, so the picker stops at today (`max`, read when
+    the form is drawn, not when the module was loaded)."""
+
     input_type = "date"
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, past: bool = False, **kwargs):
+        kwargs.pop("format", None)
         super().__init__(format="%Y-%m-%d", **kwargs)
+        self.past = past
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if self.past and "max" not in context["widget"]["attrs"]:
+            context["widget"]["attrs"]["max"] = timezone.localdate().isoformat()
+        return context
 
 
 class TimeInput(forms.TimeInput):
@@ -17,6 +32,52 @@ class TimeInput(forms.TimeInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%H:%M", **kwargs)
+
+
+_ARTICLES = ("the ", "your ", "a ", "an ", "what ", "who ", "how ", "why ", "when ", "which ")
+
+
+def _say_what_to_do(field: forms.Field, name: str) -> str:
+    """issue 15, item 3: "Choose how the contact was made", not "This field is required."."""
+    label = str(field.label or name.replace("_", " ")).rstrip(" :")
+    lower = label[:1].lower() + label[1:]
+    if lower.endswith("?"):
+        return f"Answer this: {label}"
+    thing = lower if lower.startswith(_ARTICLES) else f"the {lower}"
+    if isinstance(field, forms.BooleanField):
+        return "Tick this box to go on."
+    if isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
+        return f"Choose {thing}."
+    return f"Enter {thing}."
+
+
+class PlainErrorsMixin:
+    """issue 15, item 3: every required field says what to do when it is left empty, and a date that is not one
+    says so with an example. A form sets `required_messages = {field: message}` for better words than the
+    generic ones."""
+
+    required_messages: dict[str, str] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        default = forms.Field.default_error_messages["required"]
+        for name, field in self.fields.items():  # type: ignore[attr-defined]
+            if name in self.required_messages:
+                field.error_messages["required"] = self.required_messages[name]
+            elif str(field.error_messages.get("required")) == str(default):
+                field.error_messages["required"] = _say_what_to_do(field, name)
+            if isinstance(field, forms.DateField) and "invalid" in field.error_messages:
+                field.error_messages["invalid"] = "Enter a real date, for example 1 Dec 2026."
+
+
+#: "(R1)", "(rule E3)", "(R1, D1)": a rule ID in brackets at the end of a sentence.
+_RULE_IDS = re.compile(r"\s*\((?:rules? )?[A-Z]\d+(?:\s*(?:,|/|and)\s*[A-Z]?\d+)*\)")
+
+
+def plain_reason(reason: str) -> str:
+    """issue 15, item 3: a refusal for everyday text: the rule ID stays in code, tests and `title`s, not the sentence."""
+    text = _RULE_IDS.sub("", reason).strip()
+    return text[:1].upper() + text[1:]
 
 
 def add_service_error(form, exc: ServiceError) -> None:
@@ -28,4 +89,4 @@ def add_service_error(form, exc: ServiceError) -> None:
         return
     form.add_error(field, f"{exc.lead or 'This cannot be done'}:")
     for reason in exc.reasons:
-        form.add_error(field, reason[:1].upper() + reason[1:] + ".")
+        form.add_error(field, plain_reason(reason).rstrip(".") + ".")

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect
 
+from .forms import PlainErrorsMixin
 from .models import OnceToken
 
 FIELD = "once_token"
@@ -30,7 +31,7 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class OnceFormMixin(forms.Form):
+class OnceFormMixin(PlainErrorsMixin, forms.Form):
     """A hidden one-time token; after validation it is `form.once_token`, kept out of cleaned_data so
     views can still pass `**form.cleaned_data` to their service."""
 

@@ -16,7 +16,8 @@ def staff(request):
             if entry.permission is not None and not rules.has_perm(entry.permission, user):
                 continue
             try:
-                nav.append({"label": entry.label, "url": reverse(entry.url_name)})
+                badge = reverse(entry.badge_url_name) if entry.badge_url_name else None
+                nav.append({"label": entry.label, "url": reverse(entry.url_name), "badge_url": badge})
             except NoReverseMatch:
                 continue
     return {"current_staff": current, "nav": nav}

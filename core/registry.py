@@ -27,6 +27,9 @@ class NavEntry:
     url_name: str
     permission: str | None = None  # None: every signed-in member of staff
     order: int = 100
+    #: issue 15, item 6: a URL name answering a small badge (the unread count), loaded by htmx after the page so
+    #: the menu costs no query on every page.
+    badge_url_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,3 +71,18 @@ def nav_entries() -> list[NavEntry]:
 
 def timeline_sources() -> list[TimelineSource]:
     return sorted(_TIMELINE.values(), key=lambda s: (s.order, s.key))
+
+
+# issue 15, item 5: the context beside a decision (the Team Leader's and Service Leader's approval and sign-off pages).
+# The decision pages (approvals, pathway) sit below the apps that know the whole record, so the app that can read it
+# all (casework) registers the one function that builds it, and the decision pages ask for it here.
+_DECISION_CONTEXT: list[Callable[..., dict]] = []
+
+
+def register_decision_context(build: Callable[..., dict]) -> None:
+    """`build(*, young_person, today) -> dict`: the young person's situation for whoever decides (fixed queries)."""
+    _DECISION_CONTEXT[:] = [build]
+
+
+def decision_context(*, young_person, today: dt.date) -> dict | None:
+    return _DECISION_CONTEXT[0](young_person=young_person, today=today) if _DECISION_CONTEXT else None

@@ -622,5 +622,16 @@ _add_perm_with_refusals(
 # --- issue 13: the pathway plan as a document ---
 
 # --- issue 15: pages as their users want them ---
+# Item 6: the navigation offers only what the role can act on. Each queue is in the menu of whoever decides there:
+# plans are signed off by Team Leaders (P3); arrangements are approved by Team Leaders and agreed by Service
+# Leaders (R4, R5); oversight items are answered by the young person's Team Leader (S5). The pages themselves keep
+# their wider read permissions (pathway.view_queue, approvals.view_queue, contacts.view_oversight_items).
+rules.add_perm("pathway.nav_queue", is_team_leader)
+rules.add_perm("approvals.nav_queue", is_team_leader | is_service_leader)
+rules.add_perm("contacts.nav_oversight_items", is_team_leader)
+#: The caseload is for whoever sees young people's records (the duty admin sees none: T9's card list is theirs).
+rules.add_perm("careleavers.nav_caseload", writes_records)
+#: Item 5: the young person's situation beside a decision page, for the managers who decide (TL, SL, HoS reading).
+rules.add_perm("careleavers.view_decision_context", is_manager)
 
 # --- issue 16: performance at national scale ---

@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from core.spreadsheets import safe_cell
+from core.spreadsheets import finish_sheet, safe_cell
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -45,7 +45,7 @@ def xlsx_response(filename: str, headers: list[str], rows, *, title: str = "") -
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, dt.date):
                 cell.number_format = "DD/MM/YYYY"
-    sheet.freeze_panes = "A2"
+    finish_sheet(sheet)  # issue 15, item 7: widths to content, autofilter, frozen header
     buffer = io.BytesIO()
     book.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)

@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from careleavers.models import CaseNote, Staff, Team, YoungPerson
 from compliance.models import RequirementCode, Status
+from core.dates import british
 
 
 class RunState(models.TextChoices):
@@ -49,7 +50,7 @@ class NightlyRun(models.Model):
         ordering = ["-night"]
 
     def __str__(self) -> str:
-        return f"Nightly run for {self.night:%d %b %Y} ({self.get_state_display()})"
+        return f"Nightly run for {british(self.night)} ({self.get_state_display()})"
 
 
 class Snapshot(models.Model):

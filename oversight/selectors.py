@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
+from django.utils import timezone
 
 from approvals.models import PENDING_STATES, Arrangement, ArrangementKind, ArrangementState
 from careleavers.models import Team
@@ -18,6 +19,7 @@ from pathway.models import PathwayPlan, PlanState
 
 from .charts import Chart, Series
 from .models import NightlyRun, OverdueUpdate, RunState, Snapshot
+from .schedule import NIGHTLY_SCHEDULE
 
 CODES = list(RequirementCode.choices)
 NO_TEAM = "No team (unallocated)"
@@ -297,3 +299,25 @@ def reduced_visits_awaiting_service_leader(*, user, team: Team | None) -> QueryS
 
 def last_run() -> NightlyRun | None:
     return NightlyRun.objects.order_by("-night").first()
+
+
+#: issue 15, item 8: how long after its scheduled time (oversight.schedule) a night's run may take before the
+#: dashboards call it late.
+NIGHTLY_GRACE = dt.timedelta(hours=1)
+
+
+def expected_night(*, now: dt.datetime) -> dt.date:
+    """The latest night whose run should have finished by `now` (local time): today once the schedule's hour
+    and the grace period have passed, otherwise yesterday."""
+    local = timezone.localtime(now)
+    due = local.replace(hour=NIGHTLY_SCHEDULE.hour, minute=NIGHTLY_SCHEDULE.minute, second=0, microsecond=0)
+    return local.date() if local >= due + NIGHTLY_GRACE else local.date() - dt.timedelta(days=1)
+
+
+def nightly_status(*, now: dt.datetime | None = None) -> dict:
+    """The dashboards' line about the ledger (one query): the latest run, and whether it is late: no completed run
+    for the night that should be done by now, so the counts and trends may be out of date (issue 15, item 8)."""
+    run = last_run()
+    expected = expected_night(now=now or timezone.now())
+    late = run is None or run.night < expected or (run.night == expected and run.state != RunState.DONE)
+    return {"last_run": run, "nightly_late": late, "nightly_expected": expected}

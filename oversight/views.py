@@ -174,6 +174,7 @@ def team_dashboard(request, *, staff: Staff):
     context = _base_context(scope) | {
         # The breadcrumb back to the service dashboard, for those who came from it.
         "can_view_service_dashboard": rules.has_perm("oversight.view_service_dashboard", staff.user),
+        **selectors.nightly_status(),  # issue 15, item 8
     }
     if scope.team is not None:
         items = selectors.team_items(user=request.user, team=scope.team, today=scope.today, filters=scope.filters)
@@ -240,7 +241,7 @@ def service_dashboard(request, *, staff: Staff):
         "trend": trend,
         "trend_total": trend_total,
         "waiting": list(selectors.reduced_visits_awaiting_service_leader(user=request.user, team=scope.team)),
-        "last_run": selectors.last_run(),
+        **selectors.nightly_status(),  # issue 15, item 8: says plainly when the run is late
         "exports": _export_links(request, ["service-teams", "service-trend", "service-reduced-visits"]),
     })
 
@@ -262,7 +263,7 @@ def head_dashboard(request, *, staff: Staff):
         "by_team": by_team, "by_team_total": by_team_total, "by_code": by_code,
         "longest": (longest := _with_days(longest, scope.today)), "longest_limit": LONGEST,
         "longest_table": LongestOverdueTable(longest, limit=LONGEST),
-        "last_run": selectors.last_run(),
+        **selectors.nightly_status(),  # issue 15, item 8: says plainly when the run is late
         "exports": _export_links(request, ["head-by-team", "head-by-requirement", "head-longest"]),
     })
 

@@ -13,4 +13,4 @@ class PathwayConfig(AppConfig):
 
         register_panel(PLAN_PANEL)
         register_timeline(PLANS)
-        register_nav(NavEntry("Plans to sign off", "pathway:queue", "pathway.view_queue", order=20))
+        register_nav(NavEntry("Plans to sign off", "pathway:queue", "pathway.nav_queue", order=20))

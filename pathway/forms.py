@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from careleavers.selectors import personal_advisers_of_team
+from core.forms import DateInput
 
 from .models import STEP_BACK_SECTIONS, ActionStatus, Dimension, PathwayPlan, SharedHow
 from .services import sections_for, version_token
@@ -167,7 +168,7 @@ class SignOffForm(_Distinct):
 
 
 class SharedForm(_Distinct):
-    shared_on = forms.DateField(label="Date shared with the young person", widget=forms.DateInput(attrs={"type": "date"}))
+    shared_on = forms.DateField(label="Date shared with the young person", widget=DateInput(past=True))  # issue 15, item 2
     how = forms.ChoiceField(choices=[("", "Choose how"), *SharedHow.choices], label="How it was shared")
 
     def clean_shared_on(self):

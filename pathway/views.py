@@ -5,6 +5,7 @@ again. A refusal is shown once, in the form's error summary (core.forms.add_serv
 action the person may not take on a plan they can see is 403, a plan they may not see 404.
 """
 
+import rules
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -21,6 +22,7 @@ from core.audit import audit_view
 from core.decorators import staff_required
 from core.errors import InvalidState, NotAllowed, ServiceError, StaleVersion
 from core.forms import add_service_error
+from core.registry import decision_context
 
 from . import services
 from .documents import plan_document
@@ -75,6 +77,9 @@ def _detail(request, plan: PathwayPlan, status: int = 200, form=None, error: str
         "form": form,
         "error": error,
         "allowed": PLAN_TRANSITIONS.allowed(plan, request.user),
+        # issue 15, item 5: the young person's situation beside the sign-off, for the managers who decide.
+        "decision_context": (decision_context(young_person=plan.young_person, today=timezone.localdate())
+                             if rules.has_perm("careleavers.view_decision_context", request.user) else None),
     }
     return render(request, "pathway/plan_detail.html", context, status=status)
 

@@ -18,7 +18,7 @@ def _blank(label: str, options: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 class InTouchCheckForm(OnceFormMixin):
-    date = forms.DateField(label="Date of the check", widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label="Date of the check", widget=DateInput(past=True))  # issue 15, item 2
     contact = forms.ModelChoiceField(
         queryset=Contact.objects.none(), required=False, label="Contact it was made at (optional)",
         help_text="The contact around the birthday when you asked.",

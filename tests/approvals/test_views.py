@@ -190,8 +190,30 @@ def test_r1_each_reason_is_shown_once_at_the_top_of_the_form(client, alice):
     login(client, alice)
     page = client.post(reverse("approvals:request", args=[yp.pk, "reduced_visits"]), REDUCED_FORM).content.decode()
     assert page.count("This request cannot be made:") == 1
-    assert page.count("Reduced visits are only for young people aged 18 or over (R1).") == 1
-    assert page.count("Never for a young person who is vulnerable or at risk (R1).") == 1
+    # issue 15, item 3: the rule ID stays out of the sentence.
+    assert page.count("Reduced visits are only for young people aged 18 or over.") == 1
+    assert page.count("Never for a young person who is vulnerable or at risk.") == 1
+    assert "(R1)" not in page.split("<main", 1)[1]
+
+
+def test_r1_said_before_the_form_every_reason_at_once(client, alice):
+    """issue 15, item 4: under 18 and vulnerable: the page says why before any form; the panel says so too."""
+    yp = make_young_person(alice, age=17, vulnerable=True)
+    login(client, alice)
+    page = client.get(reverse("approvals:request", args=[yp.pk, "reduced_visits"])).content.decode()
+    assert 'id="not-offered"' in page and '<form method="post" novalidate>' not in page
+    assert "Reduced visits are only for young people aged 18 or over." in page
+    assert "Never for a young person who is vulnerable or at risk." in page
+    record = client.get(reverse("young_person", args=[yp.pk])).content.decode()
+    assert 'id="not-offered-reduced_visits"' in record
+    assert reverse("approvals:request", args=[yp.pk, "reduced_visits"]) not in record
+
+
+def test_r1_vulnerable_box_starts_from_the_record(client, alice):
+    yp = make_young_person(alice, age=22)
+    login(client, alice)
+    page = client.get(reverse("approvals:request", args=[yp.pk, "reduced_visits"])).content.decode()
+    assert 'name="at_risk"' in page and 'name="at_risk" checked' not in page
 
 
 def test_a_state_refusal_is_shown_once(client, jamie, alice, tess):

@@ -7,12 +7,28 @@ Chromium the tests skip, except under CI=true, where they fail (tests.services.r
 import os
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 
 from tests.services import chromium_path, require
 
 # pytest-django's live_server runs Django in a thread while Playwright's sync API runs an event
 # loop in this one; Django's async-safety check would refuse ORM calls from the test body.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# One request at a time: the test database is SQLite in memory, one connection shared by the server's threads, and a
+# page now makes a second request as it loads (the unread badge, htmx: issue 15, item 6). Two requests at once would
+# interleave their ATOMIC_REQUESTS savepoints on that one connection. Django closes each connection of a server that
+# is not threaded, so the browser's requests simply queue.
+class SerialWSGIServer(WSGIServer):
+    """Django's server, not threaded. LiveServerThread.run() already hands the server's thread the test's connection,
+    so the per-thread `connections_override` of the threaded server has nothing to do here."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+LiveServerThread.server_class = SerialWSGIServer
 
 CHROMIUM_ARGS = [
     "--headless",

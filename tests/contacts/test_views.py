@@ -203,3 +203,18 @@ def test_c3_contact_form_has_no_script_and_works_without_it(client, alice):
     response = client.post(reverse("contacts:log", args=[yp.pk]), {**home_visit(today()), "check-trend": ""})
     assert "trend" in response.context["check_form"].errors
     assert "<noscript>" not in response.content.decode()  # a home visit: shown as it is
+
+
+def test_c3_every_missing_checklist_answer_is_reported_at_once(client, alice):
+    """issue 15, item 3: not one missing answer per submit, but all of them, each next to its question."""
+    yp = young_person(alice, accommodation=Accommodation.HOSTEL)
+    login(client, alice)
+    data = home_visit(today())
+    for name in ("check-occupancy", "check-trend"):
+        del data[name]
+    response = client.post(reverse("contacts:log", args=[yp.pk]), data)
+    errors = response.context["check_form"].errors
+    assert {"occupancy", "trend", "cooking", "laundry", "house_rules", "overall_suitability"} <= set(errors)
+    assert all(str(e[0]).startswith("Choose an answer for") for e in errors.values())
+    assert b'href="#id_check-occupancy"' in response.content and b'href="#id_check-laundry"' in response.content
+    assert not Contact.objects.exists()

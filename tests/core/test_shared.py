@@ -34,7 +34,8 @@ def test_a_refusal_about_no_field_goes_to_the_top_of_the_form():
 def test_a_refusal_with_reasons_lists_each_once():
     exc = ServiceError(reasons=["under 18 (R1)", "flagged vulnerable (R1)"], lead="This request cannot be made")
     assert str(exc) == "This request cannot be made: under 18 (R1); flagged vulnerable (R1)."
-    assert _errors(exc) == {"__all__": ["This request cannot be made:", "Under 18 (R1).", "Flagged vulnerable (R1)."]}
+    # issue 15, item 3: rule IDs stay out of the sentences shown on the form.
+    assert _errors(exc) == {"__all__": ["This request cannot be made:", "Under 18.", "Flagged vulnerable."]}
 
 
 @pytest.mark.django_db

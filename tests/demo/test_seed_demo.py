@@ -111,8 +111,9 @@ def test_o1_demo_has_twelve_weeks_of_trend_computed_as_of_each_night():
 
     seed()
     nights = sorted(set(Snapshot.objects.values_list("night", flat=True)))
-    assert len(nights) == 12
-    assert nights[-1] == today() - dt.timedelta(weeks=1)
+    weekly = [today() - dt.timedelta(weeks=back) for back in range(12, 0, -1)]
+    # issue 15, item 8: then tonight's run, which fills the nights since the last weekly one.
+    assert nights == weekly + [weekly[-1] + dt.timedelta(days=n) for n in range(1, 8)]
     # After the backfill the stored rows are those of today, not of the last night computed.
     from compliance.engine import requirements_as_of
 

@@ -11,11 +11,13 @@ The engine is run once at the end (compliance.engine.recompute) for everyone.
 import datetime as dt
 import random
 from collections import defaultdict
+from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -57,9 +59,14 @@ from contacts.models import (
 )
 from core.dates import birthday
 from oversight.models import NightlyRun, RunState
-from oversight.services import snapshot_take
+from oversight.services import nightly_run, snapshot_take
 from pathway.models import PathwayPlan, PlanAction, PlanDecision, PlanState
 from returns.dfe import check_problems
+
+#: issue 15, item 8: the features' demo modules (demo/seed_<feature>.py), each
+#: `seed(*, today, staff_by_role_and_team, young_people) -> dict[str, int] | None`, called in this order after the base
+#: data (Seeder.seed_features). Add one line per feature.
+FEATURE_SEEDS: list[Callable[..., dict[str, int] | None]] = []
 
 DEMO_PASSWORD = "leaving-care-demo"  # printed on purpose: demo data only, never production
 YOUNG_PEOPLE = 60
@@ -103,7 +110,15 @@ class Command(BaseCommand):
                                    "(use --if-empty to skip quietly).")
             self.stdout.write("Young people already exist: demo data not loaded.")
         else:
-            counts = Seeder(rng=random.Random(seed), today=timezone.localdate(), pack=pack).run()
+            today = timezone.localdate()
+            counts = Seeder(rng=random.Random(seed), today=today, pack=pack).run()
+            # issue 15, item 8: tonight's work done as of today, as the schedule would (O1): missed nights filled,
+            # snapshots, alerts raised and sent to the PAs and Team Leaders, E3 reviews requested.
+            # The alerts' e-mails stay in memory, so the logins are not lost under sixty printed e-mails.
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+                result = nightly_run(as_of=today, worker="seed_demo")
+            counts["alerts raised tonight"] = result.alerts_raised
+            counts["alerts sent"] = result.alerts_sent
             self.stdout.write(self.style.SUCCESS(
                 "Demo service loaded: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()) + "."))
         self.print_logins()
@@ -147,8 +162,24 @@ class Seeder:
         self.create_pending_work(people)
         self.create_absences()
         self.create_trend()
+        self.seed_features(people)
         recompute(self.today)  # once, for everyone (the nightly path)
         return dict(self.counts)
+
+    def staff_by_role_and_team(self) -> dict[tuple[str, str | None], list[Staff]]:
+        """Every demo member of staff by (role, team ref); service-wide roles and duty admin under team None."""
+        found: dict[tuple[str, str | None], list[Staff]] = defaultdict(list)
+        for member in Staff.objects.select_related("team").order_by("ref"):
+            found[(member.role, member.team.ref if member.team else None)].append(member)
+        return dict(found)
+
+    def seed_features(self, people: list[YoungPerson]) -> None:
+        """issue 15, item 8: each feature's demo data (FEATURE_SEEDS), one call each, in order, after the base data and
+        before tonight's recompute and nightly run. Each returns counts to print (or None)."""
+        staff = self.staff_by_role_and_team()
+        for seed in FEATURE_SEEDS:
+            for kind, n in (seed(today=self.today, staff_by_role_and_team=staff, young_people=people) or {}).items():
+                self.counts[kind] += n
 
     def create_trend(self, weeks: int = 12) -> None:
         """Weekly snapshots for the trend charts, each computed as of its own night, so it shows
@@ -217,7 +248,8 @@ class Seeder:
             ref=f"YP-{1001 + i}",
             name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
             date_of_birth=dob,
-            legal_status=rng.choices(LegalStatus.values, weights=[10, 10, 70, 10])[0],
+            legal_status=self.legal_status_for(dob),  # issue 15, item 8: legal status matches age
+            upn=self.upn_for(i) if rng.random() < 0.85 else "",  # issue 15, item 8: most have a UPN
             circumstance=circumstance,
             accommodation=accommodation,
             extended_support=extended,
@@ -233,6 +265,23 @@ class Seeder:
         Allocation.objects.create(young_person=yp, pa=pa, start=allocated_on, reason="Allocated at referral")
         self.counts["young people"] += 1
         return yp
+
+    def legal_status_for(self, dob: dt.date) -> str:
+        """Legal status that fits the age today: eligible or relevant under 18, former relevant at 18 and over
+        (a few qualifying, section 24, at any age from 16)."""
+        if self.rng.random() < 0.08:
+            return LegalStatus.QUALIFYING
+        if birthday(dob, 18) > self.today:
+            return self.rng.choice([LegalStatus.ELIGIBLE, LegalStatus.RELEVANT])
+        return LegalStatus.FORMER_RELEVANT
+
+    @staticmethod
+    def upn_for(i: int) -> str:
+        """A well-formed Unique Pupil Number: the DfE check letter, then LA (3 digits), school (4), year (2) and a
+        serial (3); the check letter is the weighted sum (weights 2 to 13) modulo 23."""
+        digits = f"999{1000 + i % 9000:04d}{10 + i % 10:02d}{i:03d}"
+        total = sum(int(d) * weight for d, weight in zip(digits, range(2, 14), strict=True))
+        return "ABCDEFGHJKLMNPQRTUVWXYZ"[total % 23] + digits
 
     def arrangement_for(self, yp: YoungPerson) -> str:
         """Roughly 60% standard; the rest spread across the arrangements whose criteria fit (R1, S, D1)."""
