@@ -334,13 +334,13 @@ def longest_overdue_chunks(*, user, today: dt.date, team: Team | None = None, si
                     young_person_id__in={r.young_person_id for r in chunk}).select_related("author").order_by("version"):
                 latest[(update.young_person_id, update.requirement, update.due)] = update
         for row in chunk:
-            update = latest.get((row.young_person_id, row.code, row.due))
-            row.status = Status.OVERDUE
-            row.days_overdue = max((today - row.due).days, 0)
-            row.update_reason = update.reason if update else None
-            row.update_plan = update.plan if update else None
-            row.update_on = update.recorded_on if update else None
-            row.update_by = update.author.name if update else None
+            found = latest.get((row.young_person_id, row.code, row.due))
+            columns = {"status": Status.OVERDUE, "days_overdue": max((today - row.due).days, 0),
+                       "update_reason": found.reason if found else None, "update_plan": found.plan if found else None,
+                       "update_on": found.recorded_on if found else None,
+                       "update_by": found.author.name if found else None}
+            for key, value in columns.items():
+                setattr(row, key, value)
         if chunk:
             yield chunk
         if len(chunk) < size:
