@@ -18,6 +18,7 @@ from careleavers.selectors import personal_advisers_of_team, teams_visible_to, y
 from compliance.models import RequirementCode, Status
 from core.audit import audit_view
 from core.decorators import require_perm, staff_required
+from core.replicas import reads_from_replica, replica_reads
 from core.errors import ServiceError
 from core.forms import add_service_error
 from core.idempotency import once
@@ -169,6 +170,7 @@ def _with_days(rows, today: dt.date) -> list:
 
 
 @staff_required
+@reads_from_replica  # issue 16: aggregates for managers may read a replica
 def team_dashboard(request, *, staff: Staff):
     scope = _scope(request, staff=staff, dashboard="team")
     context = _base_context(scope) | {
@@ -219,6 +221,7 @@ def _sorted_team_rows(rows, sort: str):
 
 
 @staff_required
+@reads_from_replica  # issue 16: aggregates for managers may read a replica
 def service_dashboard(request, *, staff: Staff):
     scope = _scope(request, staff=staff, dashboard="service")
     date_from, date_to = _weeks_range(scope)
@@ -251,6 +254,7 @@ LONGEST = 25
 
 
 @staff_required
+@reads_from_replica  # issue 16: aggregates for managers may read a replica
 def head_dashboard(request, *, staff: Staff):
     scope = _scope(request, staff=staff, dashboard="head")
     date_from, date_to = _months_range(scope)
@@ -363,6 +367,7 @@ EXPORTS = {
 
 
 @staff_required
+@reads_from_replica  # issue 16
 def export(request, name: str, fmt: str, *, staff: Staff):
     if name not in EXPORTS or fmt not in ("csv", "xlsx"):
         raise Http404("No such list.")
@@ -384,11 +389,18 @@ def _stream_longest(request, name: str, staff: Staff):
     user, today, team = request.user, scope.today, scope.team
     audit_view(actor=staff, page=f"oversight:{name}.csv",
                young_people=selectors.longest_overdue_people(user=user, today=today, team=team))
-    chunks = (
-        [_item_row(r, today) for r in chunk]
-        for chunk in selectors.longest_overdue_chunks(user=user, today=today, team=team)
-    )
-    return csv_stream_response(f"{name}-{date_format(timezone.localdate(), 'Y-m-d')}", ITEM_HEADERS, chunks)
+    source = selectors.longest_overdue_chunks(user=user, today=today, team=team)
+
+    def chunks():
+        # Read after the view has returned, so each chunk asks for the replica itself.
+        while True:
+            with replica_reads():
+                chunk = next(source, None)
+            if chunk is None:
+                return
+            yield [_item_row(r, today) for r in chunk]
+
+    return csv_stream_response(f"{name}-{date_format(timezone.localdate(), 'Y-m-d')}", ITEM_HEADERS, chunks())
 
 
 # --- the PA's update on an overdue item (O1, V4) ----------------------------------------------
