@@ -18,10 +18,10 @@ from careleavers.selectors import personal_advisers_of_team, teams_visible_to, y
 from compliance.models import RequirementCode, Status
 from core.audit import audit_view
 from core.decorators import require_perm, staff_required
-from core.replicas import reads_from_replica, replica_reads
 from core.errors import ServiceError
 from core.forms import add_service_error
 from core.idempotency import once
+from core.replicas import reads_from_replica, replica_reads
 
 from . import selectors
 from .charts import Chart, Series
