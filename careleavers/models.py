@@ -185,7 +185,10 @@ class YoungPerson(models.Model):
     class Meta:
         ordering = ["ref"]
         verbose_name_plural = "young people"
-        indexes = [models.Index(fields=["pa", "ref"]), models.Index(fields=["birthday_16", "birthday_25"])]
+        indexes = [models.Index(fields=["pa", "ref"]), models.Index(fields=["birthday_16", "birthday_25"]),
+                   # issue 16: the caseload sorts by name and by age over an index
+                   models.Index(fields=["name", "ref", "id"], name="youngperson_name"),
+                   models.Index(fields=["date_of_birth", "ref", "id"], name="youngperson_dob")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.ref})"

@@ -9,18 +9,26 @@ import datetime as dt
 
 import django_filters
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.expressions import OrderBy
 
 from approvals.models import Arrangement, ArrangementKind, ArrangementState
 from careleavers.models import Circumstance, PlannedAbsence, Team, YoungPerson
 from careleavers.selectors import personal_advisers_visible_to, staff_for
-from compliance.models import Requirement, RequirementCode, Status
-from compliance.selectors import most_urgent, order_by_urgency
+from compliance.models import CaseloadSummary, Requirement, RequirementCode, Status
+from compliance.selectors import (
+    URGENCY_SORT,
+    ensure_every_summary,
+    most_urgent,
+    order_by_urgency,
+    summaries_by_due,
+    summaries_by_urgency,
+)
 from compliance.status import needs_attention_q, status_expression, status_for, status_q
+from core.dates import age_on
 from core.rules import is_pa, is_service_wide
 from pathway.selectors import plan_not_shared
-from returns.selectors import annotate_birthday_check_due
+from returns.selectors import birthday_checks_due_among
 
 NOTHING_DUE = "none"
 STATUS_CHOICES = [*Status.choices, (NOTHING_DUE, "Nothing due")]
@@ -79,8 +87,14 @@ class CaseloadFilter(django_filters.FilterSet):
         return [("", "Any PA"), *((str(s.pk), s.name) for s in people)]
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(Q(name__icontains=value) | Q(ref__icontains=value)) if value else queryset
+        """Every word in the name, in any order ("Hussain Maya" finds Maya Hussain), or the ref (issue 15, item 6)."""
+        words = value.split()
+        if not words:
+            return queryset
+        in_name = Q()
+        for word in words:
+            in_name &= Q(name__icontains=word)
+        return queryset.filter(in_name | Q(ref__icontains=value.strip()))
 
     def noop(self, queryset, name, value):
         return queryset  # status and requirement combine, so they are applied together in filter_queryset
@@ -119,13 +133,16 @@ def requirements_of(people: QuerySet[YoungPerson]) -> QuerySet[Requirement]:
 
 
 def caseload_counts(people: QuerySet[YoungPerson], *, today: dt.date) -> dict:
-    """Overdue and due-soon requirements on the caseload, in one query (V2, V4)."""
-    rows = requirements_of(people)
-    return rows.aggregate(
-        overdue=Count("pk", filter=status_q(Status.OVERDUE, today)),
-        due_soon=Count("pk", filter=status_q(Status.DUE_SOON, today)),
-        overdue_people=Count("young_person", filter=status_q(Status.OVERDUE, today), distinct=True),
-    )
+    """Overdue and due-soon requirements on the caseload, in one query over the people's summary rows
+    (V2, V4; issue 16: not every requirement row of the service on every page)."""
+    rows = CaseloadSummary.objects.all()
+    if people.query.where:
+        rows = rows.filter(young_person__in=people.values("pk"))
+    counts = rows.aggregate(overdue_rows=Sum("overdue"), due_soon_rows=Sum("due_soon"),
+                            overdue_people=Count("pk", filter=Q(overdue__gt=0)))
+    counts = {"overdue": counts["overdue_rows"], "due_soon": counts["due_soon_rows"],
+              "overdue_people": counts["overdue_people"]}
+    return {key: value or 0 for key, value in counts.items()}
 
 
 def coming_up(people: QuerySet[YoungPerson], *, today: dt.date, limit: int = 20) -> list[Requirement]:
@@ -143,24 +160,37 @@ def coming_up(people: QuerySet[YoungPerson], *, today: dt.date, limit: int = 20)
 
 
 class CaseloadPaginator(Paginator):
-    """The caseload, most urgent first (V4), a page at a time, in three queries whatever its size:
+    """The caseload, most urgent first (V4), a page at a time, in a fixed number of queries whatever its
+    size (issue 16), once the view has brought the summary up to date (compliance.engine.ensure_summary):
 
-    - the count of the filtered people, without the urgency aggregate;
-    - the page: the ids of its people come from one sort of everyone by urgency (a subquery), and
-      only those people get the PA, the urgency columns and the birthday check badge (X1);
+    - the count of the filtered people;
+    - the page's people with their PA: for the whole service unfiltered, their ids from the summary's
+      index alone first (a late page reads index entries, not 100 000 people joined and sorted: two
+      a count that everyone has a summary row, the ids, the people), else the filtered people joined
+      to their summary rows (one query);
     - their requirement rows, from which each row's most urgent requirement is picked
       (`next_code`, `next_due`, `next_status`) and flagged if due in the PA's planned absence
-      (`next_in_absence`, V5).
+      (`next_in_absence`, V5);
+    - their in-touch checks, for the birthday check badge (X1).
     """
 
-    #: The other orders the caseload table offers (casework.tables.CaseloadTable's sortable columns):
-    #: by name, or by the due date of each person's most urgent requirement (`next_due`, the same
-    #: aggregate as the urgency sort). Anything else is most urgent first.
+    #: The orders the caseload table offers (casework.tables.CaseloadTable's sortable columns), each
+    #: served by an index: by urgency (the status column, and the default), by name, by age, or by the
+    #: due date of each person's most urgent requirement. Anything else is most urgent first.
     SORTS: dict[str, tuple[str | OrderBy, ...]] = {
+        "status": URGENCY_SORT,
+        "-status": (F("urgency").desc(nulls_last=True), F("next_due").desc(nulls_last=True), "-ref"),
         "name": ("name", "ref"),
         "-name": ("-name", "-ref"),
+        "age": ("-date_of_birth", "-ref"),  # youngest first
+        "-age": ("date_of_birth", "ref"),
         "due": (F("next_due").asc(nulls_last=True), "ref"),
         "-due": (F("next_due").desc(nulls_last=True), "ref"),
+    }
+    #: Sorts of the whole service read from the summary's index without touching the people.
+    SUMMARY_SORTS = {
+        "status": (summaries_by_urgency, False), "-status": (summaries_by_urgency, True),
+        "due": (summaries_by_due, False), "-due": (summaries_by_due, True),
     }
 
     def __init__(self, people: QuerySet[YoungPerson], per_page: int, *, today: dt.date, sort: str | None = None):
@@ -169,30 +199,45 @@ class CaseloadPaginator(Paginator):
         self.sort = sort if sort in self.SORTS else None
 
     def _ordered(self, people: QuerySet[YoungPerson]) -> QuerySet[YoungPerson]:
-        if self.sort in ("name", "-name"):
-            return people.order_by(*self.SORTS[self.sort])  # no aggregate needed to sort by name
-        ordered = order_by_urgency(people, today=self.today)
-        return ordered.order_by(*self.SORTS[self.sort]) if self.sort else ordered
+        sort = self.sort or "status"
+        if sort in ("name", "-name", "age", "-age"):
+            return people.order_by(*self.SORTS[sort])  # no summary needed
+        return order_by_urgency(people, today=self.today).order_by(*self.SORTS[sort])
+
+    def _page_rows(self, bottom: int) -> list[YoungPerson]:
+        people = self.object_list
+        sort = self.sort or "status"
+        if not people.query.where:
+            # The whole service: the page's ids from one index alone (the summary's, or the people's by
+            # name or age), then those people; a late page's offset skips index entries, not rows.
+            if sort in self.SUMMARY_SORTS:
+                ensure_every_summary(young_people=self.count)
+                summaries, reverse = self.SUMMARY_SORTS[sort]
+                ordered = summaries(reverse=reverse).values_list("young_person_id", flat=True)
+            else:
+                ordered = people.order_by(*self.SORTS[sort]).values_list("pk", flat=True)
+            ids = list(ordered[bottom:bottom + self.per_page])
+            found = (YoungPerson.objects.filter(pk__in=ids).select_related("pa")
+                     .annotate(plan_not_shared=plan_not_shared(self.today)).in_bulk())  # issue 13, item 4 (P4)
+            return [found[pk] for pk in ids if pk in found]
+        return list(self._ordered(people).select_related("pa")
+                    .annotate(plan_not_shared=plan_not_shared(self.today))[bottom:bottom + self.per_page])
 
     def page(self, number):
         number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        ids = self._ordered(self.object_list).values("pk")[bottom:bottom + self.per_page]
-        on_page = YoungPerson.objects.filter(pk__in=ids).select_related("pa")
-        ordered = order_by_urgency(on_page, today=self.today)
-        if self.sort:
-            ordered = ordered.order_by(*self.SORTS[self.sort])
-        rows = list(annotate_birthday_check_due(ordered, self.today).annotate(
-            plan_not_shared=plan_not_shared(self.today)))  # issue 13, item 4 (P4): in the same query
-        requirements = {}
-        for requirement in Requirement.objects.filter(young_person__in=[r.pk for r in rows]).annotate(
+        rows = self._page_rows((number - 1) * self.per_page)
+        ids = [row.pk for row in rows]
+        requirements: dict[int, list[Requirement]] = {}
+        for requirement in Requirement.objects.filter(young_person__in=ids).annotate(
                 in_absence=in_absence("young_person__pa", "due")):
             requirements.setdefault(requirement.young_person_id, []).append(requirement)
+        due_checks = birthday_checks_due_among(rows, today=self.today)
         for row in rows:
             first = most_urgent(requirements.get(row.pk, []), today=self.today)
             row.next_code = first.code if first else None
             row.next_due = first.due if first else None
             row.next_status = status_for(first.due, first.due_soon_from, self.today) if first else None
             row.next_in_absence = bool(first and first.in_absence)
+            row.birthday_check_due = row.pk in due_checks
+            row.age = age_on(row.date_of_birth, self.today)
         return self._get_page(rows, number, self)
-

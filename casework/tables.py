@@ -25,11 +25,13 @@ class SortedByTheDatabase(TableListData):
 class CaseloadTable(tables.Table):
     name = tables.Column(verbose_name="Young person", order_by=("name", "ref"))
     ref = tables.Column(verbose_name="Ref", orderable=False)
+    # Issue 15, item 6: the age, sortable (youngest first) over the date of birth's index.
+    age = tables.Column(verbose_name="Age", empty_values=(), order_by=("-date_of_birth", "-ref"))
     pa = tables.Column(verbose_name="Personal Adviser", accessor="pa__name", default="Unallocated", orderable=False)
     circumstance = tables.Column(verbose_name="Circumstance", accessor="get_circumstance_display", orderable=False)
     next_code = tables.Column(verbose_name="Most urgent", default="—", orderable=False)
     due = tables.Column(verbose_name="Due", accessor="next_due", default="—")
-    status = tables.Column(verbose_name="Status", accessor="next_status", empty_values=(), orderable=False)
+    status = tables.Column(verbose_name="Status", accessor="next_status", empty_values=())
 
     caption = "Young people, most urgent first"
     responsive = True
@@ -39,8 +41,9 @@ class CaseloadTable(tables.Table):
         attrs = {"class": "table table-sm table-hover align-middle"}
         orderable = True
 
-    def __init__(self, rows, **kwargs):
-        super().__init__(SortedByTheDatabase(list(rows)), **kwargs)
+    def __init__(self, rows, *, show_pa: bool = True, **kwargs):
+        # Issue 15, item 6: a PA's own caseload has no Personal Adviser column (it would be them).
+        super().__init__(SortedByTheDatabase(list(rows)), exclude=() if show_pa else ("pa",), **kwargs)
         if self.order_by:
             self.caption = f"Young people, sorted by {self.columns[self.order_by[0].bare].header.lower()}"
 
@@ -58,6 +61,9 @@ class CaseloadTable(tables.Table):
             format_html_join("", ' <span class="badge {}"{}>{}</span>', (
                 (css, format_html(' title="{}"', title) if title else "", label) for css, title, label in badges)),
         )
+
+    def render_age(self, record):
+        return record.age
 
     def render_next_code(self, value):
         return requirement_label(value) or "—"

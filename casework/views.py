@@ -16,6 +16,7 @@ from careleavers import services
 from careleavers.models import EventKind, Notification, PlannedAbsence
 from careleavers.selectors import open_cases, staff_for, young_people_visible_to, young_person_for
 from compliance import services as compliance_services
+from compliance.engine import ensure_summary
 from compliance.models import PackEvent, PolicyPack, Requirement
 from compliance.selectors import due_summary, requirements_with_status
 from contacts.forms import EscalationForm
@@ -43,12 +44,13 @@ TIMELINE_SHOWN = 200
 def caseload(request):
     today = timezone.localdate()
     visible = open_cases(young_people_visible_to(request.user), today=today)  # issue 11, item 8: closed cases leave it
+    ensure_summary(today)  # issue 16: the sorts and counts read the summary, true for today
     filters = CaseloadFilter(request.GET, queryset=visible, user=request.user, today=today)
     paginator = CaseloadPaginator(filters.qs, PAGE_SIZE, today=today, sort=request.GET.get("sort"))
     page = paginator.get_page(request.GET.get("page"))  # V4, V5, X1
     context = {
         "page": page,
-        "table": CaseloadTable(page, order_by=paginator.sort),
+        "table": CaseloadTable(page, order_by=paginator.sort, show_pa="pa" in filters.filters),
         "sort": paginator.sort,
         "filter": filters,
         "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),

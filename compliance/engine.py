@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from careleavers.models import YoungPerson
 
-from .models import Requirement
+from .models import CaseloadSummary, Requirement, SummaryDate, Urgency
 from .status import days_overdue, status_for
 
 RESULT_COLUMNS = ("young_person_id", "ref", "code", "last_met", "due", "due_soon_from", "interval_days", "basis")
@@ -338,6 +338,66 @@ def recompute(as_of: dt.date | None = None, young_person_ids: Iterable[int] | No
                     computed_for = excluded.computed_for"""
         )
         cursor.execute("DROP TABLE compliance_result")
+        refresh_summary(as_of if ids is None else None, ids)
+
+
+# --- issue 16: the caseload summary, one row per young person ---
+
+
+def summary_date() -> dt.date | None:
+    """The day the caseload summary is true for (None before the first full refresh)."""
+    return SummaryDate.objects.filter(pk=1).values_list("as_of", flat=True).first()
+
+
+def refresh_summary(as_of: dt.date | None = None, young_person_ids: Iterable[int] | None = None) -> None:
+    """Bring CaseloadSummary up to date from the stored Requirement rows, set-based (issue 16).
+
+    Without ids: everyone, as of `as_of`, which then becomes the summary's date. With ids: those
+    people as of the summary's date (so every row is true for the same day), or `as_of` before any
+    full refresh. Rows whose values did not change are not rewritten, so a night leaves the table
+    as it was except for the people whose urgency moved. One statement (two with the date)."""
+    ids = None if young_person_ids is None else sorted({int(i) for i in young_person_ids})
+    if ids == []:
+        return
+    day = (summary_date() if ids is not None else None) or as_of or timezone.localdate()
+    q = _Dialect(connection.vendor)
+    d = q.date(day)
+    table = CaseloadSummary._meta.db_table
+    opened = f"(r.due < {d} OR r.due_soon_from <= {d})"  # V4, V2: the window has opened
+    changed = " OR ".join(
+        f"NOT ({q.same(f'{table}.{c}', f'excluded.{c}')})" for c in ("ref", "urgency", "next_due", "overdue", "due_soon"))
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {table} (young_person_id, ref, urgency, next_due, overdue, due_soon)
+                SELECT y.id, y.ref,
+                       CASE WHEN MIN(r.due) IS NULL THEN {int(Urgency.NOTHING_DUE)}
+                            WHEN MIN(r.due) < {d} THEN {int(Urgency.OVERDUE)}
+                            WHEN MIN(r.due_soon_from) <= {d} THEN {int(Urgency.DUE_SOON)}
+                            ELSE {int(Urgency.OK)} END,
+                       COALESCE(MIN(CASE WHEN {opened} THEN r.due END), MIN(r.due)),
+                       COUNT(CASE WHEN r.due < {d} THEN 1 END),
+                       COUNT(CASE WHEN r.due >= {d} AND r.due_soon_from <= {d} THEN 1 END)
+                FROM careleavers_youngperson y
+                LEFT JOIN {Requirement._meta.db_table} r ON r.young_person_id = y.id
+                WHERE TRUE {_id_filter("y.id", ids)}
+                GROUP BY y.id, y.ref
+                ON CONFLICT (young_person_id) DO UPDATE SET
+                    ref = excluded.ref, urgency = excluded.urgency, next_due = excluded.next_due,
+                    overdue = excluded.overdue, due_soon = excluded.due_soon
+                WHERE {changed}"""
+        )
+        if ids is None:
+            cursor.execute(
+                f"INSERT INTO {SummaryDate._meta.db_table} (id, as_of) VALUES (1, {d})"
+                " ON CONFLICT (id) DO UPDATE SET as_of = excluded.as_of")
+
+
+def ensure_summary(today: dt.date) -> None:
+    """The caseload reads the summary as of today: when the calendar has moved past the last full
+    refresh (the night's run has not run yet), or someone has no summary row, bring it up to date first
+    (a refresh rewrites only what changed). Costs one query when the summary is current."""
+    if summary_date() != today:
+        refresh_summary(today)
 
 
 def recompute_young_person(young_person: YoungPerson | int, as_of: dt.date | None = None) -> None:

@@ -161,3 +161,47 @@ class Requirement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.young_person_id} {self.code} due {self.due}"
+
+
+# --- issue 16: the caseload's per-young-person summary, kept by the engine's set-based recompute ---
+
+
+class Urgency(models.IntegerChoices):
+    """A young person's worst status (V4, V2), as the caseload sorts by it: most urgent first."""
+
+    OVERDUE = 0, "Overdue"
+    DUE_SOON = 1, "Due soon"
+    OK = 2, "On track"
+    NOTHING_DUE = 3, "Nothing due"
+
+
+class CaseloadSummary(models.Model):
+    """One row per young person: their urgency and the due date of their most urgent requirement as of
+    `SummaryDate` (issue 16). The engine refreshes it in the same transaction as the Requirement rows
+    it derives from (every write for that person; everyone at night), rewriting only rows that changed,
+    so the caseload sorts and pages on one index instead of aggregating every requirement row per page.
+    Derived data: recomputable at any time, never audited."""
+
+    young_person = models.OneToOneField(
+        YoungPerson, on_delete=models.CASCADE, primary_key=True, related_name="caseload_summary")
+    ref = models.CharField(max_length=50, help_text="The young person's ref, the order's last key.")
+    urgency = models.PositiveSmallIntegerField(choices=Urgency.choices)
+    next_due = models.DateField(null=True, blank=True)
+    overdue = models.PositiveSmallIntegerField(default=0, help_text="Requirements overdue (V4).")
+    due_soon = models.PositiveSmallIntegerField(default=0, help_text="Requirements due soon (V2).")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["urgency", "next_due", "ref", "young_person"], name="caseload_urgency"),
+            models.Index(fields=["next_due", "ref", "young_person"], name="caseload_next_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ref} {self.get_urgency_display()}"
+
+
+class SummaryDate(models.Model):
+    """The day every CaseloadSummary row is true for (a single row, id 1): set by the full refresh; the
+    caseload refreshes the summary first when the calendar has moved on past it (issue 16)."""
+
+    as_of = models.DateField()

@@ -3,16 +3,15 @@
 import datetime as dt
 
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Min, QuerySet, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from careleavers.models import Circumstance, LegalStatus
+from careleavers.models import Circumstance, LegalStatus, YoungPerson
 from core.dates import british
 
-from .engine import requirements_as_of
-from .models import PackRequirement, Requirement, RequirementCode, Status, Trigger
-from .status import needs_attention_q, status_expression, status_for, status_whens
+from .engine import refresh_summary, requirements_as_of
+from .models import CaseloadSummary, PackRequirement, Requirement, RequirementCode, Status, Trigger
+from .status import status_expression, status_for
 
 
 def requirements_with_status(queryset: QuerySet[Requirement] | None = None, *, today: dt.date | None = None):
@@ -25,30 +24,41 @@ URGENCY_ORDER: dict[str, int] = {Status.OVERDUE: 0, Status.DUE_SOON: 1, Status.O
 
 
 def order_by_urgency(people: QuerySet, *, today: dt.date | None = None) -> QuerySet:
-    """Young people most urgent first, from one aggregate over their stored requirement rows (V4).
+    """Young people most urgent first (V4), read from their stored CaseloadSummary row (issue 16).
 
     A person's urgency is their worst status (overdue if their earliest due date has passed, due
-    soon if a scheduling window has opened, else on track; no requirement last), then the due date
-    of their most urgent requirement, then ref. Annotates `urgency` and `next_due` (the due date of
-    the requirement `most_urgent` picks). One LEFT JOIN and GROUP BY instead of correlated
-    subqueries per person, so sorting 100 000 people stays one pass over the requirement table."""
-    today = today or timezone.localdate()
-    window_open = needs_attention_q(today, "requirements__")
-    return people.alias(
-        earliest_due=Min("requirements__due"),
-        earliest_due_soon_from=Min("requirements__due_soon_from"),
-    ).annotate(
-        urgency=Case(
-            # The worst status is the status of the earliest dates (V2, V4).
-            *status_whens(today, due="earliest_due", due_soon_from="earliest_due_soon_from",
-                          values={s: Value(rank) for s, rank in URGENCY_ORDER.items()}),
-            When(earliest_due__isnull=False, then=Value(URGENCY_ORDER[Status.OK])),
-            default=None,
-            output_field=IntegerField(),
-        ),
-        # Overdue or due soon: the earliest of the rows whose window is open; on track: the earliest.
-        next_due=Coalesce(Min("requirements__due", filter=window_open), Min("requirements__due")),
-    ).order_by(F("urgency").asc(nulls_last=True), F("next_due").asc(nulls_last=True), "ref")
+    soon if a scheduling window has opened, else on track; nothing due last), then the due date
+    of their most urgent requirement, then ref. Annotates `urgency` and `next_due`; the caller brings
+    the summary up to date first when the calendar may have moved past it (`engine.ensure_summary`)."""
+    return people.annotate(
+        urgency=F("caseload_summary__urgency"), next_due=F("caseload_summary__next_due"),
+    ).order_by(*URGENCY_SORT)
+
+
+#: The caseload's order, most urgent first (V4), over the summary's index (issue 16).
+URGENCY_SORT = (F("urgency").asc(nulls_last=True), F("next_due").asc(nulls_last=True), "ref")
+
+
+def summaries_by_urgency(*, reverse: bool = False) -> QuerySet[CaseloadSummary]:
+    """Everyone's summary rows in the caseload's order (or its reverse), read from the index alone:
+    the whole service's caseload pages here instead of joining 100 000 people (issue 16)."""
+    columns = ("urgency", "next_due", "ref")
+    return CaseloadSummary.objects.order_by(*(f"-{c}" if reverse else c for c in columns))
+
+
+def summaries_by_due(*, reverse: bool = False) -> QuerySet[CaseloadSummary]:
+    """Everyone's summary rows by the due date of their most urgent requirement (nothing due last)."""
+    due = F("next_due").desc(nulls_last=True) if reverse else F("next_due").asc(nulls_last=True)
+    return CaseloadSummary.objects.order_by(due, "ref")
+
+
+def ensure_every_summary(*, young_people: int) -> None:
+    """Everyone has a summary row (people recorded without a recompute get theirs now): the whole
+    service's caseload pages over the summary alone, so it must hold everyone. `young_people` is how
+    many there are (the caller has counted them); one count when it holds everyone."""
+    if CaseloadSummary.objects.count() != young_people:
+        missing = YoungPerson.objects.filter(caseload_summary__isnull=True).values_list("pk", flat=True)
+        refresh_summary(None, list(missing))
 
 
 def most_urgent(requirements, *, today: dt.date):

@@ -4,7 +4,7 @@ import csv
 import datetime as dt
 import io
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -30,6 +30,28 @@ def csv_response(filename: str, headers: list[str], rows) -> HttpResponse:
     writer.writerow(headers)
     for row in rows:
         writer.writerow([_text(v) for v in row])
+    return response
+
+
+class _Line:
+    """A file that hands back what is written to it, so csv.writer makes one line at a time."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_stream_response(filename: str, headers: list[str], chunks) -> StreamingHttpResponse:
+    """A CSV sent as it is read (issue 16): `chunks` yields lists of rows, so the first bytes leave
+    before the last row is read and memory holds one chunk, whatever the length of the list."""
+    writer = csv.writer(_Line())
+
+    def lines():
+        yield "\ufeff" + writer.writerow(headers)  # the BOM, so Excel reads UTF-8 names correctly
+        for rows in chunks:
+            yield "".join(writer.writerow([_text(v) for v in row]) for row in rows)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
 
 

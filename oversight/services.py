@@ -23,9 +23,12 @@ import threading
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Self
 
 import rules
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q
 from django.urls import reverse
@@ -33,7 +36,7 @@ from django.utils import timezone
 
 from approvals.models import Arrangement, ArrangementKind, ArrangementState
 from approvals.services import arrangement_review_request
-from careleavers.models import CaseNote, CaseNoteKind, PlannedAbsence, Staff, Team, YoungPerson
+from careleavers.models import CaseNote, CaseNoteKind, Notification, PlannedAbsence, Staff, Team, YoungPerson
 from careleavers.selectors import team_leaders_of_teams
 from careleavers.services import case_note_add, check_note_text, notify
 from compliance.engine import recompute
@@ -476,57 +479,79 @@ def _alert_message(alert: Alert, *, pack: PolicyPack) -> str:
 
 
 def alerts_send(*, today: dt.date | None = None) -> int:
-    """Send every alert not yet sent; each is claimed with a compare-and-swap, so it goes once.
+    """Send every alert not yet sent, set-based (issue 16): one transaction, not one per alert.
 
+    The unsent alerts are claimed at once (a row lock that skips rows another sender holds, then one
+    update per outcome), so each goes once; their in-app notifications are one bulk insert; and each
+    member of staff gets one e-mail, a digest of everything sent to them in this run, after the commit.
     The nightly run calls it after its commit, and oversight.tasks.alerts_send every few minutes
-    (oversight.schedule.ALERTS_SCHEDULE), so alerts a crash left unsent go out within minutes. An
-    alert whose requirement has moved on since it was raised (met, or a new due date) is closed
-    without sending. (`today` is accepted for older callers; the stored rows decide.)
+    (oversight.schedule.ALERTS_SCHEDULE), so alerts a crash left unsent go out within minutes. An alert
+    whose requirement has moved on since it was raised (met, or a new due date) is closed without
+    sending. (`today` is accepted for older callers; the stored rows decide.) Returns the alerts sent.
     """
-    pending = list(
-        Alert.objects.filter(sent_at__isnull=True).select_related("young_person", "young_person__pa").order_by("pk")
-    )
-    if not pending:
-        return 0
-    current = {
-        (yp, code): due
-        for yp, code, due in Requirement.objects.filter(
-            young_person__in=Alert.objects.filter(sent_at__isnull=True).values("young_person")
-        ).values_list("young_person_id", "code", "due")
-    }
-    # Issue 11, item 1: an unallocated referral's alerts ("PA allocated") go to the Team Leaders it was referred to.
-    team_ids = {a.young_person.pa.team_id if a.young_person.pa is not None else a.young_person.referring_team_id
-                for a in pending} - {None}
-    leaders = defaultdict(list)
-    for leader in team_leaders_of_teams(team_ids):
-        leaders[leader.team_id].append(leader)
-    pack = active_pack()
-    sent = 0
-    for alert in pending:
-        pa = alert.young_person.pa
-        if pa is None:
-            recipients = list(leaders.get(alert.young_person.referring_team_id, []))
-        else:
-            recipients = [pa] + (leaders[pa.team_id] if _tells_team_leader(alert) else [])
-        if current.get((alert.young_person_id, alert.requirement)) != alert.due:
-            outcome = AlertOutcome.SUPERSEDED
-        elif not recipients:
-            outcome = AlertOutcome.NO_RECIPIENT
-        else:
-            outcome = AlertOutcome.SENT
-        with transaction.atomic():
-            claimed = Alert.objects.filter(pk=alert.pk, sent_at__isnull=True).update(
-                sent_at=timezone.now(), outcome=outcome, recipients=len(recipients) if outcome == AlertOutcome.SENT else 0
-            )
-            if claimed != 1:
-                continue  # another sender has it
-            if outcome == AlertOutcome.SENT:
-                notify(
-                    recipients=recipients, kind=f"oversight.{alert.kind}", message=_alert_message(alert, pack=pack),
-                    url=reverse("young_person", args=[alert.young_person_id]), young_person=alert.young_person,
-                )
-                sent += 1
-    return sent
+    with transaction.atomic():
+        claimed = list(
+            Alert.objects.filter(sent_at__isnull=True).select_for_update(skip_locked=True, of=("self",))
+            .select_related("young_person", "young_person__pa").order_by("pk")
+        )
+        if not claimed:
+            return 0
+        current = {
+            (yp, code): due
+            for yp, code, due in Requirement.objects.filter(
+                young_person__in={a.young_person_id for a in claimed}
+            ).values_list("young_person_id", "code", "due")
+        }
+        # Issue 11, item 1: an unallocated referral's alerts ("PA allocated") go to the Team Leaders it was referred to.
+        team_ids = {a.young_person.pa.team_id if a.young_person.pa is not None else a.young_person.referring_team_id
+                    for a in claimed} - {None}
+        leaders = defaultdict(list)
+        for leader in team_leaders_of_teams(team_ids):
+            leaders[leader.team_id].append(leader)
+        pack = active_pack()
+        outcomes: dict[tuple[str, int], list[int]] = defaultdict(list)
+        notifications: list[Notification] = []
+        digests: dict[int, tuple[Staff, list[str]]] = {}
+        for alert in claimed:
+            pa = alert.young_person.pa
+            if pa is None:
+                recipients = list(leaders.get(alert.young_person.referring_team_id, []))
+            else:
+                recipients = [pa] + (leaders[pa.team_id] if _tells_team_leader(alert) else [])
+            recipients = list({r.pk: r for r in recipients}.values())
+            if current.get((alert.young_person_id, alert.requirement)) != alert.due:
+                outcomes[(AlertOutcome.SUPERSEDED, 0)].append(alert.pk)
+            elif not recipients:
+                outcomes[(AlertOutcome.NO_RECIPIENT, 0)].append(alert.pk)
+            else:
+                outcomes[(AlertOutcome.SENT, len(recipients))].append(alert.pk)
+                message = _alert_message(alert, pack=pack)
+                url = reverse("young_person", args=[alert.young_person_id])
+                for staff in recipients:
+                    notifications.append(Notification(recipient=staff, kind=f"oversight.{alert.kind}", message=message[:500],
+                                                      url=url, young_person=alert.young_person))
+                    digests.setdefault(staff.pk, (staff, []))[1].append(f"- {message}\n  {url}")
+        now = timezone.now()
+        for (outcome, count), ids in outcomes.items():
+            Alert.objects.filter(pk__in=ids).update(sent_at=now, outcome=outcome, recipients=count)
+        Notification.objects.bulk_create(notifications, batch_size=1000)
+        transaction.on_commit(partial(_digests_send, list(digests.values())))
+    return sum(len(ids) for (outcome, _), ids in outcomes.items() if outcome == AlertOutcome.SENT)
+
+
+def _digests_send(digests: list[tuple[Staff, list[str]]]) -> None:
+    """One e-mail per member of staff with every alert of the run (issue 16), over one SMTP connection."""
+    messages = []
+    for staff, lines in digests:
+        address = staff.email or getattr(staff.user, "email", "")
+        if not address:
+            continue
+        count = len(lines)
+        subject = f"[{settings.SERVICE_NAME}] {count} alert{'s' if count != 1 else ''} about your young people"
+        body = "\n".join([f"{count} new alert{'s' if count != 1 else ''}, also in your notifications:", "", *lines])
+        messages.append(EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[address]))
+    if messages:
+        get_connection(fail_silently=True).send_messages(messages)
 
 
 # --- PA's updates on overdue items (O1, V4) ---------------------------------------------------

@@ -21,10 +21,11 @@ from core.decorators import require_perm, staff_required
 from core.errors import ServiceError
 from core.forms import add_service_error
 from core.idempotency import once
+from core.replicas import reads_from_replica, replica_reads
 
 from . import selectors
 from .charts import Chart, Series
-from .exports import csv_response, xlsx_response
+from .exports import csv_response, csv_stream_response, xlsx_response
 from .forms import DashboardFilterForm, OverdueUpdateForm
 from .selectors import CODES, Filters
 from .services import overdue_items_for, overdue_update_add
@@ -169,6 +170,7 @@ def _with_days(rows, today: dt.date) -> list:
 
 
 @staff_required
+@reads_from_replica  # issue 16: aggregates for managers may read a replica
 def team_dashboard(request, *, staff: Staff):
     scope = _scope(request, staff=staff, dashboard="team")
     context = _base_context(scope) | {
@@ -220,6 +222,7 @@ def _sorted_team_rows(rows, sort: str):
 
 
 @staff_required
+@reads_from_replica  # issue 16: aggregates for managers may read a replica
 def service_dashboard(request, *, staff: Staff):
     scope = _scope(request, staff=staff, dashboard="service")
     date_from, date_to = _weeks_range(scope)
@@ -252,6 +255,7 @@ LONGEST = 25
 
 
 @staff_required
+@reads_from_replica  # issue 16: aggregates for managers may read a replica
 def head_dashboard(request, *, staff: Staff):
     scope = _scope(request, staff=staff, dashboard="head")
     date_from, date_to = _months_range(scope)
@@ -274,18 +278,20 @@ def _d(value):
     return value.date() if isinstance(value, dt.datetime) else value
 
 
+ITEM_HEADERS = ["Team", "Personal Adviser", "Young person ref", "Young person", "Requirement", "Last met", "Due",
+                "Status", "Days overdue", "Latest update on", "Update by", "Why it is overdue", "What will happen"]
+
+
+def _item_row(r, today) -> list:
+    return [r.young_person.pa.team.name if r.young_person.pa and r.young_person.pa.team else "",
+            r.young_person.pa.name if r.young_person.pa else "Unallocated", r.young_person.ref, r.young_person.name,
+            LABELS.get(r.code, r.code), r.last_met, r.due, STATUSES.get(r.status, r.status),
+            max((today - r.due).days, 0), r.update_on, r.update_by or "", r.update_reason or "", r.update_plan or ""]
+
+
 def _item_rows(rows, today):
     rows = list(rows)
-    headers = ["Team", "Personal Adviser", "Young person ref", "Young person", "Requirement", "Last met", "Due",
-               "Status", "Days overdue", "Latest update on", "Update by", "Why it is overdue", "What will happen"]
-    data = (
-        [r.young_person.pa.team.name if r.young_person.pa and r.young_person.pa.team else "",
-         r.young_person.pa.name if r.young_person.pa else "Unallocated", r.young_person.ref, r.young_person.name,
-         LABELS.get(r.code, r.code), r.last_met, r.due, STATUSES.get(r.status, r.status),
-         max((today - r.due).days, 0), r.update_on, r.update_by or "", r.update_reason or "", r.update_plan or ""]
-        for r in rows
-    )
-    return headers, data, [r.young_person_id for r in rows]
+    return ITEM_HEADERS, (_item_row(r, today) for r in rows), [r.young_person_id for r in rows]
 
 
 def _arrangement_rows(arrangements):
@@ -362,16 +368,40 @@ EXPORTS = {
 
 
 @staff_required
+@reads_from_replica  # issue 16
 def export(request, name: str, fmt: str, *, staff: Staff):
     if name not in EXPORTS or fmt not in ("csv", "xlsx"):
         raise Http404("No such list.")
     title, build = EXPORTS[name]
+    if name == "head-longest" and fmt == "csv":
+        return _stream_longest(request, name, staff)
     headers, rows, people = build(request, name, staff)
     audit_view(actor=staff, page=f"oversight:{name}.{fmt}", young_people=people)  # issue 14, item 7: who it includes
     filename = f"{name}-{date_format(timezone.localdate(), 'Y-m-d')}"
     if fmt == "csv":
         return csv_response(filename, headers, rows)
     return xlsx_response(filename, headers, rows, title=title)
+
+
+def _stream_longest(request, name: str, staff: Staff):
+    """Issue 16: the Head of Service's longest overdue list (tens of thousands of rows nationally) as a
+    CSV streamed a chunk at a time; who it includes is logged first, from one query of their ids."""
+    scope = _scope(request, staff=staff, dashboard="head")
+    user, today, team = request.user, scope.today, scope.team
+    audit_view(actor=staff, page=f"oversight:{name}.csv",
+               young_people=selectors.longest_overdue_people(user=user, today=today, team=team))
+    source = selectors.longest_overdue_chunks(user=user, today=today, team=team)
+
+    def chunks():
+        # Read after the view has returned, so each chunk asks for the replica itself.
+        while True:
+            with replica_reads():
+                chunk = next(source, None)
+            if chunk is None:
+                return
+            yield [_item_row(r, today) for r in chunk]
+
+    return csv_stream_response(f"{name}-{date_format(timezone.localdate(), 'Y-m-d')}", ITEM_HEADERS, chunks())
 
 
 # --- the PA's update on an overdue item (O1, V4) ----------------------------------------------

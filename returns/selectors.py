@@ -95,3 +95,17 @@ def birthday_checks_for(young_person, *, today: dt.date) -> dict:
     checks = list(InTouchCheck.objects.filter(young_person=young_person).order_by("-date"))
     wanted = checks_wanted(young_person.date_of_birth, [c.date for c in checks], today)
     return {"wanted": wanted, "checks": checks[:5]}
+
+
+def birthday_checks_due_among(people, *, today: dt.date) -> set[int]:
+    """The ids among `people` (young people already read, e.g. one caseload page) whose 17th-21st
+    birthday window is open today with no in-touch check in it (X1), from one query over their checks
+    only. The caseload's badge is worked out here, for the page's rows, instead of in SQL for every
+    person the page sorts (issue 16: that expression was 17 KB per request and most of its CPU)."""
+    people = [p for p in people if p.closed_on is None or p.closed_on > today]
+    dates: dict[int, list[dt.date]] = defaultdict(list)
+    if people:
+        for young_person_id, day in InTouchCheck.objects.filter(
+                young_person_id__in=[p.pk for p in people]).order_by().values_list("young_person_id", "date"):
+            dates[young_person_id].append(day)
+    return {p.pk for p in people if checks_wanted(p.date_of_birth, dates[p.pk], today)}

@@ -245,3 +245,13 @@ DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # --- issue 15: pages as their users want them ---
 
 # --- issue 16: performance at national scale ---
+# Growing past one machine without code changes (README "Scaling"): a read replica for dashboards and
+# exports (core.replicas), and sessions and cache in Redis (Django's own backend) when a URL is given.
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["core.replicas.ReplicaRouter"]
+if CACHE_URL := env("CACHE_URL", default=env("REDIS_URL", default="")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    # Sessions read from the cache and written through to the database, so a restart signs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -40,7 +40,8 @@ def test_v4_caseload_table_keeps_the_columns_and_the_accessible_markup(client, a
     login(client, alice)
     body = client.get(reverse("caseload")).content.decode()
     headings = [h.strip() for h in re.findall(r'<th [^>]*scope="col"[^>]*>\s*(?:<a [^>]*>)?([^<]+)', body)]
-    assert headings == ["Young person", "Ref", "Personal Adviser", "Circumstance", "Most urgent", "Due", "Status"]
+    # Issue 15, item 6: the age; no Personal Adviser column on a PA's own caseload
+    assert headings == ["Young person", "Ref", "Age", "Circumstance", "Most urgent", "Due", "Status"]
     assert '<caption class="visually-hidden">Young people, most urgent first</caption>' in body
     assert 'class="table table-sm table-hover align-middle"' in body
 
@@ -61,7 +62,7 @@ def test_v4_caseload_sorts_by_name_or_due_date_and_otherwise_most_urgent_first(c
 @pytest.mark.parametrize("sort", ["name", "-due"])
 def test_caseload_sorted_by_a_column_costs_the_same_queries(client, alice, three, sort, django_assert_num_queries):
     login(client, alice)
-    with django_assert_num_queries(10):  # as tests/careleavers pins for most urgent first
+    with django_assert_num_queries(14):  # as tests/careleavers pins (12), plus the day's first summary refresh
         client.get(reverse("caseload"), {"sort": sort})
 
 
@@ -78,7 +79,7 @@ def test_caseload_filter_form_works_without_javascript_and_asks_htmx_for_the_lis
 
 def test_caseload_htmx_request_gets_the_filters_and_list_only(client, alice, three, django_assert_max_num_queries):
     login(client, alice)
-    with django_assert_max_num_queries(8):  # no summary counts, no "coming up"
+    with django_assert_max_num_queries(12):  # no summary counts, no "coming up"; the day's first summary refresh
         response = client.get(reverse("caseload"), {"status": "overdue", "sort": "name"}, **HX)
     body = response.content.decode()
     assert response.status_code == 200

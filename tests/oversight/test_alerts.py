@@ -176,3 +176,37 @@ def test_e3_no_review_without_an_active_reduced_visits_arrangement(alice):
     run_on(AS_OF)
     ended.refresh_from_db()
     assert ended.review_requested_on is None
+
+
+# --- issue 16: one digest e-mail per member of staff per night ---
+
+
+def test_the_night_sends_one_digest_email_per_member_of_staff(service, alice, bella, tess,
+                                                             django_capture_on_commit_callbacks):
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        run_on(AS_OF)
+    sent_to = [address for message in mail.outbox for address in message.to]
+    assert len(sent_to) == len(set(sent_to))  # one e-mail each, however many alerts
+    alices = [m for m in mail.outbox if "alice@example.gov.uk" in m.to]
+    assert len(alices) == 1
+    alice_notes = Notification.objects.filter(recipient=alice, kind__startswith="oversight.")
+    assert alice_notes.count() > 1  # several alerts in one digest
+    assert f"{alice_notes.count()} alerts" in alices[0].subject
+    assert all(n.message in alices[0].body for n in alice_notes)
+    # the next night: only what is new that night, again one e-mail at most each
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        run_on(AS_OF + dt.timedelta(days=1))
+    sent_to = [address for message in mail.outbox for address in message.to]
+    assert len(sent_to) == len(set(sent_to))
+
+
+def test_sending_is_set_based_whatever_the_number_of_alerts(service, django_assert_max_num_queries):
+    with at_noon(AS_OF):
+        alerts_raise(run=None, night=AS_OF)
+        assert Alert.objects.filter(sent_at__isnull=True).count() > 5
+        # savepoint pair / claim / requirement rows / Team Leaders / pack / one update per outcome / bulk insert
+        with django_assert_max_num_queries(11):
+            alerts_send(today=AS_OF)
+    assert not Alert.objects.filter(sent_at__isnull=True).exists()
