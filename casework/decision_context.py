@@ -1,21 +1,23 @@
 """issue 15, item 5: what a Team Leader or Service Leader needs beside a decision (an arrangement's approval or
 agreement, a plan's sign-off): the young person's age, legal status, circumstance and accommodation, flags, recent
 contacts and any unanswered run, escalation steps since they were last reached, recent events, open arrangements and
-the current plan. One selector, six queries whatever the size of the record; registered in core.registry
+the current plan. One selector, eight queries whatever the size of the record; registered in core.registry
 (casework.apps) so the decision pages, which sit below casework, ask for it without importing it.
 
-Issue 11 adds structured flags and accommodation history: `flags_for` and `accommodation_for` are the two places to
-read them from once merged (today `YoungPerson.vulnerable`, `extended_support`, `uasc`, `disability`, `pa_service`
-and `YoungPerson.accommodation`)."""
+Flags are the record's active flags (issue 11, item 7: who set them, when and why) and the standing facts
+(support to 25, UASC, disability, no PA service); the accommodation is the period open today with its
+suitability (issue 11, item 3), or the record's accommodation where no history is held."""
 
 import datetime as dt
 
+from django.db.models import Q
+
 from approvals.models import PENDING_STATES, Arrangement, ArrangementState
-from careleavers.models import YoungPerson
+from careleavers.models import AccommodationPeriod, Flag, YoungPerson
 from compliance.models import Requirement
 from compliance.selectors import requirements_with_status
 from contacts.models import Contact, Escalation, Outcome
-from core.dates import age_on
+from core.dates import age_on, british
 from pathway.models import PathwayPlan, PlanState
 
 RECENT_CONTACTS = 5
@@ -25,10 +27,12 @@ CONTACTS_READ = 12
 UNANSWERED = (Outcome.NO_RESPONSE, Outcome.CANCELLED_BY_YP)  # E3: a decline is an answer; the PA's cancellation is neither
 
 
-def flags_for(young_person: YoungPerson) -> list[str]:
-    """The flags a decision-maker weighs (R1: never if vulnerable or at risk)."""
-    flags = []
-    if young_person.vulnerable:
+def flags_for(young_person: YoungPerson, *, today: dt.date) -> list[str]:
+    """The flags a decision-maker weighs (R1: never if vulnerable or at risk): the active flags first, with when
+    they were set (one query), then the standing facts of the record."""
+    active = Flag.objects.filter(young_person=young_person, cleared_on__isnull=True, set_on__lte=today).order_by("set_on")
+    flags = [f"{flag.get_kind_display()} (since {british(flag.set_on)})" for flag in active]
+    if young_person.vulnerable and not flags:
         flags.append("Vulnerable or at risk")
     if young_person.extended_support:
         flags.append("Wants support to 25")
@@ -41,8 +45,17 @@ def flags_for(young_person: YoungPerson) -> list[str]:
     return flags
 
 
-def accommodation_for(young_person: YoungPerson) -> str:
-    return young_person.get_accommodation_display() if young_person.accommodation else "Not recorded"
+def accommodation_for(young_person: YoungPerson, *, today: dt.date) -> str:
+    """The accommodation open today (issue 11, item 3), with its suitability and since when (one query)."""
+    period = (AccommodationPeriod.objects.filter(young_person=young_person, start__lte=today)
+              .filter(Q(end__isnull=True) | Q(end__gt=today)).order_by("-start", "-id").first())
+    if period is None:
+        return young_person.get_accommodation_display() if young_person.accommodation else "Not recorded"
+    if period.suitable:
+        suitability = "suitable"
+    else:
+        suitability = f"not suitable: {period.unsuitable_reason}" if period.unsuitable_reason else "not suitable"
+    return f"{period.get_code_display()}, since {british(period.start)} ({suitability})"
 
 
 def unanswered_streak(contacts: list[Contact]) -> int:
@@ -58,7 +71,7 @@ def unanswered_streak(contacts: list[Contact]) -> int:
 
 
 def decision_context_for(*, young_person: YoungPerson, today: dt.date) -> dict:
-    # queries: contacts / escalation steps / requirements / events / plans / arrangements
+    # queries: flags / accommodation / contacts / escalation steps / requirements / events / plans / arrangements
     contacts = list(Contact.objects.filter(young_person=young_person, voided_at__isnull=True)
                     .order_by("-date", "-time", "-id")[:CONTACTS_READ])
     last_reached = next((c.date for c in contacts if c.outcome == Outcome.COMPLETED), None)
@@ -75,8 +88,8 @@ def decision_context_for(*, young_person: YoungPerson, today: dt.date) -> dict:
     return {
         "young_person": young_person,
         "age": age_on(young_person.date_of_birth, today),
-        "flags": flags_for(young_person),
-        "accommodation": accommodation_for(young_person),
+        "flags": flags_for(young_person, today=today),
+        "accommodation": accommodation_for(young_person, today=today),
         "contacts": contacts[:RECENT_CONTACTS],
         "unanswered": unanswered_streak(contacts),
         "escalations": list(escalations.order_by("-date", "-id")[:RECENT_CONTACTS]),

@@ -4,8 +4,11 @@ the request (one selector, a fixed number of queries); the approvals queue links
 import pytest
 from django.urls import reverse
 
+from approvals.services import flag_clear, flag_set
 from casework.decision_context import decision_context_for, unanswered_streak
+from compliance.services import accommodation_record
 from contacts.models import Contact, Escalation, EscalationStep, Method, Outcome
+from core.dates import british
 from pathway import services as pathway_services
 from tests.approvals.test_services import request
 from tests.careleavers.helpers import days_ago, today
@@ -80,3 +83,16 @@ def test_approvals_queue_links_the_name(client, jamie, alice, tess):
     login(client, tess)
     body = client.get(reverse("approvals:queue")).content.decode()
     assert f'href="{reverse("young_person", args=[jamie.pk])}">Jamie Doe</a>' in body
+
+
+def test_context_reads_the_active_flags_and_the_accommodation_open_today(jamie, alice, tess):
+    """Issue 11 (items 3, 7) in the decision context: each active flag with when it was set (a cleared one is not
+    shown), and the accommodation period open today with its suitability."""
+    hazard = flag_set(young_person=jamie, kind="hazard", reason="Dog at the address.", actor=tess, set_on=days_ago(3))
+    flag_set(young_person=jamie, kind="missing", reason="Missing overnight.", actor=tess, set_on=days_ago(2))
+    flag_clear(flag=hazard, reason="Dog rehomed.", actor=tess)
+    accommodation_record(young_person=jamie, actor=alice, code="E", start=days_ago(20), suitable=False,
+                         unsuitable_reason="Too far from college.")
+    c = decision_context_for(young_person=jamie, today=today())
+    assert [f for f in c["flags"] if "since" in f] == [f"Missing episodes (since {british(days_ago(2))})"]
+    assert c["accommodation"].endswith(f"since {british(days_ago(20))} (not suitable: Too far from college.)")
