@@ -632,7 +632,7 @@ def flag_clear(*, flag: Flag, reason: str, actor: Staff, cleared_on: dt.date | N
                today: dt.date | None = None) -> Flag:
     """Item 7: the flag no longer applies, from a date, with why; it stays in the history."""
     today = today or timezone.localdate()
-    flag = Flag.objects.select_for_update().select_related("young_person__pa__team").get(pk=flag.pk)
+    flag = Flag.objects.select_for_update(of=("self",)).select_related("young_person__pa__team").get(pk=flag.pk)
     young_person = flag.young_person
     require("careleavers.set_flag", user=actor.user, obj=young_person)
     if flag.cleared_on is not None:

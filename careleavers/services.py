@@ -407,7 +407,7 @@ def professional_end(*, professional: KeyProfessional, actor: Staff, ended_on: d
                      today: dt.date | None = None) -> KeyProfessional:
     """Item 2: the professional is no longer involved from a date; the row is kept."""
     today = today or timezone.localdate()
-    professional = KeyProfessional.objects.select_for_update().select_related("young_person").get(pk=professional.pk)
+    professional = KeyProfessional.objects.select_for_update(of=("self",)).select_related("young_person").get(pk=professional.pk)
     check_can_record(actor=actor, young_person=professional.young_person, permission="careleavers.edit_details",
                      message=DETAILS_REFUSAL)
     if professional.ended_on is not None:

@@ -495,7 +495,7 @@ def plans_unshared_notify(*, today: dt.date | None = None) -> int:
     today = today or timezone.localdate()
     told = 0
     for plan in plans_unshared(today=today).filter(unshared_reminder_on__isnull=True).select_related(
-            "young_person__pa", "pa").order_by("pk").select_for_update():
+            "young_person__pa", "pa").order_by("pk").select_for_update(of=("self",)):
         recipient = plan.young_person.pa or plan.pa
         plan.unshared_reminder_on = today
         plan.save(update_fields=["unshared_reminder_on"])
