@@ -107,6 +107,7 @@ class AuditKind(models.TextChoices):
     # --- issue 15: pages as their users want them ---
 
     # --- issue 16: performance at national scale ---
+    RETURNS_RECOMPUTE_REQUESTED = "returns.recompute_requested", "Returns asked to be worked out again"
 
 
 class AuditEvent(models.Model):

@@ -635,3 +635,5 @@ rules.add_perm("careleavers.nav_caseload", writes_records)
 rules.add_perm("careleavers.view_decision_context", is_manager)
 
 # --- issue 16: performance at national scale ---
+#: Item 2: the stored returns are worked out again on demand by a Service Leader ("Recompute now").
+rules.add_perm("returns.recompute", is_service_leader)

@@ -8,7 +8,7 @@ decides who does the night, and each alert is claimed before it is sent.
 
 import datetime as dt
 
-from celery import shared_task
+from celery import current_app, shared_task
 
 from . import services
 
@@ -23,6 +23,9 @@ RETRY = {
     "max_retries": 5,
 }
 
+#: Issue 16, item 2: the returns task the nightly run queues when it has done a night.
+RETURNS_TASK = "returns.tasks.returns_compute"
+
 #: A night another run holds is tried again after this long: if that run died, its lease is gone by then.
 BUSY_RETRY_SECONDS = int(services.LEASE_EXPIRY.total_seconds()) + 60
 
@@ -36,6 +39,10 @@ def nightly_run(self, as_of: str | None = None) -> dict:
         # Another run holds the night. If it is alive it finishes the night and the retry finds it done;
         # if it died (its message may be this one, re-delivered), the retry takes the night over.
         raise self.retry(countdown=BUSY_RETRY_SECONDS)
+    if result.ran and not as_of:
+        # Issue 16, item 2: then the returns are worked out and stored for the Returns page, as their own
+        # task (named, not imported: returns sits beside oversight in the layers).
+        current_app.tasks[RETURNS_TASK].delay(None, f"nightly run of {result.night:%-d %b %Y}")
     return result.as_dict()
 
 

@@ -3,6 +3,7 @@ returns details. Each writes its case note in the same transaction (O2)."""
 
 import datetime as dt
 
+import rules
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -11,10 +12,11 @@ from careleavers.services import case_note_add, check_can_record
 from contacts import codes
 from contacts.models import Contact, InTouchCheck
 from core.audit import audit_record
-from core.errors import InvalidState, ServiceError, StaleVersion
+from core.errors import InvalidState, NotAllowed, ServiceError, StaleVersion
 from core.models import AuditKind
 
 from . import dfe
+from .tasks import returns_compute_task
 from .windows import window_for
 
 REFUSAL = "Only the young person's Personal Adviser, a cover PA or a manager can record this."
@@ -110,3 +112,16 @@ def young_person_returns_update(*, young_person: YoungPerson, sex: str, ethnicit
         text="Changed: " + ", ".join(f"{k.upper() if k in ('upn', 'uasc') else k} = {v!r}" for k, v in changed.items()),
     )
     return young_person
+
+
+# --- Issue 16, item 2: the stored returns worked out again on demand -------------------------------
+
+def returns_recompute_request(*, actor: Staff, year: int) -> None:
+    """A Service Leader's "Recompute now": audited, and the task is queued once the request commits
+    (the page answers at once; it shows the new result when the task has stored it)."""
+    if not rules.has_perm("returns.recompute", actor.user):
+        raise NotAllowed("Only a Service Leader asks for the returns to be worked out again.")
+    with transaction.atomic():
+        audit_record(kind=AuditKind.RETURNS_RECOMPUTE_REQUESTED, actor=actor, year=year)
+        run = f"asked for by {actor.name}"
+        transaction.on_commit(lambda: returns_compute_task.delay(year, run))

@@ -6,6 +6,7 @@ app_name = "returns"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("recompute/", views.recompute, name="recompute"),
     path("download/", views.download, name="download"),
     path("annex-a/", views.annex_a, name="annex_a"),
     path("download/<str:name>", views.download_file, name="file"),

@@ -1,21 +1,32 @@
+import rules
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from careleavers.models import Staff
 from careleavers.selectors import case_record_summary, young_people_visible_to, young_person_for
 from core.audit import audit_view
 from core.decorators import require_perm, staff_required
-from core.errors import ServiceError, StaleVersion
+from core.errors import NotAllowed, ServiceError, StaleVersion
 from core.forms import add_service_error
 from core.idempotency import once
 
 from .annex_a import annex_a_as_at
+from .computed import lacking_rows, latest_computation
 from .exports import FILE_NAMES, build_returns
 from .forms import AnnexAAsAtForm, InTouchCheckForm, ReturnsDetailsForm, YearForm
-from .services import RETURNS_FIELDS, in_touch_check_record, returns_details_version, young_person_returns_update
+from .services import (
+    RETURNS_FIELDS,
+    in_touch_check_record,
+    returns_details_version,
+    returns_recompute_request,
+    young_person_returns_update,
+)
 from .windows import collection_year, collection_year_of
 
 
@@ -32,17 +43,41 @@ def _year(request) -> tuple[YearForm, int]:
 
 @staff_required
 def index(request, *, staff: Staff):
+    """Issue 16, item 2: the stored returns of the year with when they were worked out (returns.computed),
+    never a rebuild per visit; with none stored yet, an empty state and (for a Service Leader) the button."""
     _require_exporter(staff)
     form, year = _year(request)
     if not form.is_bound:
         form = YearForm(initial={"year": year}, today=timezone.localdate())
-    returns = build_returns(year, young_people_visible_to(staff.user))
+    computation = latest_computation(year)
+    page = None
+    if computation is not None:
+        page = Paginator(lacking_rows(computation, young_people_visible_to(staff.user)), 50).get_page(request.GET.get("page"))
     start, end = collection_year(year)
-    page = Paginator(returns.lacking, 50).get_page(request.GET.get("page"))
     return render(request, "returns/index.html", {
-        "form": form, "year": year, "start": start, "end": end, "returns": returns, "page": page,
+        "form": form, "year": year, "start": start, "end": end, "computation": computation, "page": page,
         "file_names": FILE_NAMES, "as_at_form": AnnexAAsAtForm(today=timezone.localdate()),
+        "can_recompute": rules.has_perm("returns.recompute", staff.user),
     })
+
+
+@staff_required
+@require_POST
+def recompute(request, *, staff: Staff):
+    """Issue 16, item 2: "Recompute now" queues the task and answers at once."""
+    _require_exporter(staff)
+    form = YearForm(request.POST, today=timezone.localdate())
+    if not form.is_valid():
+        messages.error(request, "Choose a collection year to work out.")
+        return redirect("returns:index")
+    year = form.cleaned_data["year"]
+    try:
+        returns_recompute_request(actor=staff, year=year)
+    except NotAllowed as error:
+        raise PermissionDenied(error.message) from error
+    messages.success(request, f"The returns for {year}-{str(year + 1)[2:]} are being worked out: "
+                              "reload this page in a minute to see them.")
+    return redirect(f"{reverse('returns:index')}?year={year}")
 
 
 @staff_required
