@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 def test_seed_adds_unallocated_referrals_and_a_case_on_cover(north, tess):
     pas = [StaffFactory(role=Role.PA, team=north), StaffFactory(role=Role.PA, team=north)]
     young_person(pas[0])
-    counts = seed_allocation.seed(today=timezone.localdate(), pas=pas, leaders={north.pk: tess})
+    counts = seed_allocation.seed(today=timezone.localdate(),
+                                  staff_by_role_and_team={(Role.PA, "north"): pas, (Role.TEAM_LEADER, "north"): [tess]})
     assert counts == {"unallocated referrals": 2, "cases on cover": 1}
     assert YoungPerson.objects.filter(pa__isnull=True, referring_team=north).count() == 2
     assert Cover.objects.get().pa == pas[1]
+    assert set(YoungPerson.objects.filter(pa__isnull=True).values_list("ref", flat=True)) == {"R-DEMO-1", "R-DEMO-2"}

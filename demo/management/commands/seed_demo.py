@@ -58,6 +58,7 @@ from contacts.models import (
     With,
 )
 from core.dates import birthday
+from demo import seed_allocation, seed_case_record, seed_documents, seed_notes, seed_plans
 from oversight.models import NightlyRun, RunState
 from oversight.services import nightly_run, snapshot_take
 from pathway.models import PathwayPlan, PlanAction, PlanDecision, PlanState
@@ -66,7 +67,13 @@ from returns.dfe import check_problems
 #: issue 15, item 8: the features' demo modules (demo/seed_<feature>.py), each
 #: `seed(*, today, staff_by_role_and_team, young_people) -> dict[str, int] | None`, called in this order after the base
 #: data (Seeder.seed_features). Add one line per feature.
-FEATURE_SEEDS: list[Callable[..., dict[str, int] | None]] = []
+FEATURE_SEEDS: list[Callable[..., dict[str, int] | None]] = [
+    seed_allocation.seed,  # issue 11: referrals waiting for a PA (one overdue), a case on cover
+    seed_case_record.seed,  # issue 11: addresses, accommodation and EET histories, key professionals, flags
+    seed_plans.seed,  # issue 13: a structured signed-off plan, a reduced-visits request on a plan
+    seed_documents.seed,  # issue 12: documents, a corrected contact and key event, a PA on duty today
+    seed_notes.seed,  # issue 12: notes (one restricted), supervision (T4), a dashboard review, an overdue answer
+]
 
 DEMO_PASSWORD = "leaving-care-demo"  # printed on purpose: demo data only, never production
 YOUNG_PEOPLE = 60
@@ -111,11 +118,12 @@ class Command(BaseCommand):
             self.stdout.write("Young people already exist: demo data not loaded.")
         else:
             today = timezone.localdate()
-            counts = Seeder(rng=random.Random(seed), today=today, pack=pack).run()
-            # issue 15, item 8: tonight's work done as of today, as the schedule would (O1): missed nights filled,
-            # snapshots, alerts raised and sent to the PAs and Team Leaders, E3 reviews requested.
-            # The alerts' e-mails stay in memory, so the logins are not lost under sixty printed e-mails.
+            # The e-mails the services and tonight's alerts send stay in memory, so the logins are not lost under
+            # sixty printed e-mails.
             with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+                counts = Seeder(rng=random.Random(seed), today=today, pack=pack).run()
+                # issue 15, item 8: tonight's work done as of today, as the schedule would (O1): missed nights
+                # filled, snapshots, alerts raised and sent to the PAs and Team Leaders, E3 reviews requested.
                 result = nightly_run(as_of=today, worker="seed_demo")
             counts["alerts raised tonight"] = result.alerts_raised
             counts["alerts sent"] = result.alerts_sent
