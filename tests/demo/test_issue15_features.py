@@ -6,13 +6,14 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from approvals.models import Arrangement
+from approvals.models import PENDING_STATES, Arrangement, ArrangementKind, ArrangementState
 from careleavers.models import (
     VULNERABILITY_FLAGS,
     AccommodationPeriod,
     ActivityPeriod,
     AddressPeriod,
     CaseNote,
+    Circumstance,
     Cover,
     Document,
     DutyDay,
@@ -23,33 +24,34 @@ from careleavers.models import (
     SupervisionSession,
     YoungPerson,
 )
+from compliance.models import Requirement, RequirementCode
 from contacts.models import Contact, ContactCorrection
 from core.dates import age_on
 from demo.management.commands import seed_demo
 from oversight.models import DashboardReview, OverdueAnswer
-from pathway.models import PathwayPlan
+from pathway.models import PathwayPlan, PlanState
 from tests.careleavers.helpers import today
 
 pytestmark = pytest.mark.django_db
 
 FEATURE_RECORDS = {
     "seed_allocation: unallocated referrals": lambda: YoungPerson.objects.filter(pa__isnull=True).count(),
-    "seed_allocation: cases on cover": lambda: Cover.objects.count(),
-    "seed_case_record: addresses": lambda: AddressPeriod.objects.count(),
-    "seed_case_record: accommodation history": lambda: AccommodationPeriod.objects.count(),
-    "seed_case_record: EET history": lambda: ActivityPeriod.objects.count(),
-    "seed_case_record: key professionals": lambda: KeyProfessional.objects.count(),
-    "seed_case_record: flags": lambda: Flag.objects.count(),
+    "seed_allocation: cases on cover": Cover.objects.count,
+    "seed_case_record: addresses": AddressPeriod.objects.count,
+    "seed_case_record: accommodation history": AccommodationPeriod.objects.count,
+    "seed_case_record: EET history": ActivityPeriod.objects.count,
+    "seed_case_record: key professionals": KeyProfessional.objects.count,
+    "seed_case_record: flags": Flag.objects.count,
     "seed_plans: structured plans with actions": lambda: PathwayPlan.objects.filter(actions__isnull=False).distinct().count(),
-    "seed_plans: a request on a plan": lambda: Arrangement.objects.filter(plan__isnull=False).count(),
-    "seed_documents: documents": lambda: Document.objects.count(),
-    "seed_documents: corrected contacts": lambda: ContactCorrection.objects.count(),
-    "seed_documents: key events": lambda: KeyEvent.objects.count(),
+    "seed_plans: a request on a plan": lambda: Arrangement.objects.filter(plans__isnull=False).distinct().count(),
+    "seed_documents: documents": Document.objects.count,
+    "seed_documents: corrected contacts": ContactCorrection.objects.count,
+    "seed_documents: key events": KeyEvent.objects.count,
     "seed_documents: PA on duty today": lambda: DutyDay.objects.filter(date=today()).count(),
     "seed_notes: restricted notes": lambda: CaseNote.objects.filter(restricted=True).count(),
-    "seed_notes: supervision": lambda: SupervisionSession.objects.count(),
-    "seed_notes: dashboard reviews": lambda: DashboardReview.objects.count(),
-    "seed_notes: overdue answers": lambda: OverdueAnswer.objects.count(),
+    "seed_notes: supervision": SupervisionSession.objects.count,
+    "seed_notes: dashboard reviews": DashboardReview.objects.count,
+    "seed_notes: overdue answers": OverdueAnswer.objects.count,
 }
 
 
@@ -99,6 +101,23 @@ def _case_record_history_starts_at_allocation_and_ends_where_the_record_stands()
     assert not AccommodationPeriod.objects.filter(young_person__pa__isnull=True).exists()  # referrals: none yet
 
 
+def _p2_plan_review_dates_agree_with_the_requirement():
+    due = dict(Requirement.objects.filter(code=RequirementCode.PATHWAY_REVIEW).values_list("young_person_id", "due"))
+    submitted = PathwayPlan.objects.filter(state=PlanState.SUBMITTED)
+    assert submitted.exists()
+    for plan in submitted:
+        assert plan.review_due == due.get(plan.young_person_id), plan.young_person.ref
+    assert not PathwayPlan.objects.filter(state=PlanState.DRAFT, review_due__isnull=False).exists()
+
+
+def _r1_reduced_visits_only_for_adults_who_are_not_vulnerable():
+    for arrangement in Arrangement.objects.filter(kind=ArrangementKind.REDUCED_VISITS).filter(
+            state__in=(*PENDING_STATES, ArrangementState.ACTIVE)).select_related("young_person"):
+        yp = arrangement.young_person
+        assert age_on(yp.date_of_birth, today()) >= 18 and not yp.vulnerable, (yp.ref, arrangement.state)
+        assert yp.circumstance != Circumstance.CUSTODY, yp.ref
+
+
 def test_seed_demo_with_every_feature_module():
     """One seed for every check (seed_demo with the features takes a while)."""
     output = seed()
@@ -106,5 +125,7 @@ def test_seed_demo_with_every_feature_module():
     _every_feature_module_is_seeded()
     _v1_legal_status_matches_age_for_everyone_including_referrals()
     _r1_e2_no_flag_contradicts_vulnerable()
+    _p2_plan_review_dates_agree_with_the_requirement()
+    _r1_reduced_visits_only_for_adults_who_are_not_vulnerable()
     _case_record_history_starts_at_allocation_and_ends_where_the_record_stands()
     _is_idempotent_with_if_empty()
