@@ -8,7 +8,8 @@ in place of the random ones registration gives, so the same day gives the same d
 
 import datetime as dt
 
-from careleavers.models import LegalStatus, YoungPerson
+from careleavers.models import AbsenceReason, LegalStatus, YoungPerson
+from careleavers.services import absence_add
 from compliance import services
 from core.dates import birthday
 from demo.staffing import StaffByRoleAndTeam, personal_advisers, team_leaders
@@ -40,10 +41,14 @@ def seed(*, today: dt.date, staff_by_role_and_team: StaffByRoleAndTeam,
         counts["unallocated referrals"] += 1
     team_pas = [pa for pa in pas if pa.team_id == team_id]
     if len(team_pas) >= 2:
-        away, covering = team_pas[0], team_pas[1]
+        # issue 15, item 8: the cover matches a planned absence of the PA away (V5), recorded as they would record it,
+        # and the covering PA is not away meanwhile (seed_demo plans leave for the first two PAs from day 5).
+        away, covering = team_pas[-1], team_pas[0]
         case = away.caseload.filter(closed_on__isnull=True).order_by("ref").first()
         if case is not None:
-            services.cover_set(young_person=case, pa=covering, actor=leader, start=today,
-                               end=today + dt.timedelta(days=9), reason="Annual leave", today=today)
+            end = today + dt.timedelta(days=4)
+            absence_add(staff=away, actor=away, start=today, end=end, reason=AbsenceReason.ANNUAL_LEAVE, today=today)
+            services.cover_set(young_person=case, pa=covering, actor=leader, start=today, end=end,
+                               reason="Annual leave", today=today)
             counts["cases on cover"] += 1
     return counts
