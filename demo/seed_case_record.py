@@ -3,7 +3,8 @@ contact details and a few flags, consistent with what seed_demo already recorded
 YoungPerson.accommodation, .vulnerable and .circumstance are left as they are: the histories end where the
 record stands). Written directly, not through the services, so no move raises a second event.
 
-seed_demo calls `seed(today=..., young_people=[...], rng=random.Random(...))` after the young people exist.
+seed_demo calls `seed(today=..., staff_by_role_and_team=..., young_people=[...])` (FEATURE_SEEDS) after the young
+people exist; the histories start at allocation, so referrals still waiting for a PA (no `allocated_on`) are skipped.
 """
 
 import datetime as dt
@@ -32,10 +33,13 @@ _PROVIDERS = ["City College", "Northgate Training", "Corner Bakery", "Leeds Ware
 _GPS = [("Dr A. Patel", "Park Surgery"), ("Dr R. Owen", "Riverside Medical Centre"), ("Dr S. Khan", "The Health Hub")]
 
 
-def seed(*, today: dt.date, young_people: list[YoungPerson], rng: random.Random | None = None) -> dict[str, int]:
-    rng = rng or random.Random(11)
+def seed(*, today: dt.date, young_people: list[YoungPerson], staff_by_role_and_team: object = None,
+         rng: random.Random | None = None) -> dict[str, int]:
+    rng = rng or random.Random(11)  # seeded: the same day gives the same demo
     counts = {"addresses": 0, "accommodation periods": 0, "activity periods": 0, "key professionals": 0, "flags": 0}
     for i, yp in enumerate(young_people):
+        if yp.allocated_on is None:  # an unallocated referral: no history to fill yet
+            continue
         moved = max(yp.allocated_on + dt.timedelta(days=rng.randint(30, 200)), today - dt.timedelta(days=500))
         moved = min(moved, today - dt.timedelta(days=7))
         if moved > yp.allocated_on:

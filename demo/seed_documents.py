@@ -2,8 +2,8 @@
 a key event on the chronology and a PA on duty today. Written through the services, so permissions, audit events
 and the recompute all run as they would for real.
 
-seed_demo calls `seed(today=..., pas=..., leaders=..., young_people=...)` after the young people and their
-histories exist (Seeder.run, before the final recompute)."""
+seed_demo calls `seed(today=..., staff_by_role_and_team=..., young_people=...)` (FEATURE_SEEDS) after the young
+people and their histories exist (Seeder.run, before the final recompute). The files go to MEDIA_ROOT."""
 
 import datetime as dt
 import io
@@ -15,9 +15,10 @@ from weasyprint import HTML
 from careleavers.documents import document_upload
 from careleavers.duty import duty_assign
 from careleavers.key_events import key_event_mark
-from careleavers.models import DocumentKind, Staff, YoungPerson
+from careleavers.models import DocumentKind, YoungPerson
 from contacts.models import Contact
 from contacts.services import contact_correct, contact_version
+from demo.staffing import StaffByRoleAndTeam, personal_advisers, team_leaders
 
 
 def _pdf(title: str, body: str) -> bytes:
@@ -32,7 +33,8 @@ def _png(text: str) -> bytes:
     return out.getvalue()
 
 
-def seed(*, today: dt.date, pas: list[Staff], leaders: dict[int, Staff], young_people: list[YoungPerson]) -> dict[str, int]:
+def seed(*, today: dt.date, staff_by_role_and_team: StaffByRoleAndTeam, young_people: list[YoungPerson]) -> dict[str, int]:
+    pas, leaders = personal_advisers(staff_by_role_and_team), team_leaders(staff_by_role_and_team)
     counts = {"documents": 0, "corrected contacts": 0, "key events": 0, "PAs on duty": 0}
     allocated = [yp for yp in young_people if yp.pa is not None][:2]
     for yp in allocated:

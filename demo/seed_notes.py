@@ -3,8 +3,9 @@ session covering a PA's young people (with an interval agreed in supervision, T4
 answer to a PA's update on an overdue item when there is one. Written through the services, so the audit log,
 permissions and due dates are as in real use.
 
-seed_demo calls `seed(today=..., staff=..., young_people=...)` after its final recompute (the T4 interval needs
-the young people's requirements)."""
+seed_demo calls `seed(today=..., staff_by_role_and_team=..., young_people=...)` (FEATURE_SEEDS), last, after the
+weekly trend's recomputes (the T4 interval and the overdue update need the young people's requirements) and before
+the final recompute."""
 
 import datetime as dt
 
@@ -13,6 +14,7 @@ from careleavers.services import case_note_correct, case_note_write
 from compliance.models import Requirement
 from compliance.services import supervision_record
 from core.errors import ServiceError
+from demo.staffing import StaffByRoleAndTeam, everyone
 from oversight.services import dashboard_review_record, overdue_update_add, overdue_update_answer
 
 NOTES = (
@@ -24,7 +26,8 @@ NOTES = (
 )
 
 
-def seed(*, today: dt.date, staff: list[Staff], young_people: list[YoungPerson]) -> dict[str, int]:
+def seed(*, today: dt.date, staff_by_role_and_team: StaffByRoleAndTeam, young_people: list[YoungPerson]) -> dict[str, int]:
+    staff: list[Staff] = everyone(staff_by_role_and_team)
     counts = {"case notes written": 0, "supervision sessions": 0, "dashboard reviews": 0, "overdue answers": 0}
     pa = next((s for s in staff if s.role == Role.PA and any(yp.pa_id == s.pk for yp in young_people)), None)
     if pa is None:

@@ -2,8 +2,8 @@
 made on a plan version waiting for the Team Leader's sign-off (R3, R4). Built through the services, so each
 carries its decisions, case notes and audit events as real use would.
 
-seed_demo calls `seed(today=..., young_people=[...])` once the young people, their histories and the
-pending work exist (before the final recompute).
+seed_demo calls `seed(today=..., staff_by_role_and_team=..., young_people=[...])` (FEATURE_SEEDS) once the young
+people, their histories and the pending work exist (before the final recompute).
 """
 
 import datetime as dt
@@ -86,7 +86,7 @@ def _reduced_visits_on_plan(yp: YoungPerson, today: dt.date) -> None:
     services.plan_submit(plan=plan, actor=yp.pa, today=today)
 
 
-def seed(*, today: dt.date, young_people: list[YoungPerson]) -> dict[str, int]:
+def seed(*, today: dt.date, young_people: list[YoungPerson], staff_by_role_and_team: object = None) -> dict[str, int]:
     """One of each, on the first young people they suit (a circumstance whose pack interval the plan's
     contact frequency would contradict is skipped: the services refuse it, as they would a PA)."""
     counts = {"structured signed-off plans": 0, "reduced-visits requests on a plan": 0}

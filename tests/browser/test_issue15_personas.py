@@ -37,7 +37,8 @@ WIDEST = """() => [...document.querySelectorAll('body *')].filter(e => e.getBoun
 
 
 @pytest.fixture
-def demo(monkeypatch):
+def demo(monkeypatch, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # the demo's documents (demo/seed_documents.py)
     monkeypatch.setattr(seed_demo, "YOUNG_PEOPLE", 24)
     call_command("seed_demo", stdout=StringIO())
 

@@ -15,7 +15,9 @@ def test_seed_writes_documents_a_correction_a_key_event_and_a_duty_day(settings,
     settings.MEDIA_ROOT = tmp_path
     people = [young_person(alice), young_person(alice)]
     ContactFactory(young_person=people[0], date=days_ago(3), method="phone", recorded_by=alice, note="Rang.")
-    counts = seed_documents.seed(today=today(), pas=[alice], leaders={alice.team_id: tess}, young_people=people)
+    counts = seed_documents.seed(
+        today=today(), staff_by_role_and_team={("pa", "north"): [alice], ("team_leader", "north"): [tess]},
+        young_people=people)
     assert counts == {"documents": 6, "corrected contacts": 1, "key events": 1, "PAs on duty": 1}
     assert Document.objects.filter(superseded_by__isnull=False).count() == 2
     assert ContactCorrection.objects.count() == 1 and KeyEvent.objects.count() == 1

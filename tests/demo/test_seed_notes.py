@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 def test_seed_notes_fills_items_1_to_3(alice, tess, sol):
     for name in ("Jamie Doe", "Kim Lee", "Lee Park"):
         make_young_person(alice, name=name)
-    counts = seed(today=timezone.localdate(), staff=[alice, tess, sol], young_people=list(YoungPerson.objects.all()))
+    counts = seed(today=timezone.localdate(), staff_by_role_and_team={("pa", "north"): [alice], ("team_leader", "north"): [tess],
+                                                          ("service_leader", None): [sol]},
+                  young_people=list(YoungPerson.objects.all()))
     assert counts == {"case notes written": 6, "supervision sessions": 1, "dashboard reviews": 1, "overdue answers": 1}
     assert CaseNote.objects.filter(restricted=True, version=1).count() == 2
     assert CaseNote.objects.filter(version=2).count() == 2

@@ -41,7 +41,7 @@ from careleavers.models import (
     YoungPerson,
 )
 from compliance.engine import recompute
-from compliance.models import PolicyPack
+from compliance.models import PolicyPack, Requirement, RequirementCode
 from compliance.packs import DEFAULT_PACK, ensure_packs, pack_keys
 from contacts.codes import ALWAYS_UNSUITABLE
 from contacts.models import (
@@ -58,15 +58,23 @@ from contacts.models import (
     With,
 )
 from core.dates import birthday
+from demo import seed_allocation, seed_case_record, seed_documents, seed_notes, seed_plans
 from oversight.models import NightlyRun, RunState
 from oversight.services import nightly_run, snapshot_take
 from pathway.models import PathwayPlan, PlanAction, PlanDecision, PlanState
+from pathway.services import plan_with_team_leader_days
 from returns.dfe import check_problems
 
 #: issue 15, item 8: the features' demo modules (demo/seed_<feature>.py), each
 #: `seed(*, today, staff_by_role_and_team, young_people) -> dict[str, int] | None`, called in this order after the base
 #: data (Seeder.seed_features). Add one line per feature.
-FEATURE_SEEDS: list[Callable[..., dict[str, int] | None]] = []
+FEATURE_SEEDS: list[Callable[..., dict[str, int] | None]] = [
+    seed_allocation.seed,  # issue 11: referrals waiting for a PA (one overdue), a case on cover
+    seed_case_record.seed,  # issue 11: addresses, accommodation and EET histories, key professionals, flags
+    seed_plans.seed,  # issue 13: a structured signed-off plan, a reduced-visits request on a plan
+    seed_documents.seed,  # issue 12: documents, a corrected contact and key event, a PA on duty today
+    seed_notes.seed,  # issue 12: notes (one restricted), supervision (T4), a dashboard review, an overdue answer
+]
 
 DEMO_PASSWORD = "leaving-care-demo"  # printed on purpose: demo data only, never production
 YOUNG_PEOPLE = 60
@@ -111,11 +119,12 @@ class Command(BaseCommand):
             self.stdout.write("Young people already exist: demo data not loaded.")
         else:
             today = timezone.localdate()
-            counts = Seeder(rng=random.Random(seed), today=today, pack=pack).run()
-            # issue 15, item 8: tonight's work done as of today, as the schedule would (O1): missed nights filled,
-            # snapshots, alerts raised and sent to the PAs and Team Leaders, E3 reviews requested.
-            # The alerts' e-mails stay in memory, so the logins are not lost under sixty printed e-mails.
+            # The e-mails the services and tonight's alerts send stay in memory, so the logins are not lost under
+            # sixty printed e-mails.
             with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+                counts = Seeder(rng=random.Random(seed), today=today, pack=pack).run()
+                # issue 15, item 8: tonight's work done as of today, as the schedule would (O1): missed nights
+                # filled, snapshots, alerts raised and sent to the PAs and Team Leaders, E3 reviews requested.
                 result = nightly_run(as_of=today, worker="seed_demo")
             counts["alerts raised tonight"] = result.alerts_raised
             counts["alerts sent"] = result.alerts_sent
@@ -164,12 +173,24 @@ class Seeder:
         self.create_trend()
         self.seed_features(people)
         recompute(self.today)  # once, for everyone (the nightly path)
+        self.open_plans_review_due()
         return dict(self.counts)
 
+    def open_plans_review_due(self) -> None:
+        """issue 15, item 8: plan review dates agree everywhere. A submitted plan carries the review due date of the
+        young person's pathway_review requirement, as plan_submit records it (P2); a draft has none until submitted."""
+        due = dict(Requirement.objects.filter(code=RequirementCode.PATHWAY_REVIEW).values_list("young_person_id", "due"))
+        window = dt.timedelta(days=plan_with_team_leader_days())
+        for plan in PathwayPlan.objects.filter(state__in=(PlanState.SUBMITTED, PlanState.DRAFT)):
+            plan.review_due = due.get(plan.young_person_id) if plan.state == PlanState.SUBMITTED else None
+            plan.late_to_team_leader = plan.review_due is not None and self.today > plan.review_due - window
+            plan.save(update_fields=["review_due", "late_to_team_leader"])
+
     def staff_by_role_and_team(self) -> dict[tuple[str, str | None], list[Staff]]:
-        """Every demo member of staff by (role, team ref); service-wide roles and duty admin under team None."""
+        """Every demo member of staff by (role, team ref), in the order they were made (login_rows: the North team
+        first); service-wide roles and duty admin under team None."""
         found: dict[tuple[str, str | None], list[Staff]] = defaultdict(list)
-        for member in Staff.objects.select_related("team").order_by("ref"):
+        for member in Staff.objects.select_related("team").order_by("pk"):
             found[(member.role, member.team.ref if member.team else None)].append(member)
         return dict(found)
 
@@ -531,6 +552,8 @@ class Seeder:
         # Arrangement requests waiting for a Team Leader or the Service Leader (R3-R5, S3, D2).
         for n, yp in enumerate(standard[14:21]):
             kind = [ArrangementKind.REDUCED_VISITS, ArrangementKind.STEP_BACK, ArrangementKind.DIFFERENT_NEEDS][n % 3]
+            if kind == ArrangementKind.REDUCED_VISITS and not self.reduced_visits_fit(yp):
+                kind = ArrangementKind.STEP_BACK  # issue 15, item 8: R1 (18+, never vulnerable) holds for requests too
             state = ArrangementState.REQUESTED if n < 4 else ArrangementState.TEAM_LEADER_APPROVED
             leader = self.leaders[yp.pa.team_id]
             arrangement = Arrangement.objects.create(
@@ -548,6 +571,11 @@ class Seeder:
                 self.notify(leader, yp, "arrangement_requested",
                             f"{yp.pa.name} requested {ArrangementKind(kind).label.lower()} for {yp.name} ({yp.ref}).")
             self.counts["pending arrangement requests"] += 1
+
+    def reduced_visits_fit(self, yp: YoungPerson) -> bool:
+        """R1: reduced visits only for an adult who is not vulnerable (and not in custody, T6)."""
+        return (birthday(yp.date_of_birth, 18) <= self.today and not yp.vulnerable
+                and yp.circumstance != Circumstance.CUSTODY)
 
     def notify(self, recipient: Staff, yp: YoungPerson, kind: str, message: str) -> None:
         Notification.objects.create(recipient=recipient, young_person=yp, kind=kind, message=message,
