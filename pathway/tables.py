@@ -22,8 +22,9 @@ class SignOffQueueTable(tables.Table):
     submitted_at = tables.Column(verbose_name="Submitted", order_by=("submitted_at", "pk"))
     review_due = tables.Column(verbose_name="Review due", default="—", order_by=("review_due", "submitted_at", "pk"),
                                attrs=first_on_phone(DUE))
-    timeliness = tables.Column(verbose_name="Timeliness (P2)", accessor="late_to_team_leader", empty_values=(),
-                               orderable=False, attrs=first_on_phone(STATUS))
+    timeliness = tables.Column(verbose_name="Timeliness", accessor="late_to_team_leader", empty_values=(),
+                               orderable=False,
+                               attrs=first_on_phone(STATUS, {"th": {"title": "Rule P2"}}))
 
     caption = "Pathway plans submitted for sign-off, nearest review first"
 
