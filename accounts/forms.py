@@ -2,10 +2,12 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
 
+from core.forms import PlainErrorsMixin, PlainForm
+
 PASSWORD_MAX = 4096
 
 
-class SignInForm(AuthenticationForm):
+class SignInForm(PlainErrorsMixin, AuthenticationForm):
     """Django's form with the length limits enforced, not only advertised: a username longer than the
     column (PostgreSQL varchar) is a form error, never a database error (a 500)."""
 
@@ -25,7 +27,7 @@ class SignInForm(AuthenticationForm):
         self.fields["password"].validators.append(MaxLengthValidator(PASSWORD_MAX))
 
 
-class CodeForm(forms.Form):
+class CodeForm(PlainForm):
     code = forms.CharField(
         label="Code",
         max_length=16,
@@ -37,7 +39,7 @@ class CodeForm(forms.Form):
         return "".join(self.cleaned_data["code"].split()).lower()
 
 
-class EnrolForm(forms.Form):
+class EnrolForm(PlainForm):
     code = forms.CharField(
         label="Code from the app",
         max_length=8,

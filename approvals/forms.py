@@ -8,7 +8,7 @@ from django.utils import timezone
 from careleavers.models import CaseNote
 from compliance.models import RequirementCode
 from core.dates import british
-from core.forms import DateInput
+from core.forms import DateInput, PlainForm
 
 from .models import ArrangementKind, StepBackItem
 from .services import D1_CRITERIA, D3_FAMILY_INFORMED, R2_CONFIRMATIONS
@@ -18,7 +18,7 @@ def _text(label: str, *, required: bool = True, help_text: str = "", rows: int =
     return forms.CharField(label=label, required=required, help_text=help_text, widget=forms.Textarea(attrs={"rows": rows}))
 
 
-class ReducedVisitsForm(forms.Form):
+class ReducedVisitsForm(PlainForm):
     """R1 (eligibility, assessed by the service) and R2 (the conversation)."""
 
     kind = ArrangementKind.REDUCED_VISITS
@@ -39,7 +39,7 @@ class ReducedVisitsForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if k != "keeping_in_touch"}
 
 
-class StepBackForm(forms.Form):
+class StepBackForm(PlainForm):
     """S1 (attempts and the light-touch offer), S3 (the young person's wish) and S6 (a conduit)."""
 
     kind = ArrangementKind.STEP_BACK
@@ -68,7 +68,7 @@ class StepBackForm(forms.Form):
         return details
 
 
-class DifferentNeedsForm(forms.Form):
+class DifferentNeedsForm(PlainForm):
     """D1 (all three criteria; the home is checked against the recorded accommodation), D2 (who agreed) and
     D3 (what the family was given and told)."""
 
@@ -101,7 +101,8 @@ class DifferentNeedsForm(forms.Form):
 FORMS = {form.kind: form for form in (ReducedVisitsForm, StepBackForm, DifferentNeedsForm)}
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(PlainForm):
+    required_messages = {"rationale": "Write your rationale: it is kept on the record with your decision."}
     rationale = forms.CharField(label="Rationale", widget=forms.Textarea(attrs={"rows": 3}),
                                 help_text="Kept on the record with your name and the date (O2).")
 
@@ -122,7 +123,7 @@ class StepBackApproveForm(DecisionForm):
         return {item: self.cleaned_data.get(f"not_given_{item}", "") for item in self.missing}
 
 
-class VulnerableForm(forms.Form):
+class VulnerableForm(PlainForm):
     """R1, E2: the young person is (or is no longer) vulnerable or at risk, and why."""
 
     vulnerable = forms.BooleanField(required=False, label="The young person is vulnerable or at risk")
@@ -135,7 +136,7 @@ class SupervisionNoteField(forms.ModelChoiceField):
         return f"{british(held)}, {obj.author.name if obj.author else 'unknown'}: {obj.text[:60]}"
 
 
-class IntervalOverrideForm(forms.Form):
+class IntervalOverrideForm(PlainForm):
     """T4: the interval agreed in supervision for one requirement; longer than the policy's needs the reason."""
 
     requirement = forms.ChoiceField(label="Requirement")
@@ -161,12 +162,12 @@ class IntervalOverrideForm(forms.Form):
             self.fields["supervision_note"].queryset = supervision_notes
 
 
-class IntervalClearForm(forms.Form):
+class IntervalClearForm(PlainForm):
     requirement = forms.ChoiceField(choices=RequirementCode.choices, widget=forms.HiddenInput)
     reason = forms.CharField(label="Why the agreed interval no longer applies")
 
 
-class StepBackItemForm(forms.Form):
+class StepBackItemForm(PlainForm):
     item = forms.ChoiceField(choices=StepBackItem.choices, label="What was given (S2)")
     given_on = forms.DateField(label="Date given", widget=DateInput(past=True))  # issue 15, item 2
 

@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from core.reflow import DUE, NAME, STATUS, first_on_phone
+
 from .models import ArrangementState
 
 
@@ -14,13 +16,14 @@ class ApprovalQueueTable(tables.Table):
     arrangements put up for review (R1, E3)."""
 
     young_person = tables.Column(verbose_name="Young person", accessor="young_person__name",
-                                 order_by=("young_person__name", "pk"))
+                                 order_by=("young_person__name", "pk"), attrs=first_on_phone(NAME))
     kind = tables.Column(verbose_name="Arrangement", orderable=False)
     team = tables.Column(verbose_name="Team", accessor="young_person__pa__team__name", default="—", orderable=False)
     requested_by = tables.Column(verbose_name="Requested by", accessor="requested_by__name", default="—",
                                  orderable=False)
-    requested_at = tables.Column(verbose_name="Requested", order_by=("requested_at", "pk"))
-    waiting_for = tables.Column(verbose_name="Waiting for", accessor="state", orderable=False)
+    requested_at = tables.Column(verbose_name="Requested", order_by=("requested_at", "pk"), attrs=first_on_phone(DUE))
+    waiting_for = tables.Column(verbose_name="Waiting for", accessor="state", orderable=False,
+                                attrs=first_on_phone(STATUS))
 
     caption = "Arrangement requests waiting for a decision, oldest first"
 

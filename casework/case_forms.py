@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 
 from careleavers.models import AbsenceReason, ClosureReason, LegalStatus
-from core.forms import DateInput
+from core.forms import DateInput, PlainForm
 from core.idempotency import OnceFormMixin
 
 
@@ -16,6 +16,14 @@ class StaffChoiceField(forms.ModelChoiceField):
 
 class RegisterForm(OnceFormMixin):
     """Issue 11, item 1: a referral."""
+
+    required_messages = {  # issue 15, item 3
+        "name": "Give the young person's full name.",
+        "date_of_birth": "Give the date of birth.",
+        "legal_status": "Choose the young person's legal status.",
+        "legal_status_from": "Give the date the legal status has been in force from.",
+        "referring_team": "Choose the team the referral is for.",
+    }
 
     name = forms.CharField(label="Full name", max_length=200)
     preferred_name = forms.CharField(label="Preferred name", max_length=200, required=False,
@@ -33,7 +41,7 @@ class RegisterForm(OnceFormMixin):
         self.fields["referring_team"].queryset = teams
 
 
-class AllocateForm(forms.Form):
+class AllocateForm(PlainForm):
     pa = StaffChoiceField(label="Personal Adviser", queryset=None, empty_label="Choose")
     start = forms.DateField(label="From", widget=DateInput(), help_text="Not in the future.")
     reason = forms.CharField(label="Reason", required=False, max_length=200,
@@ -71,7 +79,7 @@ class TeamAbsenceForm(OnceFormMixin):
         self.fields["staff"].queryset = advisers
 
 
-class CloseForm(forms.Form):
+class CloseForm(PlainForm):
     closed_on = forms.DateField(label="Closed from", widget=DateInput(), help_text="Not in the future.")
     reason = forms.ChoiceField(label="Why the case is closing", choices=[("", "Choose"), *list(ClosureReason.choices)])
     details = forms.CharField(label="Details", required=False, widget=forms.Textarea(attrs={"rows": 3}),
@@ -82,7 +90,7 @@ class CloseForm(forms.Form):
         self.fields["closed_on"].initial = timezone.localdate()
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(PlainForm):
     reopened_on = forms.DateField(label="Reopened from", widget=DateInput(),
                                   help_text="The contact pattern starts again from this day.")
     pa = StaffChoiceField(label="Personal Adviser", queryset=None, empty_label="Choose")
@@ -97,7 +105,7 @@ class ReopenForm(forms.Form):
         self.fields["reopened_on"].initial = timezone.localdate()
 
 
-class ExtendedSupportForm(forms.Form):
+class ExtendedSupportForm(PlainForm):
     requested_on = forms.DateField(label="Asked for support to 25 on", widget=DateInput(),
                                    help_text="CSWA 2017, s3. Not in the future.")
 

@@ -6,13 +6,13 @@ from django.utils import timezone
 
 from careleavers.codes import ACCOMMODATION_TYPES, ACTIVITY
 from careleavers.models import ContactPreference, FlagKind, ProfessionalRole
-from core.forms import DateInput
+from core.forms import DateInput, PlainForm
 from core.idempotency import OnceFormMixin
 
 _NOT_FUTURE = "Not in the future."
 
 
-class DetailsForm(forms.Form):
+class DetailsForm(PlainForm):
     """Item 2: identity and contact details. Carries the version it was read at (no lost updates)."""
 
     phone = forms.CharField(label="Phone", max_length=40, required=False,
@@ -56,7 +56,7 @@ class ProfessionalForm(OnceFormMixin):
     notes = forms.CharField(label="Notes", max_length=500, required=False)
 
 
-class ProfessionalEndForm(forms.Form):
+class ProfessionalEndForm(PlainForm):
     ended_on = forms.DateField(label="No longer involved from", widget=DateInput(), help_text=_NOT_FUTURE)
 
 
@@ -93,7 +93,7 @@ class FlagForm(OnceFormMixin):
         self.fields["set_on"].initial = timezone.localdate()
 
 
-class FlagClearForm(forms.Form):
+class FlagClearForm(PlainForm):
     cleared_on = forms.DateField(label="Cleared from", widget=DateInput(), help_text=_NOT_FUTURE)
     reason = forms.CharField(label="Why it no longer applies", widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -30,7 +30,7 @@ from core.audit import audit_record, audit_view
 from core.dates import british
 from core.decorators import require_perm, staff_required
 from core.errors import ServiceError
-from core.forms import DateInput
+from core.forms import DateInput, PlainForm
 from core.models import AuditKind
 from core.timeline import Entry, staff_name
 
@@ -84,7 +84,7 @@ def chronology_rows(young_person: YoungPerson, *, with_corrections: bool) -> lis
             for e in entries]
 
 
-class ChronologyFilter(forms.Form):
+class ChronologyFilter(PlainForm):
     kind = forms.ChoiceField(label="Kind", required=False)
     author = forms.ChoiceField(label="Recorded by", required=False)
     start = forms.DateField(label="From", required=False, widget=DateInput())

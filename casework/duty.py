@@ -14,7 +14,7 @@ from careleavers.selectors import personal_advisers_of_team, young_people_visibl
 from core.dates import british
 from core.decorators import require_perm, staff_required
 from core.errors import ServiceError
-from core.forms import DateInput, add_service_error
+from core.forms import DateInput, PlainForm, add_service_error
 from core.idempotency import OnceFormMixin, once
 
 
@@ -33,7 +33,7 @@ def search(request, *, staff):
     })
 
 
-class BreakGlassForm(forms.Form):
+class BreakGlassForm(PlainForm):
     reason = forms.CharField(
         label="Why do you need to open this record?", max_length=1000, min_length=BREAK_GLASS_REASON_MIN,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from careleavers.models import AbsenceReason, CardKind, EventKind, LegalStatus
-from core.forms import DateInput
+from core.forms import DateInput, PlainForm
 from core.idempotency import OnceFormMixin
 
 
@@ -24,7 +24,7 @@ class AbsenceForm(OnceFormMixin):
     reason = forms.ChoiceField(label="Reason", choices=[("", "Choose"), *list(AbsenceReason.choices)])
 
 
-class LegalStatusForm(forms.Form):
+class LegalStatusForm(PlainForm):
     """T8: a change of legal status from a date, with the reason (careleavers.LegalStatusChange)."""
 
     status = forms.ChoiceField(label="Legal status", choices=[("", "Choose"), *list(LegalStatus.choices)])
@@ -40,7 +40,7 @@ class LegalStatusForm(forms.Form):
         self.fields["from_date"].initial = timezone.localdate()
 
 
-class CardSentForm(forms.Form):
+class CardSentForm(PlainForm):
     """T9: a card sent by the duty admin."""
 
     kind = forms.ChoiceField(label="Card", choices=list(CardKind.choices))

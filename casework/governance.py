@@ -14,6 +14,7 @@ from careleavers.models import Staff
 from careleavers.selectors import young_people_visible_to, young_person_for
 from core.dates import RETENTION_AGE, birthday
 from core.decorators import require_perm, staff_required
+from core.forms import PlainForm
 from core.models import AuditEvent, AuditKind
 
 from .subject_access import FORMATS, subject_access_export
@@ -24,7 +25,7 @@ SUBJECT_ACCESS = "careleavers.export_subject_access"
 PAGE_SIZE = 50
 
 
-class AuditLogForm(forms.Form):
+class AuditLogForm(PlainForm):
     young_person = forms.CharField(label="Young person's reference", required=False, max_length=50)
     staff = forms.ModelChoiceField(label="Member of staff", queryset=Staff.objects.order_by("name"), required=False)
     kind = forms.ChoiceField(label="What", required=False, initial=AuditKind.RECORD_VIEWED,

@@ -25,7 +25,7 @@ from careleavers.selectors import (
 from core.audit import audit_view
 from core.decorators import require_perm, staff_required
 from core.errors import ServiceError, StaleVersion
-from core.forms import add_service_error
+from core.forms import PlainForm, add_service_error
 from core.idempotency import OnceFormMixin, once
 from core.registry import Panel, TimelineSource
 from core.timeline import Entry, staff_name
@@ -50,7 +50,7 @@ class NoteForm(OnceFormMixin):
         self.fields["kind"].choices = [(k, KIND_LABELS[k]) for k in kinds]
 
 
-class CorrectForm(forms.Form):
+class CorrectForm(PlainForm):
     subject = forms.CharField(label="Subject", max_length=200)
     text = forms.CharField(label="Note, as it should read", widget=forms.Textarea(attrs={"rows": 10}),
                            help_text=TEXT_HELP)
@@ -60,7 +60,7 @@ class CorrectForm(forms.Form):
                                     required=False)
 
 
-class KindFilterForm(forms.Form):
+class KindFilterForm(PlainForm):
     kind = forms.ChoiceField(label="Kind", required=False, widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
 
     def __init__(self, *args, **kwargs):

@@ -11,6 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django_tables2.data import TableListData
 
 from compliance.templatetags.leaving_care import requirement_label, status_badge
+from core.reflow import DUE, NAME, STATUS, first_on_phone
 
 DATE = "j M Y"
 
@@ -23,15 +24,15 @@ class SortedByTheDatabase(TableListData):
 
 
 class CaseloadTable(tables.Table):
-    name = tables.Column(verbose_name="Young person", order_by=("name", "ref"))
+    name = tables.Column(verbose_name="Young person", order_by=("name", "ref"), attrs=first_on_phone(NAME))
     ref = tables.Column(verbose_name="Ref", orderable=False)
     # Issue 15, item 6: the age, sortable (youngest first) over the date of birth's index.
     age = tables.Column(verbose_name="Age", empty_values=(), order_by=("-date_of_birth", "-ref"))
     pa = tables.Column(verbose_name="Personal Adviser", accessor="pa__name", default="Unallocated", orderable=False)
     circumstance = tables.Column(verbose_name="Circumstance", accessor="get_circumstance_display", orderable=False)
     next_code = tables.Column(verbose_name="Most urgent", default="—", orderable=False)
-    due = tables.Column(verbose_name="Due", accessor="next_due", default="—")
-    status = tables.Column(verbose_name="Status", accessor="next_status", empty_values=())
+    due = tables.Column(verbose_name="Due", accessor="next_due", default="—", attrs=first_on_phone(DUE))
+    status = tables.Column(verbose_name="Status", accessor="next_status", empty_values=(), attrs=first_on_phone(STATUS))
 
     caption = "Young people, most urgent first"
     responsive = True

@@ -4,7 +4,7 @@ shape of the input; contacts.services decides whether it is allowed (dates, chec
 from django import forms
 from django.utils import timezone
 
-from core.forms import DateInput, TimeInput
+from core.forms import DateInput, PlainForm, PlainModelForm, TimeInput
 from core.idempotency import OnceFormMixin
 
 from .models import Contact, EscalationStep, Method, Outcome, VisitCheck
@@ -57,7 +57,7 @@ class ContactForm(OnceFormMixin, forms.ModelForm):
         self.fields["note"].required = True
 
 
-class VisitCheckForm(forms.ModelForm):
+class VisitCheckForm(PlainModelForm):
     """The living-environment check of a completed home visit (C3, T6). Every item is optional here:
     the service requires them only when the contact is a completed home visit."""
 
@@ -84,7 +84,7 @@ class VisitCheckForm(forms.ModelForm):
         return {name: value for name, value in self.cleaned_data.items() if value}
 
 
-class VoidContactForm(forms.Form):
+class VoidContactForm(PlainForm):
     reason = forms.CharField(
         label="Why was this contact recorded in error?", max_length=300, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -103,14 +103,14 @@ class EscalationForm(OnceFormMixin):
         self.fields["date"].initial = timezone.localdate()
 
 
-class OversightAnswerForm(forms.Form):
+class OversightAnswerForm(PlainForm):
     answer = forms.CharField(
         label="Your oversight", widget=forms.Textarea(attrs={"rows": 5}),
         help_text="What you considered, what was decided and what happens next (S5).",
     )
 
 
-class CorrectContactForm(forms.Form):
+class CorrectContactForm(PlainForm):
     """Issue 12, item 5: a contact's date, time, method, outcome or note corrected, with a reason; `version` is the
     version the form was read at (a correction by someone else in between is refused, StaleVersion)."""
 

@@ -54,20 +54,56 @@ def _say_what_to_do(field: forms.Field, name: str) -> str:
 class PlainErrorsMixin:
     """issue 15, item 3: every required field says what to do when it is left empty, and a date that is not one
     says so with an example. A form sets `required_messages = {field: message}` for better words than the
-    generic ones."""
+    generic ones. Rule IDs ("(R3)", "(S5)", "(T4)") leave labels and help texts for the input's `title`.
+    Every form in the project has it: `PlainForm` / `PlainModelForm` (or `OnceFormMixin`)."""
 
     required_messages: dict[str, str] = {}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        default = forms.Field.default_error_messages["required"]
+        self.plain_fields()
+
+    def full_clean(self):
+        self.plain_fields()  # fields a subclass added after __init__ get plain words too
+        super().full_clean()  # type: ignore[misc]
+
+    def plain_fields(self) -> None:
+        default = str(forms.Field.default_error_messages["required"])
         for name, field in self.fields.items():  # type: ignore[attr-defined]
             if name in self.required_messages:
                 field.error_messages["required"] = self.required_messages[name]
-            elif str(field.error_messages.get("required")) == str(default):
+            elif str(field.error_messages.get("required")) == default:
                 field.error_messages["required"] = _say_what_to_do(field, name)
             if isinstance(field, forms.DateField) and "invalid" in field.error_messages:
                 field.error_messages["invalid"] = "Enter a real date, for example 1 Dec 2026."
+            _rule_ids_to_title(field)
+
+
+def _rule_ids_to_title(field: forms.Field) -> None:
+    """issue 15, item 3: "Keeping-in-touch frequency and method (R3)" reads "Keeping-in-touch frequency and
+    method"; the ID stays in the input's `title` ("Rule R3") for whoever wants to look it up in docs/rules.md."""
+    ids: list[str] = []
+    for attr in ("label", "help_text"):
+        text = getattr(field, attr, None)
+        if not text:
+            continue
+        text = str(text)
+        found = _RULE_IDS.findall(text)
+        if found:
+            ids += [m.strip(" ()").removeprefix("rules ").removeprefix("rule ") for m in found]
+            setattr(field, attr, _RULE_IDS.sub("", text).strip())
+    if ids:
+        title = "Rule " + ", ".join(dict.fromkeys(ids))
+        old = field.widget.attrs.get("title")
+        field.widget.attrs["title"] = f"{old}; {title}" if old and title not in old else (old or title)
+
+
+class PlainForm(PlainErrorsMixin, forms.Form):
+    """issue 15, item 3: the project's plain form (required fields say what to do)."""
+
+
+class PlainModelForm(PlainErrorsMixin, forms.ModelForm):
+    """issue 15, item 3: the project's plain model form."""
 
 
 #: "(R1)", "(rule E3)", "(R1, D1)": a rule ID in brackets at the end of a sentence.

@@ -2,12 +2,13 @@ import datetime as dt
 
 from django import forms
 
+from core.forms import PlainForm
 from core.idempotency import OnceFormMixin
 
 DATE_INPUTS = ["%Y-%m-%d", "%d/%m/%Y", "%d %b %Y", "%d %B %Y"]
 
 
-class DashboardFilterForm(forms.Form):
+class DashboardFilterForm(PlainForm):
     """Date range and team filters of a dashboard (GET). Teams come from the visible list the
     view has already read, so validating and rendering cost no query."""
 

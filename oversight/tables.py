@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from compliance.templatetags.leaving_care import requirement_label, status_badge
+from core.reflow import DUE, NAME, STATUS, first_on_phone
 
 DATE = "j M Y"
 END = {"th": {"class": "text-end"}, "td": {"class": "text-end"}, "tf": {"class": "text-end"}}
@@ -31,10 +32,11 @@ def _update_cell(record) -> str:
 class OverdueItemsTable(tables.Table):
     """One Personal Adviser's overdue and due-soon items on the team dashboard, with their latest update."""
 
-    young_person = tables.Column(verbose_name="Young person", accessor="young_person__name")
+    young_person = tables.Column(verbose_name="Young person", accessor="young_person__name",
+                                 attrs=first_on_phone(NAME))
     code = tables.Column(verbose_name="Requirement")
-    due = tables.Column(verbose_name="Due")
-    status = tables.Column(verbose_name="Status", empty_values=())
+    due = tables.Column(verbose_name="Due", attrs=first_on_phone(DUE))
+    status = tables.Column(verbose_name="Status", empty_values=(), attrs=first_on_phone(STATUS))
     days_overdue = tables.Column(verbose_name="Days overdue", attrs=END, empty_values=())
     update = tables.Column(verbose_name="PA's update", accessor="update_on", empty_values=())
 
@@ -75,12 +77,13 @@ def item_tables_by_pa(items) -> list:
 class LongestOverdueTable(tables.Table):
     """The Head of Service's longest overdue items, with the Personal Adviser's latest update."""
 
-    young_person = tables.Column(verbose_name="Young person", accessor="young_person__name")
+    young_person = tables.Column(verbose_name="Young person", accessor="young_person__name",
+                                 attrs=first_on_phone(NAME))
     team = tables.Column(verbose_name="Team", accessor="young_person__pa__team", default="—")
     pa = tables.Column(verbose_name="Personal Adviser", accessor="young_person__pa__name", default="Unallocated")
     code = tables.Column(verbose_name="Requirement")
-    due = tables.Column(verbose_name="Due")
-    days_overdue = tables.Column(verbose_name="Days overdue", attrs=END)
+    due = tables.Column(verbose_name="Due", attrs=first_on_phone(DUE))
+    days_overdue = tables.Column(verbose_name="Days overdue", attrs=first_on_phone(STATUS, END))
     update = tables.Column(verbose_name="PA's update", accessor="update_on", empty_values=())
 
     class Meta:

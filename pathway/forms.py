@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from careleavers.selectors import personal_advisers_of_team
-from core.forms import DateInput
+from core.forms import DateInput, PlainForm
 
 from .models import STEP_BACK_SECTIONS, ActionStatus, Dimension, PathwayPlan, SharedHow
 from .services import sections_for, version_token
@@ -31,7 +31,7 @@ DIMENSION_LABELS = {
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class PlanForm(forms.Form):
+class PlanForm(PlainForm):
     """The sections of a plan of its kind (P5; S4 for a step-back plan; the brief plan of D3), and the
     version they were read at (`read_at`, hidden: a save over someone else's later save is refused)."""
 
@@ -109,7 +109,7 @@ class PlanForm(forms.Form):
         return self.group("arrangement_reasons", "arrangement_assessment")
 
 
-class ActionForm(forms.Form):
+class ActionForm(PlainForm):
     """One action (issue 13, item 1): what, who, by when, status; `id` names an action of this version."""
 
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -147,7 +147,7 @@ def action_initial(plan: PathwayPlan) -> list[dict]:
              "status": a.status} for a in plan.actions.all()]
 
 
-class _Distinct(forms.Form):
+class _Distinct(PlainForm):
     """Several small forms share the plan page: give each its own element ids."""
 
     def __init__(self, *args, **kwargs):
@@ -178,7 +178,8 @@ class SharedForm(_Distinct):
         return value
 
 
-class ApproveOnPlanForm(forms.Form):
+class ApproveOnPlanForm(PlainForm):
+    required_messages = {"rationale": "Write your rationale: it is kept on the record with your decision."}
     """Issue 13, item 3: the approvals page's approval of a request made on a plan (its sign-off, R4)."""
 
     rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Rationale")

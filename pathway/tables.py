@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from core.reflow import DUE, NAME, STATUS, first_on_phone
+
 DATE = "j M Y"
 
 
@@ -13,14 +15,16 @@ class SignOffQueueTable(tables.Table):
     """Pathway plans submitted to the Team Leader, nearest review first, late ones flagged (P2)."""
 
     young_person = tables.Column(verbose_name="Young person", accessor="young_person__name",
-                                 order_by=("young_person__name", "pk"))
+                                 order_by=("young_person__name", "pk"), attrs=first_on_phone(NAME))
     plan = tables.Column(verbose_name="Plan", accessor="kind", orderable=False)
     pa = tables.Column(verbose_name="Personal Adviser", accessor="young_person__pa__name", default="Unallocated",
                        orderable=False)
     submitted_at = tables.Column(verbose_name="Submitted", order_by=("submitted_at", "pk"))
-    review_due = tables.Column(verbose_name="Review due", default="—", order_by=("review_due", "submitted_at", "pk"))
-    timeliness = tables.Column(verbose_name="Timeliness (P2)", accessor="late_to_team_leader", empty_values=(),
-                               orderable=False)
+    review_due = tables.Column(verbose_name="Review due", default="—", order_by=("review_due", "submitted_at", "pk"),
+                               attrs=first_on_phone(DUE))
+    timeliness = tables.Column(verbose_name="Timeliness", accessor="late_to_team_leader", empty_values=(),
+                               orderable=False,
+                               attrs=first_on_phone(STATUS, {"th": {"title": "Rule P2"}}))
 
     caption = "Pathway plans submitted for sign-off, nearest review first"
 

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from contacts import codes
 from contacts.models import Contact
-from core.forms import DateInput
+from core.forms import DateInput, PlainForm
 from core.idempotency import OnceFormMixin
 
 from . import dfe
@@ -57,7 +57,7 @@ class InTouchCheckForm(OnceFormMixin):
         return data
 
 
-class ReturnsDetailsForm(forms.Form):
+class ReturnsDetailsForm(PlainForm):
     sex = forms.ChoiceField(label="Sex", required=False, choices=_blank("Not recorded", list(dfe.SEX_CODES.items())))
     ethnicity = forms.ChoiceField(label="Ethnicity", required=False,
                                   choices=_blank("Not recorded", codes.choices(codes.ETHNICITY)))
@@ -81,7 +81,7 @@ def year_choices(today: dt.date) -> list[tuple[int, str]]:
     return [(y, f"{y}-{str(y + 1)[2:]} (1 Apr {y} to 31 Mar {y + 1})") for y in range(current, current - 6, -1)]
 
 
-class YearForm(forms.Form):
+class YearForm(PlainForm):
     year = forms.TypedChoiceField(label="Collection year", coerce=int)
 
     def __init__(self, *args, today: dt.date, **kwargs):
@@ -89,7 +89,7 @@ class YearForm(forms.Form):
         self.fields["year"].choices = year_choices(today)
 
 
-class AnnexAAsAtForm(forms.Form):
+class AnnexAAsAtForm(PlainForm):
     """X2: the day Annex A list 9 is produced as at (the day an inspection is announced): today at the latest."""
 
     as_at = forms.DateField(label="Annex A list 9 as at", help_text="The day the inspection is announced; today at the latest.")

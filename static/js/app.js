@@ -38,11 +38,11 @@
       return;
     }
     var head = table.tHead && table.tHead.rows.length ? table.tHead.rows[table.tHead.rows.length - 1] : null;
-    var labels = [];
+    var labels = [], priorities = [];
     if (head) {
       Array.prototype.forEach.call(head.cells, function (cell) {
         var text = headingText(cell);
-        for (var i = 0; i < (cell.colSpan || 1); i++) labels.push(text);
+        for (var i = 0; i < (cell.colSpan || 1); i++) { labels.push(text); priorities.push(cell.getAttribute("data-priority")); }
       });
     }
     table.classList.add("reflow");
@@ -64,6 +64,8 @@
         else if (cell.tagName === "TH") cell.setAttribute("role", "rowheader");
         else cell.setAttribute("role", "cell");
         if (!inHead && labels[column] && !cell.hasAttribute("data-label")) cell.setAttribute("data-label", labels[column]);
+        // issue 15, item 1: a heading's data-priority (first on a phone) reaches its column's cells.
+        if (!inHead && priorities[column] && !cell.hasAttribute("data-priority")) cell.setAttribute("data-priority", priorities[column]);
         column += cell.colSpan || 1;
       });
     });
