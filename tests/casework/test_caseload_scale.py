@@ -97,14 +97,15 @@ def test_service_leaders_caseload_costs_the_same_queries_at_a_late_page(client, 
     login(client, sol)
     client.get(reverse("caseload"))  # everyone has a summary row from here on
     last = (size + 1 + 24) // 25
-    # session / user / staff / summary date / count / summary rows counted (everyone has one) / the page's ids
-    # from the summary's index / those people / their requirement rows / their in-touch checks / the counts /
-    # coming up / teams (the filter: count, choices) / savepoint pair
+    # session / user / staff / summary date / count / the page's open cases joined to their summary rows / their
+    # requirement rows / their in-touch checks / the counts / coming up / teams (the filter: count, choices) /
+    # savepoint pair. Closed cases leave the caseload (issue 11, item 8), so the Service Leader's list is filtered
+    # and pages over the people joined to the summary, not over the summary's index alone.
     for sort in ("", "due", "-status"):
-        with django_assert_num_queries(16):
+        with django_assert_num_queries(14):
             response = client.get(reverse("caseload"), {"page": last, "sort": sort})
         assert response.status_code == 200
-    with django_assert_num_queries(15):  # by name: the page's ids from the name index, no summary needed
+    with django_assert_num_queries(14):  # by name: the page's open cases from the name index, no summary needed
         client.get(reverse("caseload"), {"page": last, "sort": "name"})
     everyone = []
     for page in range(1, last + 1):

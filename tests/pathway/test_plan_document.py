@@ -310,6 +310,7 @@ def test_caseload_query_count_is_fixed_with_unshared_plans(client, alice, tess):
     for _ in range(3):
         signed_off(make_young_person(alice), alice, tess)
     url = reverse("caseload")
+    client.get(url)  # the day's caseload summary is brought up to date once (issue 16); the counts below are after it
     few = count_queries(lambda: client.get(url))
     for _ in range(3):
         signed_off(make_young_person(alice), alice, tess)
