@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from approvals.models import Arrangement, ArrangementDecision, ArrangementKind, ArrangementState, Decision, Step
 from careleavers.models import (
@@ -46,6 +46,7 @@ from core.models import AuditKind
 from pathway.models import PathwayPlan, PlanState
 from returns.dfe import check_problems, upn_is_valid
 
+from .bulk import create_with_history
 from .case_record_bundle import CASE_RECORD_KEYS, apply_case_record, validate_case_record
 
 #: The longest interval a bundle may give (ten years): anything longer is a typing mistake.
@@ -146,6 +147,9 @@ class _Checker:
             return False
         return value
 
+
+#: Each vocabulary's values, read once (an enum's `.values` builds its list on every call).
+_VALUES = {enum: enum.values for enum in (Method, With, Outcome, LegalStatus, Circumstance)}
 
 YP_REQUIRED = {"ref", "name", "date_of_birth", "legal_status", "pa", "allocated_on"}
 YP_OPTIONAL = {
@@ -323,10 +327,10 @@ def validate_bundle(data: Any, *, update_staff: bool = False,  # noqa: C901, PLR
             "ref": ref,
             "name": c.text(yp, "name", path),
             "date_of_birth": dob,
-            "legal_status": c.choice(yp, "legal_status", path, LegalStatus.values),
+            "legal_status": c.choice(yp, "legal_status", path, _VALUES[LegalStatus]),
             "pa": pa,
             "allocated_on": allocated_on,
-            "circumstance": c.choice(yp, "circumstance", path, Circumstance.values) or Circumstance.STANDARD,
+            "circumstance": c.choice(yp, "circumstance", path, _VALUES[Circumstance]) or Circumstance.STANDARD,
             "extended_support": c.boolean(yp, "extended_support", path),
             "pa_service": c.boolean(yp, "pa_service", path, default=True),
             "uasc": c.boolean(yp, "uasc", path),
@@ -348,9 +352,9 @@ def validate_bundle(data: Any, *, update_staff: bool = False,  # noqa: C901, PLR
         ]
         record["contacts"] = [
             {"date": c.date(k.get("date"), f"{path}.contacts[{j}].date"),
-             "method": c.choice(k, "method", f"{path}.contacts[{j}]", Method.values),
-             "with": c.choice(k, "with", f"{path}.contacts[{j}]", With.values),
-             "outcome": c.choice(k, "outcome", f"{path}.contacts[{j}]", Outcome.values),
+             "method": c.choice(k, "method", f"{path}.contacts[{j}]", _VALUES[Method]),
+             "with": c.choice(k, "with", f"{path}.contacts[{j}]", _VALUES[With]),
+             "outcome": c.choice(k, "outcome", f"{path}.contacts[{j}]", _VALUES[Outcome]),
              "purpose": c.choice(k, "purpose", f"{path}.contacts[{j}]", [Purpose.KIT_OFFER]) or ""}
             for j, k in enumerate(c.items(yp.get("contacts"), f"{path}.contacts"))
             if c.obj(k, f"{path}.contacts[{j}]", {"date", "method", "with", "outcome"}, {"purpose"})
@@ -415,7 +419,7 @@ def _legal_status_history(c: _Checker, yp: dict, path: str, current: str | None,
         at = f"{path}.legal_status_history[{j}]"
         if not c.obj(item, at, {"status", "from"}, set()):
             continue
-        status = c.choice(item, "status", at, LegalStatus.values)
+        status = c.choice(item, "status", at, _VALUES[LegalStatus])
         start = c.date(item.get("from"), f"{at}.from")
         if start and dob and start < dob:
             c.fail(f"{at}.from", "is before date_of_birth")
@@ -540,7 +544,7 @@ class _Writes:
 
     def flush(self, model) -> None:
         if self.new.get(model):
-            bulk_create_with_history(self.new.pop(model), model, batch_size=BATCH)
+            create_with_history(model, self.new.pop(model), batch_size=BATCH)
         if self.changed.get(model):
             # versioned as save() would be: one history row per changed record
             names = sorted({model._meta.get_field(name).name for name in self.fields.pop(model)})  # pa_id: pa
