@@ -245,6 +245,7 @@ unallocated AS (
     -- (V3: nothing else counts before allocation). Due the pack's allocation_days after registration (or after
     -- the 16th birthday, for an early referral); due soon from then. Records imported with an allocation
     -- carry no registration date, so bundles and their report are unchanged.
+    -- last_met is typed: PostgreSQL reads a bare NULL in a CTE as text, which no UNION with a date accepts.
     SELECT y.id AS young_person_id, y.ref, 'pa_allocated' AS code, CAST(NULL AS DATE) AS last_met,
            {q.add_days(q.greatest("y.referred_on", "y.birthday_16"), "pack.allocation_days")} AS due,
            pack.allocation_days AS due_soon_days, pack.allocation_days AS interval_days, 'allocation' AS basis

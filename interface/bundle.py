@@ -9,12 +9,15 @@ import datetime as dt
 import json
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from approvals.models import Arrangement, ArrangementDecision, ArrangementKind, ArrangementState, Decision, Step
 from careleavers.models import (
@@ -38,10 +41,12 @@ from compliance.services import pack_activate
 from contacts import codes
 from contacts.models import Contact, InTouchCheck, Method, Outcome, Purpose, With
 from core.audit import audit_record
+from core.dates import service_birthdays
 from core.models import AuditKind
 from pathway.models import PathwayPlan, PlanState
 from returns.dfe import check_problems, upn_is_valid
 
+from .bulk import create_with_history
 from .case_record_bundle import CASE_RECORD_KEYS, apply_case_record, validate_case_record
 
 #: The longest interval a bundle may give (ten years): anything longer is a typing mistake.
@@ -143,6 +148,9 @@ class _Checker:
         return value
 
 
+#: Each vocabulary's values, read once (an enum's `.values` builds its list on every call).
+_VALUES = {enum: enum.values for enum in (Method, With, Outcome, LegalStatus, Circumstance)}
+
 YP_REQUIRED = {"ref", "name", "date_of_birth", "legal_status", "pa", "allocated_on"}
 YP_OPTIONAL = {
     "circumstance", "extended_support", "interval_days", "arrangement", "events", "contacts", "pathway_reviews",
@@ -227,7 +235,8 @@ def _shape_problems(data: Any) -> list[str]:
     return sorted(problems)
 
 
-def validate_bundle(data: Any, *, update_staff: bool = False) -> dict:  # noqa: C901, PLR0912, PLR0915  (one pass, in the contract's order)
+def validate_bundle(data: Any, *, update_staff: bool = False,  # noqa: C901, PLR0912, PLR0915  (one pass, in the contract's order)
+                    progress: Callable[[str, int, int], None] | None = None) -> dict:
     """Return the bundle normalised (dates parsed), or raise BundleError listing every problem."""
     shape = _shape_problems(data)
     if shape:
@@ -292,8 +301,11 @@ def validate_bundle(data: Any, *, update_staff: bool = False) -> dict:  # noqa: 
 
     young_people = []
     seen: set[str] = set()
-    for i, yp in enumerate(c.items(data.get("young_people"), "young_people")):
+    listed = c.items(data.get("young_people"), "young_people")
+    for i, yp in enumerate(listed):
         path = f"young_people[{i}]"
+        if progress and i % 100 == 0:
+            progress("checking", i, len(listed))
         if not c.obj(yp, path, YP_REQUIRED, YP_OPTIONAL):
             continue
         ref = c.text(yp, "ref", path, 50)
@@ -315,10 +327,10 @@ def validate_bundle(data: Any, *, update_staff: bool = False) -> dict:  # noqa: 
             "ref": ref,
             "name": c.text(yp, "name", path),
             "date_of_birth": dob,
-            "legal_status": c.choice(yp, "legal_status", path, LegalStatus.values),
+            "legal_status": c.choice(yp, "legal_status", path, _VALUES[LegalStatus]),
             "pa": pa,
             "allocated_on": allocated_on,
-            "circumstance": c.choice(yp, "circumstance", path, Circumstance.values) or Circumstance.STANDARD,
+            "circumstance": c.choice(yp, "circumstance", path, _VALUES[Circumstance]) or Circumstance.STANDARD,
             "extended_support": c.boolean(yp, "extended_support", path),
             "pa_service": c.boolean(yp, "pa_service", path, default=True),
             "uasc": c.boolean(yp, "uasc", path),
@@ -340,9 +352,9 @@ def validate_bundle(data: Any, *, update_staff: bool = False) -> dict:  # noqa: 
         ]
         record["contacts"] = [
             {"date": c.date(k.get("date"), f"{path}.contacts[{j}].date"),
-             "method": c.choice(k, "method", f"{path}.contacts[{j}]", Method.values),
-             "with": c.choice(k, "with", f"{path}.contacts[{j}]", With.values),
-             "outcome": c.choice(k, "outcome", f"{path}.contacts[{j}]", Outcome.values),
+             "method": c.choice(k, "method", f"{path}.contacts[{j}]", _VALUES[Method]),
+             "with": c.choice(k, "with", f"{path}.contacts[{j}]", _VALUES[With]),
+             "outcome": c.choice(k, "outcome", f"{path}.contacts[{j}]", _VALUES[Outcome]),
              "purpose": c.choice(k, "purpose", f"{path}.contacts[{j}]", [Purpose.KIT_OFFER]) or ""}
             for j, k in enumerate(c.items(yp.get("contacts"), f"{path}.contacts"))
             if c.obj(k, f"{path}.contacts[{j}]", {"date", "method", "with", "outcome"}, {"purpose"})
@@ -407,7 +419,7 @@ def _legal_status_history(c: _Checker, yp: dict, path: str, current: str | None,
         at = f"{path}.legal_status_history[{j}]"
         if not c.obj(item, at, {"status", "from"}, set()):
             continue
-        status = c.choice(item, "status", at, LegalStatus.values)
+        status = c.choice(item, "status", at, _VALUES[LegalStatus])
         start = c.date(item.get("from"), f"{at}.from")
         if start and dob and start < dob:
             c.fail(f"{at}.from", "is before date_of_birth")
@@ -430,11 +442,23 @@ def _arrangement(c: _Checker, value: Any, path: str) -> dict | None:
     return {"kind": kind, "active_from": active_from}
 
 
+#: Young people applied per round of bulk queries: bounds memory (about 50 contacts each) and paces the progress bar.
+CHUNK = 500
+#: Rows per INSERT/UPDATE statement.
+BATCH = 1000
+
+
 @transaction.atomic
-def import_bundle(data: Any, *, update_staff: bool = False) -> ImportSummary:
+def import_bundle(data: Any, *, update_staff: bool = False, progress: Callable[[str, int, int], None] | None = None,
+                  ) -> ImportSummary:
     """Validate and apply a bundle; nothing is written unless everything is valid. An existing member
-    of staff's role or team changes only with `update_staff` (`--update-staff`)."""
-    bundle = validate_bundle(data, update_staff=update_staff)
+    of staff's role or team changes only with `update_staff` (`--update-staff`).
+
+    Issue 16, item 4: young people are applied in chunks of CHUNK, each with one query per table to read
+    what exists, compared in memory, then bulk_create / bulk_update (with their history rows) of only what
+    is new or changed, and one set-based recompute at the end. `progress(phase, done, total)` is told as it goes.
+    """
+    bundle = validate_bundle(data, update_staff=update_staff, progress=progress)
     summary = ImportSummary()
     ensure_packs()
     activate = PolicyPack.objects.get(key=bundle["pack"])
@@ -445,8 +469,9 @@ def import_bundle(data: Any, *, update_staff: bool = False) -> ImportSummary:
         _upsert(summary, "teams", Team, {"ref": team["ref"]}, {"name": team["name"]})
     teams = {t.ref: t for t in Team.objects.all()}
     User = get_user_model()
+    on_record = {s.ref: s for s in Staff.objects.select_related("team").filter(ref__in=[p["ref"] for p in bundle["staff"]])}
     for person in bundle["staff"]:
-        existing = Staff.objects.filter(ref=person["ref"]).first()
+        existing = on_record.get(person["ref"])
         values = {"name": person["name"], "role": person["role"], "team": teams.get(person["team"])}
         if existing is None:
             user, _ = User.objects.get_or_create(username=person["ref"], defaults={"first_name": person["name"][:150]})
@@ -463,7 +488,12 @@ def import_bundle(data: Any, *, update_staff: bool = False) -> ImportSummary:
                 {"staff": staff[absence["staff"]], "start": absence["start"], "end": absence["end"]},
                 {"reason": absence["reason"]})
 
-    touched = [_apply_young_person(summary, record, staff) for record in bundle["young_people"]]
+    records = bundle["young_people"]
+    touched: list[int] = []
+    for start in range(0, len(records), CHUNK):
+        touched.extend(_apply_young_people(summary, records[start:start + CHUNK], staff))
+        if progress:
+            progress("importing", min(start + CHUNK, len(records)), len(records))
     recompute(timezone.localdate(), touched)
     audit_record(kind=AuditKind.CASES_IMPORTED, pack=bundle["pack"], created=dict(summary.created),
                  updated=dict(summary.updated))
@@ -488,93 +518,183 @@ def _update(summary: ImportSummary, kind: str, obj, values: dict) -> None:
         summary.updated[kind] += 1
 
 
-def _apply_young_person(summary: ImportSummary, record: dict, staff: dict[str, Staff]) -> int:  # noqa: C901, PLR0912
-    pa = staff[record["pa"]]
-    fields = {k: record[k] for k in (
-        "name", "date_of_birth", "legal_status", "allocated_on", "circumstance", "extended_support",
-        "uasc", "disability", "sex", "ethnicity", "upn", "pa_service")}
-    # V3: a bundle's standard arrangement says when the standard pattern began or resumed.
-    arrangement = record["arrangement"]
-    fields["standard_pattern_from"] = (
-        arrangement["active_from"] if arrangement and arrangement["kind"] == ArrangementKind.STANDARD else None)
-    yp = _upsert(summary, "young people", YoungPerson, {"ref": record["ref"]}, {**fields, "pa": pa})
+class _Writes:
+    """New and changed rows of one chunk, per model, written in bulk with their history rows."""
 
-    allocation = yp.allocations.filter(end__isnull=True).first()
-    if allocation is None or allocation.pa_id != pa.pk:
-        start = record["allocated_on"]
-        if allocation is not None:
-            start = max(allocation.start, timezone.localdate())
-            allocation.end = start
-            allocation.save()
-        Allocation.objects.create(young_person=yp, pa=pa, start=start, reason="Imported from case bundle")
-        summary.created["allocations"] += 1
+    def __init__(self) -> None:
+        self.new: dict[type, list] = defaultdict(list)
+        self.changed: dict[type, dict[int, Any]] = defaultdict(dict)
+        self.fields: dict[type, set[str]] = defaultdict(set)
 
-    overrides = {o.requirement: o for o in yp.interval_overrides.all()}
-    for code, days in record["interval_days"].items():
-        _upsert(summary, "interval overrides", IntervalOverride, {"young_person": yp, "requirement": code},
-                {"interval_days": days})
-    for code, override in overrides.items():
-        if code not in record["interval_days"]:
-            override.delete()  # the deletion is kept in the override's history
-            summary.updated["interval overrides"] += 1
+    def create(self, summary: ImportSummary, kind: str, obj) -> None:
+        self.new[type(obj)].append(obj)
+        summary.created[kind] += 1
 
-    _apply_arrangement(summary, yp, record["arrangement"])
-    _apply_legal_status_history(summary, yp, record["legal_status_history"])
+    def update(self, summary: ImportSummary, kind: str, obj, values: dict) -> bool:
+        """Set what differs on `obj` (queued for one bulk_update); True when anything did."""
+        changed = [k for k, v in values.items() if getattr(obj, k) != v]
+        for key in changed:
+            setattr(obj, key, values[key])
+        if changed:
+            if kind and id(obj) not in self.changed[type(obj)]:
+                summary.updated[kind] += 1
+            self.changed[type(obj)][id(obj)] = obj
+            self.fields[type(obj)].update(changed)
+        return bool(changed)
 
-    for event in record["events"]:
-        if not yp.events.filter(kind=event["kind"], date=event["date"], voided_at__isnull=True).exists():
-            Event.objects.create(young_person=yp, notes="Imported from case bundle", **event)
-            summary.created["events"] += 1
-
-    existing = defaultdict(list)
-    for contact in yp.contacts.filter(voided_at__isnull=True).order_by("id"):
-        existing[(contact.date, contact.method, contact.with_whom)].append(contact)
-    for item in record["contacts"]:
-        matches = existing[(item["date"], item["method"], item["with"])]
-        values = {"outcome": item["outcome"], "purpose": item["purpose"]}
-        if matches:
-            _update(summary, "contacts", matches.pop(0), values)
-        else:
-            Contact.objects.create(young_person=yp, date=item["date"], method=item["method"],
-                                   with_whom=item["with"], note="Imported from case bundle", **values)
-            summary.created["contacts"] += 1
-
-    reviewed = set(yp.plans.filter(state=PlanState.SIGNED_OFF).values_list("review_date", flat=True))
-    next_version = (yp.plans.order_by("-version").values_list("version", flat=True).first() or 0) + 1
-    for review_date in record["pathway_reviews"]:
-        if review_date not in reviewed:
-            PathwayPlan.objects.create(
-                young_person=yp, version=next_version, state=PlanState.SIGNED_OFF, review_date=review_date,
-                imported=True,
-            )
-            next_version += 1
-            summary.created["pathway reviews"] += 1
-
-    for check in record["in_touch_checks"]:
-        _upsert(summary, "in-touch checks", InTouchCheck, {"young_person": yp, "date": check["date"]},
-                {k: check[k] for k in ("in_touch", "activity", "accommodation")})
-    apply_case_record(summary, yp, record["case_record"], today=timezone.localdate())  # issue 11, item 10
-    return yp.pk
+    def flush(self, model) -> None:
+        if self.new.get(model):
+            create_with_history(model, self.new.pop(model), batch_size=BATCH)
+        if self.changed.get(model):
+            # versioned as save() would be: one history row per changed record
+            names = sorted({model._meta.get_field(name).name for name in self.fields.pop(model)})  # pa_id: pa
+            bulk_update_with_history(list(self.changed.pop(model).values()), model, names, batch_size=BATCH)
 
 
-def _apply_legal_status_history(summary: ImportSummary, yp: YoungPerson, entries: list[dict]) -> None:
-    """Matched by date: a new date is a new row, a known date with another status is updated (save(), so
-    versioned); rows the bundle does not name are kept (nothing is deleted)."""
-    stored = {row.from_date: row for row in yp.legal_status_changes.all()}
-    for entry in entries:
-        row = stored.get(entry["from"])
-        if row is None:
-            LegalStatusChange.objects.create(young_person=yp, status=entry["status"], from_date=entry["from"],
-                                             reason="Imported from a case bundle")
-            summary.created["legal status changes"] += 1
-        elif row.status != entry["status"]:
-            row.status = entry["status"]
-            row.save()
-            summary.updated["legal status changes"] += 1
+def _first_by_person(queryset, ordering: list[str]) -> dict[int, Any]:
+    """The first row per young person in `ordering` (what `.first()` on each one's rows would give)."""
+    first: dict[int, Any] = {}
+    for row in queryset.order_by("young_person_id", *ordering):
+        first.setdefault(row.young_person_id, row)
+    return first
 
 
-def _apply_arrangement(summary: ImportSummary, yp: YoungPerson, wanted: dict | None) -> None:
-    active = yp.arrangements.filter(state=ArrangementState.ACTIVE).first()
+def _by_person(queryset) -> dict[int, list]:
+    rows = defaultdict(list)
+    for row in queryset:
+        rows[row.young_person_id].append(row)
+    return rows
+
+
+_YP_FIELDS = ("name", "date_of_birth", "legal_status", "allocated_on", "circumstance", "extended_support",
+              "uasc", "disability", "sex", "ethnicity", "upn", "pa_service")
+
+
+def _apply_young_people(summary: ImportSummary, records: list[dict], staff: dict[str, Staff]) -> list[int]:  # noqa: C901, PLR0912, PLR0915
+    """One chunk of young people: read what exists with one query per table, write only what differs."""
+    today = timezone.localdate()
+    writes = _Writes()
+    stored = {yp.ref: yp for yp in YoungPerson.objects.filter(ref__in=[r["ref"] for r in records])}
+    for record in records:
+        fields: dict[str, Any] = {k: record[k] for k in _YP_FIELDS}
+        # V3: a bundle's standard arrangement says when the standard pattern began or resumed.
+        arrangement = record["arrangement"]
+        fields["standard_pattern_from"] = (
+            arrangement["active_from"] if arrangement and arrangement["kind"] == ArrangementKind.STANDARD else None)
+        fields["pa_id"] = staff[record["pa"]].pk
+        yp = stored.get(record["ref"])
+        if yp is None:
+            yp = stored[record["ref"]] = YoungPerson(ref=record["ref"], **fields)
+            yp.set_birthdays()  # what YoungPerson.save() derives
+            writes.create(summary, "young people", yp)
+        elif writes.update(summary, "young people", yp, fields):
+            yp.set_birthdays()
+            writes.fields[YoungPerson].update(service_birthdays(yp.date_of_birth))
+    writes.flush(YoungPerson)
+    people = [stored[r["ref"]] for r in records]
+    ids = [yp.pk for yp in people]
+
+    allocations = _first_by_person(Allocation.objects.filter(young_person_id__in=ids, end__isnull=True),
+                                   [*Allocation._meta.ordering, "-pk"])
+    overrides = _by_person(IntervalOverride.objects.filter(young_person_id__in=ids))
+    active_arrangements = _first_by_person(
+        Arrangement.objects.filter(young_person_id__in=ids, state=ArrangementState.ACTIVE),
+        list(Arrangement._meta.ordering))
+    status_changes = _by_person(LegalStatusChange.objects.filter(young_person_id__in=ids))
+    events = set(Event.objects.filter(young_person_id__in=ids, voided_at__isnull=True)
+                 .values_list("young_person_id", "kind", "date"))
+    contacts: dict[tuple, list] = defaultdict(list)
+    for cid, yp_id, day, method, with_whom, outcome, purpose in (
+            Contact.objects.filter(young_person_id__in=ids, voided_at__isnull=True).order_by("id")
+            .values_list("id", "young_person_id", "date", "method", "with_whom", "outcome", "purpose")):
+        contacts[(yp_id, day, method, with_whom)].append((cid, outcome, purpose))
+    reviewed = set(PathwayPlan.objects.filter(young_person_id__in=ids, state=PlanState.SIGNED_OFF)
+                   .values_list("young_person_id", "review_date"))
+    versions = dict(PathwayPlan.objects.filter(young_person_id__in=ids).values("young_person_id")
+                    .annotate(top=Max("version")).values_list("young_person_id", "top"))
+    checks = {(c.young_person_id, c.date): c for c in InTouchCheck.objects.filter(young_person_id__in=ids)}
+
+    contact_changes: dict[int, dict] = {}
+    for yp, record in zip(people, records, strict=True):
+        pa_id = yp.pa_id
+        allocation = allocations.get(yp.pk)
+        if allocation is None or allocation.pa_id != pa_id:
+            start = record["allocated_on"]
+            if allocation is not None:
+                start = max(allocation.start, today)
+                writes.update(summary, "", allocation, {"end": start})  # not counted: the new allocation is
+            writes.create(summary, "allocations", Allocation(young_person=yp, pa_id=pa_id, start=start,
+                                                             reason="Imported from case bundle"))
+
+        by_code = {o.requirement: o for o in overrides.get(yp.pk, [])}
+        for code, days in record["interval_days"].items():
+            if code in by_code:
+                writes.update(summary, "interval overrides", by_code[code], {"interval_days": days})
+            else:
+                writes.create(summary, "interval overrides",
+                              IntervalOverride(young_person=yp, requirement=code, interval_days=days))
+        for code, override in by_code.items():
+            if code not in record["interval_days"]:
+                override.delete()  # the deletion is kept in the override's history
+                summary.updated["interval overrides"] += 1
+
+        _apply_arrangement(summary, yp, record["arrangement"], active_arrangements.get(yp.pk))
+
+        stored_status = {row.from_date: row for row in status_changes.get(yp.pk, [])}
+        for entry in record["legal_status_history"]:
+            row = stored_status.get(entry["from"])
+            if row is None:
+                writes.create(summary, "legal status changes", LegalStatusChange(
+                    young_person=yp, status=entry["status"], from_date=entry["from"],
+                    reason="Imported from a case bundle"))
+            else:
+                writes.update(summary, "legal status changes", row, {"status": entry["status"]})
+
+        for event in record["events"]:
+            key = (yp.pk, event["kind"], event["date"])
+            if key not in events:
+                events.add(key)
+                writes.create(summary, "events", Event(young_person=yp, notes="Imported from case bundle", **event))
+
+        for item in record["contacts"]:
+            matches = contacts.get((yp.pk, item["date"], item["method"], item["with"]))
+            values = {"outcome": item["outcome"], "purpose": item["purpose"]}
+            if matches:
+                cid, outcome, purpose = matches.pop(0)
+                if (outcome, purpose) != (values["outcome"], values["purpose"]):
+                    contact_changes[cid] = values
+            else:
+                writes.create(summary, "contacts", Contact(
+                    young_person=yp, date=item["date"], method=item["method"], with_whom=item["with"],
+                    note="Imported from case bundle", **values))
+
+        next_version = (versions.get(yp.pk) or 0) + 1
+        for review_date in record["pathway_reviews"]:
+            if (yp.pk, review_date) not in reviewed:
+                writes.create(summary, "pathway reviews", PathwayPlan(
+                    young_person=yp, version=next_version, state=PlanState.SIGNED_OFF, review_date=review_date,
+                    imported=True))
+                next_version += 1
+
+        for check in record["in_touch_checks"]:
+            values = {k: check[k] for k in ("in_touch", "activity", "accommodation")}
+            found = checks.get((yp.pk, check["date"]))
+            if found is None:
+                writes.create(summary, "in-touch checks", InTouchCheck(young_person=yp, date=check["date"], **values))
+            else:
+                writes.update(summary, "in-touch checks", found, values)
+
+    for contact in Contact.objects.filter(pk__in=list(contact_changes)):  # full rows: the history row copies them
+        writes.update(summary, "contacts", contact, contact_changes[contact.pk])
+    for model in (Allocation, IntervalOverride, LegalStatusChange, Event, Contact, PathwayPlan, InTouchCheck):
+        writes.flush(model)
+    for yp, record in zip(people, records, strict=True):  # issue 11, item 10: only what the bundle names
+        apply_case_record(summary, yp, record["case_record"], today=today)
+    return ids
+
+
+def _apply_arrangement(summary: ImportSummary, yp: YoungPerson, wanted: dict | None, active: Arrangement | None) -> None:
+    """`active`: the young person's active arrangement (read for the whole chunk by one query)."""
     if wanted and wanted["kind"] == ArrangementKind.STANDARD:
         # The standard pattern is no arrangement row: an arrangement on record ended when it resumed.
         if active is None:

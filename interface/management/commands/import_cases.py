@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from interface.bundle import BundleError, import_bundle, parse_bundle
+from interface.progress import ProgressBar
 
 
 class Command(BaseCommand):
@@ -23,8 +24,11 @@ class Command(BaseCommand):
             raise CommandError(f"{bundle}: cannot read the bundle ({exc.strerror})") from exc
         except UnicodeDecodeError as exc:
             raise CommandError(f"{bundle}: not UTF-8 text") from exc
+        # issue 16, item 4: a progress bar on a terminal only; quiet on a pipe or a file
+        bar = ProgressBar(lambda text: self.stderr.write(text, ending=""), self.stderr.flush,
+                          enabled=self.stderr.isatty())
         try:
-            summary = import_bundle(parse_bundle(text), update_staff=update_staff)
+            summary = import_bundle(parse_bundle(text), update_staff=update_staff, progress=bar)
         except BundleError as exc:
             if len(exc.problems) == 1 and exc.problems[0].startswith("$: not valid JSON"):
                 raise CommandError(exc.problems[0]) from exc
@@ -33,5 +37,7 @@ class Command(BaseCommand):
             raise CommandError(
                 f"the bundle has {len(exc.problems)} problem(s); nothing was imported"
             ) from exc
+        finally:
+            bar.close()
         for line in summary.lines():
             self.stdout.write(line)

@@ -1,0 +1,148 @@
+"""Issue 16, item 4: import_cases at council scale keeps its promises when it writes in bulk: atomic (a bad
+row at the end, or a failure after some chunks were written, leaves nothing), idempotent (an unchanged
+second import writes nothing and says so), versioned (history rows as save() wrote them), and a progress
+bar on a terminal only. Timings are in bench_import, not here."""
+
+import io
+import json
+import re
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from careleavers.models import YoungPerson
+from compliance.models import Requirement
+from compliance.selectors import report_rows
+from contacts.models import Contact
+from core.models import AuditEvent
+from demo.bench_import import council_bundle
+from interface import bundle as bundle_module
+from interface.bundle import BundleError, import_bundle
+from pathway.models import PathwayPlan
+
+pytestmark = pytest.mark.django_db
+
+WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+
+
+def _bundle(young_people=7, contacts=140):
+    return council_bundle(young_people=young_people, contacts=contacts, seed=3)
+
+
+def _counts():
+    return (YoungPerson.objects.count(), YoungPerson.history.count(), Contact.objects.count(),
+            Contact.history.count(), PathwayPlan.objects.count(), Requirement.objects.count())
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    monkeypatch.setattr(bundle_module, "CHUNK", 3)  # 7 young people: three chunks
+
+
+def test_a_bad_row_at_the_end_imports_nothing(small_chunks):
+    data = _bundle()
+    data["young_people"][-1]["contacts"][-1]["date"] = "31/12/2025"
+    with pytest.raises(BundleError) as raised:
+        import_bundle(data)
+    last = len(data["young_people"][6]["contacts"]) - 1
+    assert raised.value.problems == [f"young_people[6].contacts[{last}].date: not a date (expected YYYY-MM-DD)"]
+    assert _counts() == (0, 0, 0, 0, 0, 0)
+    assert not AuditEvent.objects.exists()
+
+
+def test_a_failure_after_chunks_were_written_leaves_nothing(small_chunks, monkeypatch):
+    calls = []
+    real = bundle_module._apply_young_people  # noqa: SLF001
+
+    def fail_on_the_last_chunk(summary, records, staff):
+        calls.append(len(records))
+        if len(calls) == 3:
+            raise RuntimeError("the database went away")
+        return real(summary, records, staff)
+
+    monkeypatch.setattr(bundle_module, "_apply_young_people", fail_on_the_last_chunk)
+    with pytest.raises(RuntimeError):
+        import_bundle(_bundle())
+    assert calls == [3, 3, 1]
+    assert _counts() == (0, 0, 0, 0, 0, 0)
+
+
+def test_chunks_import_everything_with_history_as_save_wrote_it(small_chunks):
+    data = _bundle()
+    summary = import_bundle(data)
+    contacts = sum(len(p["contacts"]) for p in data["young_people"])
+    assert summary.created["young people"] == 7 and summary.created["contacts"] == contacts == 140
+    assert YoungPerson.objects.count() == YoungPerson.history.filter(history_type="+").count() == 7
+    assert Contact.objects.count() == Contact.history.filter(history_type="+").count() == 140
+    first = Contact.objects.order_by("id").first()
+    row = Contact.history.get(id=first.id)
+    assert (row.date, row.method, row.outcome, row.note) == (first.date, first.method, first.outcome, first.note)
+    person = YoungPerson.objects.get(ref="BI-000000")
+    assert person.birthday_16 is not None  # what save() derives, derived in bulk too
+    assert Requirement.objects.filter(young_person=person).exists()  # one recompute at the end covers every chunk
+
+
+def test_the_same_bundle_twice_writes_nothing_and_says_so(small_chunks):
+    data = _bundle()
+    import_bundle(data)
+    before = _counts()
+    report = report_rows(timezone.localdate())
+    with CaptureQueriesContext(connection) as queries:
+        summary = import_bundle(_bundle())
+    writes = [q["sql"] for q in queries.captured_queries if WRITES.match(q["sql"])]
+    # No record is written: only the audit event (cases.imported), and the recompute's set-based statements on
+    # its scratch table and derived rows, which change none (the counts and the report below are the same).
+    assert writes and all(re.search(r"core_auditevent|compliance_result|compliance_requirement", sql)
+                          for sql in writes), writes
+    assert sum("core_auditevent" in sql for sql in writes) == 1
+    assert summary.lines() == ["Nothing to change: the bundle matches what is already recorded."]
+    assert _counts() == before
+    assert report_rows(timezone.localdate()) == report
+    assert AuditEvent.objects.filter(kind="cases.imported").count() == 2
+
+
+def test_a_changed_contact_and_name_are_updated_in_bulk_and_versioned(small_chunks):
+    data = _bundle()
+    import_bundle(data)
+    changed = _bundle()
+    changed["young_people"][4]["name"] = "A New Name"
+    contact = changed["young_people"][5]["contacts"][0]
+    contact["outcome"] = "declined" if contact["outcome"] != "declined" else "completed"
+    summary = import_bundle(changed)
+    assert summary.updated["young people"] == 1 and summary.updated["contacts"] == 1
+    assert summary.created == {}
+    person = YoungPerson.objects.get(ref="BI-000004")
+    assert person.name == "A New Name"
+    assert [h.history_type for h in person.history.order_by("history_id")] == ["+", "~"]
+    assert Contact.history.filter(history_type="~").count() == 1
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def _write(tmp_path):
+    path = tmp_path / "council.json"
+    path.write_text(json.dumps(_bundle()), encoding="utf-8")
+    return str(path)
+
+
+def test_a_progress_bar_on_a_terminal(tmp_path, small_chunks):
+    out, err = io.StringIO(), _Terminal()
+    call_command("import_cases", _write(tmp_path), stdout=out, stderr=err)
+    drawn = err.getvalue()
+    assert "\rimporting [" in drawn and "7/7 young people" in drawn and "\rchecking" in drawn
+    assert drawn.endswith("\n")
+    assert "young people: 7 created, 0 updated" in out.getvalue()
+    assert "\r" not in out.getvalue()
+
+
+def test_quiet_when_not_on_a_terminal(tmp_path, small_chunks):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_cases", _write(tmp_path), stdout=out, stderr=err)
+    assert err.getvalue() == ""
+    assert "young people: 7 created, 0 updated" in out.getvalue()
