@@ -11,7 +11,9 @@ from careleavers.models import LegalStatus, Notification, YoungPerson
 from core.dates import age_on
 from demo.management.commands import seed_demo
 from oversight.models import Alert, NightlyRun, RunState
+from returns.computed import years_due
 from returns.dfe import upn_is_valid
+from returns.models import ReturnsComputation
 from tests.careleavers.helpers import today
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +41,8 @@ def _demo_nightly_run_done_as_of_today_with_alerts(demo, client):
     assert "alerts raised tonight" in demo["output"]
     client.force_login(YoungPerson.objects.first().pa.user.__class__.objects.get(username="service-leader"))
     assert "The nightly run is late." not in client.get(reverse("oversight:service")).content.decode()
+    # issue 16, item 2: the returns are worked out too, so the Returns page shows them rather than its empty state
+    assert {c.year for c in ReturnsComputation.objects.all()} == set(years_due(today()))
 
 
 def _demo_legal_status_matches_age(demo):

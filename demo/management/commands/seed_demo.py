@@ -63,6 +63,7 @@ from oversight.models import NightlyRun, RunState
 from oversight.services import nightly_run, snapshot_take
 from pathway.models import PathwayPlan, PlanAction, PlanDecision, PlanState
 from pathway.services import plan_with_team_leader_days
+from returns.computed import returns_compute, years_due
 from returns.dfe import check_problems
 
 #: issue 15, item 8: the features' demo modules (demo/seed_<feature>.py), each
@@ -126,6 +127,9 @@ class Command(BaseCommand):
                 # issue 15, item 8: tonight's work done as of today, as the schedule would (O1): missed nights
                 # filled, snapshots, alerts raised and sent to the PAs and Team Leaders, E3 reviews requested.
                 result = nightly_run(as_of=today, worker="seed_demo")
+                # issue 16, item 2: the Returns page reads stored returns; work them out now, as the nightly task does.
+                for year in years_due(today):
+                    returns_compute(year=year, run="seed_demo")
             counts["alerts raised tonight"] = result.alerts_raised
             counts["alerts sent"] = result.alerts_sent
             self.stdout.write(self.style.SUCCESS(
