@@ -15,11 +15,9 @@ from compliance import services as compliance_services
 from compliance.selectors import due_summary
 from core.audit import audit_view
 from core.decorators import require_perm, staff_required
-from core.errors import ServiceError
-from core.forms import add_service_error
-from core.idempotency import once
 
 from .case_record_forms import AccommodationForm, ActivityForm
+from .record_form import record_form_page
 
 RECORD_ACCOMMODATION = "careleavers.record_accommodation"
 RECORD_ACTIVITY = "careleavers.record_activity"
@@ -43,24 +41,19 @@ def accommodation_new(request, pk: int, *, staff):
     young_person = young_person_for(request.user, pk=pk)
     require_perm(request.user, RECORD_ACCOMMODATION, young_person)
     form = AccommodationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        def record():
-            period = compliance_services.accommodation_record(young_person=young_person, actor=staff,
-                                                              **form.cleaned_data)
-            messages.success(request, f"Accommodation recorded: {period}. {due_summary(young_person)}")
-            return redirect("case_record_accommodation", pk=young_person.pk)
 
-        try:
-            return once(request, form.once_token, record)
-        except ServiceError as exc:
-            add_service_error(form, exc)
-    return render(request, "casework/case_record/form.html", {
-        "yp": young_person, "form": form, "error_forms": [form], "title": "Record accommodation",
-        "back": "case_record_accommodation", "back_label": "Accommodation", "submit": "Record the accommodation",
-        "intro": "A move into where they live now ends the current accommodation that day, raises the event it is "
-                 "(a B&B is an emergency placement: a visit within 7 days, T7) and sets the circumstance as the "
-                 "council's policy says. For a past period, give when it ended.",
-    })
+    def record():
+        period = compliance_services.accommodation_record(young_person=young_person, actor=staff, **form.cleaned_data)
+        messages.success(request, f"Accommodation recorded: {period}. {due_summary(young_person)}")
+        return redirect("case_record_accommodation", pk=young_person.pk)
+
+    return record_form_page(
+        request, young_person=young_person, form=form, record=record, title="Record accommodation",
+        back="case_record_accommodation", back_label="Accommodation", submit="Record the accommodation",
+        intro="A move into where they live now ends the current accommodation that day, raises the event it is "
+              "(a B&B is an emergency placement: a visit within 7 days, T7) and sets the circumstance as the "
+              "council's policy says. For a past period, give when it ended.",
+    )
 
 
 @staff_required
@@ -79,19 +72,15 @@ def activity_new(request, pk: int, *, staff):
     young_person = young_person_for(request.user, pk=pk)
     require_perm(request.user, RECORD_ACTIVITY, young_person)
     form = ActivityForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        def record():
-            period = services.activity_record(young_person=young_person, actor=staff, **form.cleaned_data)
-            messages.success(request, f"Recorded: {period}.")
-            return redirect("case_record_activity", pk=young_person.pk)
 
-        try:
-            return once(request, form.once_token, record)
-        except ServiceError as exc:
-            add_service_error(form, exc)
-    return render(request, "casework/case_record/form.html", {
-        "yp": young_person, "form": form, "error_forms": [form], "title": "Record education, employment or training",
-        "back": "case_record_activity", "back_label": "Education, employment and training",
-        "submit": "Record it", "intro": "Something new from a date ends the current activity that day. For a past "
-                                        "period, give when it ended.",
-    })
+    def record():
+        period = services.activity_record(young_person=young_person, actor=staff, **form.cleaned_data)
+        messages.success(request, f"Recorded: {period}.")
+        return redirect("case_record_activity", pk=young_person.pk)
+
+    return record_form_page(
+        request, young_person=young_person, form=form, record=record,
+        title="Record education, employment or training", back="case_record_activity",
+        back_label="Education, employment and training", submit="Record it",
+        intro="Something new from a date ends the current activity that day. For a past period, give when it ended.",
+    )

@@ -16,9 +16,9 @@ from core.audit import audit_view
 from core.decorators import require_perm, staff_required
 from core.errors import ServiceError, StaleVersion
 from core.forms import add_service_error
-from core.idempotency import once
 
 from .case_record_forms import AddressForm, DetailsForm, ProfessionalEndForm, ProfessionalForm
+from .record_form import record_form_page
 
 EDIT = "careleavers.edit_details"
 HISTORY_PAGE_SIZE = 25
@@ -67,21 +67,17 @@ def address_new(request, pk: int, *, staff):
     young_person = young_person_for(request.user, pk=pk)
     require_perm(request.user, EDIT, young_person)
     form = AddressForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        def record():
-            services.address_record(young_person=young_person, actor=staff, **form.cleaned_data)
-            messages.success(request, "Address recorded.")
-            return redirect("case_record_details", pk=young_person.pk)
 
-        try:
-            return once(request, form.once_token, record)
-        except ServiceError as exc:
-            add_service_error(form, exc)
-    return render(request, "casework/case_record/form.html", {
-        "yp": young_person, "form": form, "error_forms": [form], "title": "Record an address",
-        "back": "case_record_details", "back_label": "Details", "submit": "Record the address",
-        "intro": "A new address from a date ends the current one that day. For a past address, give when it ended.",
-    })
+    def record():
+        services.address_record(young_person=young_person, actor=staff, **form.cleaned_data)
+        messages.success(request, "Address recorded.")
+        return redirect("case_record_details", pk=young_person.pk)
+
+    return record_form_page(
+        request, young_person=young_person, form=form, record=record, title="Record an address",
+        back="case_record_details", back_label="Details", submit="Record the address",
+        intro="A new address from a date ends the current one that day. For a past address, give when it ended.",
+    )
 
 
 @staff_required
@@ -89,21 +85,17 @@ def professional_new(request, pk: int, *, staff):
     young_person = young_person_for(request.user, pk=pk)
     require_perm(request.user, EDIT, young_person)
     form = ProfessionalForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        def record():
-            professional = services.professional_add(young_person=young_person, actor=staff, **form.cleaned_data)
-            messages.success(request, f"{professional} added.")
-            return redirect("case_record_details", pk=young_person.pk)
 
-        try:
-            return once(request, form.once_token, record)
-        except ServiceError as exc:
-            add_service_error(form, exc)
-    return render(request, "casework/case_record/form.html", {
-        "yp": young_person, "form": form, "error_forms": [form], "title": "Add a key professional",
-        "back": "case_record_details", "back_label": "Details", "submit": "Add the professional",
-        "intro": "The GP, the lead social worker and anyone else the young person's support depends on.",
-    })
+    def record():
+        professional = services.professional_add(young_person=young_person, actor=staff, **form.cleaned_data)
+        messages.success(request, f"{professional} added.")
+        return redirect("case_record_details", pk=young_person.pk)
+
+    return record_form_page(
+        request, young_person=young_person, form=form, record=record, title="Add a key professional",
+        back="case_record_details", back_label="Details", submit="Add the professional",
+        intro="The GP, the lead social worker and anyone else the young person's support depends on.",
+    )
 
 
 @staff_required
