@@ -15,7 +15,7 @@ from core.dates import british
 from core.decorators import require_perm, staff_required
 from core.errors import ServiceError
 from core.forms import add_service_error
-from core.idempotency import once
+from core.idempotency import submit_once
 
 from .case_forms import AllocateForm, CoverForm, TeamAbsenceForm
 
@@ -53,16 +53,13 @@ def cover(request, pk: int, *, staff):
     young_person = young_person_for(request.user, pk=pk)
     require_perm(request.user, "careleavers.set_cover", young_person)
     form = CoverForm(request.POST or None, advisers=advisers_for(request.user))
-    if request.method == "POST" and form.is_valid():
-        def create():
-            c = services.cover_set(young_person=young_person, actor=staff, **form.cleaned_data)
-            messages.success(request, f"{c.pa.name} covers {young_person.name} until {british(c.end)}.")
-            return redirect("young_person", pk=young_person.pk)
+    def create():
+        c = services.cover_set(young_person=young_person, actor=staff, **form.cleaned_data)
+        messages.success(request, f"{c.pa.name} covers {young_person.name} until {british(c.end)}.")
+        return redirect("young_person", pk=young_person.pk)
 
-        try:
-            return once(request, form.once_token, create)
-        except ServiceError as exc:
-            add_service_error(form, exc)
+    if (done := submit_once(request, form, create)) is not None:
+        return done
     return render(request, "casework/cover.html", {
         "yp": young_person, "form": form, "error_forms": [form],
         "covers": Cover.objects.filter(young_person=young_person).select_related("pa").order_by("-start"),
@@ -77,16 +74,13 @@ def team_absences(request, *, staff):
     today = timezone.localdate()
     advisers = advisers_for(request.user)
     form = TeamAbsenceForm(request.POST or None, advisers=advisers)
-    if request.method == "POST" and form.is_valid():
-        def create():
-            a = services.absence_plan_for(actor=staff, **form.cleaned_data)
-            messages.success(request, f"Absence planned for {a.staff.name}. Set cover for their cases below.")
-            return redirect("team_absences")
+    def create():
+        a = services.absence_plan_for(actor=staff, **form.cleaned_data)
+        messages.success(request, f"Absence planned for {a.staff.name}. Set cover for their cases below.")
+        return redirect("team_absences")
 
-        try:
-            return once(request, form.once_token, create)
-        except ServiceError as exc:
-            add_service_error(form, exc)
+    if (done := submit_once(request, form, create)) is not None:
+        return done
     planned = (PlannedAbsence.objects.filter(staff__in=advisers, end__gte=today)
                .select_related("staff", "staff__team").order_by("start", "staff__name"))
     return render(request, "casework/team_absences.html", {"form": form, "error_forms": [form], "planned": planned})

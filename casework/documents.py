@@ -13,9 +13,8 @@ from careleavers.documents import ACCEPTED_NAMES, document_open, document_upload
 from careleavers.models import Document, DocumentKind
 from careleavers.selectors import young_person_for
 from core.decorators import require_perm, staff_required
-from core.errors import ServiceError
-from core.forms import DateInput, add_service_error
-from core.idempotency import OnceFormMixin, once
+from core.forms import DateInput
+from core.idempotency import OnceFormMixin, submit_once
 
 #: The panel lists this many current documents; the documents page lists them all.
 PANEL_SHOWN = 10
@@ -70,20 +69,16 @@ def document_new(request, pk: int, *, staff):
     replaces = _document_of(young_person, replaces_id) if replaces_id else None
     initial = {"kind": replaces.kind, "title": replaces.title} if replaces else None
     form = DocumentForm(request.POST or None, request.FILES or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+
+    def upload():
         values = form.cleaned_data
+        document_upload(young_person=young_person, actor=staff, kind=values["kind"], title=values["title"],
+                        dated=values["dated"], upload=values["file"], supersedes=replaces, today=timezone.localdate())
+        messages.success(request, "Document uploaded." if replaces is None else "Newer version uploaded.")
+        return redirect("documents", pk=young_person.pk)
 
-        def upload():
-            document_upload(young_person=young_person, actor=staff, kind=values["kind"], title=values["title"],
-                            dated=values["dated"], upload=values["file"], supersedes=replaces,
-                            today=timezone.localdate())
-            messages.success(request, "Document uploaded." if replaces is None else "Newer version uploaded.")
-            return redirect("documents", pk=young_person.pk)
-
-        try:
-            return once(request, form.once_token, upload)
-        except ServiceError as exc:
-            add_service_error(form, exc)
+    if (done := submit_once(request, form, upload)) is not None:
+        return done
     return render(request, "casework/documents/form.html", {
         "yp": young_person, "form": form, "error_forms": [form], "replaces": replaces,
         "max_size": size_label(settings.DOCUMENT_MAX_BYTES),

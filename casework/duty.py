@@ -15,7 +15,7 @@ from core.dates import british
 from core.decorators import require_perm, staff_required
 from core.errors import ServiceError
 from core.forms import DateInput, PlainForm, add_service_error
-from core.idempotency import OnceFormMixin, once
+from core.idempotency import OnceFormMixin, submit_once
 
 
 @staff_required
@@ -80,16 +80,13 @@ def duty_rota(request, *, staff):
     require_perm(request.user, "careleavers.view_duty_rota", None, "The duty rota is for Team Leaders.")
     today = timezone.localdate()
     form = DutyForm(request.POST or None, team=staff.team)
-    if request.method == "POST" and form.is_valid():
-        def assign():
-            duty = duty_assign(actor=staff, staff=form.cleaned_data["staff"], date=form.cleaned_data["date"], today=today)
-            messages.success(request, f"{duty.staff.name} is on duty on {british(duty.date)}.")
-            return redirect("duty_rota")
+    def assign():
+        duty = duty_assign(actor=staff, staff=form.cleaned_data["staff"], date=form.cleaned_data["date"], today=today)
+        messages.success(request, f"{duty.staff.name} is on duty on {british(duty.date)}.")
+        return redirect("duty_rota")
 
-        try:
-            return once(request, form.once_token, assign)
-        except ServiceError as exc:
-            add_service_error(form, exc)
+    if (done := submit_once(request, form, assign)) is not None:
+        return done
     rota = DutyDay.objects.filter(staff__team=staff.team, date__gte=today).select_related("staff", "assigned_by")
     return render(request, "casework/duty/rota.html", {
         "form": form, "error_forms": [form], "rota": list(rota.order_by("date", "staff__name")[:100]), "today": today,

@@ -15,8 +15,7 @@ from careleavers.selectors import young_person_for
 from core.audit import audit_view
 from core.decorators import require_perm, staff_required
 from core.errors import ServiceError
-from core.forms import add_service_error
-from core.idempotency import once
+from core.idempotency import submit_once
 
 from .case_record_forms import FlagClearForm, FlagForm
 
@@ -31,16 +30,14 @@ def flags(request, pk: int, *, staff):
     form = FlagForm(request.POST or None) if can_set else None
     if request.method == "POST":
         require_perm(request.user, SET_FLAG, young_person)
-        if form is not None and form.is_valid():
-            def record():
-                flag = services.flag_set(young_person=young_person, actor=staff, **form.cleaned_data)
-                messages.success(request, f"Flag set: {flag.get_kind_display()}.")
-                return redirect("case_record_flags", pk=young_person.pk)
 
-            try:
-                return once(request, form.once_token, record)
-            except ServiceError as exc:
-                add_service_error(form, exc)
+        def record():
+            flag = services.flag_set(young_person=young_person, actor=staff, **form.cleaned_data)
+            messages.success(request, f"Flag set: {flag.get_kind_display()}.")
+            return redirect("case_record_flags", pk=young_person.pk)
+
+        if form is not None and (done := submit_once(request, form, record)) is not None:
+            return done
     else:
         audit_view(actor=staff, page="flags", young_person=young_person)  # issue 14, item 7
     page = Paginator(Flag.objects.filter(young_person=young_person).select_related("set_by", "cleared_by")

@@ -26,7 +26,7 @@ from core.audit import audit_view
 from core.decorators import require_perm, staff_required
 from core.errors import ServiceError, StaleVersion
 from core.forms import PlainForm, add_service_error
-from core.idempotency import OnceFormMixin, once
+from core.idempotency import OnceFormMixin, submit_once
 from core.registry import Panel, TimelineSource
 from core.timeline import Entry, staff_name
 
@@ -100,16 +100,13 @@ def note_new(request, pk: int, *, staff):
     kinds = _writable_kinds(request.user, young_person)
     initial = {"kind": request.GET["kind"]} if request.GET.get("kind") in kinds else None
     form = NoteForm(request.POST or None, kinds=kinds, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        def write():
-            note = services.case_note_write(young_person=young_person, actor=staff, **form.cleaned_data)
-            messages.success(request, f"{note.get_kind_display()} note saved{' (restricted)' if note.restricted else ''}.")
-            return redirect("case_notes", pk=young_person.pk)
+    def write():
+        note = services.case_note_write(young_person=young_person, actor=staff, **form.cleaned_data)
+        messages.success(request, f"{note.get_kind_display()} note saved{' (restricted)' if note.restricted else ''}.")
+        return redirect("case_notes", pk=young_person.pk)
 
-        try:
-            return once(request, form.once_token, write)
-        except ServiceError as exc:
-            add_service_error(form, exc)
+    if (done := submit_once(request, form, write)) is not None:
+        return done
     return render(request, "casework/notes/form.html", {
         "yp": young_person, "form": form, "error_forms": [form], "max_length": CASE_NOTE_MAX_LENGTH,
     }, status=400 if form.errors else 200)

@@ -7,18 +7,13 @@ from collections.abc import Callable
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from core.errors import ServiceError
-from core.forms import add_service_error
-from core.idempotency import once
+from core.idempotency import submit_once
 
 
 def record_form_page(request, *, young_person, form, record: Callable[[], HttpResponse], **page) -> HttpResponse:
     """`record` reads `form.cleaned_data` and returns the redirect; `page` is the template's title, back link
     (`back`, `back_label`), `submit` label and `intro`."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            return once(request, form.once_token, record)
-        except ServiceError as exc:
-            add_service_error(form, exc)
+    if (done := submit_once(request, form, record)) is not None:
+        return done
     return render(request, "casework/case_record/form.html",
                   {"yp": young_person, "form": form, "error_forms": [form], **page})

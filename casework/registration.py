@@ -17,7 +17,7 @@ from compliance.status import status_for
 from core.decorators import require_perm, staff_required
 from core.errors import ServiceError
 from core.forms import add_service_error
-from core.idempotency import once
+from core.idempotency import submit_once
 
 from .case_forms import CloseForm, ExtendedSupportForm, RegisterForm, ReopenForm
 
@@ -31,18 +31,15 @@ def register(request, *, staff):
                  "Only a Team Leader or the Service Leader registers a young person.")
     form = RegisterForm(request.POST or None, teams=teams_visible_to(request.user),
                         initial={"referring_team": staff.team_id} if staff.team_id else None)
-    if request.method == "POST" and form.is_valid():
-        def create():
-            values = form.cleaned_data
-            young_person = services.young_person_register(actor=staff, **values)
-            messages.success(request, f"{young_person.name} is registered ({young_person.ref}) and waits for a "
-                                      f"Personal Adviser. {due_summary(young_person)}")
-            return redirect("young_person", pk=young_person.pk)
+    def create():
+        values = form.cleaned_data
+        young_person = services.young_person_register(actor=staff, **values)
+        messages.success(request, f"{young_person.name} is registered ({young_person.ref}) and waits for a "
+                                  f"Personal Adviser. {due_summary(young_person)}")
+        return redirect("young_person", pk=young_person.pk)
 
-        try:
-            return once(request, form.once_token, create)
-        except ServiceError as exc:
-            add_service_error(form, exc)
+    if (done := submit_once(request, form, create)) is not None:
+        return done
     return render(request, "casework/register.html", {"form": form, "error_forms": [form]})
 
 

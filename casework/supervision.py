@@ -20,9 +20,8 @@ from careleavers.selectors import (
 from compliance.models import RequirementCode
 from compliance.services import supervision_record
 from core.decorators import require_perm, staff_required
-from core.errors import ServiceError
-from core.forms import DateInput, add_service_error
-from core.idempotency import OnceFormMixin, once
+from core.forms import DateInput
+from core.idempotency import OnceFormMixin, submit_once
 
 PAGE_SIZE = 25
 
@@ -99,19 +98,16 @@ def supervision_new(request, *, staff):
     people = list(young_people_visible_to(request.user).filter(pk__in=YoungPerson.objects.visible_to(pa.user, on=today)
                                                                 .values("pk")).order_by("name", "pk"))
     form = SupervisionForm(request.POST or None, people=people, initial={"held_on": today})
-    if request.method == "POST" and form.is_valid():
-        def record():
-            session = supervision_record(pa=pa, actor=staff, held_on=form.cleaned_data["held_on"],
-                                         summary=form.cleaned_data["summary"], items=form.items(), today=today)
-            count = session.notes.count()
-            messages.success(request, f"Supervision of {pa.name} recorded: {count} case note{'s' if count != 1 else ''} "
-                                      "added to the young people's records.")
-            return redirect("supervision", pk=session.pk)
+    def record():
+        session = supervision_record(pa=pa, actor=staff, held_on=form.cleaned_data["held_on"],
+                                     summary=form.cleaned_data["summary"], items=form.items(), today=today)
+        count = session.notes.count()
+        messages.success(request, f"Supervision of {pa.name} recorded: {count} case note{'s' if count != 1 else ''} "
+                                  "added to the young people's records.")
+        return redirect("supervision", pk=session.pk)
 
-        try:
-            return once(request, form.once_token, record)
-        except ServiceError as exc:
-            add_service_error(form, exc)
+    if (done := submit_once(request, form, record)) is not None:
+        return done
     return render(request, "casework/supervision/form.html", {
         "pa": pa, "form": form, "error_forms": [form], "today": today,
     }, status=400 if form.errors else 200)

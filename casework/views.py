@@ -24,9 +24,7 @@ from contacts.selectors import next_escalation_step
 from core.audit import audit_view
 from core.dates import british
 from core.decorators import require_perm, staff_required
-from core.errors import ServiceError
-from core.forms import add_service_error
-from core.idempotency import once
+from core.idempotency import submit_once
 from core.registry import panels_for
 
 from .filters import CaseloadFilter, CaseloadPaginator, caseload_counts, coming_up, in_absence
@@ -135,19 +133,16 @@ def event_new(request, pk: int, *, staff):
     young_person = young_person_for(request.user, pk=pk)
     require_perm(request.user, "careleavers.record_event", young_person)
     form = EventForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        def record():
-            event = compliance_services.event_record(
-                young_person=young_person, actor=staff, kind=form.cleaned_data["kind"],
-                date=form.cleaned_data["date"], notes=form.cleaned_data["notes"],
-            )
-            messages.success(request, f"{event.get_kind_display()} recorded. {due_summary(young_person)}")
-            return redirect("young_person", pk=young_person.pk)
+    def record():
+        event = compliance_services.event_record(
+            young_person=young_person, actor=staff, kind=form.cleaned_data["kind"],
+            date=form.cleaned_data["date"], notes=form.cleaned_data["notes"],
+        )
+        messages.success(request, f"{event.get_kind_display()} recorded. {due_summary(young_person)}")
+        return redirect("young_person", pk=young_person.pk)
 
-        try:
-            return once(request, form.once_token, record)
-        except ServiceError as exc:
-            add_service_error(form, exc)
+    if (done := submit_once(request, form, record)) is not None:
+        return done
     return render(request, "careleavers/event_form.html", {
         "yp": young_person, "form": form, "error_forms": [form], "pack_events": pack_event_rules(),
     })
@@ -157,16 +152,13 @@ def event_new(request, pk: int, *, staff):
 def absences(request, *, staff):
     today = timezone.localdate()
     form = AbsenceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        def plan():
-            absence = services.absence_add(staff=staff, actor=staff, **form.cleaned_data)
-            messages.success(request, f"Absence from {british(absence.start)} to {british(absence.end)} planned.")
-            return redirect("absences")
+    def plan():
+        absence = services.absence_add(staff=staff, actor=staff, **form.cleaned_data)
+        messages.success(request, f"Absence from {british(absence.start)} to {british(absence.end)} planned.")
+        return redirect("absences")
 
-        try:
-            return once(request, form.once_token, plan)
-        except ServiceError as exc:
-            add_service_error(form, exc)
+    if (done := submit_once(request, form, plan)) is not None:
+        return done
     planned = PlannedAbsence.objects.filter(staff=staff, end__gte=today).order_by("start")
     # V5: what falls due while you are away, so it can be brought forward.
     clashes = (

@@ -19,7 +19,7 @@ from compliance.selectors import due_summary
 from core.decorators import require_perm, staff_required
 from core.errors import ServiceError, StaleVersion
 from core.forms import add_service_error
-from core.idempotency import once
+from core.idempotency import once, submit_once
 
 from . import services
 from .forms import (
@@ -135,19 +135,16 @@ def escalation_record(request, pk: int, *, staff):
     next_step = next_escalation_step(young_person=young_person)
     initial = {"step": request.GET.get("step") or (next_step.step if next_step else "")}
     form = EscalationForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        def record():
-            escalation = services.escalation_record(
-                young_person=young_person, actor=staff, step=form.cleaned_data["step"],
-                date=form.cleaned_data["date"], note=form.cleaned_data["note"],
-            )
-            messages.success(request, f"{EscalationStep(escalation.step).label} recorded.")
-            return redirect("young_person", pk=young_person.pk)
+    def record():
+        escalation = services.escalation_record(
+            young_person=young_person, actor=staff, step=form.cleaned_data["step"],
+            date=form.cleaned_data["date"], note=form.cleaned_data["note"],
+        )
+        messages.success(request, f"{EscalationStep(escalation.step).label} recorded.")
+        return redirect("young_person", pk=young_person.pk)
 
-        try:
-            return once(request, form.once_token, record)
-        except ServiceError as exc:
-            add_service_error(form, exc)
+    if (done := submit_once(request, form, record)) is not None:
+        return done
     return render(request, "contacts/escalation_form.html", {
         "yp": young_person, "form": form, "next_step": next_step, "error_forms": [form],
     })

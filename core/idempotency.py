@@ -20,7 +20,8 @@ from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect
 
-from .forms import PlainErrorsMixin
+from .errors import ServiceError
+from .forms import PlainErrorsMixin, add_service_error
 from .models import OnceToken
 
 FIELD = "once_token"
@@ -62,6 +63,18 @@ def once(request, token: str, create: Callable[[], HttpResponse]) -> HttpRespons
         claim.result_url = getattr(response, "url", "") or request.path
         claim.save(update_fields=["result_url"])
     return response
+
+
+def submit_once(request, form, create: Callable[[], HttpResponse]) -> HttpResponse | None:
+    """The create views' one shape: a valid POST runs `create` once (`once`, by the form's token); a refusal
+    (ServiceError) is shown next to its field on the form. None means: draw the form again."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return once(request, form.once_token, create)
+    except ServiceError as exc:
+        add_service_error(form, exc)
+        return None
 
 
 def _already_done(request, done: OnceToken) -> HttpResponse:

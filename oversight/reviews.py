@@ -15,7 +15,7 @@ from careleavers.selectors import teams_visible_to, young_person_for
 from core.decorators import require_perm, staff_required
 from core.errors import NotAllowed, ServiceError
 from core.forms import add_service_error
-from core.idempotency import OnceFormMixin, once
+from core.idempotency import OnceFormMixin, once, submit_once
 
 from .models import Dashboard, DashboardReview, OverdueUpdate, ReviewPeriod
 from .services import dashboard_review_record, overdue_update_answer
@@ -46,17 +46,14 @@ def overdue_answer(request, pk: int, update_pk: int, *, staff):
     update = get_object_or_404(OverdueUpdate.objects.select_related("author"), pk=update_pk, young_person=young_person)
     require_perm(request.user, "careleavers.record_oversight", young_person)
     form = AnswerForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        def answer():
-            update.young_person = young_person
-            overdue_update_answer(update=update, actor=staff, text=form.cleaned_data["text"])
-            messages.success(request, f"Answer recorded as management oversight; {update.author.name} is told.")
-            return redirect(reverse("young_person", args=[young_person.pk]) + "#panel-overdue_updates")
+    def answer():
+        update.young_person = young_person
+        overdue_update_answer(update=update, actor=staff, text=form.cleaned_data["text"])
+        messages.success(request, f"Answer recorded as management oversight; {update.author.name} is told.")
+        return redirect(reverse("young_person", args=[young_person.pk]) + "#panel-overdue_updates")
 
-        try:
-            return once(request, form.once_token, answer)
-        except ServiceError as exc:
-            add_service_error(form, exc)
+    if (done := submit_once(request, form, answer)) is not None:
+        return done
     return render(request, "oversight/overdue_answer.html", {
         "yp": young_person, "update": update, "form": form, "error_forms": [form],
         "answers": update.answers.select_related("author", "note"),

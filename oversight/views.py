@@ -18,9 +18,7 @@ from careleavers.selectors import personal_advisers_of_team, teams_visible_to, y
 from compliance.models import RequirementCode, Status
 from core.audit import audit_view
 from core.decorators import require_perm, staff_required
-from core.errors import ServiceError
-from core.forms import add_service_error
-from core.idempotency import once
+from core.idempotency import submit_once
 from core.replicas import reads_from_replica, replica_reads
 
 from . import selectors
@@ -420,19 +418,16 @@ def overdue_update(request, pk: int, code: str, *, staff: Staff):
         messages.info(request, f"The {LABELS[code].lower()} is not overdue, so there is no update to record.")
         return redirect("young_person", pk=young_person.pk)
     form = OverdueUpdateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        def record():
-            overdue_update_add(
-                young_person=young_person, requirement=code, reason=form.cleaned_data["reason"],
-                plan=form.cleaned_data["plan"], actor=staff, today=today,
-            )
-            messages.success(request, f"Update recorded on the overdue {item['label'].lower()}.")
-            return redirect(reverse("young_person", args=[young_person.pk]) + "#panel-overdue_updates")
+    def record():
+        overdue_update_add(
+            young_person=young_person, requirement=code, reason=form.cleaned_data["reason"],
+            plan=form.cleaned_data["plan"], actor=staff, today=today,
+        )
+        messages.success(request, f"Update recorded on the overdue {item['label'].lower()}.")
+        return redirect(reverse("young_person", args=[young_person.pk]) + "#panel-overdue_updates")
 
-        try:
-            return once(request, form.once_token, record)
-        except ServiceError as exc:
-            add_service_error(form, exc)
+    if (done := submit_once(request, form, record)) is not None:
+        return done
     return render(request, "oversight/overdue_update.html", {
         "yp": young_person, "item": item, "form": form, "error_forms": [form], "today": today,
     })

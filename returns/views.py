@@ -14,7 +14,7 @@ from core.audit import audit_view
 from core.decorators import require_perm, staff_required
 from core.errors import NotAllowed, ServiceError, StaleVersion
 from core.forms import add_service_error
-from core.idempotency import once
+from core.idempotency import submit_once
 
 from .annex_a import annex_a_as_at
 from .computed import lacking_rows, latest_computation
@@ -131,16 +131,13 @@ def record_check(request, pk: int, *, staff: Staff):
     if current["activity"]:
         initial["activity"] = current["activity"].code
     form = InTouchCheckForm(request.POST or None, young_person=young_person, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        def record():
-            in_touch_check_record(young_person=young_person, actor=staff, **form.cleaned_data)
-            messages.success(request, "In-touch check recorded.")
-            return redirect("young_person", pk=young_person.pk)
+    def record():
+        in_touch_check_record(young_person=young_person, actor=staff, **form.cleaned_data)
+        messages.success(request, "In-touch check recorded.")
+        return redirect("young_person", pk=young_person.pk)
 
-        try:
-            return once(request, form.once_token, record)
-        except ServiceError as error:
-            add_service_error(form, error)
+    if (done := submit_once(request, form, record)) is not None:
+        return done
     return render(request, "returns/check_form.html", {"yp": young_person, "form": form, "error_forms": [form]})
 
 
