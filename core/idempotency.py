@@ -11,6 +11,7 @@ commits, then finds its row. A refusal (ServiceError) rolls the claim back, so t
 be sent again with the same token. A form posted without a token (an old page) works as before.
 """
 
+import datetime as dt
 import secrets
 from collections.abc import Callable
 
@@ -19,6 +20,7 @@ from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 
 from .errors import ServiceError
 from .forms import PlainErrorsMixin, add_service_error
@@ -26,6 +28,9 @@ from .models import OnceToken
 
 FIELD = "once_token"
 ALREADY_DONE = "That form was already sent and recorded; nothing was added the second time."
+# A form can only be sent inside a signed-in session (SESSION_COOKIE_AGE, 8 hours by default), so a token a week
+# old can never come back: the nightly run prunes older ones (they are form plumbing, not part of any record).
+KEEP_TOKENS = dt.timedelta(days=7)
 
 
 def new_token() -> str:
@@ -80,3 +85,10 @@ def submit_once(request, form, create: Callable[[], HttpResponse]) -> HttpRespon
 def _already_done(request, done: OnceToken) -> HttpResponse:
     messages.info(request, ALREADY_DONE)
     return redirect(done.result_url or request.path)
+
+
+def once_tokens_prune(*, now: dt.datetime | None = None) -> int:
+    """Delete the tokens used more than KEEP_TOKENS ago (one statement); returns how many went."""
+    before = (now or timezone.now()) - KEEP_TOKENS
+    deleted, _ = OnceToken.objects.filter(used_at__lt=before).delete()
+    return deleted

@@ -45,6 +45,7 @@ from compliance.packs import active_pack
 from compliance.status import days_overdue, status_expression, status_q
 from core.audit import audit_record
 from core.errors import InvalidState, NotAllowed, ServiceError
+from core.idempotency import once_tokens_prune
 from core.models import AuditKind
 from pathway.models import PathwayPlan, PlanState
 from pathway.services import plans_unshared_notify
@@ -327,6 +328,7 @@ def nightly_run(*, as_of: dt.date | None = None, worker: str = "") -> RunResult:
             run.alerts_raised = alerts_raise(run=run, night=night)
             escalation_reviews_request(run=run, night=night)
             plans_unshared_notify(today=night)  # issue 13, item 4 (P4): plans signed off and not shared in time
+            once_tokens_prune()
             _run_finish(run=run)
             # The alerts are sent after this transaction; each sent alert is its own row (Alert.sent_at).
             audit_record(kind=AuditKind.NIGHTLY_RUN, obj=run, night=night, worker=run.worker, attempts=run.attempts,

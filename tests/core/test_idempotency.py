@@ -8,19 +8,22 @@ from unittest import mock
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from careleavers.models import Event, PlannedAbsence
 from careleavers.services import absence_add
 from contacts.models import Contact, Escalation, InTouchCheck
 from core.errors import InvalidState
-from core.idempotency import ALREADY_DONE
+from core.idempotency import ALREADY_DONE, KEEP_TOKENS, once_tokens_prune
 from core.models import OnceToken
+from oversight.services import nightly_run
 from pathway import services as plan_services
 from pathway.models import PathwayPlan
 from returns.services import in_touch_check_record
 from tests.careleavers.helpers import days_ago, today, young_person
 from tests.conftest import login
 from tests.contacts.test_views import home_visit
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -163,3 +166,26 @@ def test_p5_a_plan_save_at_the_current_version_goes_through(client, alice, yp):
     response = client.post(reverse("pathway:edit", args=[plan.pk]),
                            {"read_at": plan_services.version_token(plan), "health": "Fine", "save": ""})
     assert response.status_code == 302
+
+
+def test_tokens_older_than_a_week_are_pruned_by_the_nightly_run_and_newer_ones_still_catch_a_resend(client, alice, yp):
+    login(client, alice)
+    url = reverse("contacts:log", args=[yp.pk])
+    first, _ = twice(client, url, home_visit(days_ago(1)))
+    recent = OnceToken.objects.get()
+    old = OnceToken.objects.create(user=recent.user, token="from-last-month", result_url="/")
+    OnceToken.objects.filter(pk=old.pk).update(used_at=timezone.now() - KEEP_TOKENS - dt.timedelta(minutes=1))
+
+    nightly_run()
+
+    assert list(OnceToken.objects.values_list("token", flat=True)) == [recent.token]
+    again = client.post(url, {**home_visit(days_ago(1)), "once_token": recent.token})
+    assert again.url == first.url  # still caught: nothing recorded twice
+    assert Contact.objects.filter(young_person=yp).count() == 1
+
+
+def test_prune_keeps_a_token_used_just_inside_the_week():
+    token = OnceToken.objects.create(user=UserFactory(), token="t")
+    OnceToken.objects.filter(pk=token.pk).update(used_at=timezone.now() - KEEP_TOKENS + dt.timedelta(minutes=1))
+    assert once_tokens_prune() == 0
+    assert OnceToken.objects.count() == 1
