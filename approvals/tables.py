@@ -47,4 +47,4 @@ class ApprovalQueueTable(tables.Table):
         if record.review_requested_on:
             return format_html('<span class="badge text-bg-warning">Team Leader review</span> since {}',
                                date_filter(record.review_requested_on, "j M Y"))
-        return "Team Leader approval" if value == ArrangementState.REQUESTED else "Service Leader agreement (R5)"
+        return "Team Leader approval" if value == ArrangementState.REQUESTED else "Service Leader agreement"  # R5

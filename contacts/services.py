@@ -70,9 +70,9 @@ def _visit_offered(*, purpose: str, offered_date: dt.date | None, offered_time: 
     if purpose != Purpose.KIT_OFFER:
         return None, None
     if offered_date is None:
-        raise ServiceError("Give the date of the visit offered (S5).", field="offered_date")
+        raise ServiceError("Give the date of the visit offered.", field="offered_date")  # S5
     if offered_time is None:
-        raise ServiceError("Give the time of the visit offered (S5).", field="offered_time")
+        raise ServiceError("Give the time of the visit offered.", field="offered_time")  # S5
     return offered_date, offered_time
 
 
@@ -167,16 +167,16 @@ def _open_item_on_repeated_declines(*, young_person: YoungPerson, contact: Conta
     dates = ", ".join(british(d) for pk, _, d in reversed(offers[:len(run)]))
     item = OversightItem.objects.create(
         young_person=young_person, kind=OversightKind.KIT_DECLINES, opened_on=contact.date, contact=contact,
-        reason=f"{young_person.name} has declined {len(run)} keeping-in-touch offers in a row ({dates}) (S5).",
+        reason=f"{young_person.name} has declined {len(run)} keeping-in-touch offers in a row ({dates}).",  # S5
     )
     case_note_add(young_person=young_person, author=actor, kind=CaseNoteKind.OVERSIGHT,
-                  subject="Management oversight: keeping-in-touch offers declined (S5)", text=item.reason)
+                  subject="Management oversight: keeping-in-touch offers declined", text=item.reason)  # S5
     audit_record(kind=AuditKind.OVERSIGHT_ITEM_OPENED, actor=actor, young_person=young_person, obj=item,
                  item_kind=item.kind, declines=len(run))
     notify(
         recipients=team_leaders_of(young_person), kind="oversight_item",
         message=f"{young_person.name} ({young_person.ref}): {len(run)} keeping-in-touch offers declined in a row. "
-                "Please record your oversight (S5).",
+                "Please record your oversight.",  # S5
         url=reverse("contacts:oversight_item", args=[item.pk]), young_person=young_person,
     )
     return item
@@ -333,7 +333,7 @@ def contact_correct(*, contact: Contact, actor: Staff, version: int, reason: str
     has_check = VisitCheck.objects.filter(contact=contact).exists()
     if needs_visit_check(method=method, with_whom=contact.with_whom, outcome=outcome) and not has_check:
         raise ServiceError(
-            "A completed home visit records the living-environment check (C3): mark this contact as recorded in error "
+            "A completed home visit records the living-environment check: mark this contact as recorded in error "  # C3
             "and log the home visit with its check.", field="method")
     after = {"date": date, "time": time, "method": method, "outcome": outcome, "note": note}
     before = {name: getattr(contact, name) for name in CORRECTABLE_FIELDS}
