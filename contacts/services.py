@@ -65,6 +65,15 @@ def needs_short_term_items(young_person: YoungPerson) -> bool:
     return young_person.accommodation in SHORT_TERM_ACCOMMODATION
 
 
+def visit_check_missing(*, young_person: YoungPerson, visit_check: dict | None) -> dict[str, str]:
+    """C3: per question of the living-environment check left unanswered, what to do about it (issue 15, item 3:
+    every missing answer at once, each next to its own question). Empty when every answer is there."""
+    wanted = VISIT_CHECK_FIELDS + (SHORT_TERM_CHECK_FIELDS if needs_short_term_items(young_person) else ())
+    labels = {name: str(getattr(VisitCheck._meta.get_field(name), "verbose_name", name))
+              for name in wanted if not (visit_check or {}).get(name)}
+    return {name: f"Choose an answer for {label[:1].lower() + label[1:]}." for name, label in labels.items()}
+
+
 def _visit_offered(*, purpose: str, offered_date: dt.date | None, offered_time: dt.time | None):
     """S5: a keeping-in-touch offer is of a visit with a date and time; other contacts offer none."""
     if purpose != Purpose.KIT_OFFER:
@@ -116,15 +125,13 @@ def contact_log(
     if needs_visit_check(method=method, with_whom=with_whom, outcome=outcome):
         wanted = VISIT_CHECK_FIELDS + (SHORT_TERM_CHECK_FIELDS if needs_short_term_items(young_person) else ())
         visit_check = visit_check or {}
-        missing = [name for name in wanted if not visit_check.get(name)]
+        missing = visit_check_missing(young_person=young_person, visit_check=visit_check)
         if missing:
-            # issue 15, item 3: every missing answer at once, each next to its own question.
-            labels = {name: str(getattr(VisitCheck._meta.get_field(name), "verbose_name", name)) for name in missing}
+            labels = [str(getattr(VisitCheck._meta.get_field(name), "verbose_name", name)) for name in missing]
             raise ChecklistIncomplete(
                 "A completed home visit records the living-environment check: "
-                + "; ".join(f"{label} is missing" for label in labels.values()) + ".",
-                field=missing[0],
-                missing={name: f"Choose an answer for {label[:1].lower() + label[1:]}." for name, label in labels.items()},
+                + "; ".join(f"{label} is missing" for label in labels) + ".",
+                field=next(iter(missing)), missing=missing,
             )
         check_values = {name: visit_check.get(name, "") for name in wanted}
         check_values["notes"] = visit_check.get("notes", "")
