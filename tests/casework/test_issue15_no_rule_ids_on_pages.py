@@ -54,6 +54,15 @@ def rule_ids_on(body: str) -> list[str]:
     return [f"{RULE_ID.search(node).group(0)} in {node[:140]!r}" for node in visible_text(body) if RULE_ID.search(node)]
 
 
+#: Template syntax that reached the page (a `{# … #}` comment over two lines is not a comment in Django).
+_TEMPLATE_LEAK = re.compile(r"\{[#%{]|[#%}]\}")
+
+
+def problems_on(body: str) -> list[str]:
+    leaks = [f"template text in {node[:140]!r}" for node in visible_text(body) if _TEMPLATE_LEAK.search(node)]
+    return rule_ids_on(body) + leaks
+
+
 def kind_of(url: str) -> str:
     return re.sub(r"\d+", "N", url.split("?")[0])
 
@@ -69,7 +78,7 @@ def walk(client: Client) -> dict[str, list[str]]:
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue
         body = response.content.decode()
-        found[url] = rule_ids_on(body)
+        found[url] = problems_on(body)
         for href in dict.fromkeys(_HREF.findall(body)):
             href = html.unescape(href)
             if not href.startswith("/") or href in queued or NOT_A_PAGE.search(href):
@@ -127,6 +136,8 @@ def test_the_check_sees_a_rule_id_and_not_a_why_link_or_a_dfe_code():
     assert rule_ids_on('<p>Declined in a row. <a class="why small" href="/rules/S5/" title="S5">why?</a></p>') == []
     assert rule_ids_on("<td>E1</td><td>V1: Emergency accommodation (suitable)</td><p title='Rule R1'>Ok</p>") == []
     assert rule_ids_on("<script>const r = 'V1';</script><!-- T3 -->") == []
+    assert problems_on("<p>{# The ledger's latest night\n #}</p>") == [
+        "template text in \"{# The ledger's latest night\\n #}\""]
 
 
 @pytest.mark.parametrize("username", PERSONAS)
@@ -146,4 +157,4 @@ def test_refused_forms_say_why_without_a_rule_id(demo, username, url_for):
     response = client.post(url_for(young_person), {"wish_and_reasons": "Fewer visits."})
     assert response.status_code in (200, 400)
     assert "is-invalid" in response.content.decode() or "alert" in response.content.decode()
-    assert rule_ids_on(response.content.decode()) == []
+    assert problems_on(response.content.decode()) == []
