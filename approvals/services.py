@@ -108,7 +108,7 @@ def reduced_visits_refusals(*, young_person: YoungPerson, details: dict, on: dt.
     if not (details.get("asked_for_it") or details.get("long_term_linked")):
         reasons.append("the young person has not asked for it and was not long-term linked and used to reduced contact")  # R1
     if young_person.vulnerable or details.get("at_risk"):
-        reasons.append("never for a young person who is vulnerable or at risk")  # R1
+        reasons.append("the young person is vulnerable or at risk")  # R1: never for them
     # "aged over 21": past their 21st birthday.
     if not (details.get("low_support_needs") or details.get("needs_met_by_community") or age >= R1_NO_ASSESSMENT_AGE):
         reasons.append("support needs must be assessed as low and/or met by community resources, unless aged over 21")  # R1

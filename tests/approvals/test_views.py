@@ -192,7 +192,7 @@ def test_r1_each_reason_is_shown_once_at_the_top_of_the_form(client, alice):
     assert page.count("This request cannot be made:") == 1
     # issue 15, item 3: the rule ID stays out of the sentence.
     assert page.count("Reduced visits are only for young people aged 18 or over.") == 1
-    assert page.count("Never for a young person who is vulnerable or at risk.") == 1
+    assert page.count("The young person is vulnerable or at risk.") == 1
     assert "(R1)" not in page.split("<main", 1)[1]
 
 
@@ -203,9 +203,11 @@ def test_r1_said_before_the_form_every_reason_at_once(client, alice):
     page = client.get(reverse("approvals:request", args=[yp.pk, "reduced_visits"])).content.decode()
     assert 'id="not-offered"' in page and '<form method="post" novalidate>' not in page
     assert "Reduced visits are only for young people aged 18 or over." in page
-    assert "Never for a young person who is vulnerable or at risk." in page
+    assert "The young person is vulnerable or at risk." in page
     record = client.get(reverse("young_person", args=[yp.pk])).content.decode()
     assert 'id="not-offered-reduced_visits"' in record
+    assert ("not offered, because reduced visits are only for young people aged 18 or over; "
+            "the young person is vulnerable or at risk.") in record
     assert reverse("approvals:request", args=[yp.pk, "reduced_visits"]) not in record
 
 
