@@ -89,3 +89,29 @@ def test_no_form_field_label_or_help_text_names_a_rule_as_written(cls):
             if isinstance(label, str) and rule_ids(label) and not rule_ids(value):  # "V1": "V1: Emergency …", DfE
                 found.append(f"{name} choice {value!r}: {label!r}")
     assert found == [], "\n".join(found)
+
+
+def test_labels_inside_a_sentence_keep_their_acronyms():
+    """Issue 15, item 3 (plain words): "Coming up: … PA allocated due 7 Dec 2026", never "pa allocated"."""
+    from core.templatetags.words import midsentence
+
+    assert midsentence("PA allocated") == "PA allocated"
+    assert midsentence("Pathway plan review") == "pathway plan review"
+    assert midsentence("Keeping-in-touch offer") == "keeping-in-touch offer"
+    assert midsentence("") == ""
+
+
+def test_the_why_link_names_the_rule_only_in_its_address(client, db):
+    from django.template import Context, Template
+
+    from tests.factories import StaffFactory
+
+    html = Template('{% load rule_links %}{% why "R4, R5" %}|{% why "" %}|{% why "reg 7" %}').render(Context())
+    link, empty, law = html.split("|")
+    assert link == '<a class="why small" href="/rules/R4,R5/" title="The rules explained">why?</a>'
+    assert empty == "" and law == ""
+    client.force_login(StaffFactory().user)
+    page = client.get("/rules/R4,R5/").content.decode()
+    assert "Team Leader approval with a rationale" in page and "The Service Leader" in page
+    assert "tests/approvals" not in page and "Code:" not in page  # the developers' lines are left out
+    assert client.get("/rules/Z9/").status_code == 404
