@@ -142,9 +142,12 @@ def test_queue_team_leader_sees_own_team_requests_only(client, jamie, alice, cha
     assert jamie.name in page
     assert "Southern Person" not in page
     assert "Approved Person" not in page
+    # Issue 15: what each request waits for (the Team Leader's own decision here, not the Service Leader's).
+    assert "Team Leader approval" in page and "Service Leader agreement" not in page
     login(client, sol)
     page = client.get(reverse("approvals:queue")).content.decode()
     assert "Approved Person" in page
+    assert "Service Leader agreement" in page and "Team Leader approval" not in page
     assert jamie.name not in page
     assert "Southern Person" not in page
 
