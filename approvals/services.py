@@ -340,7 +340,8 @@ def arrangement_approve(*, arrangement: Arrangement, actor: Staff, rationale: st
                 rationale=f"{rationale}\nSigned off with {with_plan}." if with_plan else rationale)  # R4
         if not with_plan:
             _note(arrangement, author=actor, subject="approved by Team Leader",  # R4
-                  text=f"Rationale: {rationale}\nThe Service Leader has been alerted; reduced visits start once they agree.")  # R5
+                  text=f"Rationale: {rationale}\n"  # R5: the Service Leader's agreement makes it active
+                       "The Service Leader has been alerted; reduced visits start once they agree.")
         notify(recipients=list(service_leaders()), kind="arrangement_approved", url=_url(arrangement),
                young_person=young_person,
                message=f"{actor.name} approved reduced visits for {young_person.name}: your agreement is needed.")  # R5

@@ -132,7 +132,8 @@ class YoungPerson(models.Model):
     address = models.TextField(blank=True)
     pa_service = models.BooleanField(
         "PA service", default=True,
-        help_text="Qualifying (section 24) only: false when the council gives no PA service; the duty admin then sends cards.",  # T9
+        # T9: the duty admin's cards
+        help_text="Qualifying (section 24) only: false when the council gives no PA service; the duty admin then sends cards.",
     )
     standard_pattern_from = models.DateField(
         null=True, blank=True,

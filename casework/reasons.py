@@ -70,8 +70,9 @@ def due_reasons(requirements: Iterable, *, young_person, events: list, arrangeme
                 r.reason = "Brought forward by an event."
             else:
                 event, (days, rule) = found
+                law = f" ({rule})" if rule and not RULE_ID.fullmatch(rule) else ""  # "reg 8(2)(a)"; T6, T7, P1 stay out
                 r.reason = (f"Brought forward by the event “{event.get_kind_display()}” on {british(event.date)}: "
-                            f"due within {days} days{f' ({rule})' if rule and not RULE_ID.fullmatch(rule) else ''}.")  # T6, T7, P1: the ID stays out
+                            f"due within {days} days{law}.")
             continue
         every = f"Every {r.interval_days} days" if r.interval_days else ""
         counted_from = r.due - dt.timedelta(days=r.interval_days) if r.interval_days else None

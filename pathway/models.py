@@ -137,7 +137,8 @@ class PathwayPlan(models.Model):
     signed_off_at = models.DateTimeField(null=True, blank=True)
     signed_off_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     review_date = models.DateField(null=True, blank=True, help_text="The sign-off date is the review date.")  # P3
-    shared_with_young_person_on = models.DateField(null=True, blank=True, help_text="When the signed-off plan was shared with the young person.")  # P4
+    shared_with_young_person_on = models.DateField(  # P4
+        null=True, blank=True, help_text="When the signed-off plan was shared with the young person.")
     # reg 8(2)(b): the visit made since the previous review, as found at sign-off, or why there was none.
     visit_before_review_on = models.DateField(null=True, blank=True, help_text="reg 8(2)(b): the last visit before sign-off.")
     no_visit_reason = models.TextField("why no visit was made since the previous review", blank=True)

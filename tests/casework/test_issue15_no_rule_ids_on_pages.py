@@ -64,7 +64,7 @@ def problems_on(body: str) -> list[str]:
 
 
 def kind_of(url: str) -> str:
-    return re.sub(r"\d+", "N", url.split("?")[0])
+    return re.sub(r"\d+", "N", url.split("?", 1)[0])
 
 
 def walk(client: Client) -> dict[str, list[str]]:
@@ -79,8 +79,8 @@ def walk(client: Client) -> dict[str, list[str]]:
             continue
         body = response.content.decode()
         found[url] = problems_on(body)
-        for href in dict.fromkeys(_HREF.findall(body)):
-            href = html.unescape(href)
+        for link in dict.fromkeys(_HREF.findall(body)):
+            href = html.unescape(link)
             if not href.startswith("/") or href in queued or NOT_A_PAGE.search(href):
                 continue
             kind = kind_of(href)

@@ -13,7 +13,7 @@ from django import forms
 from django.apps import apps
 from django.db import models
 
-from tests.core.test_issue15_plain_messages import FORMS, APPS
+from tests.core.test_issue15_plain_messages import APPS, FORMS
 
 #: A rule ID as a word: "S5", "(R3)", "E1", "rule V3". Not "OC3" (the DfE's table), "YP-1001" or "R-DEMO-1".
 RULE_ID = re.compile(r"(?<![\w-])(?:[VTRSEPCDOXA]\d{1,2}[a-z]?)(?![\w-])")
@@ -80,9 +80,8 @@ def test_no_form_field_label_or_help_text_names_a_rule_as_written(cls):
     """The declared fields (base_fields), so a label cannot lean on PlainErrorsMixin moving its ID to a title."""
     found = []
     for name, field in cls.base_fields.items():
-        for attr in ("label", "help_text"):
-            if rule_ids(getattr(field, attr, "")):
-                found.append(f"{name} {attr}: {getattr(field, attr)!r}")
+        found += [f"{name} {attr}: {getattr(field, attr)!r}" for attr in ("label", "help_text")
+                  if rule_ids(getattr(field, attr, ""))]
         choices = field.choices if isinstance(field, forms.ChoiceField) \
             and not isinstance(field, forms.ModelChoiceField) else ()
         for value, label in choices:
@@ -112,6 +111,7 @@ def test_the_why_link_names_the_rule_only_in_its_address(client, db):
     assert empty == "" and law == ""
     client.force_login(StaffFactory().user)
     page = client.get("/rules/R4,R5/").content.decode()
-    assert "Team Leader approval with a rationale" in page and "The Service Leader" in page
+    assert "Team Leader approval with a rationale" in page and "Only a Service Leader (not the Head of Service)" in page
+    assert "Chain: PA requests" in page  # the reduced-visits section's opening words
     assert "tests/approvals" not in page and "Code:" not in page  # the developers' lines are left out
     assert client.get("/rules/Z9/").status_code == 404

@@ -314,8 +314,8 @@ def test_o1_service_dashboard_pages_the_teams_and_totals_every_team(client, serv
     first = get(client, sol, "oversight:service")
     assert [r.name for r in first.context["rows"]] == ["North Team"]
     assert first.context["totals"] == {
-        "teams": 2, "named_teams": 2, "overdue": 4, "due_soon": 3, "overdue_cells": [3 if code == "visit" else 1 if code == "pathway_review" else 0
-                                                   for code, _ in CODES]}
+        "teams": 2, "named_teams": 2, "overdue": 4, "due_soon": 3,
+        "overdue_cells": [3 if code == "visit" else 1 if code == "pathway_review" else 0 for code, _ in CODES]}
     html = first.content.decode()
     assert "Teams 1 to 1 of 2" in html and "All 2 teams" in html and "Page 1 of 2" in html
     second = get(client, sol, "oversight:service", page=2)
