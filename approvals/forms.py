@@ -27,12 +27,12 @@ class ReducedVisitsForm(PlainForm):
     at_risk = forms.BooleanField(required=False, label="The young person is vulnerable or at risk")
     low_support_needs = forms.BooleanField(required=False, label="Assessed as having low support needs")
     needs_met_by_community = forms.BooleanField(required=False, label="Needs are met by community resources")
-    wish_and_reasons = _text("The young person's wish and their reasons (R2)")
+    wish_and_reasons = _text("The young person's wish and their reasons")  # R2
     understands_contact_continues = forms.BooleanField(label=R2_CONFIRMATIONS["understands_contact_continues"].capitalize())
     agrees_to_respond = forms.BooleanField(label=R2_CONFIRMATIONS["agrees_to_respond"].capitalize())
     agrees_to_report_changes = forms.BooleanField(label=R2_CONFIRMATIONS["agrees_to_report_changes"].capitalize())
     knows_can_contact_service = forms.BooleanField(label=R2_CONFIRMATIONS["knows_can_contact_service"].capitalize())
-    keeping_in_touch = _text("Keeping-in-touch frequency and method (R3)", rows=2,
+    keeping_in_touch = _text("Keeping-in-touch frequency and method", rows=2,  # R3
                              help_text="For example: phone or WhatsApp every 4 weeks; a visit if three contacts go unanswered.")
 
     def details(self) -> dict:
@@ -43,14 +43,14 @@ class StepBackForm(PlainForm):
     """S1 (attempts and the light-touch offer), S3 (the young person's wish) and S6 (a conduit)."""
 
     kind = ArrangementKind.STEP_BACK
-    attempts_to_engage = _text("Attempts made to engage the young person, with dates (S1)")
-    light_touch_offer = _text("The light-touch offer made (phone, email, letters, cards, a third party) (S1)")
-    young_persons_wish = _text("The young person's wish (S3)")
-    conduit_name = forms.CharField(required=False, label="Third party acting as conduit (S6)",
+    attempts_to_engage = _text("Attempts made to engage the young person, with dates")  # S1
+    light_touch_offer = _text("The light-touch offer made (phone, email, letters, cards, a third party)")  # S1
+    young_persons_wish = _text("The young person's wish")  # S3
+    conduit_name = forms.CharField(required=False, label="Third party acting as conduit",  # S6
                                    help_text="Only if the young person chose someone to pass messages on.")
     conduit_relationship = forms.CharField(required=False, label="Their relationship to the young person")
     conduit_consent = forms.BooleanField(required=False, label="The young person consents to contact through them")
-    keeping_in_touch = _text("Keeping-in-touch offer: how and how often (S5)", rows=2,
+    keeping_in_touch = _text("Keeping-in-touch offer: how and how often", rows=2,  # S5
                              help_text="A visit is offered at least every 3 months by letter, text, email or message.")
 
     def clean(self):
@@ -76,15 +76,15 @@ class DifferentNeedsForm(PlainForm):
     would_not_understand_pa_role = forms.BooleanField(label=D1_CRITERIA["would_not_understand_pa_role"].capitalize())
     lives_in_specialist_home = forms.BooleanField(label=D1_CRITERIA["lives_in_specialist_home"].capitalize())
     no_unaddressed_independence_needs = forms.BooleanField(label=D1_CRITERIA["no_unaddressed_independence_needs"].capitalize())
-    agreed_professionals = _text("Professionals who agreed (D2)", help_text="One per line: name and role.")
-    agreed_family = _text("Family members or carers who agreed (D2)", help_text="One per line: name and relationship.")
-    family_given_local_offer = forms.BooleanField(label=D3_FAMILY_INFORMED["family_given_local_offer"].capitalize()
-                                                  + " (D3)")
+    agreed_professionals = _text("Professionals who agreed", help_text="One per line: name and role.")  # D2
+    agreed_family = _text("Family members or carers who agreed", help_text="One per line: name and relationship.")  # D2
+    family_given_local_offer = forms.BooleanField(  # D3
+        label=D3_FAMILY_INFORMED["family_given_local_offer"].capitalize())
     family_given_contact_details = forms.BooleanField(
-        label=D3_FAMILY_INFORMED["family_given_contact_details"].capitalize() + " (D3)")
+        label=D3_FAMILY_INFORMED["family_given_contact_details"].capitalize())  # D3
     family_told_can_ask_for_more_support = forms.BooleanField(
-        label=D3_FAMILY_INFORMED["family_told_can_ask_for_more_support"].capitalize() + " (D3)")
-    keeping_in_touch = _text("Visiting pattern (D3)", rows=2,
+        label=D3_FAMILY_INFORMED["family_told_can_ask_for_more_support"].capitalize())  # D3
+    keeping_in_touch = _text("Visiting pattern", rows=2,  # D3
                              help_text="Contact with the lead social worker at least every 12 weeks, family every 6 months.")
 
     def details(self) -> dict:
@@ -104,7 +104,7 @@ FORMS = {form.kind: form for form in (ReducedVisitsForm, StepBackForm, Different
 class DecisionForm(PlainForm):
     required_messages = {"rationale": "Write your rationale: it is kept on the record with your decision."}
     rationale = forms.CharField(label="Rationale", widget=forms.Textarea(attrs={"rows": 3}),
-                                help_text="Kept on the record with your name and the date (O2).")
+                                help_text="Kept on the record with your name and the date.")  # O2
 
 
 class StepBackApproveForm(DecisionForm):
@@ -116,7 +116,7 @@ class StepBackApproveForm(DecisionForm):
         for item in missing:
             self.fields[f"not_given_{item}"] = forms.CharField(
                 required=False, label=f"Why {StepBackItem(item).label[:1].lower()}{StepBackItem(item).label[1:]} "
-                                      "could not be given (S2)",
+                                      "could not be given",  # S2
                 help_text="Only if it was not given: otherwise the Personal Adviser records it as given first.")
 
     def not_given(self) -> dict[str, str]:
@@ -141,12 +141,12 @@ class IntervalOverrideForm(PlainForm):
 
     requirement = forms.ChoiceField(label="Requirement")
     interval_days = forms.IntegerField(label="Interval agreed (days)", min_value=1, max_value=3650)
-    reason = _text("Reason agreed in supervision (T4)", required=False,
+    reason = _text("Reason agreed in supervision", required=False,  # T4
                    help_text="Required when the interval is longer than the policy's.")
 
     # issue 12 (item 3): the supervision note that agreed it (T4); the override points at it
     supervision_note = SupervisionNoteField(queryset=CaseNote.objects.none(), required=False,
-                                            label="Agreed in supervision (T4)", empty_label="Not from a supervision note",
+                                            label="Agreed in supervision", empty_label="Not from a supervision note",  # T4
                                             help_text="The supervision case note that agreed this interval: its text is "
                                                       "the reason when none is written.")
 
@@ -168,7 +168,7 @@ class IntervalClearForm(PlainForm):
 
 
 class StepBackItemForm(PlainForm):
-    item = forms.ChoiceField(choices=StepBackItem.choices, label="What was given (S2)")
+    item = forms.ChoiceField(choices=StepBackItem.choices, label="What was given")  # S2
     given_on = forms.DateField(label="Date given", widget=DateInput(past=True))  # issue 15, item 2
 
     def clean_given_on(self):

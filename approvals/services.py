@@ -104,14 +104,14 @@ def reduced_visits_refusals(*, young_person: YoungPerson, details: dict, on: dt.
     age = age_on(young_person.date_of_birth, on)
     reasons = []
     if age < R1_MIN_AGE:
-        reasons.append("reduced visits are only for young people aged 18 or over (R1)")
+        reasons.append("reduced visits are only for young people aged 18 or over")  # R1
     if not (details.get("asked_for_it") or details.get("long_term_linked")):
-        reasons.append("the young person has not asked for it and was not long-term linked and used to reduced contact (R1)")
+        reasons.append("the young person has not asked for it and was not long-term linked and used to reduced contact")  # R1
     if young_person.vulnerable or details.get("at_risk"):
-        reasons.append("never for a young person who is vulnerable or at risk (R1)")
+        reasons.append("the young person is vulnerable or at risk")  # R1: never for them
     # "aged over 21": past their 21st birthday.
     if not (details.get("low_support_needs") or details.get("needs_met_by_community") or age >= R1_NO_ASSESSMENT_AGE):
-        reasons.append("support needs must be assessed as low and/or met by community resources, unless aged over 21 (R1)")
+        reasons.append("support needs must be assessed as low and/or met by community resources, unless aged over 21")  # R1
     return reasons
 
 
@@ -125,11 +125,11 @@ def reduced_visits_refusals_from_record(*, young_person: YoungPerson, on: dt.dat
 def different_needs_refusals(*, young_person: YoungPerson, details: dict) -> list[str]:
     """D1, as the reasons a request must be refused: every criterion confirmed, and the specialist staffed
     home is the accommodation on the young person's record, not only a tick box."""
-    reasons = [f"not confirmed that {text} (D1)" for key, text in D1_CRITERIA.items() if not details.get(key)]
+    reasons = [f"not confirmed that {text}" for key, text in D1_CRITERIA.items() if not details.get(key)]  # D1
     if details.get("lives_in_specialist_home") and young_person.accommodation != Accommodation.SPECIALIST_HOME:
         recorded = Accommodation(young_person.accommodation).label.lower()
         reasons.append(f"the accommodation on the record is {recorded}, not a specialist staffed home: "
-                       "update the record first (D1)")
+                       "update the record first")  # D1
     return reasons
 
 
@@ -139,13 +139,13 @@ def _check_details(kind: str, details: dict, young_person: YoungPerson, on: dt.d
         if not str(details.get("wish_and_reasons", "")).strip():
             missing.insert(0, "the young person's wish and reasons")
         if missing:
-            raise ServiceError("Record the conversation (R2): " + "; ".join(missing) + ".")
+            raise ServiceError("Record the conversation: " + "; ".join(missing) + ".")  # R2
         refusals = reduced_visits_refusals(young_person=young_person, details=details, on=on)
         if refusals:
             raise not_eligible(refusals)
     elif kind == ArrangementKind.STEP_BACK:
         if not str(details.get("attempts_to_engage", "")).strip():
-            raise ServiceError("Record the attempts made to engage the young person before a step back (S1).")
+            raise ServiceError("Record the attempts made to engage the young person before a step back.")  # S1
     elif kind == ArrangementKind.DIFFERENT_NEEDS:
         _check_different_needs(details, young_person)
 
@@ -156,10 +156,10 @@ def _check_different_needs(details: dict, young_person: YoungPerson) -> None:
     if refusals:
         raise not_eligible(refusals)
     if not details.get("agreed_by"):
-        raise ServiceError("Name the professionals and family or carers who agreed (D2).")
+        raise ServiceError("Name the professionals and family or carers who agreed.")  # D2
     uninformed = [text for key, text in D3_FAMILY_INFORMED.items() if not details.get(key)]
     if uninformed:
-        raise ServiceError("Record that " + "; ".join(uninformed) + " (D3).")
+        raise ServiceError("Record that " + "; ".join(uninformed) + ".")  # D3
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -175,7 +175,7 @@ def _lock(arrangement: Arrangement) -> Arrangement:
 def _require_rationale(rationale: str, *, field: str = "rationale") -> str:
     rationale = (rationale or "").strip()
     if not rationale:
-        raise ServiceError("Give the reasons for this decision: they are kept on the record (O2).", field=field)
+        raise ServiceError("Give the reasons for this decision: they are kept on the record.", field=field)  # O2
     return rationale
 
 
@@ -214,7 +214,7 @@ DETAIL_LABELS = {
     "young_persons_wish": "The young person's wish",
     "light_touch_offer": "Light-touch offer",
     "agreed_by": "Agreed by",
-    "conduit": "Third party as conduit (S6)",
+    "conduit": "Third party as conduit",  # S6
     **{key: text[:1].upper() + text[1:]
        for key, text in {**R2_CONFIRMATIONS, **D1_CRITERIA, **D3_FAMILY_INFORMED}.items()},
 }
@@ -288,7 +288,7 @@ def _record_not_given(arrangement: Arrangement, *, not_given: dict[str, str] | N
     unexplained = [StepBackItem(item).label for item, reason in reasons.items() if not reason]
     if unexplained:
         raise ServiceError(reasons=unexplained, lead="Before the step back becomes active, record each item as "
-                                                     "given, or say why it could not be given (S2)")
+                                                     "given, or say why it could not be given")  # S2
     lines = []
     for item, reason in reasons.items():
         record = StepBackRecord.objects.create(arrangement=arrangement, item=item, not_given_reason=reason,
@@ -318,7 +318,7 @@ def arrangement_approve(*, arrangement: Arrangement, actor: Staff, rationale: st
     transition = ARRANGEMENT_TRANSITIONS.check(arrangement, "approve", user=actor.user)
     if arrangement.approved_by_plan_sign_off and not with_plan:
         raise InvalidState("This request was made on a pathway plan: approve it by signing off that plan version, "
-                           "with your rationale (R3, R4).", field="rationale")
+                           "with your rationale.", field="rationale")  # R3, R4
     young_person = arrangement.young_person
     rationale = _require_rationale(rationale)
     kind = arrangement.get_kind_display().lower()
@@ -337,13 +337,14 @@ def arrangement_approve(*, arrangement: Arrangement, actor: Staff, rationale: st
         arrangement.state = ArrangementState.TEAM_LEADER_APPROVED
         arrangement.save()
         _decide(arrangement, step=Step.TEAM_LEADER, decision=Decision.APPROVED, actor=actor,
-                rationale=f"{rationale}\nSigned off with {with_plan} (R4)." if with_plan else rationale)
+                rationale=f"{rationale}\nSigned off with {with_plan}." if with_plan else rationale)  # R4
         if not with_plan:
-            _note(arrangement, author=actor, subject="approved by Team Leader (R4)",
-                  text=f"Rationale: {rationale}\nThe Service Leader has been alerted; reduced visits start once they agree (R5).")
+            _note(arrangement, author=actor, subject="approved by Team Leader",  # R4
+                  text=f"Rationale: {rationale}\n"  # R5: the Service Leader's agreement makes it active
+                       "The Service Leader has been alerted; reduced visits start once they agree.")
         notify(recipients=list(service_leaders()), kind="arrangement_approved", url=_url(arrangement),
                young_person=young_person,
-               message=f"{actor.name} approved reduced visits for {young_person.name}: your agreement is needed (R5).")
+               message=f"{actor.name} approved reduced visits for {young_person.name}: your agreement is needed.")  # R5
     else:
         _decide(arrangement, step=Step.TEAM_LEADER, decision=Decision.APPROVED, actor=actor,
                 rationale="\n".join([rationale, *not_given_lines]))
@@ -371,7 +372,7 @@ def arrangement_agree(*, arrangement: Arrangement, actor: Staff, rationale: str,
     arrangement = _lock(arrangement)
     ARRANGEMENT_TRANSITIONS.check(arrangement, "agree", user=actor.user)
     if arrangement.kind != ArrangementKind.REDUCED_VISITS:
-        raise InvalidState("Only reduced visits wait for a Service Leader's agreement (R5).")
+        raise InvalidState("Only reduced visits wait for a Service Leader's agreement.")  # R5
     rationale = _require_rationale(rationale)
     # R1 must still hold on the day it would start (the young person may now be vulnerable or at risk).
     refusals = reduced_visits_refusals(young_person=arrangement.young_person, details=arrangement.details, on=today)
@@ -381,7 +382,7 @@ def arrangement_agree(*, arrangement: Arrangement, actor: Staff, rationale: str,
     approver = arrangement.decisions.filter(step=Step.TEAM_LEADER).select_related("actor__user").last()
     _decide(arrangement, step=Step.SERVICE_LEADER, decision=Decision.AGREED, actor=actor, rationale=rationale)
     _activate(arrangement, today)
-    _note(arrangement, author=actor, subject="agreed by Service Leader (R5)",
+    _note(arrangement, author=actor, subject="agreed by Service Leader",  # R5
           text=f"{rationale}\nReduced visits active from {british(today)}.")
     _audit(AuditKind.ARRANGEMENT_AGREED, arrangement, actor=actor, state_from=state_from, rationale=rationale,
            active_from=arrangement.active_from)
@@ -469,7 +470,7 @@ def step_back_item_record(*, arrangement: Arrangement, item: str, given_on: dt.d
     if arrangement.step_back_items.filter(item=item, given_on__isnull=False).exists():
         raise InvalidState(f"{StepBackItem(item).label} is already recorded as given.", field="item")
     record = StepBackRecord.objects.create(arrangement=arrangement, item=item, given_on=given_on, recorded_by=actor)
-    _note(arrangement, author=actor, subject=f"{StepBackItem(item).label} given (S2)", text=f"Given on {british(given_on)}.")
+    _note(arrangement, author=actor, subject=f"{StepBackItem(item).label} given", text=f"Given on {british(given_on)}.")  # S2
     audit_record(kind=AuditKind.STEP_BACK_ITEM_RECORDED, actor=actor, young_person=arrangement.young_person, obj=record,
                  arrangement_id=arrangement.pk, item=item, given_on=given_on)
     return record
@@ -594,7 +595,7 @@ def _vulnerability_follows_flags(*, young_person: YoungPerson, actor: Staff, rea
                 arrangement_review_request(
                     arrangement=arrangement, actor=actor, today=today,
                     reason=f"{young_person.name} was marked vulnerable or at risk on {british(today)} ({reason}): "
-                           "reduced visits are never for a young person who is vulnerable or at risk (R1).")
+                           "reduced visits are never for a young person who is vulnerable or at risk.")  # R1
     recompute_young_person(young_person, as_of=today)
 
 

@@ -47,4 +47,5 @@ class ApprovalQueueTable(tables.Table):
         if record.review_requested_on:
             return format_html('<span class="badge text-bg-warning">Team Leader review</span> since {}',
                                date_filter(record.review_requested_on, "j M Y"))
-        return "Team Leader approval" if value == ArrangementState.REQUESTED else "Service Leader agreement (R5)"
+        # `value` is the state's label here (django-tables2 shows a field with choices by its label): compare the state.
+        return "Team Leader approval" if record.state == ArrangementState.REQUESTED else "Service Leader agreement"  # R5

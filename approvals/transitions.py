@@ -34,7 +34,7 @@ def approval_stands(arrangement: Arrangement) -> bool:
 
 APPROVAL_NO_LONGER_STANDS = (
     "The Team Leader approval on record no longer stands (it was not given by the Team Leader of the young person's "
-    "team then, or the young person has moved team since): the young person's Team Leader must approve again (R4)."
+    "team then, or the young person has moved team since): the young person's Team Leader must approve again."  # R4
 )
 
 

@@ -204,7 +204,7 @@ def vulnerable(request, yp_pk: int, *, staff):
         except ServiceError as exc:
             add_service_error(form, exc)
         else:
-            messages.success(request, "Recorded. Any reduced-visits arrangement is put up for review (R1)."
+            messages.success(request, "Recorded. Any reduced-visits arrangement is put up for review."  # R1
                              if form.cleaned_data["vulnerable"] else "Recorded.")
             return redirect("young_person", pk=young_person.pk)
     return render(request, "approvals/vulnerable.html", {"yp": young_person, "form": form},

@@ -114,13 +114,13 @@ class YoungPerson(models.Model):
     extended_support = models.BooleanField(
         default=False, help_text="Wants support to 25 (Children and Social Work Act 2017, s3)."
     )
-    vulnerable = models.BooleanField(default=False, help_text="Vulnerable or at risk (R1, E2).")
+    vulnerable = models.BooleanField(default=False, help_text="Vulnerable or at risk.")  # R1, E2
     pa = models.ForeignKey(
         Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="caseload",
         limit_choices_to={"role": Role.PA}, verbose_name="Personal Adviser",
     )
     # Issue 11, item 1: empty while a registered young person waits for a PA (the unallocated queue).
-    allocated_on = models.DateField(null=True, blank=True, help_text="First allocation to a Personal Adviser (rule V3).")
+    allocated_on = models.DateField(null=True, blank=True, help_text="First allocation to a Personal Adviser.")  # V3
     closed_on = models.DateField(null=True, blank=True)
     closure_reason = models.CharField(max_length=200, blank=True)
     # Returns fields (X1, X2).
@@ -132,11 +132,12 @@ class YoungPerson(models.Model):
     address = models.TextField(blank=True)
     pa_service = models.BooleanField(
         "PA service", default=True,
-        help_text="Qualifying (section 24) only: false when the council gives no PA service (T9: cards from the duty admin).",
+        # T9: the duty admin's cards
+        help_text="Qualifying (section 24) only: false when the council gives no PA service; the duty admin then sends cards.",
     )
     standard_pattern_from = models.DateField(
         null=True, blank=True,
-        help_text="When the standard pattern began or resumed, if before the arrangements on record (V3; from a case bundle).",
+        help_text="When the standard pattern began or resumed, if before the arrangements on record (from a case bundle).",  # V3
     )
     # --- issue 11 (items 1, 6, 8, 9) fields: registration, allocation, closing and reopening ---
     preferred_name = models.CharField(max_length=200, blank=True)
@@ -154,7 +155,7 @@ class YoungPerson(models.Model):
         help_text="The request for a PA to 25 (Children and Social Work Act 2017, s3).",
     )
     reopened_on = models.DateField(
-        null=True, blank=True, help_text="The latest reopening: the contact pattern starts again from that day (V3).",
+        null=True, blank=True, help_text="The latest reopening: the contact pattern starts again from that day.",  # V3
     )
 
     # --- issue 11 (items 2-5, 7, 10) fields: identity, contact details, flags ---

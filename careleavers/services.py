@@ -160,7 +160,7 @@ def card_record_sent(*, young_person: YoungPerson, kind: str, date: dt.date, act
     if actor is None or not rules.has_perm("careleavers.send_cards", actor.user):
         raise NotAllowed("Only the duty admin records the cards sent.")
     if young_person.legal_status != LegalStatus.QUALIFYING or young_person.pa_service:
-        raise NotAllowed("Cards from the duty admin are for section 24 young people without a PA service (T9).")
+        raise NotAllowed("Cards from the duty admin are for section 24 young people without a PA service.")  # T9
     if kind not in CardKind.values:
         raise ServiceError("Choose the card sent.", field="kind")
     if date > today:

@@ -51,7 +51,7 @@ def accommodation_new(request, pk: int, *, staff):
         request, young_person=young_person, form=form, record=record, title="Record accommodation",
         back="case_record_accommodation", back_label="Accommodation", submit="Record the accommodation",
         intro="A move into where they live now ends the current accommodation that day, raises the event it is "
-              "(a B&B is an emergency placement: a visit within 7 days, T7) and sets the circumstance as the "
+              "(a B&B is an emergency placement: a visit within 7 days) and sets the circumstance as the "
               "council's policy says. For a past period, give when it ended.",
     )
 

@@ -41,7 +41,7 @@ def flags_for(young_person: YoungPerson, *, today: dt.date) -> list[str]:
     if young_person.disability:
         flags.append("Disability")
     if not young_person.pa_service:
-        flags.append("No PA service (T9)")
+        flags.append("No PA service")  # T9
     return flags
 
 

@@ -31,7 +31,8 @@ class LegalStatusForm(PlainForm):
     from_date = forms.DateField(label="In force from", widget=DateInput(past=True), help_text="Not in the future.")
     pa_service = forms.BooleanField(
         label="Has a PA service", required=False, initial=True,
-        help_text="Qualifying (section 24) only: untick when the council gives no PA service (T9: cards from the duty admin).",
+        # T9: the duty admin's cards
+        help_text="Qualifying (section 24) only: untick when the council gives no PA service; the duty admin then sends cards.",
     )
     reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 4}))
 

@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from core.dates import british
+from core.templatetags.rule_links import RULE_ID
 
 ENDED = "ended"
 
@@ -36,15 +37,15 @@ def _pattern_start(requirement, young_person, arrangements: list) -> str:
     for a in arrangements:
         if a.state == ENDED and a.ended_on == start:
             return (f"The standard pattern started again on {british(start)}, when the "
-                    f"{a.get_kind_display().lower()} arrangement ended (V3).")
+                    f"{a.get_kind_display().lower()} arrangement ended.")  # V3
     for a in arrangements:
         if a.active_from == start and a.state in ("active", ENDED):
-            return f"Counted from the start of the {a.get_kind_display().lower()} arrangement on {british(start)} (V3)."
+            return f"Counted from the start of the {a.get_kind_display().lower()} arrangement on {british(start)}."  # V3
     if start == young_person.standard_pattern_from:
-        return f"Counted from {british(start)}, when the standard pattern resumed (V3)."
+        return f"Counted from {british(start)}, when the standard pattern resumed."  # V3
     if start == young_person.allocated_on:
-        return f"Counted from allocation on {british(start)} (V3)."
-    return f"Counted from {british(start)} (V3)."
+        return f"Counted from allocation on {british(start)}."  # V3
+    return f"Counted from {british(start)}."  # V3
 
 
 def due_reasons(requirements: Iterable, *, young_person, events: list, arrangements: list,
@@ -55,7 +56,7 @@ def due_reasons(requirements: Iterable, *, young_person, events: list, arrangeme
     live_events = [e for e in events if e.voided_at is None]
     for r in requirements:
         if r.basis == "escalation":
-            r.reason = (f"Due at once: {attempts} contacts in a row unanswered (E3). "
+            r.reason = (f"Due at once: {attempts} contacts in a row unanswered. "  # E3
                         "It stays due until a visit is made.")
             continue
         if r.basis == "allocation":  # issue 11, item 1
@@ -69,8 +70,9 @@ def due_reasons(requirements: Iterable, *, young_person, events: list, arrangeme
                 r.reason = "Brought forward by an event."
             else:
                 event, (days, rule) = found
+                law = f" ({rule})" if rule and not RULE_ID.fullmatch(rule) else ""  # "reg 8(2)(a)"; T6, T7, P1 stay out
                 r.reason = (f"Brought forward by the event “{event.get_kind_display()}” on {british(event.date)}: "
-                            f"due within {days} days{f' ({rule})' if rule else ''}.")
+                            f"due within {days} days{law}.")
             continue
         every = f"Every {r.interval_days} days" if r.interval_days else ""
         counted_from = r.due - dt.timedelta(days=r.interval_days) if r.interval_days else None

@@ -41,7 +41,7 @@ class SupervisionForm(OnceFormMixin):
                 widget=forms.Textarea(attrs={"rows": 3}),
                 help_text=f"Leave empty if {yp.name} was not discussed. At most {CASE_NOTE_MAX_LENGTH:,} characters.")
             self.fields[f"interval_{yp.pk}"] = forms.ChoiceField(
-                label=f"Interval agreed for {yp.name} (T4)", required=False, choices=choices)
+                label=f"Interval agreed for {yp.name}", required=False, choices=choices)  # T4
             self.fields[f"days_{yp.pk}"] = forms.IntegerField(
                 label=f"Every how many days ({yp.name})", required=False, min_value=1, max_value=3650)
 

@@ -53,7 +53,7 @@ class CaseloadTable(tables.Table):
         if record.vulnerable:
             badges.append(("text-bg-dark", "", "Vulnerable"))
         if getattr(record, "plan_not_shared", False):  # issue 13, item 4 (P4)
-            badges.append(("text-bg-warning", "The signed-off pathway plan is not yet shared with the young person (P4)",
+            badges.append(("text-bg-warning", "The signed-off pathway plan is not yet shared with the young person",  # P4
                            "Plan not shared"))
         if getattr(record, "birthday_check_due", False):
             badges.append(("text-bg-info", "Record the in-touch check around the birthday (SSDA903)", "Birthday check due"))
@@ -74,7 +74,7 @@ class CaseloadTable(tables.Table):
             return date_filter(value, DATE)
         return format_html(
             '{} <span class="badge text-bg-warning" title="{}">During absence</span>', date_filter(value, DATE),
-            "Due during the PA's planned absence: bring it forward (V5)")
+            "Due during the PA's planned absence: bring it forward")  # V5
 
     def render_status(self, record):
         return status_badge(record.next_status if record.next_code else None)

@@ -11,6 +11,7 @@ from . import (
     pages,
     records,
     registration,
+    rules_pages,
     supervision,
     views,
 )
@@ -28,6 +29,7 @@ urlpatterns = [
     path("audit/", governance.audit_log, name="audit_log"),
     path("retention/", governance.retention_review, name="retention_review"),
     path("cards/", records.cards, name="cards"),
+    path("rules/<str:ids>/", rules_pages.rule, name="rule"),  # issue 15, item 3: the "why?" links
     path("cards/<int:pk>/sent/", records.card_sent, name="card_sent"),
     path("absences/", views.absences, name="absences"),
     path("notifications/", views.notifications, name="notifications"),

@@ -36,25 +36,27 @@ class PolicyPack(models.Model):
     version = models.PositiveIntegerField(default=1, help_text="The version of compliance/pack_data/<key>.json loaded.")
     is_active = models.BooleanField(default=False)
     escalation_attempts = models.PositiveSmallIntegerField(
-        default=3, help_text="E3: consecutive unanswered contacts after which a visit is due at once."
-    )
+        default=3, help_text="Consecutive unanswered contacts after which a visit is due at once."
+    )  # E3
     different_needs_to_21_and_1_month = models.BooleanField(
-        default=False, help_text="D4: a different-needs service lasts to 21 years and 1 month."
-    )
+        default=False, help_text="A different-needs service lasts to 21 years and 1 month."
+    )  # D4
     plan_with_team_leader_days = models.PositiveSmallIntegerField(
-        default=14, help_text="P2: days before the review date the plan must reach the Team Leader."
-    )
-    pathway_review_due_soon_days = models.PositiveSmallIntegerField(default=28, help_text="P2")
-    contact_due_soon_days = models.PositiveSmallIntegerField(default=14, help_text="V2")
+        default=14, help_text="Days before the review date the plan must reach the Team Leader."
+    )  # P2
+    pathway_review_due_soon_days = models.PositiveSmallIntegerField(  # P2
+        default=28, help_text="Days before a pathway review is due that it shows as due soon.")
+    contact_due_soon_days = models.PositiveSmallIntegerField(  # V2
+        default=14, help_text="Days before a visit or contact is due that it shows as due soon.")
     allocation_days = models.PositiveSmallIntegerField(
         default=7, help_text="Issue 11, item 1: days from registration by which a PA is allocated before it is overdue.",
     )
     plan_shared_within_days = models.PositiveSmallIntegerField(
-        default=14, help_text="P4 (issue 13): days after sign-off by which the plan is shared with the young person.")
+        default=14, help_text="Days after sign-off by which the plan is shared with the young person.")  # P4 (issue 13)
     escalation_ladder = models.JSONField(
         default=list, blank=True,
-        help_text="E1, E2, T3: the steps offered when contacts go unanswered, per circumstance (pack_data/<key>.json).",
-    )
+        help_text="The steps offered when contacts go unanswered, per circumstance (pack_data/<key>.json).",
+    )  # E1, E2, T3
     accommodation_moves = models.JSONField(
         default=dict, blank=True,
         help_text="Issue 11, item 3: the event and circumstance a move of accommodation brings (pack_data/<key>.json).",
@@ -71,7 +73,7 @@ class PolicyPack(models.Model):
 
 class Trigger(models.TextChoices):
     INTERVAL = "interval", "Every interval"
-    ESCALATION = "escalation", "After unanswered contacts (E3)"
+    ESCALATION = "escalation", "After unanswered contacts"  # E3
 
 
 class PackRequirement(models.Model):
@@ -135,7 +137,7 @@ class PackEvent(models.Model):
 class Basis(models.TextChoices):
     INTERVAL = "interval", "Interval since last met"
     EVENT = "event", "Brought forward by an event"
-    ESCALATION = "escalation", "Unanswered contacts (E3)"
+    ESCALATION = "escalation", "Unanswered contacts"  # E3
     ALLOCATION = "allocation", "Waiting for a PA since registration"
 
 
@@ -187,8 +189,8 @@ class CaseloadSummary(models.Model):
     ref = models.CharField(max_length=50, help_text="The young person's ref, the order's last key.")
     urgency = models.PositiveSmallIntegerField(choices=Urgency.choices)
     next_due = models.DateField(null=True, blank=True)
-    overdue = models.PositiveSmallIntegerField(default=0, help_text="Requirements overdue (V4).")
-    due_soon = models.PositiveSmallIntegerField(default=0, help_text="Requirements due soon (V2).")
+    overdue = models.PositiveSmallIntegerField(default=0, help_text="Requirements overdue.")  # V4
+    due_soon = models.PositiveSmallIntegerField(default=0, help_text="Requirements due soon.")  # V2
 
     class Meta:
         indexes = [

@@ -137,7 +137,7 @@ def interval_override_set(*, young_person: YoungPerson, requirement: str, interv
                            "under their current contact pattern.", field="requirement")
     if interval_days > pack_days and not reason:
         raise ServiceError(f"{interval_days} days is longer than the policy's {pack_days}: record the reason agreed in "
-                           "supervision (T4).", field="reason")
+                           "supervision.", field="reason")  # T4
     override = IntervalOverride.objects.select_for_update().filter(young_person=young_person,
                                                                    requirement=requirement).first()
     previous = override.interval_days if override else None
@@ -151,7 +151,7 @@ def interval_override_set(*, young_person: YoungPerson, requirement: str, interv
     held = (f" in supervision on {british(supervision_note.supervision.held_on)}"
             if supervision_note is not None and supervision_note.supervision is not None else "")
     case_note_add(young_person=young_person, author=actor, kind=CaseNoteKind.OVERSIGHT,
-                  subject=f"Interval agreed: {_requirement_label(requirement)} every {interval_days} days (T4)",
+                  subject=f"Interval agreed: {_requirement_label(requirement)} every {interval_days} days",  # T4
                   text=f"Agreed by {actor.name}{held}. The policy's interval is {pack_days} days."
                        + (f"\nReason: {reason}" if reason else ""))
     audit_record(kind=AuditKind.INTERVAL_OVERRIDE_SET, actor=actor, young_person=young_person, obj=override,
@@ -234,7 +234,7 @@ def legal_status_change(*, young_person: YoungPerson, status: str, from_date: dt
     young_person.legal_status = _status_on(changes, today) or status
     young_person.pa_service = pa_service
     young_person.save()  # versioned record: save, never update()
-    service = "" if status != LegalStatus.QUALIFYING else (" with a PA service" if pa_service else " without a PA service (T9)")
+    service = "" if status != LegalStatus.QUALIFYING else (" with a PA service" if pa_service else " without a PA service")  # T9
     case_note_add(young_person=young_person, author=actor, kind=CaseNoteKind.GENERAL,
                   subject=f"Legal status: {LegalStatus(status).label} from {british(from_date)}{service}", text=reason)
     audit_record(kind=AuditKind.LEGAL_STATUS_CHANGED, actor=actor, young_person=young_person, obj=change,

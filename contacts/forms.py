@@ -43,9 +43,9 @@ class ContactForm(OnceFormMixin, forms.ModelForm):
         help_texts = {
             "date": "Not in the future.",
             "third_party_name": "Only when the contact was with a third party.",
-            "purpose": "Choose the keeping-in-touch offer when you offered a visit with a date and time (S5).",
-            "offered_date": "Keeping-in-touch offers only: the date of the visit you offered (S5).",
-            "offered_time": "Keeping-in-touch offers only: the time of the visit you offered (S5).",
+            "purpose": "Choose the keeping-in-touch offer when you offered a visit with a date and time.",  # S5
+            "offered_date": "Keeping-in-touch offers only: the date of the visit you offered.",  # S5
+            "offered_time": "Keeping-in-touch offers only: the time of the visit you offered.",  # S5
             "note": "What happened, what was agreed and what happens next (reg 8(1)(g)).",
         }
 
@@ -106,7 +106,7 @@ class EscalationForm(OnceFormMixin):
 class OversightAnswerForm(PlainForm):
     answer = forms.CharField(
         label="Your oversight", widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="What you considered, what was decided and what happens next (S5).",
+        help_text="What you considered, what was decided and what happens next.",  # S5
     )
 
 

@@ -43,7 +43,7 @@ class Outcome(models.TextChoices):
 
 class Purpose(models.TextChoices):
     NONE = "", "—"
-    KIT_OFFER = "kit_offer", "Offer of a keeping-in-touch visit (S5)"
+    KIT_OFFER = "kit_offer", "Offer of a keeping-in-touch visit"  # S5
 
 
 class Contact(models.Model):
@@ -141,15 +141,15 @@ class InTouchCheck(models.Model):
 
 
 class EscalationStep(models.TextChoices):
-    PHONE_CALL = "phone_call", "Phone call after a missed contact (E1)"
-    LETTER = "letter", "Letter offering a new appointment (E1)"
-    WRITTEN = "written", "Wrote, texted or emailed (T3)"
-    CARD_LEFT = "card_left", "Called and left a card or note (T3)"
-    THIRD_PARTY = "third_party", "Third party involved (E2)"
-    UNANNOUNCED_VISIT = "unannounced_visit", "Unannounced visit (E2)"
-    LINE_MANAGER = "line_manager", "Discussion with line manager (T3)"
-    MISSING_REPORT_CONSIDERED = "missing_report_considered", "Missing-person report considered (E2)"
-    MISSING_REPORTED = "missing_reported", "Reported missing to the police (E2)"
+    PHONE_CALL = "phone_call", "Phone call after a missed contact"  # E1
+    LETTER = "letter", "Letter offering a new appointment"  # E1
+    WRITTEN = "written", "Wrote, texted or emailed"  # T3
+    CARD_LEFT = "card_left", "Called and left a card or note"  # T3
+    THIRD_PARTY = "third_party", "Third party involved"  # E2
+    UNANNOUNCED_VISIT = "unannounced_visit", "Unannounced visit"  # E2
+    LINE_MANAGER = "line_manager", "Discussion with line manager"  # T3
+    MISSING_REPORT_CONSIDERED = "missing_report_considered", "Missing-person report considered"  # E2
+    MISSING_REPORTED = "missing_reported", "Reported missing to the police"  # E2
 
 
 class Escalation(models.Model):
@@ -172,7 +172,7 @@ class Escalation(models.Model):
 
 
 class OversightKind(models.TextChoices):
-    KIT_DECLINES = "kit_declines", "Keeping-in-touch offers declined in a row (S5)"
+    KIT_DECLINES = "kit_declines", "Keeping-in-touch offers declined in a row"  # S5
 
 
 class OversightItem(models.Model):
@@ -184,7 +184,7 @@ class OversightItem(models.Model):
     opened_on = models.DateField()
     reason = models.TextField()
     contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                help_text="The contact that opened it (S5: the last of the declined offers).")
+                                help_text="The contact that opened it: the last of the declined offers.")  # S5
     answered_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     answer = models.TextField(blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)

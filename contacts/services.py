@@ -65,14 +65,23 @@ def needs_short_term_items(young_person: YoungPerson) -> bool:
     return young_person.accommodation in SHORT_TERM_ACCOMMODATION
 
 
+def visit_check_missing(*, young_person: YoungPerson, visit_check: dict | None) -> dict[str, str]:
+    """C3: per question of the living-environment check left unanswered, what to do about it (issue 15, item 3:
+    every missing answer at once, each next to its own question). Empty when every answer is there."""
+    wanted = VISIT_CHECK_FIELDS + (SHORT_TERM_CHECK_FIELDS if needs_short_term_items(young_person) else ())
+    labels = {name: str(getattr(VisitCheck._meta.get_field(name), "verbose_name", name))
+              for name in wanted if not (visit_check or {}).get(name)}
+    return {name: f"Choose an answer for {label[:1].lower() + label[1:]}." for name, label in labels.items()}
+
+
 def _visit_offered(*, purpose: str, offered_date: dt.date | None, offered_time: dt.time | None):
     """S5: a keeping-in-touch offer is of a visit with a date and time; other contacts offer none."""
     if purpose != Purpose.KIT_OFFER:
         return None, None
     if offered_date is None:
-        raise ServiceError("Give the date of the visit offered (S5).", field="offered_date")
+        raise ServiceError("Give the date of the visit offered.", field="offered_date")  # S5
     if offered_time is None:
-        raise ServiceError("Give the time of the visit offered (S5).", field="offered_time")
+        raise ServiceError("Give the time of the visit offered.", field="offered_time")  # S5
     return offered_date, offered_time
 
 
@@ -116,15 +125,13 @@ def contact_log(
     if needs_visit_check(method=method, with_whom=with_whom, outcome=outcome):
         wanted = VISIT_CHECK_FIELDS + (SHORT_TERM_CHECK_FIELDS if needs_short_term_items(young_person) else ())
         visit_check = visit_check or {}
-        missing = [name for name in wanted if not visit_check.get(name)]
+        missing = visit_check_missing(young_person=young_person, visit_check=visit_check)
         if missing:
-            # issue 15, item 3: every missing answer at once, each next to its own question.
-            labels = {name: str(getattr(VisitCheck._meta.get_field(name), "verbose_name", name)) for name in missing}
+            labels = [str(getattr(VisitCheck._meta.get_field(name), "verbose_name", name)) for name in missing]
             raise ChecklistIncomplete(
                 "A completed home visit records the living-environment check: "
-                + "; ".join(f"{label} is missing" for label in labels.values()) + ".",
-                field=missing[0],
-                missing={name: f"Choose an answer for {label[:1].lower() + label[1:]}." for name, label in labels.items()},
+                + "; ".join(f"{label} is missing" for label in labels) + ".",
+                field=next(iter(missing)), missing=missing,
             )
         check_values = {name: visit_check.get(name, "") for name in wanted}
         check_values["notes"] = visit_check.get("notes", "")
@@ -167,16 +174,16 @@ def _open_item_on_repeated_declines(*, young_person: YoungPerson, contact: Conta
     dates = ", ".join(british(d) for pk, _, d in reversed(offers[:len(run)]))
     item = OversightItem.objects.create(
         young_person=young_person, kind=OversightKind.KIT_DECLINES, opened_on=contact.date, contact=contact,
-        reason=f"{young_person.name} has declined {len(run)} keeping-in-touch offers in a row ({dates}) (S5).",
+        reason=f"{young_person.name} has declined {len(run)} keeping-in-touch offers in a row ({dates}).",  # S5
     )
     case_note_add(young_person=young_person, author=actor, kind=CaseNoteKind.OVERSIGHT,
-                  subject="Management oversight: keeping-in-touch offers declined (S5)", text=item.reason)
+                  subject="Management oversight: keeping-in-touch offers declined", text=item.reason)  # S5
     audit_record(kind=AuditKind.OVERSIGHT_ITEM_OPENED, actor=actor, young_person=young_person, obj=item,
                  item_kind=item.kind, declines=len(run))
     notify(
         recipients=team_leaders_of(young_person), kind="oversight_item",
         message=f"{young_person.name} ({young_person.ref}): {len(run)} keeping-in-touch offers declined in a row. "
-                "Please record your oversight (S5).",
+                "Please record your oversight.",  # S5
         url=reverse("contacts:oversight_item", args=[item.pk]), young_person=young_person,
     )
     return item
@@ -333,7 +340,7 @@ def contact_correct(*, contact: Contact, actor: Staff, version: int, reason: str
     has_check = VisitCheck.objects.filter(contact=contact).exists()
     if needs_visit_check(method=method, with_whom=contact.with_whom, outcome=outcome) and not has_check:
         raise ServiceError(
-            "A completed home visit records the living-environment check (C3): mark this contact as recorded in error "
+            "A completed home visit records the living-environment check: mark this contact as recorded in error "  # C3
             "and log the home visit with its check.", field="method")
     after = {"date": date, "time": time, "method": method, "outcome": outcome, "note": note}
     before = {name: getattr(contact, name) for name in CORRECTABLE_FIELDS}

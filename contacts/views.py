@@ -52,7 +52,14 @@ def contact_log(request, pk: int, *, staff):
     initial = {"purpose": request.GET.get("purpose", "")} if request.method == "GET" else None
     form = ContactForm(data, initial=initial)
     check_form = VisitCheckForm(data, prefix="check", short_term=short_term)
-    if data is not None and form.is_valid() & check_form.is_valid():
+    valid = data is not None and form.is_valid() & check_form.is_valid()
+    if data is not None and not valid and services.needs_visit_check(**_visit_values(form)):
+        # issue 15, item 3: the checklist's missing answers are reported with the form's own, not one round later.
+        for name, message in services.visit_check_missing(young_person=young_person,
+                                                          visit_check=check_form.values()).items():
+            if name in check_form.fields and name not in check_form.errors:
+                check_form.add_error(name, message)
+    if valid:
         values = form.cleaned_data
 
         def log():

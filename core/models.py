@@ -17,12 +17,12 @@ class AuditKind(models.TextChoices):
     ABSENCE_PLANNED = "absence.planned", "Planned absence added"
     NOTIFICATIONS_READ = "notifications.read", "Notifications marked read"
     LEGAL_STATUS_CHANGED = "legal_status.changed", "Legal status changed"
-    CARD_SENT = "card.sent", "Card sent (T9)"
+    CARD_SENT = "card.sent", "Card sent"  # T9
     # compliance
     EVENT_RECORDED = "event.recorded", "Event recorded"
     PACK_ACTIVATED = "pack.activated", "Policy pack activated"
     PACK_CHANGED = "pack.changed", "Policy pack edited"
-    INTERVAL_OVERRIDE_SET = "interval_override.set", "Visit interval agreed (T4)"
+    INTERVAL_OVERRIDE_SET = "interval_override.set", "Visit interval agreed"  # T4
     INTERVAL_OVERRIDE_CLEARED = "interval_override.cleared", "Agreed visit interval cleared"
     # contacts
     CONTACT_LOGGED = "contact.logged", "Contact logged"
@@ -86,7 +86,7 @@ class AuditKind(models.TextChoices):
     CASE_NOTE_CORRECTED = "case_note.corrected", "Case note corrected (a new version)"
     OVERSIGHT_RECORDED = "oversight.recorded", "Management oversight recorded"
     OVERDUE_UPDATE_ANSWERED = "overdue_update.answered", "Update on an overdue item answered"
-    DASHBOARD_REVIEWED = "dashboard.reviewed", "Dashboard reviewed (O1)"
+    DASHBOARD_REVIEWED = "dashboard.reviewed", "Dashboard reviewed"  # O1
     SUPERVISION_RECORDED = "supervision.recorded", "Supervision session recorded"
 
     # --- issue 12 (items 4-7): documents, contact corrections, chronology, duty ---

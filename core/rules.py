@@ -291,7 +291,7 @@ _TEAM_LEADER_DECIDES = (
     (took_no_step_but_team_leaders, _TOOK_A_STEP),
 )
 _SERVICE_LEADER_DECIDES = (  # R5
-    (is_service_leader, "Only a Service Leader can record agreement to reduced visits (R5)."),
+    (is_service_leader, "Only a Service Leader can record agreement to reduced visits."),  # R5
     (did_not_request, "Whoever requests an arrangement cannot also decide on it."),
     (took_no_step_but_service_leaders, _TOOK_A_STEP),
 )
@@ -330,7 +330,7 @@ _add_perm_with_refusals("approvals.review_arrangement", *_TEAM_LEADER_DECIDES[:3
 #: T4, reg 7: a visit interval other than the pack's is a manager's recorded agreement (supervision).
 _add_perm_with_refusals(
     "compliance.set_interval_override",
-    (is_team_leader | is_service_leader, "Only a Team Leader or a Service Leader agrees a visit interval (T4)."),
+    (is_team_leader | is_service_leader, "Only a Team Leader or a Service Leader agrees a visit interval."),  # T4
     (~is_team_leader | leads_team_of, "A Team Leader decides only for young people in their own team."),
     (sees_young_person_of, "This young person is not on your caseload."),
 )

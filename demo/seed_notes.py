@@ -45,7 +45,7 @@ def seed(*, today: dt.date, staff_by_role_and_team: StaffByRoleAndTeam, young_pe
         items = [{"young_person": yp, "text": f"Discussed {yp.name}: plans for the next visit and the college place."}
                  for yp in caseload]
         if caseload:
-            items[0] |= {"text": f"{caseload[0].name} is settled; agreed a visit every 10 weeks for now (T4).",
+            items[0] |= {"text": f"{caseload[0].name} is settled; agreed a visit every 10 weeks for now.",
                          "requirement": "visit", "interval_days": 70}
         try:
             supervision_record(pa=pa, actor=leader, held_on=today, summary="Workload and training plan.",

@@ -32,7 +32,7 @@ STRUCTURED = {
     "identity_words": "", "identity": "Has her birth certificate and passport.",
     "emotional_behavioural_words": "Better than last year.", "emotional_behavioural": "Settled; sees a counsellor monthly.",
     "contingency_plan": "If the lodgings break down, call the duty team the same day: emergency accommodation and a "
-                        "visit within a week (T7).",
+                        "visit within a week.",
     "contact_method": "visits", "contact_every_weeks": 6,
     "contact_arrangements": "Visits at home, after college; texts in between.",
 }

@@ -456,8 +456,8 @@ def escalation_reviews_request(*, run: NightlyRun, night: dt.date) -> int:
     for arrangement in arrangements:
         arrangement_review_request(
             arrangement=arrangement, actor=None, today=night,
-            reason=(f"E3: {arrangement.young_person.name} has not responded to {pack.escalation_attempts} contacts in a "
-                    f"row, so a visit is due at once; under reduced visits they agreed to respond (R2)."),
+            reason=(f"{arrangement.young_person.name} has not responded to {pack.escalation_attempts} contacts in a "
+                    f"row, so a visit is due at once; under reduced visits they agreed to respond."),  # E3, R2
         )
         count += 1
     return count
@@ -469,15 +469,15 @@ def _alert_message(alert: Alert, *, pack: PolicyPack) -> str:
     who = f"{yp.name} ({yp.ref})"
     due = f"{alert.due.day} {alert.due:%b %Y}"
     if alert.kind == AlertKind.DUE_SOON:
-        return f"{label} for {who} is due on {due} ({alert.rule})."
+        return f"{label} for {who} is due on {due}."  # alert.rule: V2 or P2
     if alert.kind == AlertKind.PLAN_TO_TEAM_LEADER:
         by = alert.due - dt.timedelta(days=pack.plan_with_team_leader_days)
-        return f"Pathway plan for {who} should be with the Team Leader by {by.day} {by:%b %Y}: review due {due} (P2)."
+        return f"Pathway plan for {who} should be with the Team Leader by {by.day} {by:%b %Y}: review due {due}."  # P2
     if alert.kind == AlertKind.OVERDUE:
-        return f"{label} for {who} was due on {due} and is overdue (V4). Please record an update on the overdue item."
+        return f"{label} for {who} was due on {due} and is overdue. Please record an update on the overdue item."  # V4
     if alert.kind == AlertKind.ABSENCE_CLASH:
-        return f"{label} for {who} is due on {due}, during the Personal Adviser's planned absence: bring it forward (V5)."
-    return f"{who} has not responded to {pack.escalation_attempts} contacts in a row: a visit was due on {due} (E3)."
+        return f"{label} for {who} is due on {due}, during the Personal Adviser's planned absence: bring it forward."  # V5
+    return f"{who} has not responded to {pack.escalation_attempts} contacts in a row: a visit was due on {due}."  # E3
 
 
 def alerts_send(*, today: dt.date | None = None) -> int:

@@ -111,11 +111,18 @@ class LongestOverdueTable(tables.Table):
         return _update_cell(record)
 
 
+def _all_teams(totals: dict) -> str:
+    """"All 3 teams", and "and the unallocated" when the young people waiting for a PA have a row (not a team)."""
+    named = totals.get("named_teams", totals["teams"])
+    more = " and the unallocated" if totals["teams"] > named else ""
+    return f"All {named} team{'s' if named != 1 else ''}{more}"
+
+
 class TeamsTable(tables.Table):
     """The Service Leader's teams side by side: overdue and due soon now, and overdue by requirement.
     The team is each row's header; the footer totals every team (not only this page's)."""
 
-    name = tables.Column(verbose_name="Team", footer=lambda table: f"All {table.totals['teams']} teams")
+    name = tables.Column(verbose_name="Team", footer=lambda table: _all_teams(table.totals))
     overdue = tables.Column(verbose_name="Overdue", attrs=END, footer=lambda table: table.totals["overdue"])
     due_soon = tables.Column(verbose_name="Due soon", attrs=END, footer=lambda table: table.totals["due_soon"])
 

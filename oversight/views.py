@@ -135,7 +135,8 @@ def _with_param(request, **params) -> str:
 
 def _totals(rows) -> dict:
     return {
-        "teams": len(rows), "overdue": sum(r.overdue for r in rows), "due_soon": sum(r.due_soon for r in rows),
+        "teams": len(rows), "named_teams": sum(r.name != selectors.NO_TEAM for r in rows),
+        "overdue": sum(r.overdue for r in rows), "due_soon": sum(r.due_soon for r in rows),
         "overdue_cells": [sum(cells) for cells in zip(*(r.overdue_cells for r in rows), strict=True)] if rows else [],
     }
 

@@ -12,15 +12,15 @@ from .structure import DIMENSION_FIELDS, ENTITLEMENTS
 
 HELP = {
     "young_persons_voice": "In their own words: their wishes, feelings and views on the plan. If they declined or "
-                           "were unavailable, write what is known and how (P4).",
+                           "were unavailable, write what is known and how.",  # P4
     "contact_arrangements": "Anything else about keeping in touch: where, who else, what works for them.",
     "contact_every_weeks": "It must agree with the arrangement in force: the page says why if it does not.",
     "contingency_plan": "What happens if things go wrong (a tenancy fails, a course ends, they go missing), "
                         "and who to call.",
-    "attempts_to_engage": "Every attempt made, with dates (S1, S4).",
-    "offer_shared": "When the offer of support was shared with the young person (S4).",
-    "arrangement_reasons": "Why they want fewer visits, in their words (R2, R3).",
-    "arrangement_assessment": "Their support needs and why reduced visits are right for them (R1, R3).",
+    "attempts_to_engage": "Every attempt made, with dates.",  # S1, S4
+    "offer_shared": "When the offer of support was shared with the young person.",  # S4
+    "arrangement_reasons": "Why they want fewer visits, in their words.",  # R2, R3
+    "arrangement_assessment": "Their support needs and why reduced visits are right for them.",  # R1, R3
 }
 #: Labels on the form: per dimension, whose words each box holds (issue 13, item 1).
 DIMENSION_LABELS = {

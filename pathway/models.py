@@ -21,8 +21,8 @@ OPEN_PLAN_STATES = (PlanState.DRAFT, PlanState.SUBMITTED, PlanState.RETURNED)
 
 class PlanKind(models.TextChoices):
     STANDARD = "standard", "Pathway plan"
-    STEP_BACK = "step_back", "Step-back pathway plan (S4)"
-    DIFFERENT_NEEDS = "different_needs", "Brief pathway plan (D3)"
+    STEP_BACK = "step_back", "Step-back pathway plan"  # S4
+    DIFFERENT_NEEDS = "different_needs", "Brief pathway plan"  # D3
 
 
 #: P5 sections, in the order a PA writes them.
@@ -129,15 +129,16 @@ class PathwayPlan(models.Model):
     editors = models.ManyToManyField(Staff, blank=True, related_name="+", help_text="Who wrote any part of this version.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    review_due = models.DateField(null=True, blank=True, help_text="The review due date when submitted (P2).")
+    review_due = models.DateField(null=True, blank=True, help_text="The review due date when submitted.")  # P2
     late_to_team_leader = models.BooleanField(
-        default=False, help_text="P2: first reached the Team Leader later than the pack's window before review_due."
+        default=False, help_text="First reached the Team Leader later than the policy's window before the review was due."  # P2
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
     signed_off_at = models.DateTimeField(null=True, blank=True)
     signed_off_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    review_date = models.DateField(null=True, blank=True, help_text="The sign-off date is the review date (P3).")
-    shared_with_young_person_on = models.DateField(null=True, blank=True, help_text="P4")
+    review_date = models.DateField(null=True, blank=True, help_text="The sign-off date is the review date.")  # P3
+    shared_with_young_person_on = models.DateField(  # P4
+        null=True, blank=True, help_text="When the signed-off plan was shared with the young person.")
     # reg 8(2)(b): the visit made since the previous review, as found at sign-off, or why there was none.
     visit_before_review_on = models.DateField(null=True, blank=True, help_text="reg 8(2)(b): the last visit before sign-off.")
     no_visit_reason = models.TextField("why no visit was made since the previous review", blank=True)
@@ -167,13 +168,13 @@ class PathwayPlan(models.Model):
     # issue 13, item 3: the arrangement the plan carries (R3, R4, S4, D3): a reduced-visits request made on this
     # version, or the step back / different-needs arrangement in force when it was started.
     arrangement = models.ForeignKey(Arrangement, null=True, blank=True, on_delete=models.PROTECT, related_name="plans")
-    arrangement_reasons = models.TextField("the young person's reasons (R3)", blank=True)
-    arrangement_assessment = models.TextField("the Personal Adviser's assessment (R3)", blank=True)
+    arrangement_reasons = models.TextField("the young person's reasons", blank=True)  # R3
+    arrangement_assessment = models.TextField("the Personal Adviser's assessment", blank=True)  # R3
     # issue 13, item 4 (P4): how the plan reached the young person; when the PA was told it had not yet.
     shared_how = models.CharField("how it was shared", max_length=20, choices=SharedHow.choices, blank=True)
     share_by = models.DateField(null=True, blank=True, db_index=True,
-                                help_text="P4: the sign-off date plus the pack's plan_shared_within_days; cleared once "
-                                          "shared or when a later version is signed off.")
+                                help_text="The sign-off date plus the policy's days to share the plan; cleared once "
+                                          "shared or when a later version is signed off.")  # P4
     unshared_reminder_on = models.DateField(null=True, blank=True,
                                             help_text="When the PA was told the signed-off plan was not yet shared.")
     history = HistoricalRecords()

@@ -315,7 +315,7 @@ def plan_submit(*, plan: PathwayPlan, actor: Staff, today: dt.date | None = None
     PlanDecision.objects.create(plan=plan, action=PlanAction.SUBMITTED, actor=actor)
     _audit(AuditKind.PLAN_SUBMITTED, plan, actor=actor, state_from=state_from, review_due=plan.review_due,
            late_to_team_leader=plan.late_to_team_leader)
-    late = " It reached the Team Leader late (P2)." if plan.late_to_team_leader else ""
+    late = " It reached the Team Leader late." if plan.late_to_team_leader else ""  # P2
     case_note_add(young_person=young_person, author=actor, kind=CaseNoteKind.PLAN,
                   subject=f"Pathway plan v{plan.version} submitted for sign-off",
                   text=f"{actor.name} submitted the plan to the Team Leader.{late}")
@@ -367,7 +367,7 @@ def plan_sign_off(*, plan: PathwayPlan, actor: Staff, comments: str = "", no_vis
     if request is not None and request.state == ArrangementState.REQUESTED:
         if not comments:
             raise ServiceError("Give the rationale for approving reduced visits: signing off this plan approves the "
-                               "request, and the rationale is the case note (R4).", field="comments")
+                               "request, and the rationale is the case note.", field="comments")  # R4
     _check_complete(plan)
     visit = visit_before_review(plan, today=today)
     no_visit_reason = (no_visit_reason or "").strip()
@@ -379,8 +379,8 @@ def plan_sign_off(*, plan: PathwayPlan, actor: Staff, comments: str = "", no_vis
     if request is not None and request.state == ArrangementState.REQUESTED:
         arrangement_approve(arrangement=request, actor=actor, rationale=comments, today=today,
                             with_plan=f"pathway plan v{plan.version}")
-        approved = ("Reduced visits approved by the Team Leader with this sign-off (R3, R4); the Service Leader "
-                    "has been alerted and reduced visits start once they agree (R5).")
+        approved = ("Reduced visits approved by the Team Leader with this sign-off; the Service Leader "  # R3, R4
+                    "has been alerted and reduced visits start once they agree.")  # R5
     submitter = plan.submitted_by
     state_from = plan.state
     plan.state = transition.next_state(plan)
@@ -503,7 +503,7 @@ def plans_unshared_notify(*, today: dt.date | None = None) -> int:
             continue
         notify(recipients=[recipient], kind="plan_not_shared", url=_plan_url(plan), young_person=plan.young_person,
                message=f"Pathway plan v{plan.version} for {plan.young_person.name} was signed off on "
-                       f"{british(plan.review_date)} and is not yet shared with them: share it and record how (P4).")
+                       f"{british(plan.review_date)} and is not yet shared with them: share it and record how.")  # P4
         audit_record(kind=AuditKind.PLAN_UNSHARED_REMINDED, actor=None, young_person=plan.young_person, obj=plan,
                      version=plan.version, share_by=plan.share_by)
         told += 1

@@ -98,19 +98,19 @@ def contact_refusal(plan: PathwayPlan, *, method: str, every_weeks: int | None,
         return None
     arrangement = governing_arrangement(plan)
     kind = arrangement.kind if arrangement else ArrangementKind.STANDARD
-    wanted_method, code, rule = PATTERN[kind]
+    wanted_method, code, _rule = PATTERN[kind]  # the rule ID stays out of the message (issue 15, item 3)
     what = "the standard pattern" if arrangement is None else arrangement.get_kind_display().lower()
     if arrangement is not None and arrangement.state != ArrangementState.ACTIVE:
         what = f"the {what} request this plan carries"
     interval = pack_intervals_for(plan.young_person, on=on, arrangement_kind=kind).get(code)
     needed = f"{ContactMethod(wanted_method).label.lower()}" + (f" at least every {_weeks(interval)}" if interval else "")
     if method != wanted_method:
-        message = (f"These contact arrangements contradict {what}, which asks for {needed} ({rule}); "
+        message = (f"These contact arrangements contradict {what}, which asks for {needed}; "
                    f"the plan says {ContactMethod(method).label.lower()}. Change how you keep in touch, "
                    "or change the arrangement first.")
         return ("contact_method", message)
     if every_weeks is not None and interval and every_weeks * 7 > interval:
-        return ("contact_every_weeks", f"Every {every_weeks} weeks is less often than {what} allows: {needed} ({rule}).")
+        return ("contact_every_weeks", f"Every {every_weeks} weeks is less often than {what} allows: {needed}.")
     return None
 
 

@@ -288,7 +288,7 @@ def approve_on_plan(request, pk: int, *, staff):
             add_service_error(form, exc)
         else:
             messages.success(request, f"Plan v{plan.version} is signed off and reduced visits approved: the Service Leader "
-                                      "has been asked to agree (R5).")
+                                      "has been asked to agree.")  # R5
             return redirect("approvals:detail", pk=arrangement.pk)
     plan = plan_for(request.user, pk=plan.pk)
     return _detail(request, plan, status=400, form=form)

@@ -101,9 +101,9 @@ def test_s2_checklist_only_for_a_step_back(jamie, alice):
     ("approve", S.REQUESTED, "sol", "Only a Team Leader can decide on this request."),
     ("approve", S.REQUESTED, "trent", "A Team Leader decides only for young people in their own team."),
     ("reject", S.REQUESTED, "trent", "A Team Leader decides only for young people in their own team."),
-    ("reject", S.TEAM_LEADER_APPROVED, "tess", "Only a Service Leader can record agreement to reduced visits (R5)."),
-    ("agree", S.TEAM_LEADER_APPROVED, "tess", "Only a Service Leader can record agreement to reduced visits (R5)."),
-    ("agree", S.TEAM_LEADER_APPROVED, "hana", "Only a Service Leader can record agreement to reduced visits (R5)."),
+    ("reject", S.TEAM_LEADER_APPROVED, "tess", "Only a Service Leader can record agreement to reduced visits."),
+    ("agree", S.TEAM_LEADER_APPROVED, "tess", "Only a Service Leader can record agreement to reduced visits."),
+    ("agree", S.TEAM_LEADER_APPROVED, "hana", "Only a Service Leader can record agreement to reduced visits."),
     ("withdraw", S.REQUESTED, "tess", "Only the young person's Personal Adviser can withdraw a request."),
     ("withdraw", S.REQUESTED, "charlie", "Only the young person's Personal Adviser can withdraw a request."),
     ("end", S.ACTIVE, "trent", "A Team Leader decides only for young people in their own team."),
@@ -111,7 +111,7 @@ def test_s2_checklist_only_for_a_step_back(jamie, alice):
     ("record_step_back_item", S.ACTIVE, "tess", "Only the young person's Personal Adviser records what was given."),
     # Someone who could never take the step is told so, whatever the state.
     ("withdraw", S.WITHDRAWN, "tess", "Only the young person's Personal Adviser can withdraw a request."),
-    ("agree", S.REQUESTED, "alice", "Only a Service Leader can record agreement to reduced visits (R5)."),
+    ("agree", S.REQUESTED, "alice", "Only a Service Leader can record agreement to reduced visits."),
 ])
 def test_a_refusals_name_the_rule(action, state, who, message, jamie, alice, personas):
     kind = ArrangementKind.STEP_BACK if action == "record_step_back_item" else ArrangementKind.REDUCED_VISITS

@@ -142,9 +142,12 @@ def test_queue_team_leader_sees_own_team_requests_only(client, jamie, alice, cha
     assert jamie.name in page
     assert "Southern Person" not in page
     assert "Approved Person" not in page
+    # Issue 15: what each request waits for (the Team Leader's own decision here, not the Service Leader's).
+    assert "Team Leader approval" in page and "Service Leader agreement" not in page
     login(client, sol)
     page = client.get(reverse("approvals:queue")).content.decode()
     assert "Approved Person" in page
+    assert "Service Leader agreement" in page and "Team Leader approval" not in page
     assert jamie.name not in page
     assert "Southern Person" not in page
 
@@ -192,7 +195,7 @@ def test_r1_each_reason_is_shown_once_at_the_top_of_the_form(client, alice):
     assert page.count("This request cannot be made:") == 1
     # issue 15, item 3: the rule ID stays out of the sentence.
     assert page.count("Reduced visits are only for young people aged 18 or over.") == 1
-    assert page.count("Never for a young person who is vulnerable or at risk.") == 1
+    assert page.count("The young person is vulnerable or at risk.") == 1
     assert "(R1)" not in page.split("<main", 1)[1]
 
 
@@ -203,9 +206,11 @@ def test_r1_said_before_the_form_every_reason_at_once(client, alice):
     page = client.get(reverse("approvals:request", args=[yp.pk, "reduced_visits"])).content.decode()
     assert 'id="not-offered"' in page and '<form method="post" novalidate>' not in page
     assert "Reduced visits are only for young people aged 18 or over." in page
-    assert "Never for a young person who is vulnerable or at risk." in page
+    assert "The young person is vulnerable or at risk." in page
     record = client.get(reverse("young_person", args=[yp.pk])).content.decode()
     assert 'id="not-offered-reduced_visits"' in record
+    assert ("not offered, because reduced visits are only for young people aged 18 or over; "
+            "the young person is vulnerable or at risk.") in record
     assert reverse("approvals:request", args=[yp.pk, "reduced_visits"]) not in record
 
 

@@ -38,7 +38,7 @@ def test_v1_the_interval_since_the_requirement_was_last_met(client, alice):
 def test_v3_never_met_counts_from_allocation(client, alice):
     yp = young_person(alice, allocated_days_ago=20)
     login(client, alice)
-    assert reason(client, yp) == f"Every 56 days. Counted from allocation on {british(days_ago(20))} (V3)."
+    assert reason(client, yp) == f"Every 56 days. Counted from allocation on {british(days_ago(20))}."
 
 
 def test_t6_brought_forward_by_which_event(client, alice):
@@ -48,7 +48,7 @@ def test_t6_brought_forward_by_which_event(client, alice):
     recompute_young_person(yp)
     login(client, alice)
     assert reason(client, yp) == (f"Brought forward by the event “Custody start (sentence or remand)” on "
-                                  f"{british(days_ago(5))}: due within 28 days (T6).")
+                                  f"{british(days_ago(5))}: due within 28 days.")
 
 
 def test_t6_a_voided_event_is_not_the_reason(client, alice):
@@ -68,7 +68,7 @@ def test_v3_the_standard_pattern_started_again_the_day_a_step_back_ended(client,
     recompute_young_person(yp)
     login(client, alice)
     assert reason(client, yp) == (f"Every 56 days. The standard pattern started again on {british(days_ago(10))}, "
-                                  "when the step back arrangement ended (V3).")
+                                  "when the step back arrangement ended.")
     response = client.get(reverse("young_person", args=[yp.pk]))
     visit = next(r for r in response.context["requirements"] if r.code == "visit")
     assert visit.due == days_ago(10) + dt.timedelta(days=56)  # not 700 days overdue
@@ -80,7 +80,7 @@ def test_v3_a_requirement_an_arrangement_brings_counts_from_its_start(client, al
     recompute_young_person(yp)
     login(client, alice)
     text = reason(client, yp, "keeping_in_touch")
-    assert text.endswith(f"Counted from the start of the step back arrangement on {british(days_ago(30))} (V3).")
+    assert text.endswith(f"Counted from the start of the step back arrangement on {british(days_ago(30))}.")
 
 
 def test_e3_unanswered_contacts_make_the_visit_due_at_once_until_a_visit(client, alice):
@@ -94,4 +94,4 @@ def test_e3_unanswered_contacts_make_the_visit_due_at_once_until_a_visit(client,
     login(client, alice)
     response = client.get(reverse("young_person", args=[yp.pk]))
     row = next(r for r in response.context["requirements"] if r.basis == "escalation")
-    assert row.reason == "Due at once: 3 contacts in a row unanswered (E3). It stays due until a visit is made."
+    assert row.reason == "Due at once: 3 contacts in a row unanswered. It stays due until a visit is made."

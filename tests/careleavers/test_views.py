@@ -253,7 +253,8 @@ def test_e1_young_person_page_shows_the_next_escalation_step(client, alice):
     login(client, alice)
     response = client.get(reverse("young_person", args=[yp.pk]))
     assert response.context["next_step"].step == "phone_call"
-    assert b"No response: next step (E1)" in response.content
+    assert b"No response: next step" in response.content and b"(E1)" not in response.content
+    assert b'href="/rules/E1/"' in response.content  # issue 15, item 3: a "why?" link, not the ID
 
 
 def _busy_young_person(alice, size: int):
@@ -338,7 +339,8 @@ def test_t6_record_an_event_page_moves_the_due_date(client, alice):
     login(client, alice)
     url = reverse("event_new", args=[yp.pk])
     page = client.get(url)
-    assert b"within 28 days (T6)" in page.content
+    assert b"within 28 days" in page.content and b"(T6)" not in page.content
+    assert b'href="/rules/T6/"' in page.content  # issue 15, item 3: a "why?" link, not the ID
     response = client.post(url, {"kind": "custody_start", "date": days_ago(1).isoformat(), "notes": "Remanded"},
                            follow=True)
     due = days_ago(1) + dt.timedelta(days=28)

@@ -228,5 +228,5 @@ def test_e2_the_page_says_when_every_step_is_taken_and_keeps_offering_the_missin
                                date=days_ago(2), note="Out of character; spoke to the police, not reported yet.")
     login(client, alice)
     body = client.get(reverse("young_person", args=[yp.pk])).content.decode()
-    assert "No response after every step (E2)" in body and "Every step has been taken" in body
+    assert "No response after every step" in body and 'href="/rules/E2/"' in body and "Every step has been taken" in body
     assert 'name="step" value="missing_report_considered"' in body

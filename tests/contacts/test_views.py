@@ -218,3 +218,20 @@ def test_c3_every_missing_checklist_answer_is_reported_at_once(client, alice):
     assert all(str(e[0]).startswith("Choose an answer for") for e in errors.values())
     assert b'href="#id_check-occupancy"' in response.content and b'href="#id_check-laundry"' in response.content
     assert not Contact.objects.exists()
+
+
+def test_c3_missing_checklist_answers_are_reported_with_the_forms_own_errors(client, alice):
+    """issue 15, item 3: a completed home visit with no case note and an empty checklist reports the case note and
+    every checklist answer on the same page, not the checklist one round later."""
+    yp = young_person(alice, accommodation=Accommodation.HOSTEL)
+    login(client, alice)
+    data = {key: value for key, value in home_visit(today()).items() if not key.startswith("check-")}
+    data["note"] = ""
+    response = client.post(reverse("contacts:log", args=[yp.pk]), data)
+    assert "note" in response.context["form"].errors
+    errors = response.context["check_form"].errors
+    assert {"health_and_safety", "furnishings_and_kitchen", "occupancy", "trend", "cooking", "laundry", "house_rules",
+            "overall_suitability"} <= set(errors)
+    body = response.content.decode()
+    assert 'href="#id_note"' in body and 'href="#id_check-health_and_safety"' in body
+    assert not Contact.objects.exists()

@@ -109,7 +109,8 @@ def fill(route: str, records: dict) -> str:
         "professionals": records["professional"].pk, "flags": records["flag"].pk,  # issue 11
     }
     named = {"yp_pk": records["yp"].pk, "contact_pk": records["contact"].pk, "document_pk": records["document"].pk}
-    text = {"kind": "reduced_visits", "code": "visit", "name": "team-items", "fmt": "csv", "uidb64": "MQ", "token": "x-y"}
+    text = {"kind": "reduced_visits", "code": "visit", "name": "team-items", "fmt": "csv", "uidb64": "MQ", "token": "x-y",
+            "ids": "V1"}  # issue 15, item 3: the rule explained
 
     def value(match) -> str:
         conv, name = match.group(1), match.group(2)

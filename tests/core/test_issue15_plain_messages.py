@@ -93,8 +93,16 @@ def test_the_important_forms_have_their_own_words(db):
 
 
 def test_rule_ids_move_from_labels_to_the_title():
+    """The labels are written without IDs (tests/core/test_issue15_rule_ids.py); one written with an ID still
+    reaches the page without it."""
     from approvals.forms import ReducedVisitsForm
+    from core.forms import PlainForm
 
-    field = ReducedVisitsForm().fields["keeping_in_touch"]
+    assert ReducedVisitsForm().fields["keeping_in_touch"].label == "Keeping-in-touch frequency and method"
+
+    class Written(PlainForm):
+        how = forms.CharField(label="Keeping-in-touch frequency and method (R3)")
+
+    field = Written().fields["how"]
     assert field.label == "Keeping-in-touch frequency and method"
     assert field.widget.attrs["title"] == "Rule R3"

@@ -157,7 +157,8 @@ def test_e3_the_escalated_visit_due_puts_the_reduced_visits_arrangement_up_for_r
     run_on(AS_OF)
     arrangement.refresh_from_db()
     assert arrangement.review_requested_on == AS_OF
-    assert "E3" in arrangement.review_reason and "R2" in arrangement.review_reason
+    assert "has not responded to 3 contacts" in arrangement.review_reason  # E3
+    assert "agreed to respond" in arrangement.review_reason and "R2" not in arrangement.review_reason  # R2
     decision = arrangement.decisions.get(decision=Decision.REVIEW_REQUESTED)
     assert decision.actor is None  # the nightly run, not a person
     assert Notification.objects.filter(recipient=tess, kind="arrangement_review", young_person=yp).count() == 1

@@ -314,8 +314,8 @@ def test_o1_service_dashboard_pages_the_teams_and_totals_every_team(client, serv
     first = get(client, sol, "oversight:service")
     assert [r.name for r in first.context["rows"]] == ["North Team"]
     assert first.context["totals"] == {
-        "teams": 2, "overdue": 4, "due_soon": 3, "overdue_cells": [3 if code == "visit" else 1 if code == "pathway_review" else 0
-                                                   for code, _ in CODES]}
+        "teams": 2, "named_teams": 2, "overdue": 4, "due_soon": 3,
+        "overdue_cells": [3 if code == "visit" else 1 if code == "pathway_review" else 0 for code, _ in CODES]}
     html = first.content.decode()
     assert "Teams 1 to 1 of 2" in html and "All 2 teams" in html and "Page 1 of 2" in html
     second = get(client, sol, "oversight:service", page=2)
@@ -372,3 +372,11 @@ def test_o1_service_dashboard_page_of_teams_costs_no_extra_query(client, alice, 
     login(client, sol)
     with django_assert_num_queries(EXPECTED["oversight:service"]):
         assert client.get(reverse("oversight:service"), {"page": 2, "sort": "overdue"}).status_code == 200
+
+
+def test_o1_the_teams_total_does_not_count_the_unallocated_row_as_a_team():
+    """Issue 15: "All 3 teams and the unallocated", not "All 4 teams" when one row is the young people waiting for a PA."""
+    from oversight.tables import _all_teams
+
+    assert _all_teams({"teams": 4, "named_teams": 3}) == "All 3 teams and the unallocated"
+    assert _all_teams({"teams": 2, "named_teams": 2}) == "All 2 teams"

@@ -66,7 +66,7 @@ def test_contact_arrangements_contradicting_reduced_visits_are_refused_with_a_me
     with pytest.raises(ServiceError, match="contradict reduced visits") as refused:
         services.plan_update(plan=plan, actor=alice, content={**READY, "contact_method": "visits"})
     assert refused.value.field == "contact_method"
-    assert "at least every 8 weeks (R6)" in str(refused.value)
+    assert "at least every 8 weeks;" in str(refused.value) and "R6" not in str(refused.value)  # issue 15, item 3
     plan.refresh_from_db()
     assert plan.young_persons_voice == ""  # nothing saved
 
@@ -94,7 +94,7 @@ def test_contact_refusal_shown_next_to_the_field_on_the_edit_page(client, jamie,
     response = client.post(reverse("pathway:edit", args=[plan.pk]), {**READY_POST, "save": ""})
     assert response.status_code == 400
     assert "contradict step back" in response.content.decode()
-    assert "S5" in response.content.decode()
+    assert "(S5)" not in response.content.decode()  # issue 15, item 3: the rule ID stays in code
 
 
 def test_p5_submit_needs_the_structure(jamie, alice):

@@ -361,7 +361,7 @@ class Seeder:
                                               date=tail_day + dt.timedelta(days=1), contact=contact, recorded_by=pa,
                                               note="Called after the missed visit; no answer, voicemail left.")
                     note = CaseNote.objects.create(young_person=yp, author=pa, kind=CaseNoteKind.ESCALATION,
-                                                   subject="Phone call after a missed contact (E1)",
+                                                   subject="Phone call after a missed contact",
                                                    text="Called after the missed visit; no answer, voicemail left.")
                     CaseNote.objects.filter(pk=note.pk).update(created_at=self.at(tail_day + dt.timedelta(days=1)))
                     self.counts["escalation steps"] += 1
@@ -373,7 +373,7 @@ class Seeder:
         self.plans(yp, leader)
         if yp.circumstance == Circumstance.NOT_SETTLED and rng.random() < 0.6:
             IntervalOverride.objects.create(young_person=yp, requirement="visit", interval_days=28, agreed_by=leader,
-                                            reason="T4: agreed in supervision while not settled.")
+                                            reason="Agreed in supervision while not settled.")
             self.counts["interval overrides"] += 1
 
     def one_contact(self, yp: YoungPerson, day: dt.date, kind: str) -> None:
@@ -385,13 +385,13 @@ class Seeder:
         elif kind == ArrangementKind.STEP_BACK:
             self.contact(yp, day, rng.choice([Method.LETTER, Method.TEXT, Method.EMAIL]),
                          rng.choice([Outcome.NO_RESPONSE, Outcome.DECLINED, Outcome.COMPLETED]),
-                         purpose=Purpose.KIT_OFFER, note="Offered a visit with a date and time (S5).")
+                         purpose=Purpose.KIT_OFFER, note="Offered a visit with a date and time.")
         elif kind == ArrangementKind.DIFFERENT_NEEDS:
             self.contact(yp, day, rng.choice([Method.PHONE, Method.EMAIL]), Outcome.COMPLETED,
                          with_whom=With.LEAD_SOCIAL_WORKER, note="Update from the lead social worker.")
             if rng.random() < 0.4:
                 self.contact(yp, day, Method.FACE_TO_FACE, Outcome.COMPLETED, with_whom=With.FAMILY,
-                             note="Met the family; Local Offer and contact details given (D3).")
+                             note="Met the family; Local Offer and contact details given.")
         elif yp.circumstance == Circumstance.CUSTODY:
             method = rng.choice([Method.FACE_TO_FACE, Method.FACE_TO_FACE, Method.LETTER, Method.PHONE])  # T6: in writing too
             self.contact(yp, day, method, outcome, note="Prison visit booked through the visits hall."
