@@ -43,10 +43,14 @@ TIMELINE_SHOWN = 200
 @login_required
 def caseload(request):
     today = timezone.localdate()
-    visible = open_cases(young_people_visible_to(request.user), today=today)  # issue 11, item 8: closed cases leave it
+    everyone = young_people_visible_to(request.user)
+    visible = open_cases(everyone, today=today)  # issue 11, item 8: closed cases leave it
     ensure_summary(today)  # issue 16: the sorts and counts read the summary, true for today
     filters = CaseloadFilter(request.GET, queryset=visible, user=request.user, today=today)
-    paginator = CaseloadPaginator(filters.qs, PAGE_SIZE, today=today, sort=request.GET.get("sort"))
+    # Issue 16: the whole service's open cases, unfiltered, page over the summary's indexes alone.
+    whole_service = not everyone.query.where and not filters.narrows
+    paginator = CaseloadPaginator(filters.qs, PAGE_SIZE, today=today, sort=request.GET.get("sort"),
+                                  whole_service=whole_service)
     page = paginator.get_page(request.GET.get("page"))  # V4, V5, X1
     context = {
         "page": page,
@@ -60,7 +64,9 @@ def caseload(request):
     if _htmx_fragment(request):
         # The filter form (hx-get): only the filters and the list change; the counts and "coming up" do not.
         return _vary_on_htmx(render(request, "careleavers/_caseload_results.html", context))
-    context |= {"counts": caseload_counts(visible, today=today), "coming_up": coming_up(visible, today=today)}
+    service = not everyone.query.where
+    context |= {"counts": caseload_counts(visible, today=today, whole_service=service),
+                "coming_up": coming_up(visible, today=today, whole_service=service)}
     return _vary_on_htmx(render(request, "careleavers/caseload.html", context))
 
 

@@ -10,7 +10,7 @@ from careleavers.models import Circumstance, LegalStatus, YoungPerson
 from core.dates import british
 
 from .engine import refresh_summary, requirements_as_of
-from .models import CaseloadSummary, PackRequirement, Requirement, RequirementCode, Status, Trigger
+from .models import LATEST_DUE_FIRST, CaseloadSummary, PackRequirement, Requirement, RequirementCode, Status, Trigger
 from .status import status_expression, status_for
 
 
@@ -39,26 +39,41 @@ def order_by_urgency(people: QuerySet, *, today: dt.date | None = None) -> Query
 URGENCY_SORT = (F("urgency").asc(nulls_last=True), F("next_due").asc(nulls_last=True), "ref")
 
 
-def summaries_by_urgency(*, reverse: bool = False) -> QuerySet[CaseloadSummary]:
-    """Everyone's summary rows in the caseload's order (or its reverse), read from the index alone:
-    the whole service's caseload pages here instead of joining 100 000 people (issue 16)."""
-    columns = ("urgency", "next_due", "ref")
-    return CaseloadSummary.objects.order_by(*(f"-{c}" if reverse else c for c in columns))
+#: The caseload's sorts over the whole service's open cases (issue 16), each the order of one of CaseloadSummary's
+#: indexes (`closed` leads them), read forwards or backwards, so a page at any number reads 25 index entries past
+#: its offset and nothing else. "-status" reads the urgency index backwards: the people with no due date are all
+#: "nothing due" (urgency 3), so where the nulls go among the dates changes nothing.
+SUMMARY_ORDERS: dict[str, tuple] = {
+    "status": ("urgency", "next_due", "ref"),
+    "-status": ("-urgency", "-next_due", "-ref"),
+    "due": (F("next_due").asc(nulls_last=True), "ref"),
+    "-due": (LATEST_DUE_FIRST, "ref"),
+    "name": ("name", "ref"),
+    "-name": ("-name", "-ref"),
+    "age": ("-date_of_birth", "-ref"),  # youngest first
+    "-age": ("date_of_birth", "ref"),
+}
 
 
-def summaries_by_due(*, reverse: bool = False) -> QuerySet[CaseloadSummary]:
-    """Everyone's summary rows by the due date of their most urgent requirement (nothing due last)."""
-    due = F("next_due").desc(nulls_last=True) if reverse else F("next_due").asc(nulls_last=True)
-    return CaseloadSummary.objects.order_by(due, "ref")
+def open_summaries(sort: str = "status") -> QuerySet[CaseloadSummary]:
+    """The summary rows of every open case in one of the caseload's orders (SUMMARY_ORDERS), from its index."""
+    return CaseloadSummary.objects.filter(closed=False).order_by(*SUMMARY_ORDERS[sort])
 
 
-def ensure_every_summary(*, young_people: int) -> None:
-    """Everyone has a summary row (people recorded without a recompute get theirs now): the whole
-    service's caseload pages over the summary alone, so it must hold everyone. `young_people` is how
-    many there are (the caller has counted them); one count when it holds everyone."""
-    if CaseloadSummary.objects.count() != young_people:
-        missing = YoungPerson.objects.filter(caseload_summary__isnull=True).values_list("pk", flat=True)
-        refresh_summary(None, list(missing))
+def open_case_count() -> int:
+    """How many open cases the whole service has, from the summary, once everyone has a summary row (people
+    recorded without a recompute get theirs now): the whole service's caseload pages over the summary alone,
+    so it must hold everyone. One query when it does (the people and the summary rows counted together)."""
+    summary, people = CaseloadSummary._meta.db_table, YoungPerson._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT (SELECT COUNT(*) FROM {people}), COUNT(*), "  # noqa: S608 (table names only)
+                       f"COUNT(CASE WHEN NOT closed THEN 1 END) FROM {summary}")
+        everyone, summaries, open_cases = cursor.fetchone()
+    if everyone == summaries:
+        return open_cases
+    missing = YoungPerson.objects.filter(caseload_summary__isnull=True).values_list("pk", flat=True)
+    refresh_summary(None, list(missing))
+    return CaseloadSummary.objects.filter(closed=False).count()
 
 
 def most_urgent(requirements, *, today: dt.date):
