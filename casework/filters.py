@@ -17,7 +17,7 @@ from approvals.models import Arrangement, ArrangementKind, ArrangementState
 from careleavers.models import Circumstance, PlannedAbsence, Team, YoungPerson
 from careleavers.selectors import personal_advisers_visible_to, staff_for
 from compliance.models import CaseloadSummary, Requirement, RequirementCode, Status
-from compliance.selectors import URGENCY_SORT, most_urgent, open_case_count, open_summaries, order_by_urgency
+from compliance.selectors import URGENCY_SORT, most_urgent, open_summaries, order_by_urgency
 from compliance.status import needs_attention_q, status_expression, status_for, status_q
 from core.dates import age_on
 from core.rules import is_pa, is_service_wide
@@ -136,12 +136,11 @@ def requirements_of(people: QuerySet[YoungPerson], *, whole_service: bool = Fals
     return Requirement.objects.filter(young_person__in=people.values("pk"))
 
 
-def caseload_counts(people: QuerySet[YoungPerson], *, today: dt.date, whole_service: bool = False) -> dict:
+def caseload_counts(people: QuerySet[YoungPerson], *, today: dt.date) -> dict:
     """Overdue and due-soon requirements on the caseload, in one query over the people's summary rows
-    (V2, V4; issue 16: not every requirement row of the service on every page). The whole service's open
-    cases are the summary's own open rows (no join)."""
-    rows = CaseloadSummary.objects.all()
-    rows = rows.filter(closed=False) if whole_service else rows.filter(young_person__in=people.values("pk"))
+    (V2, V4; issue 16: not every requirement row of the service on every page). The whole service's are
+    compliance.selectors.open_case_totals."""
+    rows = CaseloadSummary.objects.filter(young_person__in=people.values("pk"))
     counts = rows.aggregate(overdue_rows=Sum("overdue"), due_soon_rows=Sum("due_soon"),
                             overdue_people=Count("pk", filter=Q(overdue__gt=0)))
     counts = {"overdue": counts["overdue_rows"], "due_soon": counts["due_soon_rows"],
@@ -168,8 +167,8 @@ class CaseloadPaginator(Paginator):
     """The caseload, most urgent first (V4), a page at a time, in a fixed number of queries whatever its
     size (issue 16), once the view has brought the summary up to date (compliance.engine.ensure_summary):
 
-    - the count: of the filtered people; for the whole service unfiltered (`whole_service`), of the summary's
-      open rows, with the check that everyone has one in the same query (compliance.selectors.open_case_count);
+    - the count: of the filtered people; for the whole service unfiltered, `open_cases`, which the view has
+      from compliance.selectors.open_case_totals with the counts at the top (one query);
     - the page's people with their PA: for the whole service unfiltered, the people whose ids the summary's
       index gives for that page and sort (an index-only scan of the open cases' range: a late page's offset
       skips index entries, not 100 000 people joined and sorted), in the same query; else the filtered people
@@ -195,15 +194,17 @@ class CaseloadPaginator(Paginator):
     }
 
     def __init__(self, people: QuerySet[YoungPerson], per_page: int, *, today: dt.date, sort: str | None = None,
-                 whole_service: bool = False):
+                 open_cases: int | None = None):
+        """`open_cases`: the whole service's open cases, unfiltered, are the list (their number given)."""
         super().__init__(people.order_by("ref"), per_page)
         self.today = today
         self.sort = sort if sort in self.SORTS else None
-        self.whole_service = whole_service
+        self.whole_service = open_cases is not None
+        self.open_cases = open_cases
 
     @cached_property
     def count(self) -> int:
-        return open_case_count() if self.whole_service else super().count
+        return self.open_cases if self.open_cases is not None else super().count
 
     def _ordered(self, people: QuerySet[YoungPerson]) -> QuerySet[YoungPerson]:
         sort = self.sort or "status"

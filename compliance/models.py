@@ -210,7 +210,9 @@ class CaseloadSummary(models.Model):
         indexes = [
             models.Index(fields=["closed", "urgency", "next_due", "ref", "young_person"], name="caseload_urgency"),
             models.Index(fields=["closed", "next_due", "ref", "young_person"], name="caseload_next_due"),
-            models.Index(F("closed"), LATEST_DUE_FIRST, F("ref"), F("young_person"), name="caseload_next_due_desc"),
+            # next_due itself at the end: PostgreSQL reads an expression index alone only when it holds the column.
+            models.Index(F("closed"), LATEST_DUE_FIRST, F("ref"), F("young_person"), F("next_due"),
+                         name="caseload_next_due_desc"),
             models.Index(fields=["closed", "name", "ref", "young_person"], name="caseload_name"),
             models.Index(fields=["closed", "date_of_birth", "ref", "young_person"], name="caseload_dob"),
         ]

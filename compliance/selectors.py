@@ -60,20 +60,26 @@ def open_summaries(sort: str = "status") -> QuerySet[CaseloadSummary]:
     return CaseloadSummary.objects.filter(closed=False).order_by(*SUMMARY_ORDERS[sort])
 
 
-def open_case_count() -> int:
-    """How many open cases the whole service has, from the summary, once everyone has a summary row (people
-    recorded without a recompute get theirs now): the whole service's caseload pages over the summary alone,
-    so it must hold everyone. One query when it does (the people and the summary rows counted together)."""
+def open_case_totals() -> dict[str, int]:
+    """The whole service's open cases from the summary: how many (`open`), requirements overdue and due soon,
+    and people with something overdue (V2, V4), in one pass. First, everyone has a summary row (people recorded
+    without a recompute get theirs now): the whole service's caseload pages over the summary alone, so it must
+    hold everyone. One query when it does (the people counted in the same statement)."""
     summary, people = CaseloadSummary._meta.db_table, YoungPerson._meta.db_table
+    sql = (f"SELECT (SELECT COUNT(*) FROM {people}), COUNT(*), "  # noqa: S608 (table names only, no input)
+           "COUNT(CASE WHEN NOT closed THEN 1 END), SUM(CASE WHEN NOT closed THEN overdue END), "
+           "SUM(CASE WHEN NOT closed THEN due_soon END), COUNT(CASE WHEN NOT closed AND overdue > 0 THEN 1 END) "
+           f"FROM {summary}")
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT (SELECT COUNT(*) FROM {people}), COUNT(*), "  # noqa: S608 (table names only)
-                       f"COUNT(CASE WHEN NOT closed THEN 1 END) FROM {summary}")
-        everyone, summaries, open_cases = cursor.fetchone()
-    if everyone == summaries:
-        return open_cases
-    missing = YoungPerson.objects.filter(caseload_summary__isnull=True).values_list("pk", flat=True)
-    refresh_summary(None, list(missing))
-    return CaseloadSummary.objects.filter(closed=False).count()
+        cursor.execute(sql)
+        everyone, summaries, *totals = cursor.fetchone()
+    if everyone != summaries:
+        missing = YoungPerson.objects.filter(caseload_summary__isnull=True).values_list("pk", flat=True)
+        refresh_summary(None, list(missing))
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            everyone, summaries, *totals = cursor.fetchone()
+    return dict(zip(("open", "overdue", "due_soon", "overdue_people"), (int(t or 0) for t in totals), strict=True))
 
 
 def most_urgent(requirements, *, today: dt.date):

@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='caseloadsummary',
-            index=models.Index(models.F('closed'), models.OrderBy(django.db.models.functions.comparison.Coalesce(models.F('next_due'), models.Value(datetime.date(1, 1, 1)), output_field=models.DateField()), descending=True), models.F('ref'), models.F('young_person'), name='caseload_next_due_desc'),
+            index=models.Index(models.F('closed'), models.OrderBy(django.db.models.functions.comparison.Coalesce(models.F('next_due'), models.Value(datetime.date(1, 1, 1)), output_field=models.DateField()), descending=True), models.F('ref'), models.F('young_person'), models.F('next_due'), name='caseload_next_due_desc'),
         ),
         migrations.AddIndex(
             model_name='caseloadsummary',
