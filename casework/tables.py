@@ -7,6 +7,8 @@ The rows are one page of casework.filters.CaseloadPaginator, already sorted by t
 urgent first, or by the column asked for): the table shows the sort but never re-sorts the page.
 """
 
+from functools import lru_cache
+
 import django_tables2 as tables
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
@@ -29,6 +31,16 @@ IN_ABSENCE = mark_safe(  # noqa: S308 (constant markup); V5
     ' <span class="badge text-bg-warning" title="Due during the PA&#x27;s planned absence: bring it forward (V5)">'
     'During absence</span>')
 NONE = "—"
+
+
+#: A pk no young person has, standing for theirs in the reversed URL (CaseloadTable.html_rows).
+PK_MARK = 987654321987
+
+
+@lru_cache(maxsize=8)
+def _badge(status: str | None) -> SafeString:
+    """The status badge (compliance's status_badge), the same few for every row."""
+    return status_badge(status)
 
 
 class SortedByTheDatabase(TableListData):
@@ -68,6 +80,8 @@ class CaseloadTable(tables.Table):
         """Each row's cells (<td>...</td> in the columns' order), written in one pass over the page: the same
         markup django-tables2 gives a cell (its td attrs: data-priority for the stacked layout on a phone)."""
         td = {column.name: f"<td {column.attrs['td'].as_html()}>" for column in self.columns}
+        # The young person's URL reversed once for the page: the pk is the only part that changes.
+        link = reverse("young_person", args=[PK_MARK])
         rows = []
         for number, record in enumerate(self.data):
             badges = ""
@@ -78,18 +92,18 @@ class CaseloadTable(tables.Table):
             if getattr(record, "birthday_check_due", False):
                 badges += BIRTHDAY_CHECK
             cells = [
-                td["name"], format_html('<a href="{}">{}</a>', reverse("young_person", args=[record.pk]), record.name),
+                td["name"], format_html('<a href="{}">{}</a>', link.replace(str(PK_MARK), str(record.pk)), record.name),
                 badges, "</td>", td["ref"], conditional_escape(record.ref), "</td>",
                 td["age"], str(record.age), "</td>",
             ]
             if self.show_pa:
                 cells += [td["pa"], conditional_escape(record.pa.name) if record.pa_id else "Unallocated", "</td>"]
-            due = NONE if record.next_due is None else date_filter(record.next_due, DATE)
+            due = NONE if record.next_due is None else date_filter(record.next_due, DATE)  # "j M Y", as elsewhere
             cells += [
                 td["circumstance"], conditional_escape(record.get_circumstance_display()), "</td>",
                 td["next_code"], conditional_escape(requirement_label(record.next_code)) if record.next_code else NONE,
                 "</td>", td["due"], due, IN_ABSENCE if record.next_in_absence and record.next_due else "", "</td>",
-                td["status"], status_badge(record.next_status if record.next_code else None), "</td>",
+                td["status"], _badge(record.next_status if record.next_code else None), "</td>",
             ]
             rows.append((("even", "odd")[number % 2], mark_safe("".join(cells))))  # noqa: S308 (escaped above)
         return rows
