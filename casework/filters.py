@@ -11,19 +11,14 @@ import django_filters
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.expressions import OrderBy
+from django.utils.functional import cached_property
+from django.utils.html import format_html_join
 
 from approvals.models import Arrangement, ArrangementKind, ArrangementState
 from careleavers.models import Circumstance, PlannedAbsence, Team, YoungPerson
 from careleavers.selectors import personal_advisers_visible_to, staff_for
 from compliance.models import CaseloadSummary, Requirement, RequirementCode, Status
-from compliance.selectors import (
-    URGENCY_SORT,
-    ensure_every_summary,
-    most_urgent,
-    order_by_urgency,
-    summaries_by_due,
-    summaries_by_urgency,
-)
+from compliance.selectors import URGENCY_SORT, most_urgent, open_summaries, order_by_urgency
 from compliance.status import needs_attention_q, status_expression, status_for, status_q
 from core.dates import age_on
 from core.rules import is_pa, is_service_wide
@@ -70,6 +65,14 @@ class CaseloadFilter(django_filters.FilterSet):
             self.filters = {k: self.filters[k] for k in [*(k for k in self.filters if k != "pa"), "pa"]}
 
     @property
+    def narrows(self) -> bool:
+        """Some filter or search is applied (a value that is valid; django-filter ignores the others)."""
+        if not self.is_bound:
+            return False
+        self.form.is_valid()  # cleans the form once: cleaned_data holds the valid values
+        return any(value not in (None, "", [], ()) for value in self.form.cleaned_data.values())
+
+    @property
     def pa_choices(self) -> list[tuple[str, str]]:
         """The PA options to show: a Team Leader's team; for the whole service, the chosen team's PAs
         (and the PA already chosen), so the page never lists every PA in the country."""
@@ -85,6 +88,29 @@ class CaseloadFilter(django_filters.FilterSet):
                 wanted |= Q(pk=int(pa))
             people = people.filter(wanted)
         return [("", "Any PA"), *((str(s.pk), s.name) for s in people)]
+
+    def form_fields(self) -> list[dict]:
+        """The filter form's fields as _caseload_results.html writes them, each select's options written in one
+        pass (issue 16: the whole service's 500 teams were 500 template loops and a count, every page): the team
+        options from one query of (id, name), the PAs' from pa_choices, the rest from their fixed choices."""
+        fields = []
+        for name, field in self.form.fields.items():
+            bound = self.form[name]
+            value = bound.value()
+            entry = {"name": name, "id": bound.auto_id, "label": bound.label, "search": name == "q",
+                     "value": "" if value is None else value}
+            if name == "pa":
+                choices = self.pa_choices
+            elif name == "team":
+                choices = [("", "Any team"), *Team.objects.order_by("name").values_list("pk", "name")]
+            elif name != "q":
+                choices = field.choices
+            if name != "q":
+                chosen = str(value)
+                entry["options"] = format_html_join("", '<option value="{}"{}>{}</option>', (
+                    (option, " selected" if str(option) == chosen else "", label) for option, label in choices))
+            fields.append(entry)
+        return fields
 
     def search(self, queryset, name, value):
         """Every word in the name, in any order ("Hussain Maya" finds Maya Hussain), or the ref (issue 15, item 6)."""
@@ -124,20 +150,21 @@ class CaseloadFilter(django_filters.FilterSet):
         return queryset.filter(Exists(rows))
 
 
-def requirements_of(people: QuerySet[YoungPerson]) -> QuerySet[Requirement]:
-    """The requirement rows of these people. Everyone (a Service Leader's unfiltered caseload) needs
-    no join: every row belongs to a young person, and the join doubles the cost at 100 000 people."""
-    if not people.query.where:
-        return Requirement.objects.all()
+def requirements_of(people: QuerySet[YoungPerson], *, whole_service: bool = False,
+                    today: dt.date | None = None) -> QuerySet[Requirement]:
+    """The requirement rows of these people. The whole service's open cases need no semi-join over 100 000
+    people: every row belongs to a young person, so the open cases are a condition on the row's own young
+    person (the join the caller's select_related makes anyway)."""
+    if whole_service:
+        return Requirement.objects.filter(Q(young_person__closed_on__isnull=True) | Q(young_person__closed_on__gt=today))
     return Requirement.objects.filter(young_person__in=people.values("pk"))
 
 
 def caseload_counts(people: QuerySet[YoungPerson], *, today: dt.date) -> dict:
     """Overdue and due-soon requirements on the caseload, in one query over the people's summary rows
-    (V2, V4; issue 16: not every requirement row of the service on every page)."""
-    rows = CaseloadSummary.objects.all()
-    if people.query.where:
-        rows = rows.filter(young_person__in=people.values("pk"))
+    (V2, V4; issue 16: not every requirement row of the service on every page). The whole service's are
+    compliance.selectors.open_case_totals."""
+    rows = CaseloadSummary.objects.filter(young_person__in=people.values("pk"))
     counts = rows.aggregate(overdue_rows=Sum("overdue"), due_soon_rows=Sum("due_soon"),
                             overdue_people=Count("pk", filter=Q(overdue__gt=0)))
     counts = {"overdue": counts["overdue_rows"], "due_soon": counts["due_soon_rows"],
@@ -145,12 +172,13 @@ def caseload_counts(people: QuerySet[YoungPerson], *, today: dt.date) -> dict:
     return {key: value or 0 for key, value in counts.items()}
 
 
-def coming_up(people: QuerySet[YoungPerson], *, today: dt.date, limit: int = 20) -> list[Requirement]:
+def coming_up(people: QuerySet[YoungPerson], *, today: dt.date, limit: int = 20,
+              whole_service: bool = False) -> list[Requirement]:
     """V2: requirements not yet overdue whose scheduling window (the pack's due-soon rows, stored
     as due_soon_from) has opened: visits and contacts two weeks ahead, reviews a month ahead.
     Flags those due inside the PA's planned absence (V5). One query."""
     rows = (
-        requirements_of(people)
+        requirements_of(people, whole_service=whole_service, today=today)
         .filter(status_q(Status.DUE_SOON, today))
         .select_related("young_person", "young_person__pa")
         .annotate(status=status_expression(today), in_absence=in_absence("young_person__pa", "due"))
@@ -163,11 +191,12 @@ class CaseloadPaginator(Paginator):
     """The caseload, most urgent first (V4), a page at a time, in a fixed number of queries whatever its
     size (issue 16), once the view has brought the summary up to date (compliance.engine.ensure_summary):
 
-    - the count of the filtered people;
-    - the page's people with their PA: for the whole service unfiltered, their ids from the summary's
-      index alone first (a late page reads index entries, not 100 000 people joined and sorted: two
-      a count that everyone has a summary row, the ids, the people), else the filtered people joined
-      to their summary rows (one query);
+    - the count: of the filtered people; for the whole service unfiltered, `open_cases`, which the view has
+      from compliance.selectors.open_case_totals with the counts at the top (one query);
+    - the page's people with their PA: for the whole service unfiltered, the people whose ids the summary's
+      index gives for that page and sort (an index-only scan of the open cases' range: a late page's offset
+      skips index entries, not 100 000 people joined and sorted), in the same query; else the filtered people
+      joined to their summary rows;
     - their requirement rows, from which each row's most urgent requirement is picked
       (`next_code`, `next_due`, `next_status`) and flagged if due in the PA's planned absence
       (`next_in_absence`, V5);
@@ -187,16 +216,19 @@ class CaseloadPaginator(Paginator):
         "due": (F("next_due").asc(nulls_last=True), "ref"),
         "-due": (F("next_due").desc(nulls_last=True), "ref"),
     }
-    #: Sorts of the whole service read from the summary's index without touching the people.
-    SUMMARY_SORTS = {
-        "status": (summaries_by_urgency, False), "-status": (summaries_by_urgency, True),
-        "due": (summaries_by_due, False), "-due": (summaries_by_due, True),
-    }
 
-    def __init__(self, people: QuerySet[YoungPerson], per_page: int, *, today: dt.date, sort: str | None = None):
+    def __init__(self, people: QuerySet[YoungPerson], per_page: int, *, today: dt.date, sort: str | None = None,
+                 open_cases: int | None = None):
+        """`open_cases`: the whole service's open cases, unfiltered, are the list (their number given)."""
         super().__init__(people.order_by("ref"), per_page)
         self.today = today
         self.sort = sort if sort in self.SORTS else None
+        self.whole_service = open_cases is not None
+        self.open_cases = open_cases
+
+    @cached_property
+    def count(self) -> int:
+        return self.open_cases if self.open_cases is not None else super().count
 
     def _ordered(self, people: QuerySet[YoungPerson]) -> QuerySet[YoungPerson]:
         sort = self.sort or "status"
@@ -206,20 +238,12 @@ class CaseloadPaginator(Paginator):
 
     def _page_rows(self, bottom: int) -> list[YoungPerson]:
         people = self.object_list
-        sort = self.sort or "status"
-        if not people.query.where:
-            # The whole service: the page's ids from one index alone (the summary's, or the people's by
-            # name or age), then those people; a late page's offset skips index entries, not rows.
-            if sort in self.SUMMARY_SORTS:
-                ensure_every_summary(young_people=self.count)
-                summaries, reverse = self.SUMMARY_SORTS[sort]
-                ordered = summaries(reverse=reverse).values_list("young_person_id", flat=True)
-            else:
-                ordered = people.order_by(*self.SORTS[sort]).values_list("pk", flat=True)
-            ids = list(ordered[bottom:bottom + self.per_page])
-            found = (YoungPerson.objects.filter(pk__in=ids).select_related("pa")
-                     .annotate(plan_not_shared=plan_not_shared(self.today)).in_bulk())  # issue 13, item 4 (P4)
-            return [found[pk] for pk in ids if pk in found]
+        if self.whole_service:
+            # The whole service's open cases: the page's ids from the summary's index for the sort (a subquery),
+            # and those 25 people sorted again by the same keys, in one query.
+            ids = open_summaries(self.sort or "status").values("young_person_id")[bottom:bottom + self.per_page]
+            people = YoungPerson.objects.filter(pk__in=ids)
+            bottom = 0
         return list(self._ordered(people).select_related("pa")
                     .annotate(plan_not_shared=plan_not_shared(self.today))[bottom:bottom + self.per_page])
 

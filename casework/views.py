@@ -18,7 +18,7 @@ from careleavers.selectors import open_cases, staff_for, young_people_visible_to
 from compliance import services as compliance_services
 from compliance.engine import ensure_summary
 from compliance.models import PackEvent, PolicyPack, Requirement
-from compliance.selectors import due_summary, requirements_with_status
+from compliance.selectors import due_summary, open_case_totals, requirements_with_status
 from contacts.forms import EscalationForm
 from contacts.selectors import next_escalation_step
 from core.audit import audit_view
@@ -41,10 +41,16 @@ TIMELINE_SHOWN = 200
 @login_required
 def caseload(request):
     today = timezone.localdate()
-    visible = open_cases(young_people_visible_to(request.user), today=today)  # issue 11, item 8: closed cases leave it
+    everyone = young_people_visible_to(request.user)
+    visible = open_cases(everyone, today=today)  # issue 11, item 8: closed cases leave it
     ensure_summary(today)  # issue 16: the sorts and counts read the summary, true for today
     filters = CaseloadFilter(request.GET, queryset=visible, user=request.user, today=today)
-    paginator = CaseloadPaginator(filters.qs, PAGE_SIZE, today=today, sort=request.GET.get("sort"))
+    # Issue 16: for the whole service, the summary's totals (everyone has a row; how many open cases; the counts at
+    # the top) in one query, and its open cases, unfiltered, page over the summary's indexes alone.
+    service = not everyone.query.where
+    totals = open_case_totals() if service else None
+    paginator = CaseloadPaginator(filters.qs, PAGE_SIZE, today=today, sort=request.GET.get("sort"),
+                                  open_cases=totals["open"] if totals and not filters.narrows else None)
     page = paginator.get_page(request.GET.get("page"))  # V4, V5, X1
     context = {
         "page": page,
@@ -58,7 +64,8 @@ def caseload(request):
     if _htmx_fragment(request):
         # The filter form (hx-get): only the filters and the list change; the counts and "coming up" do not.
         return _vary_on_htmx(render(request, "careleavers/_caseload_results.html", context))
-    context |= {"counts": caseload_counts(visible, today=today), "coming_up": coming_up(visible, today=today)}
+    context |= {"counts": totals if totals else caseload_counts(visible, today=today),
+                "coming_up": coming_up(visible, today=today, whole_service=service)}
     return _vary_on_htmx(render(request, "careleavers/caseload.html", context))
 
 

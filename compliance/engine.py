@@ -76,6 +76,14 @@ class _Dialect:
         return (f"(CASE WHEN ({left}) IS NULL THEN ({right}) WHEN ({right}) IS NULL THEN ({left})"
                 f" WHEN ({left}) > ({right}) THEN ({left}) ELSE ({right}) END)")
 
+    @property
+    def true(self) -> str:
+        return "TRUE" if self.pg else "1"
+
+    @property
+    def false(self) -> str:
+        return "FALSE" if self.pg else "0"
+
     def same(self, left: str, right: str) -> str:
         return f"{left} IS NOT DISTINCT FROM {right}" if self.pg else f"{left} IS {right}"
 
@@ -345,6 +353,14 @@ def recompute(as_of: dt.date | None = None, young_person_ids: Iterable[int] | No
 # --- issue 16: the caseload summary, one row per young person ---
 
 
+#: The summary's columns in the order refresh_summary's SELECT gives them. `closed`, `name` and `date_of_birth` come
+#: from the young person (the whole service's caseload lists open cases only and sorts by name or age from the
+#: summary's indexes); every service that closes or reopens a case, or changes a name or date of birth, recomputes
+#: that person in its transaction (compliance.services.case_close, case_reopen; the admin; the import), which
+#: refreshes their row here.
+SUMMARY_COLUMNS = ("ref", "urgency", "next_due", "overdue", "due_soon", "closed", "name", "date_of_birth")
+
+
 def summary_date() -> dt.date | None:
     """The day the caseload summary is true for (None before the first full refresh)."""
     return SummaryDate.objects.filter(pk=1).values_list("as_of", flat=True).first()
@@ -366,10 +382,10 @@ def refresh_summary(as_of: dt.date | None = None, young_person_ids: Iterable[int
     table = CaseloadSummary._meta.db_table
     opened = f"(r.due < {d} OR r.due_soon_from <= {d})"  # V4, V2: the window has opened
     changed = " OR ".join(
-        f"NOT ({q.same(f'{table}.{c}', f'excluded.{c}')})" for c in ("ref", "urgency", "next_due", "overdue", "due_soon"))
+        f"NOT ({q.same(f'{table}.{c}', f'excluded.{c}')})" for c in SUMMARY_COLUMNS)
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(
-            f"""INSERT INTO {table} (young_person_id, ref, urgency, next_due, overdue, due_soon)
+            f"""INSERT INTO {table} (young_person_id, {", ".join(SUMMARY_COLUMNS)})
                 SELECT y.id, y.ref,
                        CASE WHEN MIN(r.due) IS NULL THEN {int(Urgency.NOTHING_DUE)}
                             WHEN MIN(r.due) < {d} THEN {int(Urgency.OVERDUE)}
@@ -377,14 +393,15 @@ def refresh_summary(as_of: dt.date | None = None, young_person_ids: Iterable[int
                             ELSE {int(Urgency.OK)} END,
                        COALESCE(MIN(CASE WHEN {opened} THEN r.due END), MIN(r.due)),
                        COUNT(CASE WHEN r.due < {d} THEN 1 END),
-                       COUNT(CASE WHEN r.due >= {d} AND r.due_soon_from <= {d} THEN 1 END)
+                       COUNT(CASE WHEN r.due >= {d} AND r.due_soon_from <= {d} THEN 1 END),
+                       CASE WHEN y.closed_on IS NOT NULL AND y.closed_on <= {d} THEN {q.true} ELSE {q.false} END,
+                       y.name, y.date_of_birth
                 FROM careleavers_youngperson y
                 LEFT JOIN {Requirement._meta.db_table} r ON r.young_person_id = y.id
                 WHERE TRUE {_id_filter("y.id", ids)}
-                GROUP BY y.id, y.ref
+                GROUP BY y.id, y.ref, y.closed_on, y.name, y.date_of_birth
                 ON CONFLICT (young_person_id) DO UPDATE SET
-                    ref = excluded.ref, urgency = excluded.urgency, next_due = excluded.next_due,
-                    overdue = excluded.overdue, due_soon = excluded.due_soon
+                    {", ".join(f"{c} = excluded.{c}" for c in SUMMARY_COLUMNS)}
                 WHERE {changed}"""
         )
         if ids is None:

@@ -1,7 +1,10 @@
 """Policy packs (per-council rules as data) and the stored requirement rows of the engine."""
 
+import datetime as dt
+
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
 from careleavers.models import Circumstance, YoungPerson
@@ -177,6 +180,11 @@ class Urgency(models.IntegerChoices):
     NOTHING_DUE = 3, "Nothing due"
 
 
+#: The caseload's "-due" order: the latest due date first, nothing due last. SQLite has no NULLS LAST in an index, so
+#: the index (and the order, compliance.selectors.SUMMARY_ORDERS) reads a missing date as the earliest of all.
+LATEST_DUE_FIRST = Coalesce(F("next_due"), Value(dt.date(1, 1, 1)), output_field=models.DateField()).desc()
+
+
 class CaseloadSummary(models.Model):
     """One row per young person: their urgency and the due date of their most urgent requirement as of
     `SummaryDate` (issue 16). The engine refreshes it in the same transaction as the Requirement rows
@@ -191,11 +199,24 @@ class CaseloadSummary(models.Model):
     next_due = models.DateField(null=True, blank=True)
     overdue = models.PositiveSmallIntegerField(default=0, help_text="Requirements overdue.")  # V4
     due_soon = models.PositiveSmallIntegerField(default=0, help_text="Requirements due soon.")  # V2
+    # The whole service's caseload lists open cases only (issue 11, item 8) and sorts by name or age too: the
+    # summary carries what those need, so every sort of every page reads its 25 ids from one index (issue 16).
+    closed = models.BooleanField(
+        default=False, help_text="The case is closed on the summary's day (closed_on on or before it).")
+    name = models.CharField(max_length=200, default="", help_text="The young person's name, for the sort by name.")
+    date_of_birth = models.DateField(null=True, blank=True, help_text="For the sort by age.")
 
     class Meta:
+        # Each sort of the caseload, open cases first (`closed` leads, so `closed = false` is one range of the
+        # index, read forwards or backwards). "-due" (latest first, nothing due last, then ref) has its own.
         indexes = [
-            models.Index(fields=["urgency", "next_due", "ref", "young_person"], name="caseload_urgency"),
-            models.Index(fields=["next_due", "ref", "young_person"], name="caseload_next_due"),
+            models.Index(fields=["closed", "urgency", "next_due", "ref", "young_person"], name="caseload_urgency"),
+            models.Index(fields=["closed", "next_due", "ref", "young_person"], name="caseload_next_due"),
+            # next_due itself at the end: PostgreSQL reads an expression index alone only when it holds the column.
+            models.Index(F("closed"), LATEST_DUE_FIRST, F("ref"), F("young_person"), F("next_due"),
+                         name="caseload_next_due_desc"),
+            models.Index(fields=["closed", "name", "ref", "young_person"], name="caseload_name"),
+            models.Index(fields=["closed", "date_of_birth", "ref", "young_person"], name="caseload_dob"),
         ]
 
     def __str__(self) -> str:

@@ -10,7 +10,7 @@ from careleavers.models import Circumstance, LegalStatus, YoungPerson
 from core.dates import british
 
 from .engine import refresh_summary, requirements_as_of
-from .models import CaseloadSummary, PackRequirement, Requirement, RequirementCode, Status, Trigger
+from .models import LATEST_DUE_FIRST, CaseloadSummary, PackRequirement, Requirement, RequirementCode, Status, Trigger
 from .status import status_expression, status_for
 
 
@@ -39,26 +39,47 @@ def order_by_urgency(people: QuerySet, *, today: dt.date | None = None) -> Query
 URGENCY_SORT = (F("urgency").asc(nulls_last=True), F("next_due").asc(nulls_last=True), "ref")
 
 
-def summaries_by_urgency(*, reverse: bool = False) -> QuerySet[CaseloadSummary]:
-    """Everyone's summary rows in the caseload's order (or its reverse), read from the index alone:
-    the whole service's caseload pages here instead of joining 100 000 people (issue 16)."""
-    columns = ("urgency", "next_due", "ref")
-    return CaseloadSummary.objects.order_by(*(f"-{c}" if reverse else c for c in columns))
+#: The caseload's sorts over the whole service's open cases (issue 16), each the order of one of CaseloadSummary's
+#: indexes (`closed` leads them), read forwards or backwards, so a page at any number reads 25 index entries past
+#: its offset and nothing else. "-status" reads the urgency index backwards: the people with no due date are all
+#: "nothing due" (urgency 3), so where the nulls go among the dates changes nothing.
+SUMMARY_ORDERS: dict[str, tuple] = {
+    "status": ("urgency", "next_due", "ref"),
+    "-status": ("-urgency", "-next_due", "-ref"),
+    "due": (F("next_due").asc(nulls_last=True), "ref"),
+    "-due": (LATEST_DUE_FIRST, "ref"),
+    "name": ("name", "ref"),
+    "-name": ("-name", "-ref"),
+    "age": ("-date_of_birth", "-ref"),  # youngest first
+    "-age": ("date_of_birth", "ref"),
+}
 
 
-def summaries_by_due(*, reverse: bool = False) -> QuerySet[CaseloadSummary]:
-    """Everyone's summary rows by the due date of their most urgent requirement (nothing due last)."""
-    due = F("next_due").desc(nulls_last=True) if reverse else F("next_due").asc(nulls_last=True)
-    return CaseloadSummary.objects.order_by(due, "ref")
+def open_summaries(sort: str = "status") -> QuerySet[CaseloadSummary]:
+    """The summary rows of every open case in one of the caseload's orders (SUMMARY_ORDERS), from its index."""
+    return CaseloadSummary.objects.filter(closed=False).order_by(*SUMMARY_ORDERS[sort])
 
 
-def ensure_every_summary(*, young_people: int) -> None:
-    """Everyone has a summary row (people recorded without a recompute get theirs now): the whole
-    service's caseload pages over the summary alone, so it must hold everyone. `young_people` is how
-    many there are (the caller has counted them); one count when it holds everyone."""
-    if CaseloadSummary.objects.count() != young_people:
+def open_case_totals() -> dict[str, int]:
+    """The whole service's open cases from the summary: how many (`open`), requirements overdue and due soon,
+    and people with something overdue (V2, V4), in one pass. First, everyone has a summary row (people recorded
+    without a recompute get theirs now): the whole service's caseload pages over the summary alone, so it must
+    hold everyone. One query when it does (the people counted in the same statement)."""
+    summary, people = CaseloadSummary._meta.db_table, YoungPerson._meta.db_table
+    sql = (f"SELECT (SELECT COUNT(*) FROM {people}), COUNT(*), "  # noqa: S608 (table names only, no input)
+           "COUNT(CASE WHEN NOT closed THEN 1 END), SUM(CASE WHEN NOT closed THEN overdue END), "
+           "SUM(CASE WHEN NOT closed THEN due_soon END), COUNT(CASE WHEN NOT closed AND overdue > 0 THEN 1 END) "
+           f"FROM {summary}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        everyone, summaries, *totals = cursor.fetchone()
+    if everyone != summaries:
         missing = YoungPerson.objects.filter(caseload_summary__isnull=True).values_list("pk", flat=True)
         refresh_summary(None, list(missing))
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            everyone, summaries, *totals = cursor.fetchone()
+    return dict(zip(("open", "overdue", "due_soon", "overdue_people"), (int(t or 0) for t in totals), strict=True))
 
 
 def most_urgent(requirements, *, today: dt.date):

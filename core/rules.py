@@ -6,7 +6,6 @@ This module imports no other app: predicates read the attributes of the records 
 """
 
 import rules
-from django.db.models import Q
 from django.utils import timezone
 
 from .roles import SERVICE_WIDE_ROLES, Role
@@ -48,8 +47,11 @@ def visible_young_people(people, user, *, today):
     if staff.role in SERVICE_WIDE_ROLES:
         return people
     if staff.role == Role.TEAM_LEADER:
-        # Issue 11, item 1: and the referrals to their team that wait for a PA (the unallocated queue).
-        return people.filter(Q(pa__team_id=staff.team_id) | Q(pa__isnull=True, referring_team_id=staff.team_id))
+        # Issue 11, item 1: and the referrals to their team that wait for a PA (the unallocated queue). An IN over a
+        # UNION, as for a PA (issue 16): the OR across the join to the PA made PostgreSQL scan all 100 000 people.
+        team = people.model.objects.filter(pa__team_id=staff.team_id).order_by().values("pk")
+        waiting = people.model.objects.filter(pa__isnull=True, referring_team_id=staff.team_id).order_by().values("pk")
+        return people.filter(pk__in=team.union(waiting))
     if staff.role == Role.PA:
         # One IN over a UNION rather than a join with DISTINCT (or an OR with a subquery, which
         # PostgreSQL can only answer by scanning everyone): both halves use an index and the planner

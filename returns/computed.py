@@ -5,6 +5,7 @@ whole service and stores what the page shows: the counts and, set-based, one row
 lacks data. The page then reads the latest computation of a year in a fixed number of queries."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -45,8 +46,45 @@ def latest_computation(year: int) -> ReturnsComputation | None:
     return ReturnsComputation.objects.filter(year=year).order_by("-computed_at", "-pk").first()
 
 
-def lacking_rows(computation: ReturnsComputation, people: QuerySet[YoungPerson]) -> QuerySet[ReturnsLackingRow]:
-    """The stored rows of a computation about the young people in `people` (whom the reader may see),
-    in ref order, each with its young person and Personal Adviser in the same query."""
-    return (computation.rows.filter(young_person__in=people)
-            .select_related("young_person", "young_person__pa").order_by("ref"))
+#: Rows of the Returns page's "lack data" list shown at a time.
+PAGE_SIZE = 50
+
+
+@dataclass
+class LackingPage:
+    """One page of a computation's rows in ref order, paged by keyset over `ref` (issue 16): a link names the ref
+    it continues after (or comes before), so a late page reads 50 index entries past that ref, not an offset of
+    thousands, and its links stay right however the list grows. `count` is stored with the computation."""
+
+    rows: list[ReturnsLackingRow]
+    count: int
+    has_previous: bool
+    has_next: bool
+
+    @property
+    def first_ref(self) -> str:
+        return self.rows[0].ref if self.rows else ""
+
+    @property
+    def last_ref(self) -> str:
+        return self.rows[-1].ref if self.rows else ""
+
+
+def lacking_page(computation: ReturnsComputation, people: QuerySet[YoungPerson], *, after: str = "", before: str = "",
+                 last: bool = False, size: int | None = None) -> LackingPage:
+    """The rows about the young people in `people` (whom the reader may see) after the ref `after`, or before
+    `before`, or the last page, or the first; each with its young person and Personal Adviser. One query (one
+    more row than shown, to know whether another page follows) when the reader sees everyone, whose count is
+    the computation's own; two otherwise (their count)."""
+    size = size or PAGE_SIZE
+    rows = computation.rows.select_related("young_person", "young_person__pa")
+    everyone = not people.query.where
+    if not everyone:
+        rows = rows.filter(young_person__in=people.values("pk"))
+    count = computation.lacking_count if everyone else rows.count()
+    if before or last:
+        found = list((rows.filter(ref__lt=before) if before else rows).order_by("-ref")[:size + 1])
+        more = len(found) > size
+        return LackingPage(rows=found[:size][::-1], count=count, has_previous=more, has_next=bool(before))
+    found = list((rows.filter(ref__gt=after) if after else rows).order_by("ref")[:size + 1])
+    return LackingPage(rows=found[:size], count=count, has_previous=bool(after), has_next=len(found) > size)

@@ -1,7 +1,6 @@
 import rules
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +16,7 @@ from core.forms import add_service_error
 from core.idempotency import submit_once
 
 from .annex_a import annex_a_as_at
-from .computed import lacking_rows, latest_computation
+from .computed import lacking_page, latest_computation
 from .exports import FILE_NAMES, build_returns
 from .forms import AnnexAAsAtForm, InTouchCheckForm, ReturnsDetailsForm, YearForm
 from .services import (
@@ -28,6 +27,10 @@ from .services import (
     young_person_returns_update,
 )
 from .windows import collection_year, collection_year_of
+
+
+#: The longest ref a page link carries (ReturnsLackingRow.ref's length).
+REF = 40
 
 
 def _require_exporter(staff: Staff) -> None:
@@ -51,8 +54,9 @@ def index(request, *, staff: Staff):
         form = YearForm(initial={"year": year}, today=timezone.localdate())
     computation = latest_computation(year)
     page = None
-    if computation is not None:
-        page = Paginator(lacking_rows(computation, young_people_visible_to(staff.user)), 50).get_page(request.GET.get("page"))
+    if computation is not None:  # keyset pages over ref (issue 16): after or before a ref, or the last page
+        page = lacking_page(computation, young_people_visible_to(staff.user), after=request.GET.get("after", "")[:REF],
+                            before=request.GET.get("before", "")[:REF], last=request.GET.get("page") == "last")
     start, end = collection_year(year)
     return render(request, "returns/index.html", {
         "form": form, "year": year, "start": start, "end": end, "computation": computation, "page": page,

@@ -97,16 +97,15 @@ def test_service_leaders_caseload_costs_the_same_queries_at_a_late_page(client, 
     login(client, sol)
     client.get(reverse("caseload"))  # everyone has a summary row from here on
     last = (size + 1 + 24) // 25
-    # session / user / staff / summary date / count / the page's open cases joined to their summary rows / their
-    # requirement rows / their in-touch checks / the counts / coming up / teams (the filter: count, choices) /
-    # savepoint pair. Closed cases leave the caseload (issue 11, item 8), so the Service Leader's list is filtered
-    # and pages over the people joined to the summary, not over the summary's index alone.
-    for sort in ("", "due", "-status"):
-        with django_assert_num_queries(14):
+    # session / user / staff / summary date / the summary's totals (everyone has a row; the open cases; the counts
+    # at the top) / the page's people, whose ids a subquery reads from the summary's index for the sort / their
+    # requirement rows / their in-touch checks / coming up / teams (the filter: count, choices) / savepoint pair.
+    # Closed cases leave the caseload (issue 11, item 8): the summary marks them, and its indexes start with the
+    # mark, so the whole service's open cases page over an index alone at any page and sort.
+    for sort in ("", "due", "-due", "-status", "name", "-name", "age", "-age"):
+        with django_assert_num_queries(13):
             response = client.get(reverse("caseload"), {"page": last, "sort": sort})
         assert response.status_code == 200
-    with django_assert_num_queries(14):  # by name: the page's open cases from the name index, no summary needed
-        client.get(reverse("caseload"), {"page": last, "sort": "name"})
     everyone = []
     for page in range(1, last + 1):
         everyone += [yp.pk for yp in client.get(reverse("caseload"), {"page": page}).context["page"]]
@@ -141,3 +140,95 @@ def test_a_pas_caseload_reads_only_their_own_rows(client, alice, charlie):
                 or 'FROM "contacts_intouchcheck"' in sql:
             # every read of case rows is narrowed to the PA's people (their ids, or their pa_id)
             assert "WHERE" in sql and ("pa_id" in sql or 'young_person_id" IN (' in sql), sql
+
+
+# --- issue 16: the whole service's open cases page over the summary's indexes -------------------------------
+
+
+def test_closing_and_reopening_move_the_summary_mark_in_their_transaction(client, tess, alice, sol):
+    """The closed mark the whole service's caseload pages on follows case_close and case_reopen at once (their
+    recompute refreshes the row in the same transaction), and the name and date of birth come with it."""
+    from careleavers.models import ClosureReason
+    from compliance import services
+
+    yp = young_person(alice, name="Abe Close", age=19)
+    recompute(today())
+    row = CaseloadSummary.objects.get(pk=yp.pk)
+    assert (row.closed, row.name, row.date_of_birth) == (False, "Abe Close", yp.date_of_birth)
+    services.case_close(young_person=yp, actor=tess, closed_on=today(), reason=ClosureReason.MOVED_AWAY,
+                        details="Moved to Leeds")
+    assert CaseloadSummary.objects.get(pk=yp.pk).closed
+    login(client, sol)
+    response = client.get(reverse("caseload"))
+    assert "Abe Close" not in names(response) and response.context["page"].paginator.count == 0
+    services.case_reopen(young_person=yp, actor=tess, reopened_on=today(), pa=alice, reason="Came back")
+    assert not CaseloadSummary.objects.get(pk=yp.pk).closed
+    assert names(client.get(reverse("caseload"))) == ["Abe Close"]
+
+
+def test_a_case_closing_on_a_later_day_stays_until_that_day(client, alice, sol):
+    """closed_on in the future (an import) is open until then: the summary's day decides the mark."""
+    yp = young_person(alice, name="Cara Later")
+    YoungPerson = type(yp)
+    YoungPerson.objects.filter(pk=yp.pk).update(closed_on=today() + dt.timedelta(days=3))
+    recompute(today())
+    assert not CaseloadSummary.objects.get(pk=yp.pk).closed
+    login(client, sol)
+    assert names(client.get(reverse("caseload"))) == ["Cara Later"]
+    with time_machine.travel(today() + dt.timedelta(days=3), tick=False):
+        login(client, sol)
+        assert names(client.get(reverse("caseload"))) == []  # the day's refresh marked it closed
+        assert CaseloadSummary.objects.get(pk=yp.pk).closed
+
+
+SERVICE_ORDERS = {  # what each sort means, worked out here from the people and their summary rows
+    "status": lambda p, s: (s.urgency, s.next_due is None, s.next_due or dt.date.min, p.ref),
+    "-status": lambda p, s: (-s.urgency, s.next_due is None, -(s.next_due or dt.date.min).toordinal(), _desc(p.ref)),
+    "due": lambda p, s: (s.next_due is None, s.next_due or dt.date.min, p.ref),
+    "-due": lambda p, s: (s.next_due is None, -(s.next_due or dt.date.min).toordinal(), p.ref),
+    "name": lambda p, s: (p.name, p.ref),
+    "-name": lambda p, s: (_desc(p.name), _desc(p.ref)),
+    "age": lambda p, s: (-p.date_of_birth.toordinal(), _desc(p.ref)),
+    "-age": lambda p, s: (p.date_of_birth, p.ref),
+}
+
+
+def _desc(text: str) -> tuple:
+    return tuple(-ord(c) for c in text) + (1,)
+
+
+@pytest.mark.parametrize("sort", list(SERVICE_ORDERS))
+def test_the_whole_services_pages_hold_every_open_case_once_in_the_order_asked(client, alice, charlie, tess, sol,
+                                                                                 sort, monkeypatch):
+    """Page by page (two a page here), the whole service's open cases in each sort's order, with equal names and
+    dates broken by ref, a closed case on none of them, and the same order as the filtered list's (people joined
+    to their summary rows)."""
+    from careleavers.models import ClosureReason
+    from compliance import services
+
+    monkeypatch.setattr("casework.views.PAGE_SIZE", 2)
+    people = [young_person(alice if n % 2 else charlie, name=("Sam Same" if n < 3 else f"Name {7 - n}"),
+                           age=18 + n % 3, allocated_days_ago=(20, 50, 80, 300, 10, 50, 2000)[n]) for n in range(7)]
+    services.case_close(young_person=people[3], actor=tess, closed_on=today(), reason=ClosureReason.MOVED_AWAY,
+                        details="Moved")
+    recompute(today())
+    summaries = {s.young_person_id: s for s in CaseloadSummary.objects.all()}
+    open_people = [p for p in people if p != people[3]]
+    for p in open_people:
+        p.refresh_from_db()
+    expected = [p.pk for p in sorted(open_people, key=lambda p: SERVICE_ORDERS[sort](p, summaries[p.pk]))]
+    login(client, sol)
+    listed = []
+    for page in (1, 2, 3):
+        response = client.get(reverse("caseload"), {"sort": sort, "page": page})
+        assert response.context["page"].paginator.count == 6
+        listed += [yp.pk for yp in response.context["page"]]
+    assert listed == expected
+    # the same order where the list is filtered (here by the circumstance everyone has), over the joined people
+    circumstance = open_people[0].circumstance
+    assert all(p.circumstance == circumstance for p in open_people)
+    filtered = []
+    for page in (1, 2, 3):
+        filtered += [yp.pk for yp in client.get(reverse("caseload"), {"sort": sort, "page": page,
+                                                                       "circumstance": circumstance}).context["page"]]
+    assert filtered == expected

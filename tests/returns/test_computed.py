@@ -77,17 +77,68 @@ def test_x1_page_for_every_persona(client, alice, charlie, tess, sol, hana, peop
         assert response.status_code == 200 and people[1].ref in response.content.decode()
 
 
-def test_x1_page_queries_fixed_at_two_sizes(client, sol, alice, django_assert_num_queries):
+def _lacking(alice, n):
+    for i in range(n):
+        YoungPersonFactory(pa=alice, date_of_birth=D(2007, 1 + i % 12, 1 + i % 28), sex="")
+
+
+def test_x1_page_queries_fixed_at_two_sizes_and_any_page(client, sol, alice, django_assert_num_queries, monkeypatch):
+    monkeypatch.setattr("returns.computed.PAGE_SIZE", 2)
     login(client, sol)
     url = reverse("returns:index")
     for n, total in ((3, 3), (40, 43)):
-        for i in range(n):
-            YoungPersonFactory(pa=alice, date_of_birth=D(2007, 1 + i % 12, 1 + i % 28), sex="")
+        _lacking(alice, n)
         computation = returns_compute(year=YEAR, run="test")
         assert computation.lacking_count == total
-        # savepoint, session, user, staff, the latest computation, its rows' count, the page of rows, release
-        with django_assert_num_queries(8):
-            assert client.get(url, {"year": YEAR}).status_code == 200
+        refs = list(computation.rows.order_by("ref").values_list("ref", flat=True))
+        # savepoint, session, user, staff, the latest computation, its page of rows (issue 16: keyset over ref, the
+        # count stored with the computation, not counted per visit), release: at the first, a late and the last page
+        for page in ({}, {"after": refs[-3]}, {"before": refs[-1]}, {"page": "last"}):
+            with django_assert_num_queries(7):
+                response = client.get(url, {"year": YEAR, **page})
+            assert response.status_code == 200 and response.context["page"].count == total
+
+
+def test_x1_lacking_list_pages_by_ref_with_links_that_stay_right(client, sol, alice, monkeypatch):
+    """Issue 16: Next continues after the last ref shown, Previous ends before the first, Last is the last page;
+    a link still continues after its ref when the list has changed underneath it."""
+    monkeypatch.setattr("returns.computed.PAGE_SIZE", 2)
+    _lacking(alice, 5)
+    computation = returns_compute(year=YEAR, run="test")
+    refs = list(computation.rows.order_by("ref").values_list("ref", flat=True))
+    login(client, sol)
+    url = reverse("returns:index")
+
+    def shown(**page):
+        response = client.get(url, {"year": YEAR, **page})
+        return [row.ref for row in response.context["page"].rows], response.content.decode()
+
+    first, body = shown()
+    assert first == refs[:2] and f"after={refs[1]}" in body and "before=" not in body and "page=last" in body
+    second, body = shown(after=refs[1])
+    assert second == refs[2:4] and f"before={refs[2]}" in body and f"after={refs[3]}" in body
+    assert shown(before=refs[2])[0] == refs[:2]
+    last, body = shown(page="last")
+    assert last == refs[3:] and "after=" not in body and f"before={refs[3]}" in body
+    assert shown(after=refs[-1])[0] == []  # past the end: nothing, and no 500
+    assert shown(after="zzz' OR 1=1 --")[0] == []  # a ref is only compared with refs
+    YoungPersonFactory(pa=alice, date_of_birth=D(2007, 3, 3), sex="", ref="0-first")  # sorts before everyone
+    returns_compute(year=YEAR, run="again")
+    assert shown(after=refs[1])[0] == refs[2:4]  # the same page as before the new row
+
+
+def test_x1_page_counts_only_whom_the_reader_sees(alice, charlie, people):
+    """The stored count is the whole service's; a reader who sees fewer gets their own count (lacking_page)."""
+    from careleavers.models import YoungPerson
+    from returns.computed import lacking_page
+
+    computation = returns_compute(year=YEAR, run="test")
+    everyone = lacking_page(computation, YoungPerson.objects.all())
+    assert everyone.count == computation.lacking_count == len(everyone.rows)
+    alices = lacking_page(computation, YoungPerson.objects.filter(pa=alice))
+    expected = list(computation.rows.filter(young_person__pa=alice).order_by("ref").values_list("young_person", flat=True))
+    assert [row.young_person_id for row in alices.rows] == expected and alices.count == len(expected)
+    assert people[0].pk in expected and people[1].pk not in expected and len(expected) < computation.lacking_count
 
 
 def test_x1_recompute_now_queues_the_task_and_is_audited(client, sol, people, django_capture_on_commit_callbacks):
