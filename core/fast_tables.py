@@ -12,6 +12,7 @@ For tables that do not sort or paginate themselves (the dashboards'); anything e
 """
 
 import inspect
+from functools import cache
 from itertools import count
 
 from django.template.loader import get_template
@@ -31,6 +32,11 @@ def _text(value) -> str:
 
 def _arguments(function) -> tuple[str, ...] | None:
     """The cell arguments a render method takes (None: it takes **kwargs, so all of them)."""
+    return _arguments_of(getattr(function, "__func__", function))
+
+
+@cache
+def _arguments_of(function) -> tuple[str, ...] | None:
     parameters = inspect.signature(function).parameters.values()
     if any(p.kind == p.VAR_KEYWORD for p in parameters):
         return None
