@@ -18,7 +18,7 @@ from itertools import count
 from django.template.loader import get_template
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.timezone import template_localtime
 from django_tables2.utils import AttributeDict
 
@@ -47,15 +47,9 @@ def _arguments_of(function) -> tuple[str, ...] | None:
 def render_table(table) -> SafeString:
     """The table's HTML, as templates/includes/table.html renders it."""
     if getattr(table, "page", None) is not None or any(c.orderable for c in table.columns):
-        return mark_safe(get_template(table.template_name).render({"table": table}))  # noqa: S308  (tables2's own)
-    table._counter = count()  # rows numbered from the first (odd, even), as Table.as_html does
-    columns = list(table.columns)
-    plan = []
-    for column in columns:
-        attrs = column.attrs
-        render = column.render
-        plan.append((column, render, _arguments(render), attrs["th"].as_html(), attrs["td"].as_html(),
-                     column.name == getattr(table, "row_header", None)))
+        return get_template(table.template_name).render({"table": table})  # django-tables2's own way
+    table._counter = count()  # noqa: SLF001  (rows numbered from the first, odd and even, as Table.as_html does)
+    plan = [_Column(column, header=column.name == getattr(table, "row_header", None)) for column in table.columns]
     table_attrs = AttributeDict({"class": "table"})
     table_attrs.update(table.attrs)
     out = [format_html('<div class="{}">\n', "table-responsive" if getattr(table, "responsive", False) else "table-container"),
@@ -64,38 +58,49 @@ def render_table(table) -> SafeString:
         out.append(format_html('  <caption class="visually-hidden">{}</caption>\n', table.caption))
     if table.show_header:
         out.append(f"  <thead {_attrs(table.attrs, 'thead')}>\n    <tr>\n")
-        out.extend(f'      <th {th} scope="col">\n        {_text(column.header)}\n      </th>\n'
-                   for column, _render, _args, th, _td, _header in plan)
+        out.extend(f'      <th {c.th} scope="col">\n        {_text(c.column.header)}\n      </th>\n' for c in plan)
         out.append("    </tr>\n  </thead>\n")
     out.append(f"  <tbody {_attrs(table.attrs, 'tbody')}>\n")
     rows = list(table.rows)
     for row in rows:
         out.append(f"    <tr {row.attrs.as_html()}>\n")
-        record = row.record
-        for column, render, arguments, _th, td, header in plan:
-            def call(bound_column, value=None, render=render, arguments=arguments, row=row):
-                given = {"value": value, "record": record, "column": bound_column.column, "bound_column": bound_column,
-                         "bound_row": row, "table": table}
-                return render(**(given if arguments is None else {a: given[a] for a in arguments}))
-
-            if column.link:
-                cell = row.get_cell(column.name)
-            else:
-                cell = row._get_and_render_with(column, render_func=call, default=column.default)
-            tag, scope = ("th", ' scope="row"') if header else ("td", "")
-            out.append(f"      <{tag} {td}{scope}>{_text(cell)}</{tag}>\n")
+        out.extend(f"      <{c.tag} {c.td}{c.scope}>{_text(c.cell(row))}</{c.tag}>\n" for c in plan)
         out.append("    </tr>\n")
     if not rows and table.empty_text:
-        out.append(format_html('    <tr><td colspan="{}">{}</td></tr>\n', len(columns), table.empty_text))
+        out.append(format_html('    <tr><td colspan="{}">{}</td></tr>\n', len(plan), table.empty_text))
     out.append("  </tbody>\n")
     if table.show_footer:
         out.append(f'  <tfoot {_attrs(table.attrs, "tfoot")}>\n    <tr class="fw-semibold">\n')
-        for column, _render, _args, _th, _td, header in plan:
-            tag, scope = ("th", ' scope="row"') if header else ("td", "")
-            out.append(f'      <{tag} {column.attrs["tf"].as_html()}{scope}>{_text(column.footer)}</{tag}>\n')
+        out.extend(f'      <{c.tag} {c.column.attrs["tf"].as_html()}{c.scope}>{_text(c.column.footer)}</{c.tag}>\n'
+                   for c in plan)
         out.append("    </tr>\n  </tfoot>\n")
     out.append("</table>\n</div>\n")
-    return mark_safe("".join(out))  # noqa: S308  (every value above is escaped or already safe)
+    return SafeString("".join(out))  # nosec B703  (every value above is escaped by _text or format_html, or safe)
+
+
+class _Column:
+    """What a column's cells share, worked out once: its attributes, its render method and that method's arguments."""
+
+    def __init__(self, column, *, header: bool):
+        self.column = column
+        self.render = column.render
+        self.arguments = _arguments(self.render)
+        attrs = column.attrs
+        self.th, self.td = attrs["th"].as_html(), attrs["td"].as_html()
+        self.tag, self.scope = ("th", ' scope="row"') if header else ("td", "")
+
+    def cell(self, row):
+        """The cell's content: the value as django-tables2 picks it (accessor, choices' display, empty values and
+        default), rendered by the column's render method called with the arguments it takes."""
+        if self.column.link:
+            return row.get_cell(self.column.name)
+
+        def call(bound_column, value=None):
+            given = {"value": value, "record": row.record, "column": bound_column.column, "bound_column": bound_column,
+                     "bound_row": row, "table": row.table}
+            return self.render(**(given if self.arguments is None else {a: given[a] for a in self.arguments}))
+
+        return row._get_and_render_with(self.column, render_func=call, default=self.column.default)  # noqa: SLF001
 
 
 def _attrs(attrs, part: str) -> str:

@@ -32,7 +32,7 @@ def timeline(alice, north):
 
 
 def test_a_pa_may_change_only_the_contacts_they_recorded(client, alice, timeline):
-    yp, mine, bobs, nobody, voided = timeline
+    yp, mine, _bobs, _nobody, _voided = timeline
     login(client, alice)
     html = client.get(reverse("young_person", args=[yp.pk])).content.decode()
     assert f'href="{reverse("contacts:void", args=[yp.pk, mine[0].pk])}"' in html
@@ -41,7 +41,7 @@ def test_a_pa_may_change_only_the_contacts_they_recorded(client, alice, timeline
 
 
 def test_the_team_leader_may_change_every_contact_not_voided(client, tess, timeline):
-    yp, mine, bobs, nobody, voided = timeline
+    yp, mine, bobs, nobody, _voided = timeline
     login(client, tess)
     html = client.get(reverse("young_person", args=[yp.pk])).content.decode()
     assert _links(html, "void") == _links(html, "correct") == {c.pk for c in [*mine, *bobs, nobody]}

@@ -29,7 +29,7 @@ def _normal(html: str) -> str:
 
 
 def _template(table) -> str:
-    table._counter = count()  # rows are numbered (odd, even) from the table's counter: as for a first render
+    table._counter = count()  # noqa: SLF001  rows are numbered (odd, even) from the table's counter: as for a first render
     return get_template("includes/table.html").render({"table": table})
 
 
