@@ -4,11 +4,12 @@ The rows come from oversight.selectors, already sorted and (for the team's items
 view, so these tables do not sort. Their CSV and Excel downloads stay in oversight.exports.
 """
 
+from functools import cache
 from itertools import groupby
 
 import django_tables2 as tables
 from django.template.defaultfilters import date as date_filter
-from django.template.loader import render_to_string
+from django.template.defaultfilters import truncatechars
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -21,12 +22,37 @@ END = {"th": {"class": "text-end"}, "td": {"class": "text-end"}, "tf": {"class":
 
 def _young_person(record) -> str:
     return format_html('<a href="{}">{}</a> <span class="text-muted small">{}</span>',
-                       reverse("young_person", args=[record.young_person_id]), record.young_person.name,
-                       record.young_person.ref)
+                       _young_person_url(record.young_person_id), record.young_person.name, record.young_person.ref)
+
+
+def _young_person_url(pk: int) -> str:
+    """reverse("young_person", args=[pk]), reversed once per process: a dashboard links a hundred young people."""
+    global _YOUNG_PERSON_URL  # noqa: PLW0603
+    if _YOUNG_PERSON_URL is None:
+        _YOUNG_PERSON_URL = reverse("young_person", args=[0]).rsplit("/0/", 1)
+    return f"{_YOUNG_PERSON_URL[0]}/{int(pk)}/{_YOUNG_PERSON_URL[1]}"
+
+
+_YOUNG_PERSON_URL: list[str] | None = None
+
+
+@cache
+def _team_dashboard_url() -> str:
+    return reverse("oversight:team")
 
 
 def _update_cell(record) -> str:
-    return render_to_string("oversight/_update_cell.html", {"r": record})
+    """The PA's latest update on an overdue item (O1, V4): `record` has update_* columns. Built here rather than
+    by a template per row (issue 16); the markup is the one oversight/_update_cell.html had."""
+    if record.update_on:
+        by = format_html(", {}", record.update_by) if record.update_by else ""
+        return format_html(
+            '<div class="small"><strong>{}</strong>{}:\n  {}<br><span class="text-muted">Next:</span> {}</div>',
+            date_filter(record.update_on, DATE), by, truncatechars(record.update_reason, 200),
+            truncatechars(record.update_plan, 200))
+    if record.status == "overdue":
+        return format_html('<span class="badge text-bg-light border">{}</span>', "No update from the PA")
+    return "—"
 
 
 class OverdueItemsTable(tables.Table):
@@ -99,7 +125,7 @@ class LongestOverdueTable(tables.Table):
         return _young_person(record)
 
     def render_team(self, value):
-        return format_html('<a href="{}?team={}">{}</a>', reverse("oversight:team"), value.pk, value.name)
+        return format_html('<a href="{}?team={}">{}</a>', _team_dashboard_url(), value.pk, value.name)
 
     def render_code(self, value):
         return requirement_label(value)
@@ -150,4 +176,4 @@ class TeamsTable(tables.Table):
     def render_name(self, record, value):
         if not record.team_id:
             return value
-        return format_html('<a href="{}?team={}">{}</a>', reverse("oversight:team"), record.team_id, value)
+        return format_html('<a href="{}?team={}">{}</a>', _team_dashboard_url(), record.team_id, value)

@@ -297,6 +297,18 @@ def test_o1_dashboards_run_a_fixed_number_of_queries(client, request, alice, cha
         assert client.get(reverse(name)).status_code == 200
 
 
+@pytest.mark.parametrize("people", [5, 50])
+def test_the_service_teams_csv_runs_a_fixed_number_of_queries(client, alice, charlie, sol, people, today,
+                                                             django_assert_num_queries):
+    """Issue 16: the teams side by side as a CSV, at two sizes of service."""
+    grow(alice, charlie, people)
+    login(client, sol)
+    # teams / aggregate by team and requirement (the download names no young person, so it logs no view: issue 14)
+    with django_assert_num_queries(REQUEST + 2):
+        response = client.get(reverse("oversight:export", args=["service-teams", "csv"]))
+    assert response.status_code == 200 and "North Team" in response.content.decode("utf-8-sig")
+
+
 # --- a service of many teams: paginated table, charts of the teams with most overdue ----------
 
 @pytest.fixture

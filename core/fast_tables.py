@@ -1,0 +1,108 @@
+"""A django-tables2 table rendered to the markup of templates/includes/table.html in Python (issue 16).
+
+The template engine walks every cell of a table: a tag per attribute, a lookup per value, and django-tables2's
+own `call_with_appropriate`, which inspects the render method's signature for every cell. On the dashboards
+(a hundred rows of six to twelve columns) that was most of the page's CPU. This renders the same HTML, with
+the same values (django-tables2's own `BoundRow._get_and_render_with` picks each value: accessors, choices'
+display, empty values and defaults), but looks at each column once: its attributes, its header and footer, and
+which arguments its render method takes.
+
+For tables that do not sort or paginate themselves (the dashboards'); anything else falls back to django-tables2.
+`tests/core/test_fast_tables.py` checks the output against the template's for each table that uses it.
+"""
+
+import inspect
+from functools import cache
+from itertools import count
+
+from django.template.loader import get_template
+from django.utils.formats import localize
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString
+from django.utils.timezone import template_localtime
+from django_tables2.utils import AttributeDict
+
+_CELL_ARGUMENTS = ("value", "record", "column", "bound_column", "bound_row", "table")
+
+
+def _text(value) -> str:
+    """As `{{ value }}` in a template: localised, then escaped unless already safe."""
+    return conditional_escape(localize(template_localtime(value)))
+
+
+def _arguments(function) -> tuple[str, ...] | None:
+    """The cell arguments a render method takes (None: it takes **kwargs, so all of them)."""
+    return _arguments_of(getattr(function, "__func__", function))
+
+
+@cache
+def _arguments_of(function) -> tuple[str, ...] | None:
+    parameters = inspect.signature(function).parameters.values()
+    if any(p.kind == p.VAR_KEYWORD for p in parameters):
+        return None
+    names = {p.name for p in parameters}
+    return tuple(a for a in _CELL_ARGUMENTS if a in names)
+
+
+def render_table(table) -> SafeString:
+    """The table's HTML, as templates/includes/table.html renders it."""
+    if getattr(table, "page", None) is not None or any(c.orderable for c in table.columns):
+        return get_template(table.template_name).render({"table": table})  # django-tables2's own way
+    table._counter = count()  # noqa: SLF001  (rows numbered from the first, odd and even, as Table.as_html does)
+    plan = [_Column(column, header=column.name == getattr(table, "row_header", None)) for column in table.columns]
+    table_attrs = AttributeDict({"class": "table"})
+    table_attrs.update(table.attrs)
+    out = [format_html('<div class="{}">\n', "table-responsive" if getattr(table, "responsive", False) else "table-container"),
+           format_html("<table {}>\n", table_attrs.as_html())]
+    if getattr(table, "caption", None):
+        out.append(format_html('  <caption class="visually-hidden">{}</caption>\n', table.caption))
+    if table.show_header:
+        out.append(f"  <thead {_attrs(table.attrs, 'thead')}>\n    <tr>\n")
+        out.extend(f'      <th {c.th} scope="col">\n        {_text(c.column.header)}\n      </th>\n' for c in plan)
+        out.append("    </tr>\n  </thead>\n")
+    out.append(f"  <tbody {_attrs(table.attrs, 'tbody')}>\n")
+    rows = list(table.rows)
+    for row in rows:
+        out.append(f"    <tr {row.attrs.as_html()}>\n")
+        out.extend(f"      <{c.tag} {c.td}{c.scope}>{_text(c.cell(row))}</{c.tag}>\n" for c in plan)
+        out.append("    </tr>\n")
+    if not rows and table.empty_text:
+        out.append(format_html('    <tr><td colspan="{}">{}</td></tr>\n', len(plan), table.empty_text))
+    out.append("  </tbody>\n")
+    if table.show_footer:
+        out.append(f'  <tfoot {_attrs(table.attrs, "tfoot")}>\n    <tr class="fw-semibold">\n')
+        out.extend(f'      <{c.tag} {c.column.attrs["tf"].as_html()}{c.scope}>{_text(c.column.footer)}</{c.tag}>\n'
+                   for c in plan)
+        out.append("    </tr>\n  </tfoot>\n")
+    out.append("</table>\n</div>\n")
+    return SafeString("".join(out))  # nosec B703  (every value above is escaped by _text or format_html, or safe)
+
+
+class _Column:
+    """What a column's cells share, worked out once: its attributes, its render method and that method's arguments."""
+
+    def __init__(self, column, *, header: bool):
+        self.column = column
+        self.render = column.render
+        self.arguments = _arguments(self.render)
+        attrs = column.attrs
+        self.th, self.td = attrs["th"].as_html(), attrs["td"].as_html()
+        self.tag, self.scope = ("th", ' scope="row"') if header else ("td", "")
+
+    def cell(self, row):
+        """The cell's content: the value as django-tables2 picks it (accessor, choices' display, empty values and
+        default), rendered by the column's render method called with the arguments it takes."""
+        if self.column.link:
+            return row.get_cell(self.column.name)
+
+        def call(bound_column, value=None):
+            given = {"value": value, "record": row.record, "column": bound_column.column, "bound_column": bound_column,
+                     "bound_row": row, "table": row.table}
+            return self.render(**(given if self.arguments is None else {a: given[a] for a in self.arguments}))
+
+        return row._get_and_render_with(self.column, render_func=call, default=self.column.default)  # noqa: SLF001
+
+
+def _attrs(attrs, part: str) -> str:
+    value = attrs.get(part) if attrs else None
+    return AttributeDict(value).as_html() if value else ""
