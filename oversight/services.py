@@ -20,8 +20,10 @@ over rolls its work back instead of finishing twice.
 import datetime as dt
 import logging
 import threading
+import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Self
@@ -30,12 +32,12 @@ import rules
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
-from approvals.models import Arrangement, ArrangementKind, ArrangementState
-from approvals.services import arrangement_review_request
+from approvals.models import Arrangement, ArrangementDecision, ArrangementKind, ArrangementState, Decision, Step
 from careleavers.models import CaseNote, CaseNoteKind, Notification, PlannedAbsence, Staff, Team, YoungPerson
 from careleavers.selectors import team_leaders_of_teams
 from careleavers.services import case_note_add, check_note_text, notify
@@ -45,7 +47,7 @@ from compliance.packs import active_pack
 from compliance.status import days_overdue, status_expression, status_q
 from core.audit import audit_record
 from core.errors import InvalidState, NotAllowed, ServiceError
-from core.models import AuditKind
+from core.models import AuditEvent, AuditKind
 from pathway.models import PathwayPlan, PlanState
 from pathway.services import plans_unshared_notify
 
@@ -90,6 +92,8 @@ class RunResult:
     alerts_raised: int = 0
     alerts_sent: int = 0
     worker: str = ""
+    #: Seconds per step of the run (issue 16: the benchmark prints them), in the order they ran.
+    phases: dict[str, float] = field(default_factory=dict)
 
     @property
     def nothing_to_do(self) -> bool:
@@ -107,7 +111,7 @@ class RunResult:
             "missed_nights": [d.isoformat() for d in self.missed_nights],
             "filled_nights": [d.isoformat() for d in self.filled_nights], "requirements": self.requirements,
             "snapshot_rows": self.snapshot_rows, "alerts_raised": self.alerts_raised, "alerts_sent": self.alerts_sent,
-            "worker": self.worker,
+            "worker": self.worker, "phases": self.phases,
         }
 
 
@@ -289,6 +293,21 @@ def missed_nights_fill(*, night: dt.date, missed: list[dt.date], worker: str) ->
 
 # --- the run ----------------------------------------------------------------------------------
 
+class _Stopwatch:
+    """`with phase("name"):` adds the block's wall seconds to `phase.seconds["name"]`."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
+
+
 def _run_finish(*, run: NightlyRun) -> None:
     """Mark the night done, only if it is still this run's (the fencing token): else the caller's
     transaction rolls the work back."""
@@ -308,6 +327,7 @@ def nightly_run(*, as_of: dt.date | None = None, worker: str = "") -> RunResult:
     run died is taken over (see run_claim)."""
     today = timezone.localdate()
     night = as_of or today
+    phase = _Stopwatch()
     run = run_claim(night=night, worker=worker)
     if run is None:
         row = NightlyRun.objects.filter(night=night).values("state", "worker").first() or {"state": "", "worker": ""}
@@ -315,18 +335,24 @@ def nightly_run(*, as_of: dt.date | None = None, worker: str = "") -> RunResult:
         sent = alerts_send() if row["state"] == RunState.DONE else 0
         return RunResult(night=night, ran=False, state=row["state"], alerts_sent=sent, worker=row["worker"])
     try:
-        with _Heartbeat(run), transaction.atomic():
-            missed = missed_nights_before(night)
-            if missed:
-                log.warning("Nightly run for %s: no completed run on %s", night, ", ".join(map(str, missed)))
-            filled = missed_nights_fill(night=night, missed=missed, worker=run.worker)
-            recompute(night)
+        with _Heartbeat(run), phase("commit"), transaction.atomic():
+            with phase("missed_nights"):
+                missed = missed_nights_before(night)
+                if missed:
+                    log.warning("Nightly run for %s: no completed run on %s", night, ", ".join(map(str, missed)))
+                filled = missed_nights_fill(night=night, missed=missed, worker=run.worker)
+            with phase("recompute"):
+                recompute(night)
             run.missed_nights = [d.isoformat() for d in missed]
-            run.requirements = Requirement.objects.count()
-            run.snapshot_rows = snapshot_take(run=run, night=night)
-            run.alerts_raised = alerts_raise(run=run, night=night)
-            escalation_reviews_request(run=run, night=night)
-            plans_unshared_notify(today=night)  # issue 13, item 4 (P4): plans signed off and not shared in time
+            with phase("snapshot"):
+                run.requirements = Requirement.objects.count()
+                run.snapshot_rows = snapshot_take(run=run, night=night)
+            with phase("alerts_raise"):
+                run.alerts_raised = alerts_raise(run=run, night=night)
+            with phase("escalation_reviews"):
+                escalation_reviews_request(run=run, night=night)
+            with phase("plans_unshared"):
+                plans_unshared_notify(today=night)  # issue 13, item 4 (P4): plans signed off and not shared in time
             _run_finish(run=run)
             # The alerts are sent after this transaction; each sent alert is its own row (Alert.sent_at).
             audit_record(kind=AuditKind.NIGHTLY_RUN, obj=run, night=night, worker=run.worker, attempts=run.attempts,
@@ -343,14 +369,22 @@ def nightly_run(*, as_of: dt.date | None = None, worker: str = "") -> RunResult:
         raise
     finally:
         run_release(run=run)
-    sent = alerts_send()
+    with phase("alerts_send"):  # the notifications, then one digest e-mail each after its commit
+        sent = alerts_send()
     if night != today:
         # A run for another date (catching up, or a test) leaves the stored rows as of today, which
         # is what every page and the incremental recompute assume.
-        recompute(today)
+        with phase("recompute_today"):
+            recompute(today)
+    phases = phase.seconds
+    # The commit phase is the whole transaction: keep only what its named steps did not account for.
+    phases["commit"] = max(0.0, phases["commit"] - sum(
+        v for k, v in phases.items() if k not in ("commit", "alerts_send", "recompute_today")))
+    log.info("Nightly run for %s: %s", night, ", ".join(f"{k} {v:.2f} s" for k, v in phases.items()))
     return RunResult(
         night=night, ran=True, state=run.state, missed_nights=missed, filled_nights=filled, requirements=run.requirements,
         snapshot_rows=run.snapshot_rows, alerts_raised=run.alerts_raised, alerts_sent=sent, worker=run.worker,
+        phases={k: round(v, 4) for k, v in phases.items()},
     )
 
 
@@ -396,8 +430,8 @@ def _tells_team_leader(alert: Alert) -> bool:
     )
 
 
-def alert_candidates(*, night: dt.date) -> dict[str, list[tuple[int, str, dt.date]]]:
-    """(young person, requirement, due) for each alert kind on the night; one query per kind."""
+def alert_candidates(*, night: dt.date) -> dict[str, QuerySet]:
+    """(young person, requirement, due) for each alert kind on the night, as a queryset each (not run here)."""
     rows = Requirement.objects.order_by()
     fields = ("young_person_id", "code", "due")
     pack = active_pack()
@@ -405,60 +439,109 @@ def alert_candidates(*, night: dt.date) -> dict[str, list[tuple[int, str, dt.dat
     away = PlannedAbsence.objects.filter(staff=OuterRef("young_person__pa"), start__lte=OuterRef("due"), end__gte=OuterRef("due"))
     return {
         # V2/P2: inside the stored due-soon window (14 days, 28 for a review: pack rows).
-        AlertKind.DUE_SOON: list(
-            rows.filter(status_q(Status.DUE_SOON, night)).exclude(basis=Basis.ESCALATION).values_list(*fields)
-        ),
+        AlertKind.DUE_SOON: rows.filter(status_q(Status.DUE_SOON, night)).exclude(basis=Basis.ESCALATION).values_list(*fields),
         # P2: the plan reaches the Team Leader plan_with_team_leader_days before the review date.
-        AlertKind.PLAN_TO_TEAM_LEADER: list(
-            rows.filter(
-                code=RequirementCode.PATHWAY_REVIEW, due__gte=night,
-                due__lte=night + dt.timedelta(days=pack.plan_with_team_leader_days),
-            ).filter(~Exists(submitted)).values_list(*fields)
-        ),
+        AlertKind.PLAN_TO_TEAM_LEADER: rows.filter(
+            code=RequirementCode.PATHWAY_REVIEW, due__gte=night,
+            due__lte=night + dt.timedelta(days=pack.plan_with_team_leader_days),
+        ).filter(~Exists(submitted)).values_list(*fields),
         # V4: overdue once the night is after the due date.
-        AlertKind.OVERDUE: list(rows.filter(status_q(Status.OVERDUE, night)).values_list(*fields)),
+        AlertKind.OVERDUE: rows.filter(status_q(Status.OVERDUE, night)).values_list(*fields),
         # V5: a due date still to come that falls inside the PA's planned absence.
-        AlertKind.ABSENCE_CLASH: list(rows.filter(due__gte=night).filter(Exists(away)).values_list(*fields)),
+        AlertKind.ABSENCE_CLASH: rows.filter(due__gte=night).filter(Exists(away)).values_list(*fields),
         # E3: unanswered contacts made a visit due at once.
-        AlertKind.ESCALATION_DUE: list(rows.filter(basis=Basis.ESCALATION, due__lte=night).values_list(*fields)),
+        AlertKind.ESCALATION_DUE: rows.filter(basis=Basis.ESCALATION, due__lte=night).values_list(*fields),
     }
 
 
 def alerts_raise(*, run: NightlyRun | None, night: dt.date) -> int:
-    """Insert the night's alert rows; the unique key drops any raised before. Returns new rows."""
-    alerts = []
-    for kind, rows in alert_candidates(night=night).items():
-        rule = ALERT_RULES[kind][0]
-        for young_person_id, code, due in rows:
-            alert_rule = "P2" if kind == AlertKind.DUE_SOON and code == RequirementCode.PATHWAY_REVIEW else rule
-            alerts.append(Alert(
-                young_person_id=young_person_id, requirement=code, kind=kind, due=due, rule=alert_rule,
-                raised_on=night, run=run,
-            ))
-    Alert.objects.bulk_create(alerts, ignore_conflicts=True, batch_size=500)
-    if run is None:
-        return len(alerts)
-    return Alert.objects.filter(run=run).count()
+    """Insert the night's new alert rows, set-based (issue 16): one INSERT ... SELECT per kind, which
+    reads the candidates and leaves out those raised before (the unique key, probed by NOT EXISTS on
+    its index), so nothing is loaded into Python, an ordinary night inserts only what is new, and no
+    row is written twice. Returns the rows inserted."""
+    ops = connection.ops
+    table = ops.quote_name(Alert._meta.db_table)
+    columns = ", ".join(ops.quote_name(c) for c in (
+        "young_person_id", "requirement", "kind", "due", "rule", "raised_on", "run_id", "created_at", "sent_at",
+        "outcome", "recipients"))
+    now, raised = timezone.now(), 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        for kind, candidates in alert_candidates(night=night).items():
+            new = candidates.filter(~Exists(Alert.objects.filter(
+                young_person=OuterRef("young_person"), requirement=OuterRef("code"), kind=kind, due=OuterRef("due"))))
+            sql, params = new.query.sql_with_params()
+            rule = ALERT_RULES[kind][0]
+            # A pathway review due soon is P2, not V2.
+            pathway = RequirementCode.PATHWAY_REVIEW if kind == AlertKind.DUE_SOON else ""
+            statement = (  # nosec B608: table and column names from the models, every value bound
+                f"INSERT INTO {table} ({columns}) "  # noqa: S608
+                f"SELECT c.young_person_id, c.code, %s, c.due, CASE WHEN c.code = %s THEN 'P2' ELSE %s END, "
+                f"%s, %s, %s, NULL, %s, 0 FROM ({sql}) c WHERE 1 = 1 ON CONFLICT DO NOTHING"
+            )
+            cursor.execute(statement, [kind, pathway, rule, ops.adapt_datefield_value(night), run.pk if run else None,
+                                       ops.adapt_datetimefield_value(now), AlertOutcome.PENDING, *params])
+            raised += max(cursor.rowcount, 0)
+    return raised
 
 
 def escalation_reviews_request(*, run: NightlyRun, night: dt.date) -> int:
     """E3: when the escalated visit becomes due (an ESCALATION_DUE alert raised tonight), the active
     reduced-visits arrangement is put up for review: the young person agreed to respond (R2). The Team
-    Leader is told by the alert and by the review. Returns the arrangements put up for review."""
+    Leader is told by the alert (in the night's digest e-mail) and by an in-app notification of the review.
+
+    Set-based (issue 16): what approvals.services.arrangement_review_request does for one arrangement
+    (the review date and reason with a history row, the decision, a case note, the audit events and
+    the notifications) is done here for all of them in one bulk write per table, so a first night's
+    thousands of reviews cost a few queries, not a dozen each. Returns the arrangements put up for review."""
     young_people = Alert.objects.filter(run=run, kind=AlertKind.ESCALATION_DUE).values("young_person")
-    arrangements = Arrangement.objects.filter(
+    arrangements = list(Arrangement.objects.filter(
         young_person__in=young_people, kind=ArrangementKind.REDUCED_VISITS, state=ArrangementState.ACTIVE,
-    ).select_related("young_person")
+    ).select_related("young_person__pa").select_for_update(of=("self",)).order_by("pk"))
+    if not arrangements:
+        return 0
     pack = active_pack()
-    count = 0
+    leaders = defaultdict(list)
+    for leader in team_leaders_of_teams({a.young_person.pa.team_id for a in arrangements if a.young_person.pa}):
+        leaders[leader.team_id].append(leader)
+    reasons = {}
     for arrangement in arrangements:
-        arrangement_review_request(
-            arrangement=arrangement, actor=None, today=night,
-            reason=(f"E3: {arrangement.young_person.name} has not responded to {pack.escalation_attempts} contacts in a "
-                    f"row, so a visit is due at once; under reduced visits they agreed to respond (R2)."),
-        )
-        count += 1
-    return count
+        yp = arrangement.young_person
+        reason = (f"E3: {yp.name} has not responded to {pack.escalation_attempts} contacts in a "
+                  f"row, so a visit is due at once; under reduced visits they agreed to respond (R2).")
+        reasons[arrangement.pk] = reason
+        arrangement.review_requested_on = arrangement.review_requested_on or night
+        arrangement.review_reason = f"{arrangement.review_reason}\n{reason}".strip()
+    bulk_update_with_history(arrangements, Arrangement, ["review_requested_on", "review_reason"], batch_size=1000,
+                             default_change_reason="E3: put up for review by the nightly run")
+    ArrangementDecision.objects.bulk_create([
+        ArrangementDecision(arrangement=a, step=Step.REVIEW, decision=Decision.REVIEW_REQUESTED, actor=None,
+                            rationale=reasons[a.pk]) for a in arrangements], batch_size=1000)
+    notes = CaseNote.objects.bulk_create([
+        CaseNote(young_person=a.young_person, author=None, kind=CaseNoteKind.ARRANGEMENT, text=reasons[a.pk],
+                 subject=f"{a.get_kind_display()}: put up for review"[:200]) for a in arrangements], batch_size=1000)
+    if any(note.pk is None for note in notes):  # a backend that does not return the new keys
+        notes = list(CaseNote.objects.filter(
+            young_person__in=[a.young_person_id for a in arrangements], kind=CaseNoteKind.ARRANGEMENT,
+            text__in=set(reasons.values())).order_by("pk"))
+    events = []
+    for arrangement, note in zip(arrangements, notes, strict=True):
+        yp = arrangement.young_person
+        events.append(AuditEvent(kind=AuditKind.ARRANGEMENT_REVIEW_REQUESTED, actor=None, young_person=yp,
+                                 object_type=arrangement._meta.label_lower, object_id=str(arrangement.pk), data={
+                                     "arrangement_kind": arrangement.kind, "state_from": arrangement.state,
+                                     "state_to": arrangement.state, "reason": reasons[arrangement.pk],
+                                     "review_requested_on": arrangement.review_requested_on.isoformat()}))
+        events.append(AuditEvent(kind=AuditKind.CASE_NOTE_ADDED, actor=None, young_person=yp,
+                                 object_type=note._meta.label_lower, object_id=str(note.pk),
+                                 data={"note_kind": note.kind, "subject": note.subject}))
+    AuditEvent.objects.bulk_create(events, batch_size=1000)
+    Notification.objects.bulk_create([
+        Notification(recipient=leader, kind="arrangement_review", young_person=a.young_person,
+                     url=reverse("approvals:detail", args=[a.pk]),
+                     message=f"{a.get_kind_display()} for {a.young_person.name} is up for review: {reasons[a.pk]}"[:500])
+        for a in arrangements if a.young_person.pa is not None
+        for leader in {s.pk: s for s in leaders[a.young_person.pa.team_id]}.values()], batch_size=1000)
+    return len(arrangements)
 
 
 def _alert_message(alert: Alert, *, pack: PolicyPack) -> str:
