@@ -391,21 +391,25 @@ def nightly_run(*, as_of: dt.date | None = None, worker: str = "") -> RunResult:
 # --- snapshots --------------------------------------------------------------------------------
 
 def snapshot_take(*, run: NightlyRun, night: dt.date) -> int:
-    """One aggregate query over the stored rows, then one bulk insert of its rows."""
+    """The night's counts by team, PA, requirement and status, set-based (issue 16): one INSERT ...
+    SELECT of the aggregate over the stored rows, so nothing passes through Python. Returns the rows."""
     counts = (
         Requirement.objects.order_by()
-        .annotate(status=status_expression(night))
-        .values("young_person__pa__team", "young_person__pa", "code", "status")
+        .annotate(team_of=F("young_person__pa__team"), pa_of=F("young_person__pa"), status_of=status_expression(night))
+        .values("team_of", "pa_of", "code", "status_of")
         .annotate(n=Count("pk"))
     )
-    rows = Snapshot.objects.bulk_create(
-        Snapshot(
-            run=run, night=night, team_id=c["young_person__pa__team"], pa_id=c["young_person__pa"],
-            requirement=c["code"], status=c["status"], count=c["n"],
-        )
-        for c in counts
+    sql, params = counts.query.sql_with_params()
+    ops = connection.ops
+    table = ops.quote_name(Snapshot._meta.db_table)
+    columns = ", ".join(ops.quote_name(c) for c in ("run_id", "night", "team_id", "pa_id", "requirement", "status", "count"))
+    statement = (  # nosec B608: table and column names from the models, every value bound
+        f"INSERT INTO {table} ({columns}) "  # noqa: S608
+        f"SELECT %s, %s, c.team_of, c.pa_of, c.code, c.status_of, c.n FROM ({sql}) c"
     )
-    return len(rows)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [run.pk, ops.adapt_datefield_value(night), *params])
+        return max(cursor.rowcount, 0)
 
 
 # --- alerts -----------------------------------------------------------------------------------
@@ -465,7 +469,7 @@ def alerts_raise(*, run: NightlyRun | None, night: dt.date) -> int:
         "young_person_id", "requirement", "kind", "due", "rule", "raised_on", "run_id", "created_at", "sent_at",
         "outcome", "recipients"))
     now, raised = timezone.now(), 0
-    with transaction.atomic(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         for kind, candidates in alert_candidates(night=night).items():
             new = candidates.filter(~Exists(Alert.objects.filter(
                 young_person=OuterRef("young_person"), requirement=OuterRef("code"), kind=kind, due=OuterRef("due"))))
