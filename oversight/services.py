@@ -26,13 +26,13 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Self
+from typing import Any, NamedTuple, Self
 
 import rules
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
@@ -428,7 +428,7 @@ ALERT_RULES: dict[str, tuple[str, bool]] = {
 DUE_SOON_TOLD_TO_TEAM_LEADER = (RequirementCode.VISIT,)
 
 
-def _tells_team_leader(alert: Alert) -> bool:
+def _tells_team_leader(alert: "Alert | _Claimed") -> bool:
     return ALERT_RULES[AlertKind(alert.kind)][1] or (
         alert.kind == AlertKind.DUE_SOON and alert.requirement in DUE_SOON_TOLD_TO_TEAM_LEADER
     )
@@ -548,10 +548,27 @@ def escalation_reviews_request(*, run: NightlyRun, night: dt.date) -> int:
     return len(arrangements)
 
 
-def _alert_message(alert: Alert, *, pack: PolicyPack) -> str:
-    yp = alert.young_person
+class _Claimed(NamedTuple):
+    """An unsent alert as alerts_send reads it: its row, its young person's name and team, and the
+    requirement's due date now (None when the requirement no longer applies)."""
+
+    pk: int
+    young_person_id: int
+    requirement: str
+    kind: str
+    due: dt.date
+    rule: str
+    name: str
+    ref: str
+    pa_id: int | None
+    pa_team_id: int | None
+    referring_team_id: int | None
+    due_now: dt.date | None
+
+
+def _alert_message(alert: _Claimed, *, pack: PolicyPack) -> str:
     label = _LABELS.get(alert.requirement, alert.requirement)
-    who = f"{yp.name} ({yp.ref})"
+    who = f"{alert.name} ({alert.ref})"
     due = f"{alert.due.day} {alert.due:%b %Y}"
     if alert.kind == AlertKind.DUE_SOON:
         return f"{label} for {who} is due on {due} ({alert.rule})."
@@ -565,63 +582,85 @@ def _alert_message(alert: Alert, *, pack: PolicyPack) -> str:
     return f"{who} has not responded to {pack.escalation_attempts} contacts in a row: a visit was due on {due} (E3)."
 
 
+def _notifications_insert(rows: list[tuple[int, int, str, str, str]], *, now: dt.datetime) -> None:
+    """(recipient, young person, kind, message, url) rows as notifications. On PostgreSQL one INSERT ...
+    SELECT FROM unnest() of five arrays (no model instances for tens of thousands of rows); else bulk_create."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        Notification.objects.bulk_create([
+            Notification(recipient_id=r, young_person_id=y, kind=k, message=m, url=u) for r, y, k, m, u in rows
+        ], batch_size=1000)
+        return
+    recipients, young_people, kinds, messages, urls = (list(column) for column in zip(*rows, strict=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO careleavers_notification (recipient_id, young_person_id, kind, message, url, created_at) "
+            "SELECT r, y, k, m, u, %s FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::text[]) "
+            "AS n(r, y, k, m, u)",
+            [now, recipients, young_people, kinds, messages, urls],
+        )
+
+
 def alerts_send(*, today: dt.date | None = None) -> int:
     """Send every alert not yet sent, set-based (issue 16): one transaction, not one per alert.
 
-    The unsent alerts are claimed at once (a row lock that skips rows another sender holds, then one
-    update per outcome), so each goes once; their in-app notifications are one bulk insert; and each
-    member of staff gets one e-mail, a digest of everything sent to them in this run, after the commit.
+    The unsent alerts are claimed at once (a row lock that skips rows another sender holds, read with
+    their young person's name and team and the requirement's due date now, as plain rows), then one
+    update per outcome, so each goes once; their in-app notifications are one insert; and each member
+    of staff gets one e-mail, a digest of everything sent to them in this run, after the commit.
     The nightly run calls it after its commit, and oversight.tasks.alerts_send every few minutes
     (oversight.schedule.ALERTS_SCHEDULE), so alerts a crash left unsent go out within minutes. An alert
     whose requirement has moved on since it was raised (met, or a new due date) is closed without
     sending. (`today` is accepted for older callers; the stored rows decide.) Returns the alerts sent.
     """
+    due_now = Requirement.objects.filter(young_person=OuterRef("young_person"), code=OuterRef("requirement")).values("due")
     with transaction.atomic():
-        claimed = list(
+        claimed = [_Claimed(*row) for row in (
             Alert.objects.filter(sent_at__isnull=True).select_for_update(skip_locked=True, of=("self",))
-            .select_related("young_person", "young_person__pa").order_by("pk")
-        )
+            .annotate(due_now=Subquery(due_now[:1]))
+            .order_by("pk")
+            .values_list("pk", "young_person_id", "requirement", "kind", "due", "rule", "young_person__name",
+                         "young_person__ref", "young_person__pa_id", "young_person__pa__team_id",
+                         "young_person__referring_team_id", "due_now")
+        )]
         if not claimed:
             return 0
-        current = {
-            (yp, code): due
-            for yp, code, due in Requirement.objects.filter(
-                young_person__in={a.young_person_id for a in claimed}
-            ).values_list("young_person_id", "code", "due")
-        }
         # Issue 11, item 1: an unallocated referral's alerts ("PA allocated") go to the Team Leaders it was referred to.
-        team_ids = {a.young_person.pa.team_id if a.young_person.pa is not None else a.young_person.referring_team_id
-                    for a in claimed} - {None}
+        team_ids = {a.pa_team_id if a.pa_id is not None else a.referring_team_id for a in claimed} - {None}
         leaders = defaultdict(list)
         for leader in team_leaders_of_teams(team_ids):
             leaders[leader.team_id].append(leader)
+        pas = {staff.pk: staff for staff in Staff.objects.filter(
+            pk__in={a.pa_id for a in claimed} - {None}).select_related("user")}
         pack = active_pack()
+        # The young person's page, by substitution rather than one reverse() per alert.
+        url_of = reverse("young_person", args=[987654321]).replace("987654321", "{}").format
         outcomes: dict[tuple[str, int], list[int]] = defaultdict(list)
-        notifications: list[Notification] = []
+        notifications: list[tuple[int, int, str, str, str]] = []
         digests: dict[int, tuple[Staff, list[str]]] = {}
         for alert in claimed:
-            pa = alert.young_person.pa
-            if pa is None:
-                recipients = list(leaders.get(alert.young_person.referring_team_id, []))
+            if alert.pa_id is None:
+                recipients = list(leaders.get(alert.referring_team_id, []))
             else:
-                recipients = [pa] + (leaders[pa.team_id] if _tells_team_leader(alert) else [])
+                recipients = [pas[alert.pa_id]] + (leaders[alert.pa_team_id] if _tells_team_leader(alert) else [])
             recipients = list({r.pk: r for r in recipients}.values())
-            if current.get((alert.young_person_id, alert.requirement)) != alert.due:
+            if alert.due_now != alert.due:
                 outcomes[(AlertOutcome.SUPERSEDED, 0)].append(alert.pk)
             elif not recipients:
                 outcomes[(AlertOutcome.NO_RECIPIENT, 0)].append(alert.pk)
             else:
                 outcomes[(AlertOutcome.SENT, len(recipients))].append(alert.pk)
                 message = _alert_message(alert, pack=pack)
-                url = reverse("young_person", args=[alert.young_person_id])
+                url = url_of(alert.young_person_id)
+                line = f"- {message}\n  {url}"
                 for staff in recipients:
-                    notifications.append(Notification(recipient=staff, kind=f"oversight.{alert.kind}", message=message[:500],
-                                                      url=url, young_person=alert.young_person))
-                    digests.setdefault(staff.pk, (staff, []))[1].append(f"- {message}\n  {url}")
+                    notifications.append((staff.pk, alert.young_person_id, f"oversight.{alert.kind}", message[:500], url))
+                    digests.setdefault(staff.pk, (staff, []))[1].append(line)
         now = timezone.now()
         for (outcome, count), ids in outcomes.items():
             Alert.objects.filter(pk__in=ids).update(sent_at=now, outcome=outcome, recipients=count)
-        Notification.objects.bulk_create(notifications, batch_size=1000)
+        _notifications_insert(notifications, now=now)
         transaction.on_commit(partial(_digests_send, list(digests.values())))
     return sum(len(ids) for (outcome, _), ids in outcomes.items() if outcome == AlertOutcome.SENT)
 
