@@ -98,6 +98,12 @@ def latest_completed_contacts(ids: list[int], day: dt.date) -> dict[int, dt.date
     )
 
 
+#: What an Annex A row reads of a young person (issue 16: not all of a young person's columns, for tens of
+#: thousands of them).
+RETURN_FIELDS = ("ref", "sex", "ethnicity", "upn", "date_of_birth", "uasc", "disability", "legal_status",
+                 "pa__name", "pa__team__name")
+
+
 def annex_a_as_at(day: dt.date, people: QuerySet[YoungPerson] | None = None) -> AnnexA:
     """Annex A list 9 as at `day` for `people` (default everyone; the page passes who the viewer may see).
 
@@ -107,7 +113,8 @@ def annex_a_as_at(day: dt.date, people: QuerySet[YoungPerson] | None = None) -> 
     people = YoungPerson.objects.all() if people is None else people
     result = AnnexA(day=day, labels=annex_a_labels_on(day))
     in_service = sorted({row.young_person_id for row in requirements_as_of(day)})
-    annex_people = list(people.filter(pk__in=in_service).select_related("pa", "pa__team").order_by("ref"))
+    annex_people = list(people.filter(pk__in=in_service).select_related("pa", "pa__team").only(*RETURN_FIELDS)
+                        .order_by("ref"))
     ids = [yp.pk for yp in annex_people]
     result.young_person_ids = ids
     # The legal status in force on the day: the newest change on or before it, else the current one.
