@@ -24,7 +24,7 @@ from contacts.models import InTouchCheck
 from core.dates import birthday
 
 from . import dfe
-from .annex_a import RETURN_FIELDS, annex_a_row, latest_completed_contacts, latest_in_touch_checks
+from .annex_a import RETURN_FIELDS, annex_a_row, latest_completed_contacts, latest_in_touch_checks, with_pa_names
 from .files import csv_text, csv_write, dmy
 from .labels import AnnexALabels, annex_a_labels
 from .windows import BirthdayWindow, birthday_in_year, closest_check, collection_year
@@ -144,7 +144,7 @@ def build_returns(year: int, people: QuerySet[YoungPerson] | None = None) -> Ret
     cohort = list(people.filter(legal_status__in=OC3_LEGAL_STATUSES)
                   .filter(date_of_birth__gt=birthday(start, -max(ages) - 1),
                                 date_of_birth__lte=birthday(end, -min(ages)))
-                  .select_related("pa", "pa__team").only(*RETURN_FIELDS).order_by("ref"))
+                  .only(*RETURN_FIELDS).order_by("ref"))
     windows = {yp.pk: w for yp in cohort if (w := birthday_in_year(yp.date_of_birth, year, ages))}
     checks_by_yp: dict[int, list[InTouchCheck]] = defaultdict(list)
     if windows:
@@ -175,8 +175,7 @@ def build_returns(year: int, people: QuerySet[YoungPerson] | None = None) -> Ret
     # X2: everyone in service on 31 March (whoever has a requirement then; a qualifying young person has no
     # pathway_review, so the last review is blank for them).
     in_service, reviews = in_service_on(end)
-    annex_people = list(people.filter(pk__in=list(in_service)).select_related("pa", "pa__team").only(*RETURN_FIELDS)
-                        .order_by("ref"))
+    annex_people = list(with_pa_names(people.filter(pk__in=list(in_service))).order_by("ref"))
     ids = [yp.pk for yp in annex_people]
     result.annex_a_ids = ids
     last_contacts = latest_completed_contacts(ids, end)
