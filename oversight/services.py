@@ -404,8 +404,8 @@ def snapshot_take(*, run: NightlyRun, night: dt.date) -> int:
     ops = connection.ops
     table = ops.quote_name(Snapshot._meta.db_table)
     columns = ", ".join(ops.quote_name(c) for c in ("run_id", "night", "team_id", "pa_id", "requirement", "status", "count"))
-    statement = (  # nosec B608: table and column names from the models, every value bound
-        f"INSERT INTO {table} ({columns}) "  # noqa: S608
+    statement = (  # table and column names from the models, every value bound
+        f"INSERT INTO {table} ({columns}) "  # noqa: S608  # nosec B608
         f"SELECT %s, %s, c.team_of, c.pa_of, c.code, c.status_of, c.n FROM ({sql}) c"
     )
     with connection.cursor() as cursor:
@@ -481,8 +481,8 @@ def alerts_raise(*, run: NightlyRun | None, night: dt.date) -> int:
             rule = ALERT_RULES[kind][0]
             # A pathway review due soon is P2, not V2.
             pathway = RequirementCode.PATHWAY_REVIEW if kind == AlertKind.DUE_SOON else ""
-            statement = (  # nosec B608: table and column names from the models, every value bound
-                f"INSERT INTO {table} ({columns}) "  # noqa: S608
+            statement = (  # table and column names from the models, every value bound
+                f"INSERT INTO {table} ({columns}) "  # noqa: S608  # nosec B608
                 f"SELECT c.young_person_id, c.code, %s, c.due, CASE WHEN c.code = %s THEN 'P2' ELSE %s END, "
                 f"%s, %s, %s, NULL, %s, 0 FROM ({sql}) c WHERE 1 = 1 ON CONFLICT DO NOTHING"
             )
@@ -538,7 +538,7 @@ def escalation_reviews_request(*, run: NightlyRun, night: dt.date) -> int:
                                  object_type=arrangement._meta.label_lower, object_id=str(arrangement.pk), data={
                                      "arrangement_kind": arrangement.kind, "state_from": arrangement.state,
                                      "state_to": arrangement.state, "reason": reasons[arrangement.pk],
-                                     "review_requested_on": arrangement.review_requested_on.isoformat()}))
+                                     "review_requested_on": (arrangement.review_requested_on or night).isoformat()}))
         events.append(AuditEvent(kind=AuditKind.CASE_NOTE_ADDED, actor=None, young_person=yp,
                                  object_type=note._meta.label_lower, object_id=str(note.pk),
                                  data={"note_kind": note.kind, "subject": note.subject}))
