@@ -26,21 +26,25 @@ import sys
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
+from pathlib import Path
 
 from django.conf import settings
+from django.core import mail
 from django.db import connection, reset_queries, transaction
 from django.db.models import Count
-from django.test import Client
+from django.test import Client, TestCase
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from careleavers.models import Role, Staff, YoungPerson
+from careleavers.models import Notification, Role, Staff, YoungPerson
 from compliance import engine
 from compliance.models import Requirement
 from contacts import services as contact_services
 from contacts.models import VISIT_METHODS, Contact, Method, Outcome, With
 from demo.generator import STAFF_PREFIX, generate_caseload
+from oversight.models import Alert, NightlyRun, RunState, Snapshot
+from oversight.services import nightly_run
 
 #: Dashboards of the oversight app, and who looks at each. Those whose URL does not exist are
 #: listed as skipped rather than failing the run.
@@ -208,6 +212,130 @@ def _patch_points(replacement) -> list[tuple[object, str, object]]:
     return patched
 
 
+# --- The whole nightly run (issue 16, item 3) ----------------------------------------------------
+
+#: The steps of oversight.services.nightly_run, in the order the benchmark prints them.
+NIGHTLY_PHASES = ("missed_nights", "recompute", "snapshot", "alerts_raise", "escalation_reviews", "plans_unshared",
+                  "commit", "alerts_send")
+
+
+def _table_writes() -> dict[str, dict[str, int]]:
+    """Rows inserted, updated and deleted by this transaction so far, per table (PostgreSQL's
+    pg_stat_xact_user_tables). An updated or deleted row is a dead tuple once committed."""
+    if connection.vendor != "postgresql":
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_xact_user_tables "
+                       "WHERE n_tup_ins + n_tup_upd + n_tup_del > 0")
+        return {name: {"inserted": i, "updated": u, "deleted": d} for name, i, u, d in cursor.fetchall()}
+
+
+def _writes_between(before: dict, after: dict) -> dict[str, dict[str, int]]:
+    out = {}
+    for name, counts in sorted(after.items()):
+        was = before.get(name, {})
+        diff = {k: v - was.get(k, 0) for k, v in counts.items()}
+        if any(diff.values()):
+            out[name] = diff
+    return out
+
+
+def _first_night_state(night: dt.date) -> None:
+    """Inside the benchmark's rolled-back transaction: as if no alert had ever been raised and `night`
+    had not run yet, with every earlier night done (so no missed night is filled in)."""
+    Notification.objects.filter(kind__startswith="oversight.").delete()
+    Alert.objects.all().delete()
+    later = NightlyRun.objects.filter(night__gte=night)
+    Snapshot.objects.filter(run__in=later).delete()
+    later.delete()
+    if not NightlyRun.objects.filter(night=night - dt.timedelta(days=1), state=RunState.DONE).exists():
+        now = timezone.now()
+        NightlyRun.objects.create(night=night - dt.timedelta(days=1), state=RunState.DONE, started_at=now,
+                                  finished_at=now, worker="benchmark (rolled back)")
+
+
+def backend_cpu_s() -> float | None:
+    """CPU seconds (user + system) of this connection's PostgreSQL backend so far, from /proc (the
+    database runs on this machine); None when it cannot be read."""
+    if connection.vendor != "postgresql":
+        return None
+    connection.ensure_connection()
+    try:
+        pid = connection.connection.info.backend_pid
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (AttributeError, OSError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _night(night: dt.date) -> tuple[dict, dict, int]:
+    """One nightly run as the task runs it (its digests sent when their transaction would commit):
+    its result, the rows it wrote per table, and the e-mails it sent."""
+    mail.outbox = []
+    before = _table_writes()
+    db_cpu = backend_cpu_s()
+    cpu, started = time.process_time(), time.perf_counter()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        result = nightly_run(as_of=night, worker="benchmark")
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    db_after = backend_cpu_s()
+    writes = _writes_between(before, _table_writes())
+    figures = result.as_dict()
+    figures["seconds"] = round(seconds, 3)
+    figures["python_cpu_s"] = round(cpu, 3)
+    figures["database_cpu_s"] = round(db_after - db_cpu, 3) if db_cpu is not None and db_after is not None else None
+    return figures, writes, len(mail.outbox)
+
+
+def _night_figures(figures: dict, writes: dict, emails: int, floor_s: float) -> dict:
+    phases = figures["phases"]
+    whole = figures["seconds"]
+    return {
+        "seconds": whole,
+        "ratio_to_floor": round(whole / floor_s, 2) if floor_s else None,
+        # CPU is steadier than wall time on a shared machine: this process's, and its backend's.
+        "python_cpu_s": figures["python_cpu_s"],
+        "database_cpu_s": figures["database_cpu_s"],
+        "phases_s": {name: phases.get(name, 0.0) for name in NIGHTLY_PHASES},
+        "alerts_raised": figures["alerts_raised"],
+        "alerts_sent": figures["alerts_sent"],
+        "digest_emails": emails,
+        "snapshot_rows": figures["snapshot_rows"],
+        # Rows each table had updated or deleted (dead tuples once committed), and inserted.
+        "rows_written": writes,
+    }
+
+
+def measure_nightly(as_of: dt.date, floor_s: float) -> dict:
+    """The whole nightly run (oversight.services.nightly_run) on two nights, each in a transaction
+    rolled back: a first night (no alert raised before: tens of thousands raised and sent) and an
+    ordinary night (the night after one that ran). E-mails go to Django's in-memory outbox."""
+    results: dict = {}
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        with _rolled_back():
+            _first_night_state(as_of)
+            results["first_night"] = _night_figures(*_night(as_of), floor_s)
+        vacuum_analyze()  # the rolled-back night left its rows dead
+        with _rolled_back():
+            _first_night_state(as_of - dt.timedelta(days=1))
+            _night(as_of - dt.timedelta(days=1))  # the night before, not measured
+            results["ordinary_night"] = _night_figures(*_night(as_of), floor_s)
+    results["targets"] = {"ordinary_night": "<= 2x floor", "first_night": "<= 5x floor"}
+    return results
+
+
+def vacuum_analyze() -> str:
+    """PostgreSQL: VACUUM ANALYZE first, so dead rows left by earlier runs (this machine runs no
+    autovacuum) do not slow what is measured."""
+    if connection.vendor != "postgresql":
+        return "not PostgreSQL: no VACUUM"
+    if connection.in_atomic_block:
+        return "inside a transaction: no VACUUM"
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    return "VACUUM ANALYZE before measuring"
+
+
 # --- Pages ---------------------------------------------------------------------------------------
 
 
@@ -312,8 +440,10 @@ def run_benchmark(*, young_people: int, reuse: bool = False, seed: int = 1, page
         result = generate_caseload(young_people=young_people - present, seed=seed, as_of=as_of, log=log)
         generated = {"young_people": result.young_people, "contacts": result.contacts,
                      "seconds": round(result.seconds, 1), "recompute_s": round(result.recompute_seconds, 2)}
-    log("measuring the engine")
+    log("VACUUM ANALYZE, then measuring the engine")
+    vacuumed = vacuum_analyze()
     results: dict = {
+        "vacuum": vacuumed,
         "database": database_label(),
         "cores": os.cpu_count(),
         "cores_available": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
@@ -327,6 +457,9 @@ def run_benchmark(*, young_people: int, reuse: bool = False, seed: int = 1, page
     }
     results.update(measure_engine(as_of, recompute_runs))
     results["requirements"] = Requirement.objects.count()
+    log("VACUUM ANALYZE, then measuring the whole nightly run (first night, ordinary night)")
+    vacuum_analyze()  # the cold recompute's rolled-back rows are dead
+    results["nightly"] = measure_nightly(as_of, results["floor_s"])
     log("measuring the incremental recompute")
     results.update(measure_incremental(as_of, incremental_samples))
     log("measuring the pages")

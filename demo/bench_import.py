@@ -15,10 +15,12 @@ import random
 import subprocess  # nosec B404: runs this project's own manage.py
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 VISITS = ["home_visit", "office_visit", "face_to_face", "unannounced_visit"]
@@ -84,10 +86,53 @@ def write_bundle(path: Path, **kwargs) -> Path:
     return path
 
 
+class _BackendWatch:
+    """Follows the CPU of the child's PostgreSQL backend (the database runs on this machine): polls
+    pg_stat_activity for the other client backends of this database and reads each one's /proc stat,
+    keeping the last reading of every pid it saw. The child is the only other client while it runs."""
+
+    def __init__(self) -> None:
+        self.cpu: dict[int, float] = {}
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self) -> None:
+        if connection.vendor != "postgresql":
+            return
+        ticks = os.sysconf("SC_CLK_TCK")
+        try:
+            with connection.cursor() as cursor:
+                while not self.stopped.wait(0.2):
+                    cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                                   "AND backend_type = 'client backend' AND pid <> pg_backend_pid()")
+                    for (pid,) in cursor.fetchall():
+                        try:
+                            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                        except OSError:
+                            continue
+                        self.cpu[pid] = (int(fields[11]) + int(fields[12])) / ticks
+        finally:
+            connection.close()
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stopped.set()
+        self.thread.join()
+
+    @property
+    def seconds(self) -> float | None:
+        return round(sum(self.cpu.values()), 1) if self.cpu else None
+
+
 def measure_import(path: Path) -> dict:
-    """One `import_cases` run in a child process: wall seconds, peak resident memory (MiB, the child's own
-    rusage through wait4), exit status and the summary it printed."""
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+    """One `import_cases` run in a child process: wall seconds, CPU seconds of the child (its own rusage
+    through wait4) and of its PostgreSQL backend (from /proc, polled), peak resident memory (MiB, the
+    child's rusage), exit status and the summary it printed. The CPU figures hold on a loaded machine,
+    where the wall time does not."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err, _BackendWatch() as backend:
         started = time.monotonic()
         child = subprocess.Popen(  # noqa: S603  # nosec B603: fixed argv, no shell
             [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "import_cases", str(path)],
@@ -97,9 +142,10 @@ def measure_import(path: Path) -> dict:
         child.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return {"seconds": round(seconds, 1), "peak_memory_mib": round(usage.ru_maxrss / 1024),  # KiB on Linux
-                "exit": child.returncode, "output": out.read().strip().splitlines(),
-                "errors": err.read().strip().splitlines()[-5:]}
+        output, errors = out.read().strip().splitlines(), err.read().strip().splitlines()[-5:]
+    return {"seconds": round(seconds, 1), "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
+            "database_cpu_seconds": backend.seconds, "peak_memory_mib": round(usage.ru_maxrss / 1024),  # KiB on Linux
+            "exit": child.returncode, "output": output, "errors": errors}
 
 
 def run_import_benchmark(*, young_people: int, contacts: int, seed: int = 1, log=None) -> dict:

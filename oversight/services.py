@@ -20,22 +20,24 @@ over rolls its work back instead of finishing twice.
 import datetime as dt
 import logging
 import threading
+import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Self
+from typing import Any, NamedTuple, Self
 
 import rules
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
-from approvals.models import Arrangement, ArrangementKind, ArrangementState
-from approvals.services import arrangement_review_request
+from approvals.models import Arrangement, ArrangementDecision, ArrangementKind, ArrangementState, Decision, Step
 from careleavers.models import CaseNote, CaseNoteKind, Notification, PlannedAbsence, Staff, Team, YoungPerson
 from careleavers.selectors import team_leaders_of_teams
 from careleavers.services import case_note_add, check_note_text, notify
@@ -46,7 +48,7 @@ from compliance.status import days_overdue, status_expression, status_q
 from core.audit import audit_record
 from core.errors import InvalidState, NotAllowed, ServiceError
 from core.idempotency import once_tokens_prune
-from core.models import AuditKind
+from core.models import AuditEvent, AuditKind
 from pathway.models import PathwayPlan, PlanState
 from pathway.services import plans_unshared_notify
 
@@ -91,6 +93,8 @@ class RunResult:
     alerts_raised: int = 0
     alerts_sent: int = 0
     worker: str = ""
+    #: Seconds per step of the run (issue 16: the benchmark prints them), in the order they ran.
+    phases: dict[str, float] = field(default_factory=dict)
 
     @property
     def nothing_to_do(self) -> bool:
@@ -108,7 +112,7 @@ class RunResult:
             "missed_nights": [d.isoformat() for d in self.missed_nights],
             "filled_nights": [d.isoformat() for d in self.filled_nights], "requirements": self.requirements,
             "snapshot_rows": self.snapshot_rows, "alerts_raised": self.alerts_raised, "alerts_sent": self.alerts_sent,
-            "worker": self.worker,
+            "worker": self.worker, "phases": self.phases,
         }
 
 
@@ -290,6 +294,21 @@ def missed_nights_fill(*, night: dt.date, missed: list[dt.date], worker: str) ->
 
 # --- the run ----------------------------------------------------------------------------------
 
+class _Stopwatch:
+    """`with phase("name"):` adds the block's wall seconds to `phase.seconds["name"]`."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
+
+
 def _run_finish(*, run: NightlyRun) -> None:
     """Mark the night done, only if it is still this run's (the fencing token): else the caller's
     transaction rolls the work back."""
@@ -309,6 +328,7 @@ def nightly_run(*, as_of: dt.date | None = None, worker: str = "") -> RunResult:
     run died is taken over (see run_claim)."""
     today = timezone.localdate()
     night = as_of or today
+    phase = _Stopwatch()
     run = run_claim(night=night, worker=worker)
     if run is None:
         row = NightlyRun.objects.filter(night=night).values("state", "worker").first() or {"state": "", "worker": ""}
@@ -316,18 +336,25 @@ def nightly_run(*, as_of: dt.date | None = None, worker: str = "") -> RunResult:
         sent = alerts_send() if row["state"] == RunState.DONE else 0
         return RunResult(night=night, ran=False, state=row["state"], alerts_sent=sent, worker=row["worker"])
     try:
-        with _Heartbeat(run), transaction.atomic():
-            missed = missed_nights_before(night)
-            if missed:
-                log.warning("Nightly run for %s: no completed run on %s", night, ", ".join(map(str, missed)))
-            filled = missed_nights_fill(night=night, missed=missed, worker=run.worker)
-            recompute(night)
+        with _Heartbeat(run), phase("commit"), transaction.atomic():
+            with phase("missed_nights"):
+                missed = missed_nights_before(night)
+                if missed:
+                    log.warning("Nightly run for %s: no completed run on %s", night, ", ".join(map(str, missed)))
+                filled = missed_nights_fill(night=night, missed=missed, worker=run.worker)
+            with phase("recompute"):
+                recompute(night)
             run.missed_nights = [d.isoformat() for d in missed]
-            run.requirements = Requirement.objects.count()
-            run.snapshot_rows = snapshot_take(run=run, night=night)
-            run.alerts_raised = alerts_raise(run=run, night=night)
-            escalation_reviews_request(run=run, night=night)
-            plans_unshared_notify(today=night)  # issue 13, item 4 (P4): plans signed off and not shared in time
+            with phase("snapshot"):
+                run.snapshot_rows = snapshot_take(run=run, night=night)
+                # Every stored row is in exactly one of the snapshot's counts: their sum, not another pass.
+                run.requirements = Snapshot.objects.filter(run=run).aggregate(n=Sum("count"))["n"] or 0
+            with phase("alerts_raise"):
+                run.alerts_raised = alerts_raise(run=run, night=night)
+            with phase("escalation_reviews"):
+                escalation_reviews_request(run=run, night=night)
+            with phase("plans_unshared"):
+                plans_unshared_notify(today=night)  # issue 13, item 4 (P4): plans signed off and not shared in time
             once_tokens_prune()
             _run_finish(run=run)
             # The alerts are sent after this transaction; each sent alert is its own row (Alert.sent_at).
@@ -345,35 +372,47 @@ def nightly_run(*, as_of: dt.date | None = None, worker: str = "") -> RunResult:
         raise
     finally:
         run_release(run=run)
-    sent = alerts_send()
+    with phase("alerts_send"):  # the notifications, then one digest e-mail each after its commit
+        sent = alerts_send()
     if night != today:
         # A run for another date (catching up, or a test) leaves the stored rows as of today, which
         # is what every page and the incremental recompute assume.
-        recompute(today)
+        with phase("recompute_today"):
+            recompute(today)
+    phases = phase.seconds
+    # The commit phase is the whole transaction: keep only what its named steps did not account for.
+    phases["commit"] = max(0.0, phases["commit"] - sum(
+        v for k, v in phases.items() if k not in ("commit", "alerts_send", "recompute_today")))
+    log.info("Nightly run for %s: %s", night, ", ".join(f"{k} {v:.2f} s" for k, v in phases.items()))
     return RunResult(
         night=night, ran=True, state=run.state, missed_nights=missed, filled_nights=filled, requirements=run.requirements,
         snapshot_rows=run.snapshot_rows, alerts_raised=run.alerts_raised, alerts_sent=sent, worker=run.worker,
+        phases={k: round(v, 4) for k, v in phases.items()},
     )
 
 
 # --- snapshots --------------------------------------------------------------------------------
 
 def snapshot_take(*, run: NightlyRun, night: dt.date) -> int:
-    """One aggregate query over the stored rows, then one bulk insert of its rows."""
+    """The night's counts by team, PA, requirement and status, set-based (issue 16): one INSERT ...
+    SELECT of the aggregate over the stored rows, so nothing passes through Python. Returns the rows."""
     counts = (
         Requirement.objects.order_by()
-        .annotate(status=status_expression(night))
-        .values("young_person__pa__team", "young_person__pa", "code", "status")
+        .annotate(team_of=F("young_person__pa__team"), pa_of=F("young_person__pa"), status_of=status_expression(night))
+        .values("team_of", "pa_of", "code", "status_of")
         .annotate(n=Count("pk"))
     )
-    rows = Snapshot.objects.bulk_create(
-        Snapshot(
-            run=run, night=night, team_id=c["young_person__pa__team"], pa_id=c["young_person__pa"],
-            requirement=c["code"], status=c["status"], count=c["n"],
-        )
-        for c in counts
+    sql, params = counts.query.sql_with_params()
+    ops = connection.ops
+    table = ops.quote_name(Snapshot._meta.db_table)
+    columns = ", ".join(ops.quote_name(c) for c in ("run_id", "night", "team_id", "pa_id", "requirement", "status", "count"))
+    statement = (  # table and column names from the models, every value bound
+        f"INSERT INTO {table} ({columns}) "  # noqa: S608  # nosec B608
+        f"SELECT %s, %s, c.team_of, c.pa_of, c.code, c.status_of, c.n FROM ({sql}) c"
     )
-    return len(rows)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [run.pk, ops.adapt_datefield_value(night), *params])
+        return max(cursor.rowcount, 0)
 
 
 # --- alerts -----------------------------------------------------------------------------------
@@ -392,14 +431,14 @@ ALERT_RULES: dict[str, tuple[str, bool]] = {
 DUE_SOON_TOLD_TO_TEAM_LEADER = (RequirementCode.VISIT,)
 
 
-def _tells_team_leader(alert: Alert) -> bool:
+def _tells_team_leader(alert: "Alert | _Claimed") -> bool:
     return ALERT_RULES[AlertKind(alert.kind)][1] or (
         alert.kind == AlertKind.DUE_SOON and alert.requirement in DUE_SOON_TOLD_TO_TEAM_LEADER
     )
 
 
-def alert_candidates(*, night: dt.date) -> dict[str, list[tuple[int, str, dt.date]]]:
-    """(young person, requirement, due) for each alert kind on the night; one query per kind."""
+def alert_candidates(*, night: dt.date) -> dict[str, QuerySet]:
+    """(young person, requirement, due) for each alert kind on the night, as a queryset each (not run here)."""
     rows = Requirement.objects.order_by()
     fields = ("young_person_id", "code", "due")
     pack = active_pack()
@@ -407,66 +446,135 @@ def alert_candidates(*, night: dt.date) -> dict[str, list[tuple[int, str, dt.dat
     away = PlannedAbsence.objects.filter(staff=OuterRef("young_person__pa"), start__lte=OuterRef("due"), end__gte=OuterRef("due"))
     return {
         # V2/P2: inside the stored due-soon window (14 days, 28 for a review: pack rows).
-        AlertKind.DUE_SOON: list(
-            rows.filter(status_q(Status.DUE_SOON, night)).exclude(basis=Basis.ESCALATION).values_list(*fields)
-        ),
+        AlertKind.DUE_SOON: rows.filter(status_q(Status.DUE_SOON, night)).exclude(basis=Basis.ESCALATION).values_list(*fields),
         # P2: the plan reaches the Team Leader plan_with_team_leader_days before the review date.
-        AlertKind.PLAN_TO_TEAM_LEADER: list(
-            rows.filter(
-                code=RequirementCode.PATHWAY_REVIEW, due__gte=night,
-                due__lte=night + dt.timedelta(days=pack.plan_with_team_leader_days),
-            ).filter(~Exists(submitted)).values_list(*fields)
-        ),
+        AlertKind.PLAN_TO_TEAM_LEADER: rows.filter(
+            code=RequirementCode.PATHWAY_REVIEW, due__gte=night,
+            due__lte=night + dt.timedelta(days=pack.plan_with_team_leader_days),
+        ).filter(~Exists(submitted)).values_list(*fields),
         # V4: overdue once the night is after the due date.
-        AlertKind.OVERDUE: list(rows.filter(status_q(Status.OVERDUE, night)).values_list(*fields)),
+        AlertKind.OVERDUE: rows.filter(status_q(Status.OVERDUE, night)).values_list(*fields),
         # V5: a due date still to come that falls inside the PA's planned absence.
-        AlertKind.ABSENCE_CLASH: list(rows.filter(due__gte=night).filter(Exists(away)).values_list(*fields)),
+        # (Only the young people of PAs with an absence not over yet: a few hundred rows, not every due date to come.)
+        AlertKind.ABSENCE_CLASH: rows.filter(
+            due__gte=night, young_person__pa__in=PlannedAbsence.objects.filter(end__gte=night).values("staff"),
+        ).filter(Exists(away)).values_list(*fields),
         # E3: unanswered contacts made a visit due at once.
-        AlertKind.ESCALATION_DUE: list(rows.filter(basis=Basis.ESCALATION, due__lte=night).values_list(*fields)),
+        AlertKind.ESCALATION_DUE: rows.filter(basis=Basis.ESCALATION, due__lte=night).values_list(*fields),
     }
 
 
 def alerts_raise(*, run: NightlyRun | None, night: dt.date) -> int:
-    """Insert the night's alert rows; the unique key drops any raised before. Returns new rows."""
-    alerts = []
-    for kind, rows in alert_candidates(night=night).items():
-        rule = ALERT_RULES[kind][0]
-        for young_person_id, code, due in rows:
-            alert_rule = "P2" if kind == AlertKind.DUE_SOON and code == RequirementCode.PATHWAY_REVIEW else rule
-            alerts.append(Alert(
-                young_person_id=young_person_id, requirement=code, kind=kind, due=due, rule=alert_rule,
-                raised_on=night, run=run,
-            ))
-    Alert.objects.bulk_create(alerts, ignore_conflicts=True, batch_size=500)
-    if run is None:
-        return len(alerts)
-    return Alert.objects.filter(run=run).count()
+    """Insert the night's new alert rows, set-based (issue 16): one INSERT ... SELECT per kind, which
+    reads the candidates and leaves out those raised before (the unique key, probed by NOT EXISTS on
+    its index), so nothing is loaded into Python, an ordinary night inserts only what is new, and no
+    row is written twice. Returns the rows inserted."""
+    ops = connection.ops
+    table = ops.quote_name(Alert._meta.db_table)
+    columns = ", ".join(ops.quote_name(c) for c in (
+        "young_person_id", "requirement", "kind", "due", "rule", "raised_on", "run_id", "created_at", "sent_at",
+        "outcome", "recipients"))
+    now, raised = timezone.now(), 0
+    with connection.cursor() as cursor:
+        for kind, candidates in alert_candidates(night=night).items():
+            new = candidates.filter(~Exists(Alert.objects.filter(
+                young_person=OuterRef("young_person"), requirement=OuterRef("code"), kind=kind, due=OuterRef("due"))))
+            sql, params = new.query.sql_with_params()
+            rule = ALERT_RULES[kind][0]
+            # A pathway review due soon is P2, not V2.
+            pathway = RequirementCode.PATHWAY_REVIEW if kind == AlertKind.DUE_SOON else ""
+            statement = (  # table and column names from the models, every value bound
+                f"INSERT INTO {table} ({columns}) "  # noqa: S608  # nosec B608
+                f"SELECT c.young_person_id, c.code, %s, c.due, CASE WHEN c.code = %s THEN 'P2' ELSE %s END, "
+                f"%s, %s, %s, NULL, %s, 0 FROM ({sql}) c WHERE 1 = 1 ON CONFLICT DO NOTHING"
+            )
+            cursor.execute(statement, [kind, pathway, rule, ops.adapt_datefield_value(night), run.pk if run else None,
+                                       ops.adapt_datetimefield_value(now), AlertOutcome.PENDING, *params])
+            raised += max(cursor.rowcount, 0)
+    return raised
 
 
 def escalation_reviews_request(*, run: NightlyRun, night: dt.date) -> int:
     """E3: when the escalated visit becomes due (an ESCALATION_DUE alert raised tonight), the active
     reduced-visits arrangement is put up for review: the young person agreed to respond (R2). The Team
-    Leader is told by the alert and by the review. Returns the arrangements put up for review."""
+    Leader is told by the alert (in the night's digest e-mail) and by an in-app notification of the review.
+
+    Set-based (issue 16): what approvals.services.arrangement_review_request does for one arrangement
+    (the review date and reason with a history row, the decision, a case note, the audit events and
+    the notifications) is done here for all of them in one bulk write per table, so a first night's
+    thousands of reviews cost a few queries, not a dozen each. Returns the arrangements put up for review."""
     young_people = Alert.objects.filter(run=run, kind=AlertKind.ESCALATION_DUE).values("young_person")
-    arrangements = Arrangement.objects.filter(
+    arrangements = list(Arrangement.objects.filter(
         young_person__in=young_people, kind=ArrangementKind.REDUCED_VISITS, state=ArrangementState.ACTIVE,
-    ).select_related("young_person")
+    ).select_related("young_person__pa").select_for_update(of=("self",)).order_by("pk"))
+    if not arrangements:
+        return 0
     pack = active_pack()
-    count = 0
+    leaders = defaultdict(list)
+    for leader in team_leaders_of_teams({a.young_person.pa.team_id for a in arrangements if a.young_person.pa}):
+        leaders[leader.team_id].append(leader)
+    reasons = {}
     for arrangement in arrangements:
-        arrangement_review_request(
-            arrangement=arrangement, actor=None, today=night,
-            reason=(f"{arrangement.young_person.name} has not responded to {pack.escalation_attempts} contacts in a "
-                    f"row, so a visit is due at once; under reduced visits they agreed to respond."),  # E3, R2
-        )
-        count += 1
-    return count
+        yp = arrangement.young_person
+        reason = (f"{yp.name} has not responded to {pack.escalation_attempts} contacts in a "
+                  f"row, so a visit is due at once; under reduced visits they agreed to respond.")  # E3, R2
+        reasons[arrangement.pk] = reason
+        arrangement.review_requested_on = arrangement.review_requested_on or night
+        arrangement.review_reason = f"{arrangement.review_reason}\n{reason}".strip()
+    bulk_update_with_history(arrangements, Arrangement, ["review_requested_on", "review_reason"], batch_size=1000,
+                             default_change_reason="Put up for review by the nightly run")  # E3
+    ArrangementDecision.objects.bulk_create([
+        ArrangementDecision(arrangement=a, step=Step.REVIEW, decision=Decision.REVIEW_REQUESTED, actor=None,
+                            rationale=reasons[a.pk]) for a in arrangements], batch_size=1000)
+    notes = CaseNote.objects.bulk_create([
+        CaseNote(young_person=a.young_person, author=None, kind=CaseNoteKind.ARRANGEMENT, text=reasons[a.pk],
+                 subject=f"{a.get_kind_display()}: put up for review"[:200]) for a in arrangements], batch_size=1000)
+    if any(note.pk is None for note in notes):  # a backend that does not return the new keys
+        notes = list(CaseNote.objects.filter(
+            young_person__in=[a.young_person_id for a in arrangements], kind=CaseNoteKind.ARRANGEMENT,
+            text__in=set(reasons.values())).order_by("pk"))
+    events = []
+    for arrangement, note in zip(arrangements, notes, strict=True):
+        yp = arrangement.young_person
+        events.append(AuditEvent(kind=AuditKind.ARRANGEMENT_REVIEW_REQUESTED, actor=None, young_person=yp,
+                                 object_type=arrangement._meta.label_lower, object_id=str(arrangement.pk), data={
+                                     "arrangement_kind": arrangement.kind, "state_from": arrangement.state,
+                                     "state_to": arrangement.state, "reason": reasons[arrangement.pk],
+                                     "review_requested_on": (arrangement.review_requested_on or night).isoformat()}))
+        events.append(AuditEvent(kind=AuditKind.CASE_NOTE_ADDED, actor=None, young_person=yp,
+                                 object_type=note._meta.label_lower, object_id=str(note.pk),
+                                 data={"note_kind": note.kind, "subject": note.subject}))
+    AuditEvent.objects.bulk_create(events, batch_size=1000)
+    Notification.objects.bulk_create([
+        Notification(recipient=leader, kind="arrangement_review", young_person=a.young_person,
+                     url=reverse("approvals:detail", args=[a.pk]),
+                     message=f"{a.get_kind_display()} for {a.young_person.name} is up for review: {reasons[a.pk]}"[:500])
+        for a in arrangements if a.young_person.pa is not None
+        for leader in {s.pk: s for s in leaders[a.young_person.pa.team_id]}.values()], batch_size=1000)
+    return len(arrangements)
 
 
-def _alert_message(alert: Alert, *, pack: PolicyPack) -> str:
-    yp = alert.young_person
+class _Claimed(NamedTuple):
+    """An unsent alert as alerts_send reads it: its row, its young person's name and team, and the
+    requirement's due date now (None when the requirement no longer applies)."""
+
+    pk: int
+    young_person_id: int
+    requirement: str
+    kind: str
+    due: dt.date
+    rule: str
+    name: str
+    ref: str
+    pa_id: int | None
+    pa_team_id: int | None
+    referring_team_id: int | None
+    due_now: dt.date | None
+
+
+def _alert_message(alert: _Claimed, *, pack: PolicyPack) -> str:
     label = _LABELS.get(alert.requirement, alert.requirement)
-    who = f"{yp.name} ({yp.ref})"
+    who = f"{alert.name} ({alert.ref})"
     due = f"{alert.due.day} {alert.due:%b %Y}"
     if alert.kind == AlertKind.DUE_SOON:
         return f"{label} for {who} is due on {due}."  # alert.rule: V2 or P2
@@ -480,63 +588,85 @@ def _alert_message(alert: Alert, *, pack: PolicyPack) -> str:
     return f"{who} has not responded to {pack.escalation_attempts} contacts in a row: a visit was due on {due}."  # E3
 
 
+def _notifications_insert(rows: list[tuple[int, int, str, str, str]], *, now: dt.datetime) -> None:
+    """(recipient, young person, kind, message, url) rows as notifications. On PostgreSQL one INSERT ...
+    SELECT FROM unnest() of five arrays (no model instances for tens of thousands of rows); else bulk_create."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        Notification.objects.bulk_create([
+            Notification(recipient_id=r, young_person_id=y, kind=k, message=m, url=u) for r, y, k, m, u in rows
+        ], batch_size=1000)
+        return
+    recipients, young_people, kinds, messages, urls = (list(column) for column in zip(*rows, strict=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO careleavers_notification (recipient_id, young_person_id, kind, message, url, created_at) "
+            "SELECT r, y, k, m, u, %s FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::text[]) "
+            "AS n(r, y, k, m, u)",
+            [now, recipients, young_people, kinds, messages, urls],
+        )
+
+
 def alerts_send(*, today: dt.date | None = None) -> int:
     """Send every alert not yet sent, set-based (issue 16): one transaction, not one per alert.
 
-    The unsent alerts are claimed at once (a row lock that skips rows another sender holds, then one
-    update per outcome), so each goes once; their in-app notifications are one bulk insert; and each
-    member of staff gets one e-mail, a digest of everything sent to them in this run, after the commit.
+    The unsent alerts are claimed at once (a row lock that skips rows another sender holds, read with
+    their young person's name and team and the requirement's due date now, as plain rows), then one
+    update per outcome, so each goes once; their in-app notifications are one insert; and each member
+    of staff gets one e-mail, a digest of everything sent to them in this run, after the commit.
     The nightly run calls it after its commit, and oversight.tasks.alerts_send every few minutes
     (oversight.schedule.ALERTS_SCHEDULE), so alerts a crash left unsent go out within minutes. An alert
     whose requirement has moved on since it was raised (met, or a new due date) is closed without
     sending. (`today` is accepted for older callers; the stored rows decide.) Returns the alerts sent.
     """
+    due_now = Requirement.objects.filter(young_person=OuterRef("young_person"), code=OuterRef("requirement")).values("due")
     with transaction.atomic():
-        claimed = list(
+        claimed = [_Claimed(*row) for row in (
             Alert.objects.filter(sent_at__isnull=True).select_for_update(skip_locked=True, of=("self",))
-            .select_related("young_person", "young_person__pa").order_by("pk")
-        )
+            .annotate(due_now=Subquery(due_now[:1]))
+            .order_by("pk")
+            .values_list("pk", "young_person_id", "requirement", "kind", "due", "rule", "young_person__name",
+                         "young_person__ref", "young_person__pa_id", "young_person__pa__team_id",
+                         "young_person__referring_team_id", "due_now")
+        )]
         if not claimed:
             return 0
-        current = {
-            (yp, code): due
-            for yp, code, due in Requirement.objects.filter(
-                young_person__in={a.young_person_id for a in claimed}
-            ).values_list("young_person_id", "code", "due")
-        }
         # Issue 11, item 1: an unallocated referral's alerts ("PA allocated") go to the Team Leaders it was referred to.
-        team_ids = {a.young_person.pa.team_id if a.young_person.pa is not None else a.young_person.referring_team_id
-                    for a in claimed} - {None}
+        team_ids = {a.pa_team_id if a.pa_id is not None else a.referring_team_id for a in claimed} - {None}
         leaders = defaultdict(list)
         for leader in team_leaders_of_teams(team_ids):
             leaders[leader.team_id].append(leader)
+        pas = {staff.pk: staff for staff in Staff.objects.filter(
+            pk__in={a.pa_id for a in claimed} - {None}).select_related("user")}
         pack = active_pack()
+        # The young person's page, by substitution rather than one reverse() per alert.
+        url_of = reverse("young_person", args=[987654321]).replace("987654321", "{}").format
         outcomes: dict[tuple[str, int], list[int]] = defaultdict(list)
-        notifications: list[Notification] = []
+        notifications: list[tuple[int, int, str, str, str]] = []
         digests: dict[int, tuple[Staff, list[str]]] = {}
         for alert in claimed:
-            pa = alert.young_person.pa
-            if pa is None:
-                recipients = list(leaders.get(alert.young_person.referring_team_id, []))
+            if alert.pa_id is None:
+                recipients = list(leaders.get(alert.referring_team_id, []))
             else:
-                recipients = [pa] + (leaders[pa.team_id] if _tells_team_leader(alert) else [])
+                recipients = [pas[alert.pa_id]] + (leaders[alert.pa_team_id] if _tells_team_leader(alert) else [])
             recipients = list({r.pk: r for r in recipients}.values())
-            if current.get((alert.young_person_id, alert.requirement)) != alert.due:
+            if alert.due_now != alert.due:
                 outcomes[(AlertOutcome.SUPERSEDED, 0)].append(alert.pk)
             elif not recipients:
                 outcomes[(AlertOutcome.NO_RECIPIENT, 0)].append(alert.pk)
             else:
                 outcomes[(AlertOutcome.SENT, len(recipients))].append(alert.pk)
                 message = _alert_message(alert, pack=pack)
-                url = reverse("young_person", args=[alert.young_person_id])
+                url = url_of(alert.young_person_id)
+                line = f"- {message}\n  {url}"
                 for staff in recipients:
-                    notifications.append(Notification(recipient=staff, kind=f"oversight.{alert.kind}", message=message[:500],
-                                                      url=url, young_person=alert.young_person))
-                    digests.setdefault(staff.pk, (staff, []))[1].append(f"- {message}\n  {url}")
+                    notifications.append((staff.pk, alert.young_person_id, f"oversight.{alert.kind}", message[:500], url))
+                    digests.setdefault(staff.pk, (staff, []))[1].append(line)
         now = timezone.now()
         for (outcome, count), ids in outcomes.items():
             Alert.objects.filter(pk__in=ids).update(sent_at=now, outcome=outcome, recipients=count)
-        Notification.objects.bulk_create(notifications, batch_size=1000)
+        _notifications_insert(notifications, now=now)
         transaction.on_commit(partial(_digests_send, list(digests.values())))
     return sum(len(ids) for (outcome, _), ids in outcomes.items() if outcome == AlertOutcome.SENT)
 

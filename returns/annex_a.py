@@ -16,7 +16,7 @@ the latest in-touch check's.
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Max, QuerySet
+from django.db.models import F, Max, QuerySet
 
 from careleavers.models import AccommodationPeriod, ActivityPeriod, LegalStatus, LegalStatusChange, YoungPerson
 from careleavers.selectors import periods_in_force
@@ -40,7 +40,11 @@ def annex_a_row(*, labels: AnnexALabels, young_person: YoungPerson, on: dt.date,
     accommodation_code = accommodation.return_code if accommodation else (check.accommodation if check else "")
     activity_code = activity.code if activity else (check.activity if check else "")
     accommodation_type, suitability = labels.accommodation(accommodation_code)
-    pa_name = yp.pa.name if yp.pa else ""
+    if hasattr(yp, "pa_name"):  # annotated by the returns' own queries (with_pa_names): no Staff or Team objects
+        pa_name, team_name = yp.pa_name or "", yp.team_name or ""
+    else:
+        pa_name = yp.pa.name if yp.pa else ""
+        team_name = yp.pa.team.name if yp.pa and yp.pa.team else ""
     return {
         "Child Unique ID": yp.ref,
         "Gender": labels.sex(yp.sex),
@@ -49,7 +53,7 @@ def annex_a_row(*, labels: AnnexALabels, young_person: YoungPerson, on: dt.date,
         "Age": str(age_on(yp.date_of_birth, on)),
         "UASC": labels.yes(value=yp.uasc),
         "Disability": labels.yes(value=yp.disability),
-        "Allocated Team": yp.pa.team.name if yp.pa and yp.pa.team else "",
+        "Allocated Team": team_name,
         # The worker allocated by a leaving-care service is the Personal Adviser.
         "Allocated Worker": pa_name,
         "Allocated Personal Advisor": pa_name,
@@ -98,6 +102,16 @@ def latest_completed_contacts(ids: list[int], day: dt.date) -> dict[int, dt.date
     )
 
 
+#: What an Annex A row reads of a young person (issue 16: not all of a young person's columns, for tens of
+#: thousands of them).
+RETURN_FIELDS = ("ref", "sex", "ethnicity", "upn", "date_of_birth", "uasc", "disability", "legal_status", "pa")
+
+
+def with_pa_names(people: QuerySet[YoungPerson]) -> QuerySet[YoungPerson]:
+    """The young people with only RETURN_FIELDS, and their PA's and team's names as two columns."""
+    return people.only(*RETURN_FIELDS).annotate(pa_name=F("pa__name"), team_name=F("pa__team__name"))
+
+
 def annex_a_as_at(day: dt.date, people: QuerySet[YoungPerson] | None = None) -> AnnexA:
     """Annex A list 9 as at `day` for `people` (default everyone; the page passes who the viewer may see).
 
@@ -107,7 +121,7 @@ def annex_a_as_at(day: dt.date, people: QuerySet[YoungPerson] | None = None) -> 
     people = YoungPerson.objects.all() if people is None else people
     result = AnnexA(day=day, labels=annex_a_labels_on(day))
     in_service = sorted({row.young_person_id for row in requirements_as_of(day)})
-    annex_people = list(people.filter(pk__in=in_service).select_related("pa", "pa__team").order_by("ref"))
+    annex_people = list(with_pa_names(people.filter(pk__in=in_service)).order_by("ref"))
     ids = [yp.pk for yp in annex_people]
     result.young_person_ids = ids
     # The legal status in force on the day: the newest change on or before it, else the current one.

@@ -13,18 +13,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from careleavers.models import AccommodationPeriod, ActivityPeriod, LegalStatus, YoungPerson
 from careleavers.selectors import periods_in_force
-from compliance.engine import requirements_as_of
+from compliance.engine import requirements_sql
 from compliance.models import RequirementCode
 from contacts.models import InTouchCheck
 from core.dates import birthday
 
 from . import dfe
-from .annex_a import annex_a_row, latest_completed_contacts, latest_in_touch_checks
-from .files import csv_text, dmy
+from .annex_a import RETURN_FIELDS, annex_a_row, latest_completed_contacts, latest_in_touch_checks, with_pa_names
+from .files import csv_text, csv_write, dmy
 from .labels import AnnexALabels, annex_a_labels
 from .windows import BirthdayWindow, birthday_in_year, closest_check, collection_year
 
@@ -106,11 +107,15 @@ class Returns:
         return annex_a_labels(self.year)
 
     def write(self, directory: Path) -> list[Path]:
+        """The three files, each written row by row (the same bytes as csv_files)."""
         directory.mkdir(parents=True, exist_ok=True)
+        files = {"header.csv": (HEADER_COLUMNS, self.header_rows()),
+                 "oc3.csv": (OC3_COLUMNS, (row.values for row in self.oc3)),
+                 "annex_a_list9.csv": (self.labels.columns, self.annex_a)}
         paths = []
-        for name, text in self.csv_files().items():
+        for name, (columns, rows) in files.items():
             path = directory / name
-            path.write_text(text, encoding="utf-8", newline="")
+            csv_write(path, columns, rows)
             paths.append(path)
         return paths
 
@@ -139,7 +144,7 @@ def build_returns(year: int, people: QuerySet[YoungPerson] | None = None) -> Ret
     cohort = list(people.filter(legal_status__in=OC3_LEGAL_STATUSES)
                   .filter(date_of_birth__gt=birthday(start, -max(ages) - 1),
                                 date_of_birth__lte=birthday(end, -min(ages)))
-                  .select_related("pa", "pa__team").order_by("ref"))
+                  .only(*RETURN_FIELDS).order_by("ref"))
     windows = {yp.pk: w for yp in cohort if (w := birthday_in_year(yp.date_of_birth, year, ages))}
     checks_by_yp: dict[int, list[InTouchCheck]] = defaultdict(list)
     if windows:
@@ -169,10 +174,8 @@ def build_returns(year: int, people: QuerySet[YoungPerson] | None = None) -> Ret
 
     # X2: everyone in service on 31 March (whoever has a requirement then; a qualifying young person has no
     # pathway_review, so the last review is blank for them).
-    rows_on_31_march = requirements_as_of(end)
-    in_service = {row.young_person_id for row in rows_on_31_march}
-    reviews = {row.young_person_id: row.last_met for row in rows_on_31_march if row.code == RequirementCode.PATHWAY_REVIEW}
-    annex_people = list(people.filter(pk__in=list(in_service)).select_related("pa", "pa__team").order_by("ref"))
+    in_service, reviews = in_service_on(end)
+    annex_people = list(with_pa_names(people.filter(pk__in=list(in_service))).order_by("ref"))
     ids = [yp.pk for yp in annex_people]
     result.annex_a_ids = ids
     last_contacts = latest_completed_contacts(ids, end)
@@ -199,6 +202,26 @@ def build_returns(year: int, people: QuerySet[YoungPerson] | None = None) -> Ret
     result.lacking = [(by_id[pk], messages) for pk, messages in sorted(problems.items(), key=lambda kv: by_id[kv[0]].ref)
                       if messages]
     return result
+
+
+def in_service_on(day: dt.date) -> tuple[set[int], dict[int, dt.date | None]]:
+    """Who is in service on `day` (has a requirement then, X2) and, for those with a pathway review, when it was
+    last met: the engine's computation as of the day, aggregated by PostgreSQL or SQLite to one row per young
+    person (issue 16: not its 190 000 rows loaded as objects at national scale)."""
+    # No parameters: the engine's SQL has its values inlined (and LIKE patterns with %).
+    pathway = f"'{RequirementCode.PATHWAY_REVIEW.value}'"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT r.young_person_id, MAX(CASE WHEN r.code = {pathway} THEN 1 ELSE 0 END), "  # noqa: S608  # nosec B608
+            f"MAX(CASE WHEN r.code = {pathway} THEN r.last_met END) FROM ({requirements_sql(day)}) r "
+            "GROUP BY r.young_person_id",
+        )
+        rows = cursor.fetchall()
+
+    def as_date(value) -> dt.date | None:  # SQLite returns text
+        return value if value is None or isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+    return {r[0] for r in rows}, {r[0]: as_date(r[2]) for r in rows if r[1]}
 
 
 def _header_problems(yp: YoungPerson) -> list[str]:

@@ -20,6 +20,7 @@ from compliance.models import Requirement
 from contacts.models import Contact, Method, Outcome, With
 from core.dates import service_birthdays
 from demo.bench import measure_pages
+from oversight.models import Alert, NightlyRun
 from pathway.models import PathwayPlan, PlanState
 
 
@@ -121,7 +122,7 @@ def test_generating_twice_adds_a_second_service_beside_the_first():
 
 BENCH_KEYS = {
     "database", "cores", "young_people", "contacts", "requirements", "recompute_s", "recompute_cold_s", "floor_s",
-    "ratio", "incremental_ms", "log_contact_ms", "incremental_path", "pages", "skipped",
+    "ratio", "incremental_ms", "log_contact_ms", "incremental_path", "pages", "skipped", "nightly", "vacuum",
 }
 
 
@@ -140,6 +141,22 @@ def test_bench_compliance_prints_valid_json_with_the_expected_keys():
         assert page["status"] == 200, key
         assert page["queries"] > 0, key
     assert isinstance(result["skipped"], list)
+    # Issue 16, item 3: the whole nightly run, a first night and an ordinary one, step by step.
+    assert result["vacuum"]
+    nightly = result["nightly"]
+    for night in ("first_night", "ordinary_night"):
+        figures = nightly[night]
+        assert list(figures["phases_s"]) == ["missed_nights", "recompute", "snapshot", "alerts_raise",
+                                             "escalation_reviews", "plans_unshared", "commit", "alerts_send"], night
+        assert figures["seconds"] > 0 and figures["ratio_to_floor"] > 0, night
+        assert figures["snapshot_rows"] > 0 and isinstance(figures["rows_written"], dict), night
+    first, ordinary = nightly["first_night"], nightly["ordinary_night"]
+    assert first["alerts_raised"] > 0 and first["alerts_sent"] > 0
+    assert 0 < first["digest_emails"] <= Staff.objects.count()  # one e-mail a member of staff at most
+    assert ordinary["alerts_raised"] < first["alerts_raised"]  # only what is new tonight
+    assert nightly["targets"] == {"ordinary_night": "<= 2x floor", "first_night": "<= 5x floor"}
+    # Measured in transactions rolled back: nothing of the nights is left behind.
+    assert not Alert.objects.exists() and not NightlyRun.objects.exists()
 
 
 @pytest.mark.django_db

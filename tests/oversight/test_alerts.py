@@ -6,8 +6,9 @@ import pytest
 from django.core import mail
 
 from approvals.models import Decision
-from careleavers.models import Notification, PlannedAbsence
+from careleavers.models import CaseNote, CaseNoteKind, Notification, PlannedAbsence
 from compliance.engine import recompute
+from core.models import AuditEvent, AuditKind
 from oversight.models import Alert, AlertKind, AlertOutcome
 from oversight.services import alerts_raise, alerts_send, nightly_run
 from pathway.models import PathwayPlan, PlanState
@@ -164,6 +165,14 @@ def test_e3_the_escalated_visit_due_puts_the_reduced_visits_arrangement_up_for_r
     assert Notification.objects.filter(recipient=tess, kind="arrangement_review", young_person=yp).count() == 1
     assert len(notes(tess, "escalation_due")) == 1
     assert not Notification.objects.filter(recipient=trent).exists()
+    # Issue 16: done in bulk for every arrangement at once, with what the one-at-a-time service kept: the
+    # version in the arrangement's history, the case note and both audit events.
+    assert arrangement.history.filter(review_requested_on=AS_OF).count() == 1
+    note = CaseNote.objects.get(young_person=yp, kind=CaseNoteKind.ARRANGEMENT)
+    assert note.subject == "Reduced visits: put up for review" and "E3" in note.text and note.author is None
+    assert AuditEvent.objects.filter(kind=AuditKind.ARRANGEMENT_REVIEW_REQUESTED, object_id=str(arrangement.pk),
+                                     young_person=yp).count() == 1
+    assert AuditEvent.objects.filter(kind=AuditKind.CASE_NOTE_ADDED, object_id=str(note.pk)).count() == 1
     run_on(AS_OF + dt.timedelta(days=1))  # still due the next night: not put up for review again
     arrangement.refresh_from_db()
     assert arrangement.decisions.filter(decision=Decision.REVIEW_REQUESTED).count() == 1
@@ -211,3 +220,37 @@ def test_sending_is_set_based_whatever_the_number_of_alerts(service, django_asse
         with django_assert_max_num_queries(11):
             alerts_send(today=AS_OF)
     assert not Alert.objects.filter(sent_at__isnull=True).exists()
+
+
+# --- issue 16, item 3: raised set-based, nothing written twice ---
+
+
+def test_raising_again_inserts_nothing_and_rewrites_no_row(service):
+    """The INSERT ... SELECT leaves out what the unique key already holds: a second raise on the same night
+    (or an ordinary night with nothing new) adds no row and touches none of those there."""
+    with at_noon(AS_OF):
+        first = alerts_raise(run=None, night=AS_OF)
+        rows = sorted(Alert.objects.values_list("pk", "young_person_id", "requirement", "kind", "due", "rule",
+                                                "raised_on", "created_at"))
+        assert first == len(rows) > 5
+        assert alerts_raise(run=None, night=AS_OF) == 0
+    assert sorted(Alert.objects.values_list("pk", "young_person_id", "requirement", "kind", "due", "rule",
+                                            "raised_on", "created_at")) == rows
+
+
+def test_raised_alerts_carry_their_rule_night_and_run(service):
+    result = run_on(AS_OF)
+    alerts = Alert.objects.all()
+    assert result.alerts_raised == alerts.count() == alerts.filter(run__night=AS_OF, raised_on=AS_OF).count()
+    assert set(alerts.filter(kind=AlertKind.DUE_SOON, requirement="pathway_review").values_list("rule", flat=True)) == {"P2"}
+    assert set(alerts.filter(kind=AlertKind.DUE_SOON, requirement="visit").values_list("rule", flat=True)) == {"V2"}
+    assert set(alerts.filter(kind=AlertKind.OVERDUE).values_list("rule", flat=True)) == {"V4"}
+    assert not alerts.exclude(outcome=AlertOutcome.SENT).filter(sent_at__isnull=True).exists()
+
+
+def test_the_run_reports_how_long_each_step_took(service):
+    result = run_on(AS_OF)
+    assert list(result.phases) == ["missed_nights", "recompute", "snapshot", "alerts_raise", "escalation_reviews",
+                                   "plans_unshared", "commit", "alerts_send"]
+    assert all(seconds >= 0 for seconds in result.phases.values())
+    assert result.as_dict()["phases"] == result.phases

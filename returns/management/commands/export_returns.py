@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from returns.annex_a import annex_a_as_at
 from returns.exports import build_returns
+from returns.files import csv_write
 
 
 def iso_date(value: str) -> dt.date:
@@ -61,7 +62,7 @@ class Command(BaseCommand):
         annex = annex_a_as_at(day)
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / annex.file_name
-        path.write_text(annex.csv(), encoding="utf-8", newline="")
+        csv_write(path, annex.labels.columns, annex.rows)  # row by row: the same bytes as annex.csv()
         self.stdout.write(str(path))
         self.stdout.write(f"{len(annex.rows)} young people in {annex.file_name} (wording of {annex.labels.year}-"
                           f"{str(annex.labels.year + 1)[2:]}).")
