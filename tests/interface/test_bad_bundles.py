@@ -11,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from careleavers.models import Role, Staff
-from interface.bundle import MAX_DEPTH, BundleError, import_bundle, parse_bundle
+from interface.bundle import MAX_DEPTH, BundleError, _deepest, _too_deep, import_bundle, parse_bundle
 
 from .test_import import GOOD
 
@@ -53,6 +53,29 @@ def test_import_nul_characters_are_refused_with_their_path(tmp_path):
     with pytest.raises(BundleError) as refused:
         parse_bundle(json.dumps(bundle))
     assert refused.value.problems == ["young_people[0].name: contains a NUL character"]
+
+
+def test_the_quick_depth_count_skips_strings_and_agrees_with_the_exact_scan():
+    """Issue 16, item 4: parse_bundle counts the nesting at C speed and names the path (a slow scan) only
+    when it is too deep: brackets inside strings, escaped quotes among them, do not count."""
+    inside = '"' + "[{" * 50 + '\\"' + "[" * 50 + '"'
+    text = '{"young_people": [{"name": ' + inside + ', "events": ' + "[" * (MAX_DEPTH - 3) + "]" * (MAX_DEPTH - 3) + "}]}"
+    assert _deepest(text) == MAX_DEPTH and _too_deep(text) is None
+    assert parse_bundle(text)["young_people"][0]["name"].startswith("[{")
+    deeper = text.replace("[" * (MAX_DEPTH - 3), "[" * (MAX_DEPTH - 2)).replace("]" * (MAX_DEPTH - 3), "]" * (MAX_DEPTH - 2))
+    assert _deepest(deeper) == MAX_DEPTH + 1 and _too_deep(deeper) is not None
+    with pytest.raises(BundleError) as refused:
+        parse_bundle(deeper)
+    assert refused.value.problems[0].startswith("young_people[0].events")
+
+
+def test_text_that_only_looks_like_an_escaped_nul_is_not_refused():
+    """The NUL walk runs only when the text may hold one; a backslash then "u0000" as text is not a NUL."""
+    bundle = copy.deepcopy(GOOD)
+    bundle["young_people"][0]["name"] = "Pat \\u0000 Lee"
+    text = json.dumps(bundle)
+    assert "\\u0000" in text
+    assert parse_bundle(text)["young_people"][0]["name"] == "Pat \\u0000 Lee"
 
 
 def test_import_raw_nul_byte_is_invalid_json_not_a_traceback(tmp_path):
