@@ -60,6 +60,8 @@ def _display(record, field, names: dict[int, str]) -> str:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return f"{value.day} {value:%b %Y}"
+    if isinstance(value, dt.time):
+        return f"{value:%H:%M}"  # issue 15, item 9: the times the timeline shows, without seconds
     return str(value)
 
 
@@ -68,7 +70,9 @@ def _versions(records, label, names: dict[int, str]) -> list[Version]:
     versions = []
     previous: dict[int, object] = {}
     for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
-        fields = [f for f in record.instance_type._meta.concrete_fields if f.attname not in _SKIP and f.name not in _SKIP]
+        # The page is one young person's history: their own link on each record ("Young person: #1") says nothing.
+        fields = [f for f in record.instance_type._meta.concrete_fields if f.attname not in _SKIP and f.name not in _SKIP
+                  and f.related_model is not YoungPerson]
         before = previous.get(record.id)
         changes = []
         for field in fields:

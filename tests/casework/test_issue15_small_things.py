@@ -25,6 +25,18 @@ def test_history_page_names_the_young_person(client, alice, tess):
     assert "History of Maya Hussain" in body and "<title>History: Maya Hussain" in body
 
 
+def test_history_shows_times_without_seconds_and_not_the_young_persons_own_link(client, alice, tess):
+    yp = make_young_person(alice, name="Maya Hussain")
+    contact = ContactFactory(young_person=yp, date=days_ago(2), time=dt.time(13, 0), method=Method.PHONE,
+                             outcome=Outcome.COMPLETED)
+    contact.time = dt.time(16, 45)
+    contact.save()
+    login(client, tess)
+    body = client.get(reverse("young_person_history", args=[yp.pk])).content.decode()
+    assert "13:00 → 16:45" in body and "13:00:00" not in body
+    assert f"#{yp.pk}<" not in body and f": #{yp.pk}" not in body
+
+
 def test_timeline_shows_contact_times_newest_first(client, alice):
     yp = make_young_person(alice, name="Maya Hussain")
     ContactFactory(young_person=yp, date=days_ago(2), time=dt.time(9, 5), method=Method.PHONE, outcome=Outcome.COMPLETED)
