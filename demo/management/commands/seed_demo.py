@@ -356,8 +356,15 @@ class Seeder:
 
     def create_history(self, yp: YoungPerson) -> None:
         """A year of this young person's records, written through the services in the order they happened (issue 15,
-        item 8). The random choices are made first, in the same order as ever (so the same day gives the same
-        story); each act is then a step on its day (Seeder.step), run in date order by run_steps."""
+        item 8). The random choices are made first (so the same day gives the same story); each act is then a step on its day (Seeder.step), run in date order by run_steps. Each young person's
+        choices come from their own generator (seeded from the demo's), so a change to one story leaves the others."""
+        main, self.rng = self.rng, random.Random(self.rng.getrandbits(64))
+        try:
+            self.write_history(yp)
+        finally:
+            self.rng = main
+
+    def write_history(self, yp: YoungPerson) -> None:
         rng = self.rng
         pa = yp.pa
         leader = self.leaders[pa.team_id]
@@ -609,7 +616,8 @@ class Seeder:
         reviews = [latest]
         while reviews[-1] - dt.timedelta(days=182) >= max(yp.allocated_on, self.today - dt.timedelta(days=600)):
             reviews.append(reviews[-1] - dt.timedelta(days=rng.randint(150, 182)))
-        reviews = [day for day in reversed(reviews) if day >= yp.allocated_on]
+        # issue 15, item 8: the reviews of the year on record (its contacts hold the visit before each review).
+        reviews = [day for day in reversed(reviews) if day >= max(yp.allocated_on, self.today - dt.timedelta(days=365))]
         for review in reviews:
             self.step(yp, review, ORDER_PLAN, lambda on: self.signed_off_plan(yp, leader, on))
             self.counts["signed-off plans"] += 1
@@ -685,16 +693,21 @@ class Seeder:
             self.written_plan(yp, self.today, submit=submitted, voice="I'd like help finding a job.")
             self.counts["plans submitted" if submitted else "draft plans"] += 1
         # Arrangement requests waiting for a Team Leader (R3, S1, D1) or, for reduced visits, the Service Leader (R5).
-        for n, yp in enumerate(standard[14:21]):
+        # Each slot takes the first young person left whom its rule fits (R1: 18+, never vulnerable; D1: living in a
+        # specialist staffed home), else it is a step back (S1).
+        pool = standard[14:21]
+        for n in range(len(pool)):
             kind = [ArrangementKind.REDUCED_VISITS, ArrangementKind.STEP_BACK, ArrangementKind.DIFFERENT_NEEDS][n % 3]
-            if kind == ArrangementKind.REDUCED_VISITS and not self.reduced_visits_fit(yp):
-                kind = ArrangementKind.STEP_BACK  # R1 (18+, never vulnerable) holds for requests too
-            if kind == ArrangementKind.DIFFERENT_NEEDS and yp.accommodation != Accommodation.SPECIALIST_HOME:
-                kind = ArrangementKind.STEP_BACK  # D1: only for someone living in a specialist staffed home
+            fits = {ArrangementKind.REDUCED_VISITS: self.reduced_visits_fit,
+                    ArrangementKind.DIFFERENT_NEEDS: lambda p: p.accommodation == Accommodation.SPECIALIST_HOME}
+            yp = next((p for p in pool if fits.get(kind, lambda p: True)(p)), None)
+            if yp is None:
+                kind, yp = ArrangementKind.STEP_BACK, pool[0]
+            pool.remove(yp)
             arrangement = arrangement_request(
                 young_person=yp, kind=kind, details=PENDING_DETAILS[kind], actor=yp.pa, today=self.today,
                 keeping_in_touch="Texts fortnightly; a call every 8 weeks." if kind == ArrangementKind.REDUCED_VISITS else "")
-            if n >= 4 and kind == ArrangementKind.REDUCED_VISITS:  # only reduced visits wait for the Service Leader (R5)
+            if n >= 3 and kind == ArrangementKind.REDUCED_VISITS:  # only reduced visits wait for the Service Leader (R5)
                 arrangement_approve(arrangement=arrangement, actor=self.leaders[yp.pa.team_id], today=self.today,
                                     rationale="Criteria met; the Service Leader's agreement is needed.")
             self.counts["pending arrangement requests"] += 1
