@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from approvals.models import Arrangement, ArrangementKind, ArrangementState, Decision, Step
-from careleavers.models import CaseNote, CaseNoteKind, Event, YoungPerson
+from careleavers.models import CaseNote, CaseNoteKind, Event, Notification, YoungPerson
 from compliance.engine import recompute
 from compliance.models import Requirement, RequirementCode
 from contacts.models import Contact, Escalation, InTouchCheck
@@ -124,6 +124,9 @@ def _nothing_is_stamped_after_the_seeding_began_or_before_the_young_persons_allo
         assert note.created_at <= timezone.now()
         if note.young_person.allocated_on:
             assert local_day(note.created_at) >= note.young_person.allocated_on, note.subject
+    # What the history told people was read when it came; the unread notifications are today's (waiting work, alerts).
+    assert not Notification.objects.filter(read_at__isnull=True, created_at__lt=demo["started"]).exists()
+    assert Notification.objects.filter(read_at__isnull=True, kind="plan_submitted").exists()
     kinds = Counter(AuditEvent.objects.filter(at__lt=demo["started"]).values_list("kind", flat=True))
     assert kinds[AuditKind.CONTACT_LOGGED] > 500 and kinds[AuditKind.PLAN_SIGNED_OFF] > 60  # the history's own days
 
@@ -139,7 +142,8 @@ def _submitted_plans_carry_their_pathway_review_due_date():
 
 def _a_recompute_after_seeding_changes_nothing():
     def rows():
-        return sorted(Requirement.objects.values_list("young_person_id", "code", "basis", "last_met", "due", "due_soon_from", "interval_days"))
+        return sorted(Requirement.objects.values_list(
+            "young_person_id", "code", "basis", "last_met", "due", "due_soon_from", "interval_days"))
 
     before = rows()
     recompute(today())
