@@ -12,6 +12,7 @@ import datetime as dt
 from careleavers.models import CaseNoteKind, Role, Staff, YoungPerson
 from careleavers.services import case_note_correct, case_note_write
 from compliance.models import Requirement
+from compliance.selectors import pack_intervals_for
 from compliance.services import supervision_record
 from core.errors import ServiceError
 from demo.staffing import StaffByRoleAndTeam, everyone
@@ -44,14 +45,19 @@ def seed(*, today: dt.date, staff_by_role_and_team: StaffByRoleAndTeam, young_pe
     if leader is not None:
         items = [{"young_person": yp, "text": f"Discussed {yp.name}: plans for the next visit and the college place."}
                  for yp in caseload]
-        if caseload:
-            items[0] |= {"text": f"{caseload[0].name} is settled; agreed a visit every 10 weeks for now.",
-                         "requirement": "visit", "interval_days": 70}
+        # T4: the interval is agreed for the first of them whom a visit interval applies to (the standard pattern:
+        # under an arrangement the pack sets no visit interval, and the service would refuse it).
+        agreed = next((n for n, yp in enumerate(caseload) if "visit" in pack_intervals_for(yp, on=today)), None)
+        if agreed is not None:
+            items[agreed] |= {"text": f"{caseload[agreed].name}: agreed a visit every 10 weeks for now.",  # T4
+                              "requirement": "visit", "interval_days": 70}
         try:
             supervision_record(pa=pa, actor=leader, held_on=today, summary="Workload and training plan.",
                                items=items, today=today)
         except ServiceError:  # the interval does not apply under this pack: record the session without it
-            items[0].pop("requirement")
+            if agreed is None:
+                raise
+            items[agreed].pop("requirement")
             supervision_record(pa=pa, actor=leader, held_on=today, summary="Workload and training plan.",
                                items=items, today=today)
         counts["supervision sessions"] += 1
