@@ -12,25 +12,27 @@ from functools import lru_cache
 import django_tables2 as tables
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
-from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import SafeString
 from django_tables2.data import TableListData
 
 from compliance.templatetags.leaving_care import requirement_label, status_badge
 from core.reflow import DUE, NAME, STATUS, first_on_phone
 
 DATE = "j M Y"
-VULNERABLE = mark_safe(' <span class="badge text-bg-dark">Vulnerable</span>')  # noqa: S308 (constant markup)
-PLAN_NOT_SHARED = mark_safe(  # noqa: S308 (constant markup); issue 13, item 4 (P4)
+# Constant markup, and each row's cells joined from escaped values and these (SafeString: nothing to escape).
+VULNERABLE = SafeString(' <span class="badge text-bg-dark">Vulnerable</span>')
+PLAN_NOT_SHARED = SafeString(  # issue 13, item 4 (P4)
     ' <span class="badge text-bg-warning" title="The signed-off pathway plan is not yet shared with the young person'
     '">Plan not shared</span>')
-BIRTHDAY_CHECK = mark_safe(  # noqa: S308 (constant markup)
+BIRTHDAY_CHECK = SafeString(
     ' <span class="badge text-bg-info" title="Record the in-touch check around the birthday (SSDA903)">'
     'Birthday check due</span>')
-IN_ABSENCE = mark_safe(  # noqa: S308 (constant markup); V5
+IN_ABSENCE = SafeString(  # V5
     ' <span class="badge text-bg-warning" title="Due during the PA&#x27;s planned absence: bring it forward">'
     'During absence</span>')
 NONE = "—"
+END = SafeString("</td>")
 
 
 #: A pk no young person has, standing for theirs in the reversed URL (CaseloadTable.html_rows).
@@ -79,12 +81,12 @@ class CaseloadTable(tables.Table):
     def html_rows(self) -> list[SafeString]:
         """Each row's cells (<td>...</td> in the columns' order), written in one pass over the page: the same
         markup django-tables2 gives a cell (its td attrs: data-priority for the stacked layout on a phone)."""
-        td = {column.name: f"<td {column.attrs['td'].as_html()}>" for column in self.columns}
+        td = {column.name: format_html("<td {}>", column.attrs["td"].as_html()) for column in self.columns}
         # The young person's URL reversed once for the page: the pk is the only part that changes.
         link = reverse("young_person", args=[PK_MARK])
         rows = []
         for number, record in enumerate(self.data):
-            badges = ""
+            badges = SafeString("")  # SafeString + SafeString stays safe (a str would be escaped)
             if record.vulnerable:
                 badges += VULNERABLE
             if getattr(record, "plan_not_shared", False):
@@ -93,17 +95,17 @@ class CaseloadTable(tables.Table):
                 badges += BIRTHDAY_CHECK
             cells = [
                 td["name"], format_html('<a href="{}">{}</a>', link.replace(str(PK_MARK), str(record.pk)), record.name),
-                badges, "</td>", td["ref"], conditional_escape(record.ref), "</td>",
-                td["age"], str(record.age), "</td>",
+                badges, END, td["ref"], conditional_escape(record.ref), END,
+                td["age"], str(record.age), END,
             ]
             if self.show_pa:
-                cells += [td["pa"], conditional_escape(record.pa.name) if record.pa_id else "Unallocated", "</td>"]
+                cells += [td["pa"], conditional_escape(record.pa.name) if record.pa_id else "Unallocated", END]
             due = NONE if record.next_due is None else date_filter(record.next_due, DATE)  # "j M Y", as elsewhere
             cells += [
-                td["circumstance"], conditional_escape(record.get_circumstance_display()), "</td>",
+                td["circumstance"], conditional_escape(record.get_circumstance_display()), END,
                 td["next_code"], conditional_escape(requirement_label(record.next_code)) if record.next_code else NONE,
-                "</td>", td["due"], due, IN_ABSENCE if record.next_in_absence and record.next_due else "", "</td>",
-                td["status"], _badge(record.next_status if record.next_code else None), "</td>",
+                END, td["due"], due, IN_ABSENCE if record.next_in_absence and record.next_due else "", END,
+                td["status"], _badge(record.next_status if record.next_code else None), END,
             ]
-            rows.append((("even", "odd")[number % 2], mark_safe("".join(cells))))  # noqa: S308 (escaped above)
+            rows.append((("even", "odd")[number % 2], format_html_join("", "{}", ((cell,) for cell in cells))))
         return rows

@@ -3,7 +3,8 @@
 import datetime as dt
 
 from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, IntegerField, Max, Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from careleavers.models import Circumstance, LegalStatus, YoungPerson
@@ -65,21 +66,24 @@ def open_case_totals() -> dict[str, int]:
     and people with something overdue (V2, V4), in one pass. First, everyone has a summary row (people recorded
     without a recompute get theirs now): the whole service's caseload pages over the summary alone, so it must
     hold everyone. One query when it does (the people counted in the same statement)."""
-    summary, people = CaseloadSummary._meta.db_table, YoungPerson._meta.db_table
-    sql = (f"SELECT (SELECT COUNT(*) FROM {people}), COUNT(*), "  # noqa: S608 (table names only, no input)
-           "COUNT(CASE WHEN NOT closed THEN 1 END), SUM(CASE WHEN NOT closed THEN overdue END), "
-           "SUM(CASE WHEN NOT closed THEN due_soon END), COUNT(CASE WHEN NOT closed AND overdue > 0 THEN 1 END) "
-           f"FROM {summary}")
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        everyone, summaries, *totals = cursor.fetchone()
-    if everyone != summaries:
-        missing = YoungPerson.objects.filter(caseload_summary__isnull=True).values_list("pk", flat=True)
-        refresh_summary(None, list(missing))
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-            everyone, summaries, *totals = cursor.fetchone()
-    return dict(zip(("open", "overdue", "due_soon", "overdue_people"), (int(t or 0) for t in totals), strict=True))
+    totals = _summary_totals()
+    if totals.pop("everyone") != totals.pop("summaries"):
+        missing = list(YoungPerson.objects.filter(caseload_summary__isnull=True).values_list("pk", flat=True))
+        if missing:
+            refresh_summary(None, missing)
+            totals = _summary_totals()
+            del totals["everyone"], totals["summaries"]
+    return {"open": int(totals["open"] or 0), "overdue": int(totals["overdue_rows"] or 0),
+            "due_soon": int(totals["due_soon_rows"] or 0), "overdue_people": int(totals["overdue_people"] or 0)}
+
+
+def _summary_totals() -> dict:
+    is_open = Q(closed=False)
+    people = RawSQL("SELECT COUNT(*) FROM careleavers_youngperson", (), output_field=IntegerField())
+    return CaseloadSummary.objects.aggregate(
+        everyone=Max(people), summaries=Count("pk"), open=Count("pk", filter=is_open),
+        overdue_rows=Sum("overdue", filter=is_open), due_soon_rows=Sum("due_soon", filter=is_open),
+        overdue_people=Count("pk", filter=is_open & Q(overdue__gt=0)))
 
 
 def most_urgent(requirements, *, today: dt.date):

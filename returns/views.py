@@ -28,7 +28,6 @@ from .services import (
 )
 from .windows import collection_year, collection_year_of
 
-
 #: The longest ref a page link carries (ReturnsLackingRow.ref's length).
 REF = 40
 

@@ -99,11 +99,12 @@ def test_service_leaders_caseload_costs_the_same_queries_at_a_late_page(client, 
     last = (size + 1 + 24) // 25
     # session / user / staff / summary date / the summary's totals (everyone has a row; the open cases; the counts
     # at the top) / the page's people, whose ids a subquery reads from the summary's index for the sort / their
-    # requirement rows / their in-touch checks / coming up / teams (the filter: count, choices) / savepoint pair.
+    # requirement rows / their in-touch checks / coming up / the teams for the filter (their ids and names, one
+    # query: no count) / savepoint pair.
     # Closed cases leave the caseload (issue 11, item 8): the summary marks them, and its indexes start with the
     # mark, so the whole service's open cases page over an index alone at any page and sort.
     for sort in ("", "due", "-due", "-status", "name", "-name", "age", "-age"):
-        with django_assert_num_queries(13):
+        with django_assert_num_queries(12):
             response = client.get(reverse("caseload"), {"page": last, "sort": sort})
         assert response.status_code == 200
     everyone = []
@@ -169,8 +170,7 @@ def test_closing_and_reopening_move_the_summary_mark_in_their_transaction(client
 def test_a_case_closing_on_a_later_day_stays_until_that_day(client, alice, sol):
     """closed_on in the future (an import) is open until then: the summary's day decides the mark."""
     yp = young_person(alice, name="Cara Later")
-    YoungPerson = type(yp)
-    YoungPerson.objects.filter(pk=yp.pk).update(closed_on=today() + dt.timedelta(days=3))
+    type(yp).objects.filter(pk=yp.pk).update(closed_on=today() + dt.timedelta(days=3))
     recompute(today())
     assert not CaseloadSummary.objects.get(pk=yp.pk).closed
     login(client, sol)
@@ -194,7 +194,7 @@ SERVICE_ORDERS = {  # what each sort means, worked out here from the people and 
 
 
 def _desc(text: str) -> tuple:
-    return tuple(-ord(c) for c in text) + (1,)
+    return (*tuple(-ord(c) for c in text), 1)
 
 
 @pytest.mark.parametrize("sort", list(SERVICE_ORDERS))
@@ -232,3 +232,15 @@ def test_the_whole_services_pages_hold_every_open_case_once_in_the_order_asked(c
         filtered += [yp.pk for yp in client.get(reverse("caseload"), {"sort": sort, "page": page,
                                                                        "circumstance": circumstance}).context["page"]]
     assert filtered == expected
+
+
+def test_the_caseload_rows_escape_what_is_recorded_and_keep_their_badges(client, alice):
+    """The rows are written in one pass (casework.tables.CaseloadTable.html_rows): recorded text is escaped, the
+    badges are markup, and each cell keeps its data-priority for the stacked layout on a phone."""
+    young_person(alice, name="<b>Maya</b> & co", vulnerable=True, allocated_days_ago=80)
+    login(client, alice)
+    body = client.get(reverse("caseload")).content.decode()
+    assert "&lt;b&gt;Maya&lt;/b&gt; &amp; co</a>" in body and "<b>Maya</b>" not in body
+    assert '</a> <span class="badge text-bg-dark">Vulnerable</span></td>' in body
+    assert '<td data-priority="2"><span class="badge status-overdue">Overdue</span></td>' in body
+    assert re.search(r'<tr class="even"><td data-priority="1"><a href="/young-people/\d+/">', body)
