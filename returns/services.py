@@ -62,8 +62,9 @@ def in_touch_check_record(*, young_person: YoungPerson, date: dt.date, in_touch:
     case_note_add(
         young_person=young_person, author=actor, kind=CaseNoteKind.CONTACT,
         subject=f"In-touch check (SSDA903): {codes.IN_TOUCH[in_touch]}",
-        text=(f"In touch: {in_touch} ({codes.IN_TOUCH[in_touch]}). Activity: {activity} ({codes.ACTIVITY[activity]}). "
-              f"Accommodation: {accommodation} ({codes.ACCOMMODATION[accommodation]})."),
+        # The DfE's codes as the returns print them ("P4: Part-time in an apprenticeship"), not to be read as rule IDs.
+        text=(f"In touch: {in_touch} ({codes.IN_TOUCH[in_touch]}). Activity: {activity}: {codes.ACTIVITY[activity]}. "
+              f"Accommodation: {accommodation}: {codes.ACCOMMODATION[accommodation]}."),
     )
     return check
 

@@ -66,7 +66,7 @@ def test_longest_overdue_and_teams_tables_match_the_template(service, hana, on_a
     rows = selectors.team_rows(user=hana.user, teams=list(Team.objects.order_by("name")), today=AS_OF)
     rows.append(TeamRow(None, "No team (unallocated)", overdue=1))
     html = _same(TeamsTable(rows, codes=CODES, totals=_totals(rows), page=_Page()))
-    assert "<tfoot" in html and "All 3 teams" in html and 'scope="row"' in html
+    assert "<tfoot" in html and "All 2 teams and the unallocated" in html and 'scope="row"' in html
 
 
 def test_unsaved_records_and_an_empty_table_match_the_template():

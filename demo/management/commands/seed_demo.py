@@ -99,10 +99,10 @@ PLAN_CONTENT = {
     "health_words": "I'm fine; I go to the GP if I need to.", "health": "Registered with a GP.",
     "education_employment": "College, level 2.", "money": "Budgeting with the PA.",
     "relationships": "Sees family most weekends.",
-    "contingency_plan": "If the accommodation breaks down, call the duty team the same day (T7).",
+    "contingency_plan": "If the accommodation breaks down, call the duty team the same day.",  # T7
     "contact_arrangements": "As agreed with the young person; texts in between.",
     "attempts_to_engage": "Visits, calls, letters and cards over six months.",
-    "offer_shared": "A visit offered every three months, with a date and time (S5).",
+    "offer_shared": "A visit offered every three months, with a date and time.",  # S5
     "status_and_entitlements": "Former relevant: a PA and a pathway plan to 21, or 25 on request.",
     "advocacy_offered": "Advocacy offered by letter.", "known_plans": "Working; living with a partner.",
     "open_door": "The door is always open: the duty number and the PA's email are in the letter.",
