@@ -25,6 +25,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -227,6 +228,100 @@ def run_load(*, connections: list[int], seconds: int, workers: int, port: int, l
             server.wait()
         shutil.rmtree(static_root, ignore_errors=True)
     return results
+
+
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) of a process on this machine so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _database_backends() -> list[int]:
+    """The PostgreSQL backends connected to this database, but for this process's own."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _backends_cpu_s(pids: list[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        try:
+            total += _cpu_s(pid)
+        except OSError:  # a backend that has gone
+            continue
+    return total
+
+
+@dataclass
+class CpuFigures:
+    label: str
+    requests: int
+    python_ms: float
+    database_ms: float
+    ratio: float = 0.0
+
+    def line(self) -> str:
+        return (f"{self.label:<44} python {self.python_ms:6.1f} ms  database {self.database_ms:6.1f} ms  "
+                f"total {self.python_ms + self.database_ms:6.1f} ms  x{self.ratio:4.1f} login")
+
+
+def run_cpu(*, requests: int, port: int, late_page: int, log: Callable[[str], None]) -> list[CpuFigures]:
+    """CPU per request, which holds on a loaded machine where latencies do not: one gunicorn worker under
+    production settings, each page asked for ``requests`` times in a row after two warm-up requests; the
+    worker's own CPU (from /proc) and its PostgreSQL backend's (the worker keeps one connection, CONN_MAX_AGE;
+    read as every backend connected to this database, so use a database of your own) are divided by the
+    number of requests. Opening a connection per request (CONN_MAX_AGE=0, the default) is not counted."""
+    vacuum(log)
+    pages = targets(late_page=late_page)
+    secret_key = secrets.token_urlsafe(64)
+    with override_settings(SECRET_KEY=secret_key):
+        cookies = {role: _session_cookie(_persona(role)) for role in {t.role for t in pages if t.role}}
+    env = _environment(port, secret_key)
+    env["CONN_MAX_AGE"] = "600"  # one backend for the worker, whose CPU can then be read between requests
+    static_root = tempfile.mkdtemp(prefix="bench_static_")
+    env["STATIC_ROOT"] = static_root
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],  # nosec B603
+                   env=env, check=True)
+    server = subprocess.Popen(  # noqa: S603  # nosec B603
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "-w", "1", "-b", f"127.0.0.1:{port}",
+         "--log-level", "warning", "--timeout", "300"], env=env, start_new_session=True)
+    results: list[CpuFigures] = []
+    try:
+        _wait_until_up(f"http://127.0.0.1:{port}" + reverse("login"))
+        worker = int(Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()[0])
+        floor = None
+        for target in pages:
+            for _ in range(2):
+                _check(port, target.url, cookies.get(target.role))
+            backends = _database_backends()
+            python_before, database_before = _cpu_s(worker), _backends_cpu_s(backends)
+            for _ in range(requests):
+                _check(port, target.url, cookies.get(target.role))
+            python_ms = (_cpu_s(worker) - python_before) * 1000 / requests
+            database_ms = (_backends_cpu_s(backends) - database_before) * 1000 / requests
+            figures = CpuFigures(target.label, requests, python_ms, database_ms)
+            floor = floor or (python_ms + database_ms)
+            figures.ratio = (python_ms + database_ms) / floor if floor else 0.0
+            results.append(figures)
+            log(figures.line())
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        shutil.rmtree(static_root, ignore_errors=True)
+    return results
+
+
+def cpu_table(results: list[CpuFigures], *, young_people: int) -> str:
+    lines = [f"CPU per request, {young_people} young people, {timezone.localdate():%d %b %Y}",
+             "", "| page | Python ms | database ms | total ms | x login |", "| --- | --- | --- | --- | --- |"]
+    lines += [f"| {r.label} | {r.python_ms:.1f} | {r.database_ms:.1f} | {r.python_ms + r.database_ms:.1f} |"
+              f" {r.ratio:.1f} |" for r in results]
+    return "\n".join(lines)
 
 
 def summary_table(results: list[Figures], *, young_people: int) -> str:
