@@ -325,17 +325,24 @@ def recompute(as_of: dt.date | None = None, young_person_ids: Iterable[int] | No
             # The nightly path compares everyone's rows at once: keep its hashes in memory
             # (SET LOCAL ends with the transaction).
             cursor.execute("SET LOCAL work_mem = '64MB'")
-        cursor.execute(
-            f"""DELETE FROM {table} WHERE TRUE {scope} AND NOT EXISTS (
-                    SELECT 1 FROM compliance_result r
-                    WHERE r.young_person_id = {table}.young_person_id AND r.code = {table}.code)"""
-        )
+        gone = f"""NOT EXISTS (SELECT 1 FROM compliance_result r
+                               WHERE r.young_person_id = {table}.young_person_id AND r.code = {table}.code)"""
+        if ids is None:
+            # Issue 16: the nightly path refreshes the caseload summary only for the people whose rows it changes
+            # (new, changed or gone, gathered here), and those the new day or their record moves (refresh_summary).
+            cursor.execute(f"DROP TABLE IF EXISTS {CHANGED_TABLE}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {CHANGED_TABLE} AS"
+                           f" SELECT DISTINCT young_person_id FROM {table} WHERE {gone}")
+            scope = f"AND young_person_id IN (SELECT young_person_id FROM {CHANGED_TABLE})"
+        cursor.execute(f"DELETE FROM {table} WHERE TRUE {scope} AND {gone}")
         cursor.execute(
             f"""DELETE FROM compliance_result WHERE EXISTS (
                     SELECT 1 FROM {table} s
                     WHERE s.young_person_id = compliance_result.young_person_id
                       AND s.code = compliance_result.code AND {unchanged})"""
         )
+        if ids is None:
+            cursor.execute(f"INSERT INTO {CHANGED_TABLE} SELECT DISTINCT young_person_id FROM compliance_result")
         cursor.execute(
             f"""INSERT INTO {table}
                     (young_person_id, code, last_met, due, due_soon_from, interval_days, basis, computed_for)
@@ -347,7 +354,11 @@ def recompute(as_of: dt.date | None = None, young_person_ids: Iterable[int] | No
                     computed_for = excluded.computed_for"""
         )
         cursor.execute("DROP TABLE compliance_result")
-        refresh_summary(as_of if ids is None else None, ids)
+        if ids is None:
+            refresh_summary(as_of, changed_table=CHANGED_TABLE)
+            cursor.execute(f"DROP TABLE {CHANGED_TABLE}")
+        else:
+            refresh_summary(None, ids)
 
 
 # --- issue 16: the caseload summary, one row per young person ---
@@ -366,24 +377,72 @@ def summary_date() -> dt.date | None:
     return SummaryDate.objects.filter(pk=1).values_list("as_of", flat=True).first()
 
 
-def refresh_summary(as_of: dt.date | None = None, young_person_ids: Iterable[int] | None = None) -> None:
+#: The temporary table of the people whose Requirement rows the nightly recompute changed (engine.recompute).
+CHANGED_TABLE = "compliance_changed"
+#: The temporary table of the people an incremental full refresh rewrites (refresh_summary).
+SCOPE_TABLE = "compliance_summary_scope"
+
+
+def _summary_scope(*, day: dt.date, previous: dt.date, changed_table: str | None) -> str:
+    """Issue 16: the people whose summary row may differ from what is stored, as one SELECT of ids. Each row is a
+    function of the person's Requirement rows, the summary's day and their record (ref, name, date of birth,
+    closed_on); the stored row was true for `previous` (every write refreshes its person at once), so it can
+    differ only for people whose Requirement rows changed (`changed_table`), people with a due date or a
+    due-soon date between the two days (V2, V4: the only days on which a row's status, and so the urgency, the
+    counts and the most urgent due date, can move), and people whose record no longer matches their row (a name,
+    a date of birth, the closed mark on the new day) or who have none."""
+    q = _Dialect(connection.vendor)
+    d = q.date(day)
+    summary, requirement = CaseloadSummary._meta.db_table, Requirement._meta.db_table
+    closed = f"CASE WHEN y.closed_on IS NOT NULL AND y.closed_on <= {d} THEN {q.true} ELSE {q.false} END"
+    selects = [
+        f"""SELECT y.id AS id FROM {YoungPerson._meta.db_table} y LEFT JOIN {summary} s ON s.young_person_id = y.id
+            WHERE s.young_person_id IS NULL OR s.ref <> y.ref OR s.name <> y.name
+               OR NOT ({q.same("s.date_of_birth", "y.date_of_birth")}) OR s.closed <> {closed}"""]
+    if changed_table:
+        selects.append(f"SELECT young_person_id FROM {changed_table}")
+    if day != previous:
+        low, high = q.date(min(day, previous)), q.date(max(day, previous))
+        selects += [f"SELECT young_person_id FROM {requirement} WHERE due BETWEEN {low} AND {high}",
+                    f"SELECT young_person_id FROM {requirement} WHERE due_soon_from BETWEEN {low} AND {high}"]
+    return " UNION ".join(selects)
+
+
+def refresh_summary(as_of: dt.date | None = None, young_person_ids: Iterable[int] | None = None, *,
+                    changed_table: str | None = None, full: bool = False) -> None:
     """Bring CaseloadSummary up to date from the stored Requirement rows, set-based (issue 16).
 
-    Without ids: everyone, as of `as_of`, which then becomes the summary's date. With ids: those
-    people as of the summary's date (so every row is true for the same day), or `as_of` before any
-    full refresh. Rows whose values did not change are not rewritten, so a night leaves the table
-    as it was except for the people whose urgency moved. One statement (two with the date)."""
+    Without ids: everyone, as of `as_of`, which then becomes the summary's date. Incrementally: only the people
+    whose row may have moved since the last refresh (_summary_scope; `changed_table` names the people whose
+    Requirement rows the caller's recompute changed), unless `full` or before the first refresh. With ids: those
+    people as of the summary's date (so every row is true for the same day), or `as_of` before any full
+    refresh. Rows whose values did not change are not rewritten, so a night leaves the table as it was except
+    for the people whose urgency moved. One statement (two with the date)."""
     ids = None if young_person_ids is None else sorted({int(i) for i in young_person_ids})
     if ids == []:
         return
-    day = (summary_date() if ids is not None else None) or as_of or timezone.localdate()
+    previous = summary_date()
+    day = (previous if ids is not None else None) or as_of or timezone.localdate()
     q = _Dialect(connection.vendor)
     d = q.date(day)
     table = CaseloadSummary._meta.db_table
     opened = f"(r.due < {d} OR r.due_soon_from <= {d})"  # V4, V2: the window has opened
     changed = " OR ".join(
         f"NOT ({q.same(f'{table}.{c}', f'excluded.{c}')})" for c in SUMMARY_COLUMNS)
+    scoped = ids is None and not full and previous is not None
+    scope = f"AND y.id IN (SELECT id FROM {SCOPE_TABLE})" if scoped else ""
+    if ids is not None:
+        scope = _id_filter("y.id", ids)
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        if scoped:
+            assert previous is not None  # for mypy: scoped says so
+            # A few thousand people on an ordinary night: gathered first (and, on PostgreSQL, counted), so that
+            # the upsert reads only their requirement rows rather than grouping everyone's.
+            cursor.execute(f"DROP TABLE IF EXISTS {SCOPE_TABLE}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {SCOPE_TABLE} AS"
+                           f" {_summary_scope(day=day, previous=previous, changed_table=changed_table)}")
+            if q.pg:
+                cursor.execute(f"ANALYZE {SCOPE_TABLE}")
         cursor.execute(
             f"""INSERT INTO {table} (young_person_id, {", ".join(SUMMARY_COLUMNS)})
                 SELECT y.id, y.ref,
@@ -398,13 +457,15 @@ def refresh_summary(as_of: dt.date | None = None, young_person_ids: Iterable[int
                        y.name, y.date_of_birth
                 FROM careleavers_youngperson y
                 LEFT JOIN {Requirement._meta.db_table} r ON r.young_person_id = y.id
-                WHERE TRUE {_id_filter("y.id", ids)}
+                WHERE TRUE {scope}
                 GROUP BY y.id, y.ref, y.closed_on, y.name, y.date_of_birth
                 ON CONFLICT (young_person_id) DO UPDATE SET
                     {", ".join(f"{c} = excluded.{c}" for c in SUMMARY_COLUMNS)}
                 WHERE {changed}"""
         )
-        if ids is None:
+        if scoped:
+            cursor.execute(f"DROP TABLE {SCOPE_TABLE}")
+        if ids is None and day != previous:
             cursor.execute(
                 f"INSERT INTO {SummaryDate._meta.db_table} (id, as_of) VALUES (1, {d})"
                 " ON CONFLICT (id) DO UPDATE SET as_of = excluded.as_of")

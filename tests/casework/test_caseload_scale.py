@@ -35,7 +35,7 @@ def test_v4_summary_follows_the_engine_and_rewrites_only_what_changed(alice):
     assert SummaryDate.objects.get().as_of == today()
     with CaptureQueriesContext(connection) as queries:
         refresh_summary(today())
-    upsert = next(q for q in queries.captured_queries if "compliance_caseloadsummary" in q["sql"])
+    upsert = next(q for q in queries.captured_queries if "INSERT INTO compliance_caseloadsummary" in q["sql"])
     assert "WHERE NOT" in upsert["sql"]  # unchanged rows are not rewritten (no table rewritten every night)
 
 
@@ -179,6 +179,64 @@ def test_a_case_closing_on_a_later_day_stays_until_that_day(client, alice, sol):
         login(client, sol)
         assert names(client.get(reverse("caseload"))) == []  # the day's refresh marked it closed
         assert CaseloadSummary.objects.get(pk=yp.pk).closed
+
+
+# --- issue 16: the night refreshes only the summary rows that can have moved ----------------------------------
+
+
+def _visit_today(yp) -> None:
+    """A completed visit recorded behind the engine's back (no incremental recompute), as the night finds it."""
+    from contacts.models import Contact, Method, Outcome, With
+
+    Contact.objects.create(young_person=yp, date=today(), method=Method.HOME_VISIT, outcome=Outcome.COMPLETED,
+                           with_whom=With.YOUNG_PERSON, note="Visit", recorded_by=yp.pa)
+
+
+def test_v4_the_night_refreshes_the_people_whose_rows_changed_and_leaves_the_others_untouched(alice):
+    kept = young_person(alice, name="Abe Kept", allocated_days_ago=10)
+    visited = young_person(alice, name="Cara Visited", allocated_days_ago=80)  # visit overdue
+    recompute(today())
+    # Both stored rows are made wrong here: only a refresh that reaches a row puts it right.
+    CaseloadSummary.objects.filter(pk__in=[kept.pk, visited.pk]).update(due_soon=9)
+    _visit_today(visited)
+    recompute(today())  # the same day: Cara's requirement rows change, Abe's do not
+    assert CaseloadSummary.objects.get(pk=kept.pk).due_soon == 9  # untouched
+    refreshed = CaseloadSummary.objects.get(pk=visited.pk)
+    assert refreshed.due_soon != 9 and refreshed.next_due > today()  # the visit moved her most urgent date on
+    refresh_summary(today(), full=True)  # everyone, as before issue 16's incremental refresh
+    assert CaseloadSummary.objects.get(pk=kept.pk).due_soon != 9
+    again = CaseloadSummary.objects.get(pk=visited.pk)
+    assert (again.urgency, again.next_due, again.overdue, again.due_soon) == (
+        refreshed.urgency, refreshed.next_due, refreshed.overdue, refreshed.due_soon)
+
+
+def test_v4_a_new_day_moves_the_urgency_it_passes_and_flips_the_closed_mark(alice):
+    soon = young_person(alice, name="Abe Soon", allocated_days_ago=50)  # visit due in about 6 days
+    closing = young_person(alice, name="Cara Closing")
+    type(closing).objects.filter(pk=closing.pk).update(closed_on=today() + dt.timedelta(days=7))
+    recompute(today())
+    assert CaseloadSummary.objects.get(pk=soon.pk).urgency == Urgency.DUE_SOON
+    assert not CaseloadSummary.objects.get(pk=closing.pk).closed
+    later = today() + dt.timedelta(days=7)
+    refresh_summary(later)  # no requirement row changed: only the day moved
+    assert SummaryDate.objects.get().as_of == later
+    assert CaseloadSummary.objects.get(pk=soon.pk).urgency == Urgency.OVERDUE  # V4: the due date is passed
+    assert CaseloadSummary.objects.get(pk=closing.pk).closed
+    refresh_summary(today())  # and back (a run for another night is followed by today's)
+    assert CaseloadSummary.objects.get(pk=soon.pk).urgency == Urgency.DUE_SOON
+    assert not CaseloadSummary.objects.get(pk=closing.pk).closed
+
+
+def test_v4_the_night_gives_a_new_person_a_row_and_follows_a_changed_record(alice):
+    renamed = young_person(alice, name="Abe Old")
+    recompute(today())
+    new = YoungPersonFactory(pa=alice, name="Zoe New")  # recorded without a recompute: no row yet
+    born = renamed.date_of_birth - dt.timedelta(days=3)
+    type(renamed).objects.filter(pk=renamed.pk).update(name="Abe Renamed", date_of_birth=born)  # no recompute either
+    refresh_summary(today())  # the same day, no requirement row changed
+    assert CaseloadSummary.objects.get(pk=new.pk).name == "Zoe New"
+    row = CaseloadSummary.objects.get(pk=renamed.pk)
+    assert (row.name, row.date_of_birth) == ("Abe Renamed", born)
 
 
 SERVICE_ORDERS = {  # what each sort means, worked out here from the people and their summary rows
