@@ -35,9 +35,9 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
 
-from approvals.models import Arrangement, ArrangementDecision, ArrangementKind, ArrangementState, Decision, Step
+from approvals.models import Arrangement, ArrangementKind, ArrangementState
+from approvals.services import arrangements_review_request
 from careleavers.models import CaseNote, CaseNoteKind, Notification, PlannedAbsence, Staff, Team, YoungPerson
 from careleavers.selectors import team_leaders_of_teams
 from careleavers.services import case_note_add, check_note_text, notify
@@ -48,7 +48,7 @@ from compliance.status import days_overdue, status_expression, status_q
 from core.audit import audit_record
 from core.errors import InvalidState, NotAllowed, ServiceError
 from core.idempotency import once_tokens_prune
-from core.models import AuditEvent, AuditKind
+from core.models import AuditKind
 from pathway.models import PathwayPlan, PlanState
 from pathway.services import plans_unshared_notify
 
@@ -499,59 +499,20 @@ def escalation_reviews_request(*, run: NightlyRun, night: dt.date) -> int:
     reduced-visits arrangement is put up for review: the young person agreed to respond (R2). The Team
     Leader is told by the alert (in the night's digest e-mail) and by an in-app notification of the review.
 
-    Set-based (issue 16): what approvals.services.arrangement_review_request does for one arrangement
-    (the review date and reason with a history row, the decision, a case note, the audit events and
-    the notifications) is done here for all of them in one bulk write per table, so a first night's
-    thousands of reviews cost a few queries, not a dozen each. Returns the arrangements put up for review."""
+    Set-based (issue 16): approvals.services.arrangements_review_request, the service behind a single review
+    too, writes all of them with one bulk write per table. Returns the arrangements put up for review."""
     young_people = Alert.objects.filter(run=run, kind=AlertKind.ESCALATION_DUE).values("young_person")
-    arrangements = list(Arrangement.objects.filter(
-        young_person__in=young_people, kind=ArrangementKind.REDUCED_VISITS, state=ArrangementState.ACTIVE,
-    ).select_related("young_person__pa").select_for_update(of=("self",)).order_by("pk"))
-    if not arrangements:
-        return 0
-    pack = active_pack()
-    leaders = defaultdict(list)
-    for leader in team_leaders_of_teams({a.young_person.pa.team_id for a in arrangements if a.young_person.pa}):
-        leaders[leader.team_id].append(leader)
-    reasons = {}
-    for arrangement in arrangements:
-        yp = arrangement.young_person
-        reason = (f"{yp.name} has not responded to {pack.escalation_attempts} contacts in a "
-                  f"row, so a visit is due at once; under reduced visits they agreed to respond.")  # E3, R2
-        reasons[arrangement.pk] = reason
-        arrangement.review_requested_on = arrangement.review_requested_on or night
-        arrangement.review_reason = f"{arrangement.review_reason}\n{reason}".strip()
-    bulk_update_with_history(arrangements, Arrangement, ["review_requested_on", "review_reason"], batch_size=1000,
-                             default_change_reason="Put up for review by the nightly run")  # E3
-    ArrangementDecision.objects.bulk_create([
-        ArrangementDecision(arrangement=a, step=Step.REVIEW, decision=Decision.REVIEW_REQUESTED, actor=None,
-                            rationale=reasons[a.pk]) for a in arrangements], batch_size=1000)
-    notes = CaseNote.objects.bulk_create([
-        CaseNote(young_person=a.young_person, author=None, kind=CaseNoteKind.ARRANGEMENT, text=reasons[a.pk],
-                 subject=f"{a.get_kind_display()}: put up for review"[:200]) for a in arrangements], batch_size=1000)
-    if any(note.pk is None for note in notes):  # a backend that does not return the new keys
-        notes = list(CaseNote.objects.filter(
-            young_person__in=[a.young_person_id for a in arrangements], kind=CaseNoteKind.ARRANGEMENT,
-            text__in=set(reasons.values())).order_by("pk"))
-    events = []
-    for arrangement, note in zip(arrangements, notes, strict=True):
-        yp = arrangement.young_person
-        events.append(AuditEvent(kind=AuditKind.ARRANGEMENT_REVIEW_REQUESTED, actor=None, young_person=yp,
-                                 object_type=arrangement._meta.label_lower, object_id=str(arrangement.pk), data={
-                                     "arrangement_kind": arrangement.kind, "state_from": arrangement.state,
-                                     "state_to": arrangement.state, "reason": reasons[arrangement.pk],
-                                     "review_requested_on": (arrangement.review_requested_on or night).isoformat()}))
-        events.append(AuditEvent(kind=AuditKind.CASE_NOTE_ADDED, actor=None, young_person=yp,
-                                 object_type=note._meta.label_lower, object_id=str(note.pk),
-                                 data={"note_kind": note.kind, "subject": note.subject}))
-    AuditEvent.objects.bulk_create(events, batch_size=1000)
-    Notification.objects.bulk_create([
-        Notification(recipient=leader, kind="arrangement_review", young_person=a.young_person,
-                     url=reverse("approvals:detail", args=[a.pk]),
-                     message=f"{a.get_kind_display()} for {a.young_person.name} is up for review: {reasons[a.pk]}"[:500])
-        for a in arrangements if a.young_person.pa is not None
-        for leader in {s.pk: s for s in leaders[a.young_person.pa.team_id]}.values()], batch_size=1000)
-    return len(arrangements)
+    arrangements = Arrangement.objects.filter(
+        young_person__in=young_people, kind=ArrangementKind.REDUCED_VISITS, state=ArrangementState.ACTIVE)
+    attempts = active_pack().escalation_attempts
+
+    def reason(arrangement: Arrangement) -> str:
+        return (f"{arrangement.young_person.name} has not responded to {attempts} contacts in a "
+                f"row, so a visit is due at once; under reduced visits they agreed to respond.")  # E3, R2
+
+    return len(arrangements_review_request(
+        arrangements=arrangements, reason=reason, actor=None, today=night, email_team_leaders=False,
+        change_reason="Put up for review by the nightly run"))  # E3
 
 
 class _Claimed(NamedTuple):

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from approvals import services
-from approvals.models import ArrangementState, Decision, Step, StepBackItem, StepBackRecord
+from approvals.models import Arrangement, ArrangementState, Decision, Step, StepBackItem, StepBackRecord
 from careleavers.models import Accommodation, CaseNote, Notification
 from core.errors import InvalidState, NotAllowed, ServiceError
 from core.models import AuditEvent, AuditKind
@@ -147,6 +147,71 @@ def test_r1_queue_with_reviews_costs_the_same_for_1_and_5(client, alice, tess, s
         reviewed_one()
     assert count_queries(lambda: client.get(url)) == one
     assert client.get(url).content.decode().count("Team Leader review") == 5
+
+
+# --- issue 16: one review service for one arrangement and for many (R1, E3) -----------------------------------
+
+
+def test_e3_one_review_tells_the_team_leader_in_app_and_by_email(jamie, alice, tess, sol, mailoutbox,
+                                                                 django_capture_on_commit_callbacks):
+    arrangement = agreed(jamie, alice, tess, sol)
+    Notification.objects.all().delete()
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        reviewed = services.arrangement_review_request(arrangement=arrangement, reason="No answer lately.", actor=alice)
+    assert reviewed.review_requested_on == timezone.localdate() and reviewed.review_reason == "No answer lately."
+    told = Notification.objects.get(kind="arrangement_review")
+    assert told.recipient == tess and told.url == reverse("approvals:detail", args=[arrangement.pk])
+    assert [m.to for m in mailoutbox] == [[tess.email]] and "No answer lately." in mailoutbox[0].body
+    assert arrangement.history.filter(review_reason="No answer lately.").count() == 1
+
+
+def test_e3_many_reviews_at_once_write_what_one_review_writes_and_email_only_when_asked(
+        alice, tess, sol, mailoutbox, django_capture_on_commit_callbacks):
+    first, second = (agreed(make_young_person(alice, name=name), alice, tess, sol) for name in ("Ann Ash", "Ben Birch"))
+    Notification.objects.all().delete()
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        reviewed = services.arrangements_review_request(
+            arrangements=Arrangement.objects.filter(pk__in=[first.pk, second.pk]), actor=None,
+            reason=lambda a: f"{a.young_person.name} has not answered.", email_team_leaders=False,
+            change_reason="Put up for review by the nightly run")
+    assert [a.pk for a in reviewed] == sorted([first.pk, second.pk])
+    assert not mailoutbox  # the night's digest carries the alert instead
+    for arrangement, name in ((first, "Ann Ash"), (second, "Ben Birch")):
+        arrangement.refresh_from_db()
+        reason = f"{name} has not answered."
+        assert (arrangement.review_requested_on, arrangement.review_reason) == (timezone.localdate(), reason)
+        assert arrangement.decisions.filter(step=Step.REVIEW, decision=Decision.REVIEW_REQUESTED, rationale=reason,
+                                            actor=None).count() == 1
+        assert CaseNote.objects.filter(young_person=arrangement.young_person, text=reason,
+                                       subject="Reduced visits: put up for review").count() == 1
+        event = AuditEvent.objects.get(kind=AuditKind.ARRANGEMENT_REVIEW_REQUESTED, object_id=str(arrangement.pk))
+        assert event.data == {"arrangement_kind": "reduced_visits", "state_from": "active", "state_to": "active",
+                              "reason": reason, "review_requested_on": timezone.localdate().isoformat()}
+        assert Notification.objects.filter(recipient=tess, kind="arrangement_review",
+                                           young_person=arrangement.young_person).count() == 1
+        assert arrangement.history.filter(history_change_reason="Put up for review by the nightly run").count() == 1
+
+
+def test_e3_many_reviews_are_refused_together_when_one_cannot_be_reviewed(alice, tess, sol):
+    active = agreed(make_young_person(alice, name="Ann Ash"), alice, tess, sol)
+    ended = services.arrangement_end(arrangement=agreed(make_young_person(alice, name="Ben Birch"), alice, tess, sol),
+                                     actor=alice, reason="Changed their mind.")
+    with pytest.raises(InvalidState):
+        services.arrangements_review_request(arrangements=Arrangement.objects.filter(pk__in=[active.pk, ended.pk]),
+                                             reason="No answer.")
+    active.refresh_from_db()
+    assert active.review_requested_on is None and not active.decisions.filter(step=Step.REVIEW).exists()
+
+
+def test_e3_many_reviews_cost_the_same_queries_for_1_and_4(alice, tess, sol):
+    def reviewed(n):
+        ids = [agreed(make_young_person(alice), alice, tess, sol).pk for _ in range(n)]
+        return count_queries(lambda: services.arrangements_review_request(
+            arrangements=Arrangement.objects.filter(pk__in=ids), reason="No answer.", email_team_leaders=False))
+
+    assert reviewed(1) == reviewed(4)
 
 
 def test_r1_mark_vulnerable_through_the_page(client, jamie, alice, tess, sol):
