@@ -569,6 +569,25 @@ def _notifications_insert(rows: list[tuple[int, int, str, str, str]], *, now: dt
         )
 
 
+def _outcomes_record(outcomes: Mapping[tuple[str, int], list[int]], *, now: dt.datetime) -> None:
+    """Each claimed alert's outcome and number of recipients. On PostgreSQL one UPDATE ... FROM unnest() of three
+    arrays (a first night's 33 000 ids as `IN` lists cost seconds of quoting them); else one update per outcome."""
+    if connection.vendor != "postgresql":
+        for (outcome, count), ids in outcomes.items():
+            Alert.objects.filter(pk__in=ids).update(sent_at=now, outcome=outcome, recipients=count)
+        return
+    rows = [(pk, outcome, count) for (outcome, count), ids in outcomes.items() for pk in ids]
+    if not rows:
+        return
+    ids, kinds, counts = (list(column) for column in zip(*rows, strict=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE oversight_alert SET sent_at = %s, outcome = o.outcome, recipients = o.n "
+            "FROM unnest(%s::bigint[], %s::text[], %s::int[]) AS o(id, outcome, n) WHERE oversight_alert.id = o.id",
+            [now, ids, kinds, counts],
+        )
+
+
 def alerts_send(*, today: dt.date | None = None) -> int:
     """Send every alert not yet sent, set-based (issue 16): one transaction, not one per alert.
 
@@ -625,8 +644,7 @@ def alerts_send(*, today: dt.date | None = None) -> int:
                     notifications.append((staff.pk, alert.young_person_id, f"oversight.{alert.kind}", message[:500], url))
                     digests.setdefault(staff.pk, (staff, []))[1].append(line)
         now = timezone.now()
-        for (outcome, count), ids in outcomes.items():
-            Alert.objects.filter(pk__in=ids).update(sent_at=now, outcome=outcome, recipients=count)
+        _outcomes_record(outcomes, now=now)
         _notifications_insert(notifications, now=now)
         transaction.on_commit(partial(_digests_send, list(digests.values())))
     return sum(len(ids) for (outcome, _), ids in outcomes.items() if outcome == AlertOutcome.SENT)

@@ -147,9 +147,11 @@ def test_bench_compliance_prints_valid_json_with_the_expected_keys():
     for night in ("first_night", "ordinary_night"):
         figures = nightly[night]
         assert list(figures["phases_s"]) == ["missed_nights", "recompute", "snapshot", "alerts_raise",
-                                             "escalation_reviews", "plans_unshared", "commit", "alerts_send"], night
+                                             "escalation_reviews", "plans_unshared", "commit", "alerts_send",
+                                             "emails_send"], night
         assert figures["seconds"] > 0 and figures["ratio_to_floor"] > 0, night
         assert figures["snapshot_rows"] > 0 and isinstance(figures["rows_written"], dict), night
+        assert figures["outside_phases_s"] > -0.01, night  # the steps are within the whole run (less rounding)
     first, ordinary = nightly["first_night"], nightly["ordinary_night"]
     assert first["alerts_raised"] > 0 and first["alerts_sent"] > 0
     assert 0 < first["digest_emails"] <= Staff.objects.count()  # one e-mail a member of staff at most
