@@ -379,7 +379,7 @@ def summary_date() -> dt.date | None:
 
 #: The temporary table of the people whose Requirement rows the nightly recompute changed (engine.recompute).
 CHANGED_TABLE = "compliance_changed"
-#: The temporary table of the people an incremental full refresh rewrites (refresh_summary).
+#: The temporary table of the people a refresh of everyone reaches when it is incremental (refresh_summary).
 SCOPE_TABLE = "compliance_summary_scope"
 
 
