@@ -49,8 +49,13 @@ def caseload(request):
     # the top) in one query, and its open cases, unfiltered, page over the summary's indexes alone.
     service = not everyone.query.where
     totals = open_case_totals() if service else None
+    fragment = _htmx_fragment(request)
+    # Issue 16: the counts at the top count the unfiltered list too (one query), so the paginator need not.
+    counts = totals or (None if fragment else caseload_counts(visible, today=today))
+    unfiltered = not filters.narrows
     paginator = CaseloadPaginator(filters.qs, PAGE_SIZE, today=today, sort=request.GET.get("sort"),
-                                  open_cases=totals["open"] if totals and not filters.narrows else None)
+                                  open_cases=totals["open"] if totals and unfiltered else None,
+                                  known_count=counts["people"] if counts and not totals and unfiltered else None)
     page = paginator.get_page(request.GET.get("page"))  # V4, V5, X1
     context = {
         "page": page,
@@ -61,11 +66,10 @@ def caseload(request):
         "today": today,
         "staff": staff_for(request.user),
     }
-    if _htmx_fragment(request):
+    if fragment:
         # The filter form (hx-get): only the filters and the list change; the counts and "coming up" do not.
         return _vary_on_htmx(render(request, "careleavers/_caseload_results.html", context))
-    context |= {"counts": totals if totals else caseload_counts(visible, today=today),
-                "coming_up": coming_up(visible, today=today, whole_service=service)}
+    context |= {"counts": counts, "coming_up": coming_up(visible, today=today, whole_service=service)}
     return _vary_on_htmx(render(request, "careleavers/caseload.html", context))
 
 
