@@ -6,6 +6,7 @@ due_soon_from), whose windows come from the active policy pack: no interval is w
 """
 
 import datetime as dt
+from functools import lru_cache
 
 import django_filters
 from django.core.paginator import Paginator
@@ -13,11 +14,12 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.expressions import OrderBy
 from django.utils.functional import cached_property
 from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 
 from approvals.models import Arrangement, ArrangementKind, ArrangementState
 from careleavers.models import Circumstance, PlannedAbsence, Team, YoungPerson
 from careleavers.selectors import personal_advisers_visible_to, staff_for
-from compliance.models import CaseloadSummary, Requirement, RequirementCode, Status
+from compliance.models import Requirement, RequirementCode, Status
 from compliance.selectors import URGENCY_SORT, most_urgent, open_summaries, order_by_urgency
 from compliance.status import needs_attention_q, status_expression, status_for, status_q
 from core.dates import age_on
@@ -33,6 +35,15 @@ def in_absence(staff_field: str, day_field: str) -> Exists:
     """V5: the PA has a planned absence covering the day."""
     return Exists(PlannedAbsence.objects.filter(
         staff=OuterRef(staff_field), start__lte=OuterRef(day_field), end__gte=OuterRef(day_field)))
+
+
+@lru_cache(maxsize=32)
+def _options(choices: tuple[tuple[str, str], ...], chosen: str) -> SafeString:
+    """A select's options, the chosen one selected. Kept for the same choices and choice (issue 16: the whole
+    service's 500 teams, escaped one by one, were the largest part of a Service Leader's page after the rows; the
+    options are the same on every page until a team is added or renamed, which changes the key)."""
+    return format_html_join("", '<option value="{}"{}>{}</option>', (
+        (option, " selected" if option == chosen else "", label) for option, label in choices))
 
 
 class CaseloadFilter(django_filters.FilterSet):
@@ -106,9 +117,7 @@ class CaseloadFilter(django_filters.FilterSet):
             elif name != "q":
                 choices = field.choices
             if name != "q":
-                chosen = str(value)
-                entry["options"] = format_html_join("", '<option value="{}"{}>{}</option>', (
-                    (option, " selected" if str(option) == chosen else "", label) for option, label in choices))
+                entry["options"] = _options(tuple((str(option), str(label)) for option, label in choices), str(value))
             fields.append(entry)
         return fields
 
@@ -161,14 +170,15 @@ def requirements_of(people: QuerySet[YoungPerson], *, whole_service: bool = Fals
 
 
 def caseload_counts(people: QuerySet[YoungPerson], *, today: dt.date) -> dict:
-    """Overdue and due-soon requirements on the caseload, in one query over the people's summary rows
-    (V2, V4; issue 16: not every requirement row of the service on every page). The whole service's are
-    compliance.selectors.open_case_totals."""
-    rows = CaseloadSummary.objects.filter(young_person__in=people.values("pk"))
-    counts = rows.aggregate(overdue_rows=Sum("overdue"), due_soon_rows=Sum("due_soon"),
-                            overdue_people=Count("pk", filter=Q(overdue__gt=0)))
+    """Overdue and due-soon requirements on the caseload and how many people it holds (`people`, the unfiltered
+    list's count, so the paginator need not count them again), in one query over the people joined to their
+    summary rows (V2, V4; issue 16: not every requirement row of the service on every page). The whole
+    service's are compliance.selectors.open_case_totals."""
+    counts = people.order_by().aggregate(
+        people=Count("pk"), overdue_rows=Sum("caseload_summary__overdue"), due_soon_rows=Sum("caseload_summary__due_soon"),
+        overdue_people=Count("pk", filter=Q(caseload_summary__overdue__gt=0)))
     counts = {"overdue": counts["overdue_rows"], "due_soon": counts["due_soon_rows"],
-              "overdue_people": counts["overdue_people"]}
+              "overdue_people": counts["overdue_people"], "people": counts["people"]}
     return {key: value or 0 for key, value in counts.items()}
 
 
@@ -180,7 +190,7 @@ def coming_up(people: QuerySet[YoungPerson], *, today: dt.date, limit: int = 20,
     rows = (
         requirements_of(people, whole_service=whole_service, today=today)
         .filter(status_q(Status.DUE_SOON, today))
-        .select_related("young_person", "young_person__pa")
+        .select_related("young_person").only("young_person_id", "code", "due", "due_soon_from", "young_person__name")
         .annotate(status=status_expression(today), in_absence=in_absence("young_person__pa", "due"))
         .order_by("due", "young_person__ref", "code")
     )
@@ -217,18 +227,23 @@ class CaseloadPaginator(Paginator):
         "-due": (F("next_due").desc(nulls_last=True), "ref"),
     }
 
+    #: What a row shows and its badges read (casework.tables.CaseloadTable, the birthday check): a young person has
+    #: forty columns, and reading them all for 25 rows was a fifth of a PA's page (issue 16).
+    ROW_FIELDS = ("ref", "name", "date_of_birth", "circumstance", "vulnerable", "closed_on", "pa__name")
+
     def __init__(self, people: QuerySet[YoungPerson], per_page: int, *, today: dt.date, sort: str | None = None,
-                 open_cases: int | None = None):
-        """`open_cases`: the whole service's open cases, unfiltered, are the list (their number given)."""
+                 open_cases: int | None = None, known_count: int | None = None):
+        """`open_cases`: the whole service's open cases, unfiltered, are the list (their number given).
+        `known_count`: how many people the list holds, when the caller has counted them already."""
         super().__init__(people.order_by("ref"), per_page)
         self.today = today
         self.sort = sort if sort in self.SORTS else None
         self.whole_service = open_cases is not None
-        self.open_cases = open_cases
+        self.known_count = open_cases if open_cases is not None else known_count
 
     @cached_property
     def count(self) -> int:
-        return self.open_cases if self.open_cases is not None else super().count
+        return self.known_count if self.known_count is not None else super().count
 
     def _ordered(self, people: QuerySet[YoungPerson]) -> QuerySet[YoungPerson]:
         sort = self.sort or "status"
@@ -244,7 +259,7 @@ class CaseloadPaginator(Paginator):
             ids = open_summaries(self.sort or "status").values("young_person_id")[bottom:bottom + self.per_page]
             people = YoungPerson.objects.filter(pk__in=ids)
             bottom = 0
-        return list(self._ordered(people).select_related("pa")
+        return list(self._ordered(people).select_related("pa").only(*self.ROW_FIELDS)
                     .annotate(plan_not_shared=plan_not_shared(self.today))[bottom:bottom + self.per_page])
 
     def page(self, number):
@@ -252,7 +267,8 @@ class CaseloadPaginator(Paginator):
         rows = self._page_rows((number - 1) * self.per_page)
         ids = [row.pk for row in rows]
         requirements: dict[int, list[Requirement]] = {}
-        for requirement in Requirement.objects.filter(young_person__in=ids).annotate(
+        for requirement in Requirement.objects.filter(young_person__in=ids).only(
+                "young_person_id", "code", "due", "due_soon_from").annotate(
                 in_absence=in_absence("young_person__pa", "due")):
             requirements.setdefault(requirement.young_person_id, []).append(requirement)
         due_checks = birthday_checks_due_among(rows, today=self.today)

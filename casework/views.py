@@ -30,7 +30,7 @@ from core.registry import panels_for
 from .filters import CaseloadFilter, CaseloadPaginator, caseload_counts, coming_up, in_absence
 from .forms import AbsenceForm, EventForm
 from .reasons import due_reasons
-from .tables import CaseloadTable
+from .tables import CaseloadTable, coming_up_items
 from .timeline import history_for, timeline_for
 
 PAGE_SIZE = 25
@@ -49,23 +49,30 @@ def caseload(request):
     # the top) in one query, and its open cases, unfiltered, page over the summary's indexes alone.
     service = not everyone.query.where
     totals = open_case_totals() if service else None
+    fragment = _htmx_fragment(request)
+    # Issue 16: the counts at the top count the unfiltered list too (one query), so the paginator need not.
+    counts = totals or (None if fragment else caseload_counts(visible, today=today))
+    unfiltered = not filters.narrows
     paginator = CaseloadPaginator(filters.qs, PAGE_SIZE, today=today, sort=request.GET.get("sort"),
-                                  open_cases=totals["open"] if totals and not filters.narrows else None)
+                                  open_cases=totals["open"] if totals and unfiltered else None,
+                                  known_count=counts["people"] if counts and not totals and unfiltered else None)
     page = paginator.get_page(request.GET.get("page"))  # V4, V5, X1
+    table = CaseloadTable(page, order_by=paginator.sort, show_pa="pa" in filters.filters)
     context = {
         "page": page,
-        "table": CaseloadTable(page, order_by=paginator.sort, show_pa="pa" in filters.filters),
+        "table": table,
+        "table_header": table.html_header(request.GET),
         "sort": paginator.sort,
         "filter": filters,
         "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
         "today": today,
         "staff": staff_for(request.user),
     }
-    if _htmx_fragment(request):
+    if fragment:
         # The filter form (hx-get): only the filters and the list change; the counts and "coming up" do not.
         return _vary_on_htmx(render(request, "careleavers/_caseload_results.html", context))
-    context |= {"counts": totals if totals else caseload_counts(visible, today=today),
-                "coming_up": coming_up(visible, today=today, whole_service=service)}
+    upcoming = coming_up(visible, today=today, whole_service=service)
+    context |= {"counts": counts, "coming_up": upcoming, "coming_up_items": coming_up_items(upcoming)}
     return _vary_on_htmx(render(request, "careleavers/caseload.html", context))
 
 

@@ -228,3 +228,27 @@ class SummaryDate(models.Model):
     caseload refreshes the summary first when the calendar has moved on past it (issue 16)."""
 
     as_of = models.DateField()
+
+
+#: How many rows CaseloadTotals spreads the sums over (young_person_id % TOTALS_BUCKETS), so that two writes at
+#: once for different young people seldom wait for the same row.
+TOTALS_BUCKETS = 32
+
+
+class CaseloadTotals(models.Model):
+    """The whole service's caseload sums (issue 16): young people recorded, summary rows, open cases and, over the
+    open cases, requirements overdue and due soon and people with something overdue (V2, V4). Kept by the database
+    itself: triggers on CaseloadSummary and on YoungPerson add each statement's change in the same transaction
+    (migration compliance 0012), whichever code writes those rows, so the Service Leader's caseload reads a few
+    rows instead of passing over everyone's summary on every page. Sum the rows for the totals. Derived data."""
+
+    bucket = models.PositiveSmallIntegerField(primary_key=True)
+    young_people = models.IntegerField(default=0)
+    summaries = models.IntegerField(default=0)
+    open = models.IntegerField(default=0)
+    overdue_rows = models.IntegerField(default=0)
+    due_soon_rows = models.IntegerField(default=0)
+    overdue_people = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"bucket {self.bucket}: {self.open} open, {self.overdue_rows} overdue"

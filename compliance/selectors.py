@@ -11,7 +11,16 @@ from careleavers.models import Circumstance, LegalStatus, YoungPerson
 from core.dates import british
 
 from .engine import refresh_summary, requirements_as_of
-from .models import LATEST_DUE_FIRST, CaseloadSummary, PackRequirement, Requirement, RequirementCode, Status, Trigger
+from .models import (
+    LATEST_DUE_FIRST,
+    CaseloadSummary,
+    CaseloadTotals,
+    PackRequirement,
+    Requirement,
+    RequirementCode,
+    Status,
+    Trigger,
+)
 from .status import status_expression, status_for
 
 
@@ -63,21 +72,30 @@ def open_summaries(sort: str = "status") -> QuerySet[CaseloadSummary]:
 
 def open_case_totals() -> dict[str, int]:
     """The whole service's open cases from the summary: how many (`open`), requirements overdue and due soon,
-    and people with something overdue (V2, V4), in one pass. First, everyone has a summary row (people recorded
-    without a recompute get theirs now): the whole service's caseload pages over the summary alone, so it must
-    hold everyone. One query when it does (the people counted in the same statement)."""
-    totals = _summary_totals()
+    and people with something overdue (V2, V4). First, everyone has a summary row (people recorded without a
+    recompute get theirs now): the whole service's caseload pages over the summary alone, so it must hold
+    everyone. One query when it does: on PostgreSQL the few rows of the totals its triggers keep (CaseloadTotals,
+    issue 16: not a pass over everyone's summary on every page), elsewhere the pass itself."""
+    totals = kept_totals() if connection.vendor == "postgresql" else summary_totals()
     if totals.pop("everyone") != totals.pop("summaries"):
         missing = list(YoungPerson.objects.filter(caseload_summary__isnull=True).values_list("pk", flat=True))
         if missing:
             refresh_summary(None, missing)
-            totals = _summary_totals()
+            totals = kept_totals() if connection.vendor == "postgresql" else summary_totals()
             del totals["everyone"], totals["summaries"]
     return {"open": int(totals["open"] or 0), "overdue": int(totals["overdue_rows"] or 0),
             "due_soon": int(totals["due_soon_rows"] or 0), "overdue_people": int(totals["overdue_people"] or 0)}
 
 
-def _summary_totals() -> dict:
+def kept_totals() -> dict:
+    """The totals as CaseloadTotals keeps them (PostgreSQL), in the keys of summary_totals."""
+    return CaseloadTotals.objects.aggregate(
+        everyone=Sum("young_people"), summaries=Sum("summaries"), open=Sum("open"),
+        overdue_rows=Sum("overdue_rows"), due_soon_rows=Sum("due_soon_rows"), overdue_people=Sum("overdue_people"))
+
+
+def summary_totals() -> dict:
+    """The totals in one pass over the summary (and a count of the young people): what CaseloadTotals keeps."""
     is_open = Q(closed=False)
     people = RawSQL("SELECT COUNT(*) FROM careleavers_youngperson", (), output_field=IntegerField())
     return CaseloadSummary.objects.aggregate(

@@ -188,8 +188,10 @@ def test_caseload_query_count_is_the_same_for_5_and_50_young_people(client, alic
     with django_assert_num_queries(12):
         response = client.get(reverse("caseload"), {"status": "ok", "q": "", "circumstance": "standard"})
     assert response.status_code == 200
-    with django_assert_num_queries(12):
-        client.get(reverse("caseload"))
+    # Unfiltered, the counts at the top count the list too (issue 16): no pagination count.
+    with django_assert_num_queries(11):
+        response = client.get(reverse("caseload"))
+    assert response.context["page"].paginator.count == size
 
 
 @pytest.mark.parametrize("size", [5, 50])
