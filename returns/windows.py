@@ -44,9 +44,8 @@ def birthday_in_year(date_of_birth: dt.date, year: int, ages: Sequence[int]) -> 
     """The window of the birthday among `ages` that falls in the collection year, if any (at most one does)."""
     start, end = collection_year(year)
     for age in ages:
-        window = window_for(date_of_birth, age)
-        if start <= window.birthday <= end:
-            return window
+        if start <= birthday(date_of_birth, age) <= end:  # the window only for that birthday (issue 16)
+            return window_for(date_of_birth, age)
     return None
 
 
