@@ -137,7 +137,8 @@ class IdList(Expression):
         return "SELECT value FROM json_each(%s)", [json.dumps(self.ids)]
 
     def as_postgresql(self, compiler, connection):
-        return "SELECT unnest(%s::bigint[])", [self.ids]
+        # The array as its text ('{1,2,3}'): one string to quote, not a list adapted element by element.
+        return "SELECT unnest(%s::bigint[])", ["{" + ",".join(map(str, self.ids)) + "}"]
 
 
 #: Who a per-table query is about: the ids, or an IdList of them.

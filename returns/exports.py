@@ -12,6 +12,7 @@ import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from django.db import connection
@@ -54,6 +55,7 @@ _csv = csv_text
 __all__ = ["CHUNK", "FILE_NAMES", "HEADER_COLUMNS", "OC3_COLUMNS", "Returns", "build_returns", "dmy", "returns_chunks"]
 
 
+@lru_cache(maxsize=8192)  # issue 16: as files.dmy
 def british(day: dt.date) -> str:
     return f"{day.day} {day:%b %Y}"
 
@@ -166,7 +168,7 @@ def build_returns(year: int, people: QuerySet[YoungPerson] | None = None) -> Ret
 
 
 def returns_chunks(year: int, people: QuerySet[YoungPerson] | None = None, *, oc3: bool = True,  # noqa: C901, PLR0912, PLR0915
-                   annex_a: bool = True, size: int = CHUNK) -> Iterator[list[Entry]]:
+                   annex_a: bool = True, size: int | None = None) -> Iterator[list[Entry]]:
     """The returns of `year` for `people` (default everyone), `size` young people at a time in ref order
     (issue 16: keyset chunks, so memory holds one chunk whatever the size of the service, and each file is
     written, or sent, as the chunks come). Each chunk lists those in the OC3 cohort or in Annex A with their
@@ -176,6 +178,7 @@ def returns_chunks(year: int, people: QuerySet[YoungPerson] | None = None, *, oc
     in-touch checks, their latest completed contacts and (issue 11) the accommodation and activity in
     force: five, whatever the number of young people in a chunk (the last three only with Annex A)."""
     people = YoungPerson.objects.all() if people is None else people
+    size = size or CHUNK
     start, end = collection_year(year)
     # X1: the cohort is the relevant and former relevant young people (the DfE's care leavers: 903 rules
     # 1001, 1007, 1016; CONTRACT v2, change 6) with a 17th-25th birthday in the year (born within these bounds).
@@ -222,7 +225,7 @@ def returns_chunks(year: int, people: QuerySet[YoungPerson] | None = None, *, oc
             oc3_row = None
             window = windows.get(yp.pk)
             if window is not None:
-                check = closest_check(window, checks[yp.pk])
+                check = closest_check(window, checks[yp.pk]) if yp.pk in checks else None
                 if window.age not in dfe.OC3_IN_TOUCH_ONLY_AGES or (check is not None and check.in_touch == "YES"):
                     # (22nd-25th birthdays are returned only for young people in touch)
                     oc3_row = Oc3Row(yp, window, check)
@@ -230,7 +233,7 @@ def returns_chunks(year: int, people: QuerySet[YoungPerson] | None = None, *, oc
                     problems.extend(_oc3_problems(window, check))
             annex_row = None
             if yp.pk in in_service:
-                latest = next((c for c in reversed(checks[yp.pk]) if c.date <= end), None)
+                latest = next((c for c in reversed(checks[yp.pk]) if c.date <= end), None) if yp.pk in checks else None
                 annex_row = annex_a_row(labels=labels, young_person=yp, on=end, legal_status=yp.legal_status,
                                         last_review=reviews.get(yp.pk), last_contact=last_contacts.get(yp.pk),
                                         check=latest, accommodation=accommodation.get(yp.pk),
@@ -262,7 +265,7 @@ def _oc3_problems(window: BirthdayWindow, check: CheckRow | None) -> list[str]:
 
 
 def file_chunks(year: int, name: str, people: QuerySet[YoungPerson] | None = None, *,
-                size: int = CHUNK) -> Iterator[tuple[str, list[int]]]:
+                size: int | None = None) -> Iterator[tuple[str, list[int]]]:
     """The return file `name` (one of FILE_NAMES) as text a chunk at a time, each with who it is about (the
     first, the header line, about no one): the same bytes as the file export_returns writes."""
     annex = name == "annex_a_list9.csv"
@@ -289,7 +292,7 @@ class Written:
 
 
 def returns_write(year: int, directory: Path, *, lacking: Callable[[ReturnPerson, list[str]], None],
-                  size: int = CHUNK) -> Written:
+                  size: int | None = None) -> Written:
     """The three files of `year` for everyone, written side by side a chunk at a time (the same bytes as
     Returns.write); `lacking` is called with each young person who lacks data, in ref order."""
     directory.mkdir(parents=True, exist_ok=True)

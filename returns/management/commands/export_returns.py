@@ -62,8 +62,12 @@ class Command(BaseCommand):
                 f"{written.lacking} lack data."
             )
             lacking.seek(0)
-            for line in lacking:
-                self.stderr.write(line.removesuffix("\n"))
+            if self.stderr.isatty():  # each line in the error style, as the command always wrote them
+                for line in lacking:
+                    self.stderr.write(line.removesuffix("\n"))
+            else:
+                while block := lacking.read(1 << 16):
+                    self.stderr.write(block, ending="")
 
     def _write_as_at(self, day: dt.date, directory: Path) -> None:
         annex = annex_a_as_at(day)
