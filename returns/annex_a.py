@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.db.models import Expression, Max, QuerySet
+from django.db.models import Expression, Max, OuterRef, QuerySet, Subquery
 
 from careleavers.models import AccommodationPeriod, ActivityPeriod, LegalStatus, LegalStatusChange, YoungPerson
 from careleavers.selectors import periods_in_force
@@ -155,12 +155,14 @@ def latest_in_touch_checks(ids: Ids, day: dt.date) -> dict[int, CheckRow]:
 
 
 def latest_completed_contacts(ids: Ids, day: dt.date) -> dict[int, dt.date]:
-    """Each young person's newest completed contact with them on or before `day` (one query)."""
-    return dict(
-        Contact.objects.filter(young_person__in=ids, date__lte=day, voided_at__isnull=True,
-                               outcome=Outcome.COMPLETED, with_whom=With.YOUNG_PERSON)
-        .values("young_person").annotate(last=Max("date")).values_list("young_person", "last"),
-    )
+    """Each young person's newest completed contact with them on or before `day` (one query): for each, one
+    backward probe of the (young person, date) index that stops at the first match, not all their contacts
+    grouped (issue 16: about a third less of the database's time at national scale)."""
+    newest = (Contact.objects.filter(young_person=OuterRef("pk"), date__lte=day, voided_at__isnull=True,
+                                     outcome=Outcome.COMPLETED, with_whom=With.YOUNG_PERSON)
+              .order_by("-date").values("date")[:1])
+    return {pk: last for pk, last in YoungPerson.objects.filter(pk__in=ids).annotate(last=Subquery(newest))
+            .values_list("pk", "last") if last is not None}
 
 
 def annex_a_as_at(day: dt.date, people: QuerySet[YoungPerson] | None = None) -> AnnexA:
