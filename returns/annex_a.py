@@ -14,9 +14,12 @@ the latest in-touch check's.
 """
 
 import datetime as dt
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from django.db.models import F, Max, QuerySet
+from django.db.models import Expression, Max, OuterRef, QuerySet, Subquery
 
 from careleavers.models import AccommodationPeriod, ActivityPeriod, LegalStatus, LegalStatusChange, YoungPerson
 from careleavers.selectors import periods_in_force
@@ -29,8 +32,48 @@ from .files import csv_text, dmy
 from .labels import AnnexALabels, annex_a_labels_on
 
 
-def annex_a_row(*, labels: AnnexALabels, young_person: YoungPerson, on: dt.date, legal_status: str,
-                last_review: dt.date | None, last_contact: dt.date | None, check: InTouchCheck | None,
+class ReturnPerson(NamedTuple):
+    """What the returns read of a young person, with their PA's and team's names: a row, not a model instance
+    (issue 16: tens of thousands of them at national scale)."""
+
+    pk: int
+    ref: str
+    sex: str
+    ethnicity: str
+    upn: str
+    date_of_birth: dt.date
+    uasc: bool
+    disability: bool
+    legal_status: str
+    pa_id: int | None
+    pa_name: str | None
+    team_name: str | None
+
+
+PERSON_COLUMNS = ("pk", "ref", "sex", "ethnicity", "upn", "date_of_birth", "uasc", "disability", "legal_status", "pa_id",
+                  "pa__name", "pa__team__name")
+
+
+def person_rows(people: QuerySet[YoungPerson]) -> QuerySet:
+    """`people` as the values of ReturnPerson, in ref order (ReturnPerson._make each)."""
+    return people.order_by("ref").values_list(*PERSON_COLUMNS)
+
+
+class CheckRow(NamedTuple):
+    """What the returns read of an in-touch check."""
+
+    young_person_id: int
+    date: dt.date
+    in_touch: str
+    activity: str
+    accommodation: str
+
+
+CHECK_COLUMNS = ("young_person_id", "date", "in_touch", "activity", "accommodation")
+
+
+def annex_a_row(*, labels: AnnexALabels, young_person: ReturnPerson, on: dt.date, legal_status: str,
+                last_review: dt.date | None, last_contact: dt.date | None, check: CheckRow | InTouchCheck | None,
                 accommodation: AccommodationPeriod | None = None,
                 activity: ActivityPeriod | None = None) -> dict[str, str]:
     """One young person's Annex A list 9 row as at `on`, in the wording of `labels`. Issue 11, items 3 and 4:
@@ -40,11 +83,7 @@ def annex_a_row(*, labels: AnnexALabels, young_person: YoungPerson, on: dt.date,
     accommodation_code = accommodation.return_code if accommodation else (check.accommodation if check else "")
     activity_code = activity.code if activity else (check.activity if check else "")
     accommodation_type, suitability = labels.accommodation(accommodation_code)
-    if hasattr(yp, "pa_name"):  # annotated by the returns' own queries (with_pa_names): no Staff or Team objects
-        pa_name, team_name = yp.pa_name or "", yp.team_name or ""
-    else:
-        pa_name = yp.pa.name if yp.pa else ""
-        team_name = yp.pa.team.name if yp.pa and yp.pa.team else ""
+    pa_name, team_name = yp.pa_name or "", yp.team_name or ""
     return {
         "Child Unique ID": yp.ref,
         "Gender": labels.sex(yp.sex),
@@ -85,31 +124,45 @@ class AnnexA:
         return csv_text(self.labels.columns, self.rows)
 
 
-def latest_in_touch_checks(ids: list[int], day: dt.date) -> dict[int, InTouchCheck]:
+class IdList(Expression):
+    """Ids as one query parameter, for `young_person__in=IdList(ids)`: an array on PostgreSQL (unnest), a JSON
+    array on SQLite (json_each). Issue 16: an IN list of tens of thousands of placeholders cost seconds to build
+    and to quote, in Django and in psycopg, before the database saw the query."""
+
+    def __init__(self, ids: Sequence[int]):
+        super().__init__()
+        self.ids = list(ids)
+
+    def as_sql(self, compiler, connection):
+        return "SELECT value FROM json_each(%s)", [json.dumps(self.ids)]
+
+    def as_postgresql(self, compiler, connection):
+        # The array as its text ('{1,2,3}'): one string to quote, not a list adapted element by element.
+        return "SELECT unnest(%s::bigint[])", ["{" + ",".join(map(str, self.ids)) + "}"]
+
+
+#: Who a per-table query is about: the ids, or an IdList of them.
+Ids = list[int] | IdList
+
+
+def latest_in_touch_checks(ids: Ids, day: dt.date) -> dict[int, CheckRow]:
     """Each young person's newest in-touch check on or before `day` (one query)."""
-    latest: dict[int, InTouchCheck] = {}
-    for check in InTouchCheck.objects.filter(young_person__in=ids, date__lte=day).order_by("young_person", "date", "id"):
-        latest[check.young_person_id] = check  # ordered by date: the last one wins
+    latest: dict[int, CheckRow] = {}
+    for row in (InTouchCheck.objects.filter(young_person__in=ids, date__lte=day).order_by("young_person", "date", "id")
+                .values_list(*CHECK_COLUMNS)):
+        latest[row[0]] = CheckRow._make(row)  # ordered by date: the last one wins
     return latest
 
 
-def latest_completed_contacts(ids: list[int], day: dt.date) -> dict[int, dt.date]:
-    """Each young person's newest completed contact with them on or before `day` (one query)."""
-    return dict(
-        Contact.objects.filter(young_person__in=ids, date__lte=day, voided_at__isnull=True,
-                               outcome=Outcome.COMPLETED, with_whom=With.YOUNG_PERSON)
-        .values("young_person").annotate(last=Max("date")).values_list("young_person", "last"),
-    )
-
-
-#: What an Annex A row reads of a young person (issue 16: not all of a young person's columns, for tens of
-#: thousands of them).
-RETURN_FIELDS = ("ref", "sex", "ethnicity", "upn", "date_of_birth", "uasc", "disability", "legal_status", "pa")
-
-
-def with_pa_names(people: QuerySet[YoungPerson]) -> QuerySet[YoungPerson]:
-    """The young people with only RETURN_FIELDS, and their PA's and team's names as two columns."""
-    return people.only(*RETURN_FIELDS).annotate(pa_name=F("pa__name"), team_name=F("pa__team__name"))
+def latest_completed_contacts(ids: Ids, day: dt.date) -> dict[int, dt.date]:
+    """Each young person's newest completed contact with them on or before `day` (one query): for each, one
+    backward probe of the (young person, date) index that stops at the first match, not all their contacts
+    grouped (issue 16: about a third less of the database's time at national scale)."""
+    newest = (Contact.objects.filter(young_person=OuterRef("pk"), date__lte=day, voided_at__isnull=True,
+                                     outcome=Outcome.COMPLETED, with_whom=With.YOUNG_PERSON)
+              .order_by("-date").values("date")[:1])
+    return {pk: last for pk, last in YoungPerson.objects.filter(pk__in=ids).annotate(last=Subquery(newest))
+            .values_list("pk", "last") if last is not None}
 
 
 def annex_a_as_at(day: dt.date, people: QuerySet[YoungPerson] | None = None) -> AnnexA:
@@ -120,10 +173,10 @@ def annex_a_as_at(day: dt.date, people: QuerySet[YoungPerson] | None = None) -> 
     eight."""
     people = YoungPerson.objects.all() if people is None else people
     result = AnnexA(day=day, labels=annex_a_labels_on(day))
-    in_service = sorted({row.young_person_id for row in requirements_as_of(day)})
-    annex_people = list(with_pa_names(people.filter(pk__in=in_service)).order_by("ref"))
-    ids = [yp.pk for yp in annex_people]
-    result.young_person_ids = ids
+    in_service = {row.young_person_id for row in requirements_as_of(day)}
+    annex_people = [ReturnPerson._make(row) for row in person_rows(people) if row[0] in in_service]
+    result.young_person_ids = [yp.pk for yp in annex_people]
+    ids = IdList(result.young_person_ids)
     # The legal status in force on the day: the newest change on or before it, else the current one.
     status_on: dict[int, str] = dict(
         LegalStatusChange.objects.filter(young_person__in=ids, from_date__lte=day)

@@ -1,6 +1,6 @@
 """Issue 16, item 2: the returns worked out once and stored (X1, X2), read by the Returns page.
 
-build_returns (returns.exports) stays the one definition of the returns; this module runs it for the
+returns_chunks (returns.exports) stays the one definition of the returns; this module runs it for the
 whole service and stores what the page shows: the counts and, set-based, one row per young person who
 lacks data. The page then reads the latest computation of a year in a fixed number of queries."""
 
@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from careleavers.models import YoungPerson
 
-from .exports import build_returns
+from .exports import returns_chunks
 from .models import ReturnsComputation, ReturnsLackingRow
 from .windows import collection_year_of
 
@@ -30,14 +30,21 @@ def years_due(today: dt.date) -> list[int]:
 def returns_compute(*, year: int, run: str) -> ReturnsComputation:
     """Works out the returns of `year` for the whole service and stores them; the rows of that year's
     earlier computations (derived data, not a record) are removed in the same transaction."""
-    returns = build_returns(year)
+    oc3 = annex_a = 0
+    lacking: list[tuple[int, str, list[str]]] = []
+    for chunk in returns_chunks(year):  # issue 16: the rows of the files are counted, not kept
+        for entry in chunk:
+            oc3 += entry.oc3 is not None
+            annex_a += entry.annex_a is not None
+            if entry.problems:
+                lacking.append((entry.young_person.pk, entry.young_person.ref, entry.problems))
     with transaction.atomic():
         computation = ReturnsComputation.objects.create(
-            year=year, computed_at=timezone.now(), run=run[:120], oc3_count=len(returns.oc3),
-            annex_a_count=len(returns.annex_a), lacking_count=len(returns.lacking))
+            year=year, computed_at=timezone.now(), run=run[:120], oc3_count=oc3, annex_a_count=annex_a,
+            lacking_count=len(lacking))
         ReturnsLackingRow.objects.bulk_create(
-            (ReturnsLackingRow(computation=computation, young_person_id=yp.pk, ref=yp.ref, problems=messages)
-             for yp, messages in returns.lacking), batch_size=BATCH)
+            (ReturnsLackingRow(computation=computation, young_person_id=pk, ref=ref, problems=messages)
+             for pk, ref, messages in lacking), batch_size=BATCH)
         ReturnsLackingRow.objects.filter(computation__year=year).exclude(computation=computation).delete()
     return computation
 

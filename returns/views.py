@@ -1,7 +1,10 @@
+import zipfile
+from collections.abc import Iterator
+
 import rules
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +20,7 @@ from core.idempotency import submit_once
 
 from .annex_a import annex_a_as_at
 from .computed import lacking_page, latest_computation
-from .exports import FILE_NAMES, build_returns
+from .exports import FILE_NAMES, file_chunks
 from .forms import AnnexAAsAtForm, InTouchCheckForm, ReturnsDetailsForm, YearForm
 from .services import (
     RETURNS_FIELDS,
@@ -97,26 +100,74 @@ def annex_a(request, *, staff: Staff):
     return render(request, "returns/annex_a.html", {"form": form, "error_forms": [form]})
 
 
+def _logged_as_sent(chunks: Iterator[tuple[str, list[int]]], *, staff: Staff, page: str,
+                    logged: set[int]) -> Iterator[str]:
+    """The chunks' text, each chunk's young people logged (issue 14, item 7) before its rows are sent and
+    only once a download (`logged`: who this download has logged so far)."""
+    for text, ids in chunks:
+        if new := [pk for pk in ids if pk not in logged]:
+            audit_view(actor=staff, page=page, young_people=new)
+            logged.update(new)
+        yield text
+
+
+class _ZipOut:
+    """Where a zip archive is written as it is sent: what it holds is taken away after each write."""
+
+    def __init__(self):
+        self.parts: list[bytes] = []
+
+    def write(self, data) -> int:
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def take(self) -> bytes:
+        data = b"".join(self.parts)
+        self.parts.clear()
+        return data
+
+
+def _zip_stream(year: int, people, *, staff: Staff) -> Iterator[bytes]:
+    """Issue 16: the three files zipped as they are read, a chunk of young people at a time (the same files as
+    export_returns writes, one after the other); who they include is logged once, as their rows are sent."""
+    out, logged = _ZipOut(), set[int]()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in FILE_NAMES:
+            info = zipfile.ZipInfo(name, date_time=timezone.localtime().timetuple()[:6])
+            info.compress_type, info.external_attr = zipfile.ZIP_DEFLATED, 0o600 << 16  # as ZipFile.writestr
+            with archive.open(info, "w") as member:
+                for text in _logged_as_sent(file_chunks(year, name, people), staff=staff,
+                                            page=f"returns:{year}.zip", logged=logged):
+                    member.write(text.encode("utf-8"))
+                    yield out.take()
+    yield out.take()
+
+
 @staff_required
 def download(request, *, staff: Staff):
+    """X1, X2: the three return files in one zip, streamed (issue 16): the first bytes leave at once and memory
+    holds one chunk of young people, whatever the size of the service."""
     _require_exporter(staff)
     _form, year = _year(request)
-    returns = build_returns(year, young_people_visible_to(staff.user))
-    audit_view(actor=staff, page=f"returns:{year}.zip", young_people=returns.young_person_ids())
-    response = HttpResponse(returns.zip_bytes(), content_type="application/zip")
+    response = StreamingHttpResponse(_zip_stream(year, young_people_visible_to(staff.user), staff=staff),
+                                     content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="returns-{year}-{str(year + 1)[2:]}.zip"'
     return response
 
 
 @staff_required
 def download_file(request, name: str, *, staff: Staff):
+    """One return file, streamed a chunk of young people at a time (issue 16): the bytes export_returns writes."""
     _require_exporter(staff)
     if name not in FILE_NAMES:
         raise Http404("No such return file.")
     _form, year = _year(request)
-    returns = build_returns(year, young_people_visible_to(staff.user))
-    audit_view(actor=staff, page=f"returns:{year}:{name}", young_people=returns.young_person_ids(name))
-    response = HttpResponse(returns.csv_files()[name], content_type="text/csv; charset=utf-8")
+    chunks = file_chunks(year, name, young_people_visible_to(staff.user))
+    response = StreamingHttpResponse(_logged_as_sent(chunks, staff=staff, page=f"returns:{year}:{name}", logged=set()),
+                                     content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{year}-{str(year + 1)[2:]}-{name}"'
     return response
 

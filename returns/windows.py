@@ -42,12 +42,13 @@ def collection_year_of(day: dt.date) -> int:
 
 def birthday_in_year(date_of_birth: dt.date, year: int, ages: Sequence[int]) -> BirthdayWindow | None:
     """The window of the birthday among `ages` that falls in the collection year, if any (at most one does)."""
-    start, end = collection_year(year)
-    for age in ages:
-        window = window_for(date_of_birth, age)
-        if start <= window.birthday <= end:
-            return window
-    return None
+    start, _end = collection_year(year)
+    # The one birthday in the year: in April-December of `year`, else in January-March of the next (issue 16:
+    # worked out once, not tried for every age, for tens of thousands of young people).
+    age = year - date_of_birth.year
+    if birthday(date_of_birth, age) < start:
+        age += 1
+    return window_for(date_of_birth, age) if age in ages else None
 
 
 class _Dated(Protocol):

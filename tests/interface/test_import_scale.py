@@ -3,6 +3,7 @@ row at the end, or a failure after some chunks were written, leaves nothing), id
 second import writes nothing and says so), versioned (history rows as save() wrote them), and a progress
 bar on a terminal only. Timings are in bench_import, not here."""
 
+import datetime as dt
 import io
 import json
 import re
@@ -20,8 +21,10 @@ from contacts.models import Contact
 from core.models import AuditEvent
 from demo.bench_import import council_bundle
 from interface import bundle as bundle_module
+from interface.bulk import create_rows_with_history, create_with_history
 from interface.bundle import BundleError, import_bundle
 from pathway.models import PathwayPlan
+from tests.factories import YoungPersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -146,3 +149,26 @@ def test_quiet_when_not_on_a_terminal(tmp_path, small_chunks):
     call_command("import_cases", _write(tmp_path), stdout=out, stderr=err)
     assert err.getvalue() == ""
     assert "young people: 7 created, 0 updated" in out.getvalue()
+
+
+def test_contacts_written_from_their_values_are_the_rows_instances_write(db, alice):
+    """Issue 16, item 4: new contacts go in from the parsed values, without a model instance each (COPY on
+    PostgreSQL); the records and their "+" history rows are those of create_with_history with instances."""
+    yp = YoungPersonFactory(pa=alice)
+    values = [{"young_person_id": yp.pk, "date": dt.date(2026, 1, 1 + i), "method": "home_visit",
+               "with_whom": "young_person", "note": "Imported from case bundle", "outcome": "completed", "purpose": ""}
+              for i in range(3)]
+    create_with_history(Contact, [Contact(**row) for row in values])
+    create_rows_with_history(Contact, [dict(row) for row in values])
+    skip = {"id", "created_at"}
+
+    def shape(rows):
+        return sorted(tuple((k, v) for k, v in row.items() if k not in skip) for row in rows)
+
+    by_instances, by_values = Contact.objects.order_by("id").values()[:3], Contact.objects.order_by("id").values()[3:]
+    assert shape(by_instances) == shape(by_values) and len(by_values) == 3
+    history = list(Contact.history.order_by("history_id").values())
+    assert {row["history_type"] for row in history} == {"+"} and len(history) == 6
+    skip |= {"history_id", "history_date"}
+    assert shape(history[:3]) == shape(history[3:])
+    assert all(row["created_at"] is not None for row in by_values)

@@ -1,21 +1,26 @@
 """X1/X2 pages: the Service Leader's returns page and downloads, recording the in-touch check and the
 returns details, and the "birthday check due" panel on the young person's page."""
 
+import csv
 import datetime as dt
 import io
 import zipfile
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.urls import reverse
 
 from careleavers.models import YoungPerson
 from contacts.models import InTouchCheck
+from core.models import AuditEvent, AuditKind
+from returns import exports
 from returns.computed import returns_compute
+from returns.exports import FILE_NAMES
 from tests.conftest import login
 from tests.factories import ContactFactory, SignedOffPlanFactory, YoungPersonFactory
 
-from .data import YEAR, check
+from .data import YEAR, check, realistic_caseload
 
 D = dt.date
 TODAY = dt.datetime(2025, 6, 1, 12, 0)
@@ -68,11 +73,16 @@ def test_x1_returns_page_has_the_same_query_count_for_5_and_50_young_people(clie
         assert client.get(url, {"year": YEAR}).status_code == 200
 
 
+def streamed(response) -> bytes:
+    assert response.streaming  # issue 16: a StreamingHttpResponse, sent as it is read
+    return b"".join(response.streaming_content)
+
+
 def test_x1_download_zip_has_the_three_files(client, sol, yp):
     check(yp, D(2025, 6, 20))
     response = login(client, sol).get(reverse("returns:download"), {"year": YEAR})
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
-    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    archive = zipfile.ZipFile(io.BytesIO(streamed(response)))
     assert sorted(archive.namelist()) == ["annex_a_list9.csv", "header.csv", "oc3.csv"]
     assert f"{yp.ref},15/06/2007,YES,F2,U1" in archive.read("oc3.csv").decode()
 
@@ -80,8 +90,44 @@ def test_x1_download_zip_has_the_three_files(client, sol, yp):
 def test_x1_download_one_file_and_unknown_names_404(client, sol, yp):
     login(client, sol)
     response = client.get(reverse("returns:file", args=["header.csv"]), {"year": YEAR})
-    assert response.status_code == 200 and response.content.decode().startswith("CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB")
+    assert response.status_code == 200 and streamed(response).decode().startswith("CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB")
     assert client.get(reverse("returns:file", args=["episodes.csv"])).status_code == 404
+
+
+def test_x1_x2_downloads_stream_the_files_export_returns_writes_and_log_who_they_include(
+        client, hana, alice, charlie, tmp_path, monkeypatch):
+    """Issue 16: each download is a generator response, a few young people at a time (a chunk of 3 here, so
+    that there are several), with the bytes of the file export_returns writes; who it includes is logged
+    once per young person."""
+    realistic_caseload(alice, charlie)
+    call_command("export_returns", "--year", str(YEAR), "--out", str(tmp_path), stdout=io.StringIO(),
+                 stderr=io.StringIO())
+    monkeypatch.setattr(exports, "CHUNK", 3)
+    login(client, hana)
+    for name in FILE_NAMES:
+        response = client.get(reverse("returns:file", args=[name]), {"year": YEAR})
+        assert response["Content-Type"] == "text/csv; charset=utf-8"
+        assert streamed(response) == (tmp_path / name).read_bytes()
+        logged = AuditEvent.objects.filter(kind=AuditKind.RECORD_VIEWED, data__page=f"returns:{YEAR}:{name}")
+        refs = [row[0] for row in csv.reader(io.StringIO((tmp_path / name).read_text()))][1:]
+        assert sorted(logged.values_list("young_person__ref", flat=True)) == sorted(refs)
+    archive = zipfile.ZipFile(io.BytesIO(streamed(client.get(reverse("returns:download"), {"year": YEAR}))))
+    assert archive.testzip() is None
+    for name in FILE_NAMES:
+        assert archive.read(name) == (tmp_path / name).read_bytes()
+    logged = list(AuditEvent.objects.filter(data__page=f"returns:{YEAR}.zip").values_list("young_person__ref", flat=True))
+    everyone = {row[0] for name in FILE_NAMES for row in csv.reader(io.StringIO((tmp_path / name).read_text()))}
+    assert sorted(logged) == sorted(everyone - {"CHILD", "Child Unique ID"})  # once each
+
+
+@pytest.mark.parametrize("who", ["alice", "tess"])
+def test_x1_a_reader_without_the_right_downloads_nothing(client, request, who, yp):
+    login(client, request.getfixturevalue(who))
+    for response in (client.get(reverse("returns:download"), {"year": YEAR}),
+                     *(client.get(reverse("returns:file", args=[name]), {"year": YEAR}) for name in FILE_NAMES)):
+        assert response.status_code == 403 and not response.streaming
+        assert yp.ref.encode() not in response.content and b"CHILD" not in response.content
+    assert not AuditEvent.objects.filter(kind=AuditKind.RECORD_VIEWED).exists()
 
 
 def test_x1_pa_cannot_download_returns(client, alice):

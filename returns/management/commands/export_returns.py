@@ -2,6 +2,7 @@
 `--annex-a-as-at YYYY-MM-DD` for Ofsted's Annex A list 9 as at that day (the day an inspection is announced)."""
 
 import datetime as dt
+import tempfile
 from argparse import ArgumentTypeError
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from returns.annex_a import annex_a_as_at
-from returns.exports import build_returns
+from returns.exports import returns_write
 from returns.files import csv_write
 
 
@@ -47,16 +48,26 @@ class Command(BaseCommand):
             self._write_as_at(as_at, directory)
 
     def _write_year(self, year: int, directory: Path) -> None:
-        returns = build_returns(year)
-        for path in returns.write(directory):
-            self.stdout.write(str(path))
-        self.stdout.write(
-            f"{len(returns.oc3)} young people in oc3.csv and header.csv, {len(returns.annex_a)} in annex_a_list9.csv; "
-            f"{len(returns.lacking)} lack data."
-        )
-        for yp, messages in returns.lacking:
-            for message in messages:
-                self.stderr.write(f"{yp.ref}: {message}")
+        # Issue 16: the files are written a chunk of young people at a time; who lacks data is kept in a
+        # temporary file meanwhile and said after the counts, as before.
+        with tempfile.TemporaryFile("w+", encoding="utf-8") as lacking:
+            def note(yp, messages: list[str]) -> None:
+                lacking.writelines(f"{yp.ref}: {message}\n" for message in messages)
+
+            written = returns_write(year, directory, lacking=note)
+            for path in written.paths:
+                self.stdout.write(str(path))
+            self.stdout.write(
+                f"{written.oc3} young people in oc3.csv and header.csv, {written.annex_a} in annex_a_list9.csv; "
+                f"{written.lacking} lack data."
+            )
+            lacking.seek(0)
+            if self.stderr.isatty():  # each line in the error style, as the command always wrote them
+                for line in lacking:
+                    self.stderr.write(line.removesuffix("\n"))
+            else:
+                while block := lacking.read(1 << 16):
+                    self.stderr.write(block, ending="")
 
     def _write_as_at(self, day: dt.date, directory: Path) -> None:
         annex = annex_a_as_at(day)
