@@ -92,6 +92,14 @@ def team_pa_summary(*, user, team: Team, today: dt.date, filters: Filters) -> li
     )
 
 
+def team_items_count(summary: list[dict], *, filters: Filters) -> int:
+    """How many items `team_items` lists, from `team_pa_summary` over the same rows (issue 16: the page's count
+    without a COUNT query): an item is overdue or due soon, never both (V4, V2: a due-soon window opens on or
+    before its due date, so every overdue row's window has opened), and the summary counts both per PA."""
+    return sum(s["overdue"] + s["due_soon"] for s in summary
+               if filters.pa_id is None or s["young_person__pa"] == filters.pa_id)
+
+
 def plans_awaiting_sign_off(*, user, team: Team | None) -> QuerySet[PathwayPlan]:
     plans = PathwayPlan.objects.filter(
         state=PlanState.SUBMITTED, young_person__in=young_people_visible_to(user).values("pk")
