@@ -391,12 +391,3 @@ def longest_overdue_chunks(*, user, today: dt.date, team: Team | None = None, si
             return
         last = chunk[-1]
         after = (last.due, last.young_person.ref, last.code)
-
-
-def longest_overdue_people(*, user, today: dt.date, team: Team | None = None) -> list[int]:
-    """The ids of the young people the longest overdue list includes (for the audit of an export), from one
-    query that reads no row beyond the ids."""
-    rows = requirements_visible_to(user).filter(status_q(Status.OVERDUE, today))
-    if team is not None:
-        rows = rows.filter(young_person__pa__team=team)
-    return list(rows.order_by().values_list("young_person_id", flat=True).distinct())

@@ -5,8 +5,10 @@ dashboard made before it (oversight.selectors._team_counts, kept for readers who
 and the sums the writes left with a rebuild from scratch. The hand-counted service is in conftest.py."""
 
 import datetime as dt
+import threading
 
 import pytest
+from django.db import connection, connections
 from django.urls import reverse
 
 from careleavers.models import ClosureReason
@@ -133,3 +135,32 @@ def test_the_service_dashboard_and_its_csv_read_the_summary(client, service, cha
                     "South Team": (3, 1, {"visit": 2, "pathway_review": 1})}
     csv = client.get(reverse("oversight:export", args=["service-teams", "csv"])).content.decode("utf-8-sig")
     assert "South Team,3,1" in csv
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_writes_at_once_for_one_pas_young_people_both_count(service, alice, sol, north, today):
+    """Two visits recorded at the same moment for two of Alice's young people (one overdue visit, one due soon):
+    each transaction adds its own change to Alice's counts, so neither is lost (PostgreSQL, READ COMMITTED)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite's shared-cache test database locks whole tables)")
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def record(young_person):
+        try:
+            barrier.wait(timeout=10)
+            contact_services.contact_log(young_person=young_person, actor=alice, date=today, method=Method.OFFICE_VISIT,
+                                         outcome=Outcome.COMPLETED, today=today)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=record, args=(yp,)) for yp in (service.a2, service.a3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors
+    assert by_team(today)[north.pk] == (2, 1)  # A3's overdue visit and A2's due-soon visit are met
+    assert_right(sol, today)
