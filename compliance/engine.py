@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from careleavers.models import YoungPerson
 
+from . import team_summary
 from .models import CaseloadSummary, Requirement, SummaryDate, Urgency
 from .status import days_overdue, status_for
 
@@ -359,6 +360,7 @@ def recompute(as_of: dt.date | None = None, young_person_ids: Iterable[int] | No
             cursor.execute(f"DROP TABLE {CHANGED_TABLE}")
         else:
             refresh_summary(None, ids)
+        team_summary.refresh(as_of=as_of, young_person_ids=ids)  # issue 16: the dashboards' counts by team
 
 
 # --- issue 16: the caseload summary, one row per young person ---

@@ -252,3 +252,50 @@ class CaseloadTotals(models.Model):
 
     def __str__(self) -> str:
         return f"bucket {self.bucket}: {self.open} open, {self.overdue_rows} overdue"
+
+
+# --- issue 16: the dashboards' counts by team, kept by the engine beside the caseload summary ---
+
+
+class TeamSummary(models.Model):
+    """The requirement rows overdue and due soon on `TeamSummaryDate`'s day, per Personal Adviser (None: no PA)
+    and requirement: the service dashboard's teams side by side are these rows summed by each PA's team as it is
+    when read, so a PA who moves team moves their counts with them and nothing is rewritten (issue 16). Kept by
+    compliance.team_summary in the transaction of every write of the requirement rows (adding what changed, so
+    two writes at once for one PA's young people both count) and rebuilt by the full recompute. Derived data."""
+
+    pa = models.ForeignKey("careleavers.Staff", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    code = models.CharField(max_length=30, choices=RequirementCode.choices)
+    overdue = models.IntegerField(default=0)  # V4
+    due_soon = models.IntegerField(default=0)  # V2, P2
+
+    class Meta:
+        constraints = [
+            # One row per PA and requirement, the young people waiting for a PA (pa is NULL) included.
+            models.UniqueConstraint(Coalesce(F("pa"), Value(0)), F("code"), name="team_summary_pa_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pa_id or 'no PA'} {self.code}: {self.overdue} overdue, {self.due_soon} due soon"
+
+
+class TeamSummaryItem(models.Model):
+    """One requirement row as it is counted in TeamSummary (its PA and its status on the summary's day), for the
+    rows whose due-soon window has opened: what the next write for that young person takes back out before it adds
+    their new rows, even when their PA has changed since (issue 16)."""
+
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="+")
+    code = models.CharField(max_length=30, choices=RequirementCode.choices)
+    pa = models.ForeignKey("careleavers.Staff", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    overdue = models.SmallIntegerField(default=0)  # 1 if overdue (V4), else due soon (V2)
+    due_soon = models.SmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["young_person", "code"], name="team_summary_item_unique")]
+
+
+class TeamSummaryDate(models.Model):
+    """The day TeamSummary is true for (a single row, id 1): set by the full rebuild; the dashboards rebuild it
+    first when the calendar has moved on past it (issue 16)."""
+
+    as_of = models.DateField()

@@ -62,9 +62,13 @@ def render_table(table) -> SafeString:
         out.append("    </tr>\n  </thead>\n")
     out.append(f"  <tbody {_attrs(table.attrs, 'tbody')}>\n")
     rows = list(table.rows)
+    # A table may give each row's cell values itself, in its columns' order, as django-tables2 would pick and render
+    # them (`cell_values(record)`): then no cell goes through django-tables2 at all.
+    values = getattr(table, "cell_values", None)
     for row in rows:
         out.append(f"    <tr {row.attrs.as_html()}>\n")
-        out.extend(f"      <{c.tag} {c.td}{c.scope}>{_text(c.cell(row))}</{c.tag}>\n" for c in plan)
+        cells = values(row.record) if values is not None else [c.cell(row) for c in plan]
+        out.extend(f"      <{c.tag} {c.td}{c.scope}>{_text(cell)}</{c.tag}>\n" for c, cell in zip(plan, cells, strict=True))
         out.append("    </tr>\n")
     if not rows and table.empty_text:
         out.append(format_html('    <tr><td colspan="{}">{}</td></tr>\n', len(plan), table.empty_text))

@@ -23,7 +23,9 @@ class DashboardFilterForm(PlainForm):
                  **kwargs):
         super().__init__(*args, **kwargs)
         self.past_only_from = past_only_from  # the trend dashboards: no date after this one (today)
-        self.fields["team"].choices = [("", all_teams_label)] + [(t.pk, t.name) for t in teams]
+        # Hundreds of teams nationally: a callable, so the choices are only gone through when the form is validated
+        # (the view writes the select's options itself: oversight.views._team_options). Issue 16.
+        self.fields["team"].choices = lambda: [("", all_teams_label)] + [(t.pk, t.name) for t in teams]
         self.fields["pa"].choices = [("", "All Personal Advisers")] + [(p[0], p[1]) for p in pas]
 
     def clean(self):

@@ -14,8 +14,10 @@ from django.utils import timezone
 from approvals.models import PENDING_STATES, Arrangement, ArrangementKind, ArrangementState
 from careleavers.models import Team
 from careleavers.selectors import young_people_visible_to
+from compliance import team_summary
 from compliance.models import Requirement, RequirementCode, Status
 from compliance.status import days_overdue_expression, needs_attention_q, status_expression, status_q
+from core.rules import is_service_wide
 from pathway.models import PathwayPlan, PlanState
 
 from .charts import Chart, Series
@@ -90,6 +92,14 @@ def team_pa_summary(*, user, team: Team, today: dt.date, filters: Filters) -> li
     )
 
 
+def team_items_count(summary: list[dict], *, filters: Filters) -> int:
+    """How many items `team_items` lists, from `team_pa_summary` over the same rows (issue 16: the page's count
+    without a COUNT query): an item is overdue or due soon, never both (V4, V2: a due-soon window opens on or
+    before its due date, so every overdue row's window has opened), and the summary counts both per PA."""
+    return sum(s["overdue"] + s["due_soon"] for s in summary
+               if filters.pa_id is None or s["young_person__pa"] == filters.pa_id)
+
+
 def plans_awaiting_sign_off(*, user, team: Team | None) -> QuerySet[PathwayPlan]:
     plans = PathwayPlan.objects.filter(
         state=PlanState.SUBMITTED, young_person__in=young_people_visible_to(user).values("pk")
@@ -128,31 +138,41 @@ class TeamRow:
 def team_rows(*, user, teams: list[Team], today: dt.date, team: Team | None = None) -> list[TeamRow]:
     """Every team side by side: overdue and due soon now, overdue by requirement. One query.
 
-    Only rows already in their due-soon window can be overdue or due soon (an overdue row's
-    window opened before its due date), so the aggregate reads those alone: the same figures
-    from a fraction of the rows. A team with nothing overdue or due soon still gets its row of
-    noughts from `teams`. It starts from the young people the user may see, so the visibility
-    filter applies to them directly rather than as a semi-join on every requirement row."""
+    For whoever sees the whole service (the Service Leader, the Head of Service) the figures are the engine's
+    per-team summary (compliance.team_summary, issue 16), kept with the requirement rows; anyone else gets the
+    same aggregate of the rows they may see. A team with nothing overdue or due soon still gets its row of
+    noughts from `teams`."""
+    if is_service_wide(user):
+        counts = team_summary.counts_by_team(today=today, team_id=team.pk if team is not None else None)
+    else:
+        counts = _team_counts(user=user, today=today, team=team)
+    by_team: dict[int | None, TeamRow] = {t.pk: TeamRow(t.pk, t.name) for t in teams if team is None or t.pk == team.pk}
+    for team_id, code, overdue, due_soon in counts:
+        row = by_team.get(team_id)
+        if row is None:
+            row = by_team.setdefault(team_id, TeamRow(team_id, NO_TEAM))
+        row.overdue += overdue
+        row.due_soon += due_soon
+        row.overdue_by_code[code] = row.overdue_by_code.get(code, 0) + overdue
+    return sorted(by_team.values(), key=lambda r: (r.team_id is None, r.name))
+
+
+def _team_counts(*, user, today: dt.date, team: Team | None) -> list[tuple[int | None, str, int, int]]:
+    """(team, requirement, overdue, due soon) from the requirement rows the user may see. Only rows already in
+    their due-soon window can be overdue or due soon (an overdue row's window opened before its due date), so the
+    aggregate reads those alone; it starts from the young people the user may see, so the visibility filter
+    applies to them directly rather than as a semi-join on every requirement row."""
     people = young_people_visible_to(user)
     if team is not None:
         people = people.filter(pa__team=team)
-    counts = (
-        people.filter(needs_attention_q(today, "requirements__"))
+    return [
+        (c["pa__team"], c["requirements__code"], c["overdue"], c["due_soon"])
+        for c in people.filter(needs_attention_q(today, "requirements__"))
         .order_by()
         .values("pa__team", "requirements__code")
         .annotate(overdue=Count("requirements", filter=status_q(Status.OVERDUE, today, "requirements__")),
                   due_soon=Count("requirements", filter=status_q(Status.DUE_SOON, today, "requirements__")))
-    )
-    by_team = {t.pk: TeamRow(t.pk, t.name) for t in teams if team is None or t.pk == team.pk}
-    for c in counts:
-        row = by_team.get(c["pa__team"])
-        if row is None:
-            row = by_team.setdefault(c["pa__team"], TeamRow(c["pa__team"], NO_TEAM))
-        row.overdue += c["overdue"]
-        row.due_soon += c["due_soon"]
-        code = c["requirements__code"]
-        row.overdue_by_code[code] = row.overdue_by_code.get(code, 0) + c["overdue"]
-    return sorted(by_team.values(), key=lambda r: (r.team_id is None, r.name))
+    ]
 
 
 def _team_names(teams: list[Team]) -> dict:
@@ -371,12 +391,3 @@ def longest_overdue_chunks(*, user, today: dt.date, team: Team | None = None, si
             return
         last = chunk[-1]
         after = (last.due, last.young_person.ref, last.code)
-
-
-def longest_overdue_people(*, user, today: dt.date, team: Team | None = None) -> list[int]:
-    """The ids of the young people the longest overdue list includes (for the audit of an export), from one
-    query that reads no row beyond the ids."""
-    rows = requirements_visible_to(user).filter(status_q(Status.OVERDUE, today))
-    if team is not None:
-        rows = rows.filter(young_person__pa__team=team)
-    return list(rows.order_by().values_list("young_person_id", flat=True).distinct())

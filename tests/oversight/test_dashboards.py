@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from approvals.models import ArrangementState
 from compliance.engine import recompute
+from oversight import selectors
 from oversight.models import NightlyRun, OverdueUpdate, RunState, Snapshot
 from oversight.selectors import CODES
 from pathway.models import PathwayPlan, PlanState
@@ -120,6 +121,17 @@ def test_o1_team_dashboard_filters_by_pa_and_due_dates(client, service, tess, be
     assert [r.young_person.name for r in response.context["items"]] == ["Ben One"]
     response = get(client, tess, "oversight:team", date_from="2026-01-01", date_to="2026-03-10")
     assert [(r.young_person.name, r.code) for r in response.context["items"]] == [("Ann Two", "visit"), ("Ben One", "visit")]
+
+
+@pytest.mark.parametrize("params", [{}, {"pa": "bella"}, {"pa": "alice"}, {"date_from": "2026-01-01", "date_to": "2026-03-10"},
+                                    {"date_from": "2026-03-05"}, {"date_to": "2026-03-10", "pa": "alice"}])
+def test_o1_the_team_pages_count_is_the_number_of_items(client, service, tess, alice, bella, today, params):
+    """Issue 16: the page's count comes from the by-PA figures, not a COUNT query: the same number."""
+    params = {k: {"alice": alice.pk, "bella": bella.pk}.get(v, v) for k, v in params.items()}
+    response = get(client, tess, "oversight:team", **params)
+    scope = response.context["scope"]
+    expected = selectors.team_items(user=tess.user, team=scope.team, today=today, filters=scope.filters).count()
+    assert response.context["page"].paginator.count == expected == len(response.context["items"])
 
 
 def test_o1_bad_date_range_is_explained_next_to_the_field(client, service, tess, today):
@@ -275,9 +287,9 @@ def count_queries(client, staff, name, **params):
 #: Every request: savepoint + release (ATOMIC_REQUESTS), session, user, staff (navigation and role).
 REQUEST = 5
 EXPECTED = {
-    # teams / team's PAs / items count / items page / by-PA aggregate / plans / arrangements / last review (issue 12)
-    # / last run (issue 15)
-    "oversight:team": REQUEST + 9,
+    # teams / team's PAs / by-PA aggregate (which also gives the items' count, issue 16) / items page / plans /
+    # arrangements / last review (issue 12) / last run (issue 15)
+    "oversight:team": REQUEST + 8,
     # teams / aggregate by team and requirement / nights with a run / snapshot sums / reduced visits waiting / last run
     # / last review (issue 12)
     "oversight:service": REQUEST + 7,

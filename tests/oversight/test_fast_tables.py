@@ -6,15 +6,18 @@ import re
 from itertools import count
 
 import pytest
+from django.template import engines
 from django.template.loader import get_template
+from django.utils import timezone
 
+from approvals.models import Arrangement
 from careleavers.models import Staff, Team, YoungPerson
 from compliance.models import Requirement
 from core.fast_tables import render_table
 from oversight import selectors
 from oversight.models import OverdueUpdate
 from oversight.selectors import CODES, Filters, TeamRow
-from oversight.tables import LongestOverdueTable, OverdueItemsTable, TeamsTable, item_tables_by_pa
+from oversight.tables import LongestOverdueTable, OverdueItemsTable, TeamsTable, item_tables_by_pa, waiting_rows
 from oversight.views import _totals, _with_days
 
 from .conftest import AS_OF
@@ -78,3 +81,94 @@ def test_unsaved_records_and_an_empty_table_match_the_template():
     _same(LongestOverdueTable([row], limit=1))
     _same(OverdueItemsTable([row], labelledby="pa-3"))
     _same(OverdueItemsTable([], labelledby="pa-none"))
+    # Issue 16: the tables' own cell values (cell_values) give django-tables2's defaults for what is empty: no PA, a
+    # PA with no team or no name, a young person with no name, nothing overdue yet.
+    nobody = Requirement(young_person=YoungPerson(pk=12, name="", ref="R2", pa=None), code="visit", due=dt.date(2026, 1, 3))
+    nobody.status, nobody.days_overdue, nobody.update_on, nobody.update_by = "due_soon", 0, None, None
+    teamless = Requirement(young_person=YoungPerson(pk=13, name="Al", ref="R3", pa=Staff(pk=4, name="", team=None)),
+                           code="pathway_review", due=dt.date(2026, 1, 4))
+    teamless.status, teamless.days_overdue, teamless.update_on, teamless.update_by = "overdue", None, None, None
+    _same(LongestOverdueTable([row, nobody, teamless], limit=3))
+    _same(OverdueItemsTable([nobody, teamless], labelledby="pa-none"))
+    _same(TeamsTable([TeamRow(None, "")], codes=CODES, totals=_totals([TeamRow(None, "")]), page=_Page()))
+
+
+#: The service dashboard's loop over the reduced visits waiting, as the template had it before issue 16.
+WAITING_LOOP = (
+    """{% for a in waiting %}\n      <tr><td><a href="{% url 'young_person' a.young_person_id %}">"""
+    """{{ a.young_person.name }}</a></td><td>{{ a.young_person.pa.name|default:"Unallocated" }}</td>\n"""
+    """        <td>{{ a.requested_at|date:"j M Y" }}</td><td>{{ a.requested_by.name|default:"—" }}</td></tr>\n"""
+    """    {% endfor %}""")
+
+
+def test_the_waiting_reduced_visits_are_the_rows_the_template_wrote():
+    pa = Staff(pk=3, name="O'Brien <b>")
+    late = timezone.make_aware(dt.datetime(2026, 3, 1, 23, 30))
+    summer = dt.datetime(2026, 6, 30, 23, 30, tzinfo=dt.UTC)  # already 1 Jul in London (BST): the local date is shown
+    waiting = [
+        Arrangement(young_person=YoungPerson(pk=11, name="Zoë & <i>", pa=pa), requested_at=late, requested_by=pa),
+        Arrangement(young_person=YoungPerson(pk=12, name="Al", pa=None), requested_at=summer, requested_by=None),
+        Arrangement(young_person=YoungPerson(pk=13, name="Bo", pa=Staff(pk=4, name="")), requested_at=summer,
+                    requested_by=Staff(pk=5, name="")),
+    ]
+    old = engines["django"].from_string(WAITING_LOOP).render({"waiting": waiting})
+    assert waiting_rows(waiting) == old
+    assert "1 Jul 2026" in old and "Zoë &amp; &lt;i&gt;" in old and "Unallocated" in old
+
+
+@pytest.mark.parametrize("keep_team", [True, False])
+@pytest.mark.parametrize("chosen", [None, 0, 1])
+def test_the_team_options_are_those_the_form_choices_gave(keep_team, chosen):
+    """Issue 16: the team select's options, written once per list of teams and the chosen one marked on a copy, are
+    what writing the form's choices one by one gave."""
+    from django.utils.html import escape
+
+    from oversight import views
+    from oversight.forms import DashboardFilterForm
+
+    teams = [Team(pk=7, name="Tom & Jerry's <team>"), Team(pk=17, name="North"), Team(pk=71, name="7")]
+    form = DashboardFilterForm(None, teams=teams)
+    scope = views.Scope(staff=None, today=AS_OF, teams=teams, team=None if chosen is None else teams[chosen],
+                        filters=Filters(), form=form, pas=[])
+    picked = scope.team.pk if scope.team else ""
+    before = "".join(  # the one-pass loop over the form's choices that the view had
+        f'<option value="{escape(value)}"{" selected" if value == picked else ""}>{escape(label)}</option>'
+        for value, label in form.fields["team"].choices if value or not keep_team)
+    assert views._team_options(scope, keep_team=keep_team) == before  # noqa: SLF001
+
+
+@pytest.mark.parametrize("dashboard, team_pk", [("team", 3), ("service", None), ("head", None)])
+def test_the_review_form_is_the_markup_crispy_wrote_with_a_fresh_token(dashboard, team_pk):
+    """Issue 16: the dashboards' review form is written by crispy once per dashboard and given a new one-time token
+    on every visit: the same markup as `{{ form|crispy }}` of the same form."""
+    from oversight.models import Dashboard
+    from oversight.reviews import DashboardReviewForm
+    from oversight.templatetags import oversight_reviews
+
+    cached = oversight_reviews._form_html(dashboard, team_pk)  # noqa: SLF001
+    form = DashboardReviewForm(initial={"dashboard": dashboard, "team": team_pk, "once_token": "tok-1",
+                                        "period": "monthly" if dashboard == Dashboard.HEAD else "weekly"},
+                               auto_id=f"review-{dashboard}-%s")
+    crispy = engines["django"].from_string("{% load crispy_forms_tags %}{{ form|crispy }}").render({"form": form})
+    assert cached.replace(oversight_reviews.ONCE_MARK, "tok-1") == crispy
+    assert cached.count(oversight_reviews.ONCE_MARK) == 1
+
+
+#: The chart's table rows as the template's loop wrote them before issue 16.
+CHART_ROWS = (
+    """{% for row in chart.rows %}\n        <tr><th scope="row">{{ row.label }}</th>{% if chart.x_notes %}<td>"""
+    """{% if row.night %}{{ row.night|date:"j M Y" }}{% else %}No run{% endif %}</td>{% endif %}{% for v in row.values %}"""
+    """<td>{% if v is None %}—{% else %}{{ v }}{% endif %}</td>{% endfor %}</tr>\n      {% endfor %}""")
+
+
+def test_a_charts_table_rows_are_those_the_template_wrote():
+    from oversight.charts import Chart, Series
+
+    weeks = Chart(title="t", x_title="Week", x_labels=[dt.date(2026, 3, 1), dt.date(2026, 3, 8)],
+                  x_notes=[None, dt.date(2026, 3, 7)],
+                  series=[Series("Tom & <Jerry>", [None, 12345]), Series("North", [0, 3])])
+    teams = Chart(title="t", x_title="Team", x_labels=["Tom & <Jerry>", 7], series=[Series("Overdue", [1, None])])
+    loop = engines["django"].from_string(CHART_ROWS)
+    for chart in (weeks, teams):
+        assert chart.table_body == loop.render({"chart": chart})
+    assert "No run" in weeks.table_body and "Tom &amp; &lt;Jerry&gt;" in teams.table_body

@@ -40,6 +40,21 @@ def test_longest_overdue_csv_streams_every_row_in_order_and_logs_who_it_includes
     assert logged == {r.young_person_id for r in whole}
 
 
+def test_longest_overdue_csv_sends_its_header_first_and_logs_each_young_person_once(client, service, hana, today):
+    """The first bytes (the header line, nobody's data) leave before any query of the list; each chunk's young people
+    are logged before their rows, once each per download (issue 14, item 7), though several of their rows appear."""
+    login(client, hana)
+    whole = list(selectors.longest_overdue(user=hana.user, today=today))
+    assert len({r.young_person_id for r in whole}) < len(whole)  # someone has two overdue items
+    content = iter(client.get(reverse("oversight:export", args=["head-longest", "csv"])).streaming_content)
+    assert next(content).decode("utf-8-sig").startswith("Team,Personal Adviser,Young person ref")
+    page = {"kind": AuditKind.RECORD_VIEWED, "data__page": "oversight:head-longest.csv"}
+    assert not AuditEvent.objects.filter(**page).exists()
+    assert b"".join(content)
+    logged = list(AuditEvent.objects.filter(**page).values_list("young_person_id", flat=True))
+    assert sorted(logged) == sorted({r.young_person_id for r in whole})
+
+
 def test_longest_overdue_chunks_follow_on_without_gaps_or_repeats(service, hana, today, django_assert_num_queries):
     whole = [(r.due, r.young_person.ref, r.code) for r in selectors.longest_overdue(user=hana.user, today=today)]
     assert len(whole) >= 3
