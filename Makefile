@@ -30,12 +30,13 @@ seed: migrate
 run: seed
 	$(BIN)/python manage.py runserver $(HOST)
 
-## Run the linters, then the whole test suite (SQLite unless DATABASE_URL points elsewhere), on 2 xdist workers
+## Run the linters, then the whole test suite (SQLite unless DATABASE_URL points elsewhere), on 2 xdist workers;
+## loadgroup keeps the tests that share one seeded demo (xdist_group, tests/seeded.py) on one worker
 PYTEST_WORKERS ?= 2
 test: lint
 	bash scripts/test-prerequisites.sh
 	bash scripts/setup-903.sh
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 ## Layers contract, ruff, mypy (services and selectors), bandit (security lint of the apps), and no model change
 ## without its migration (all five run; the target fails if any of them does)

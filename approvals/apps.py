@@ -6,10 +6,14 @@ class ApprovalsConfig(AppConfig):
     verbose_name = "Arrangements and approvals"
 
     def ready(self) -> None:
-        from core.registry import NavEntry, register_nav, register_panel, register_timeline
+        from core.registry import NavEntry, register_nav, register_panel, register_reader, register_timeline
 
         from .panels import ARRANGEMENT_PANEL, INTERVAL_PANEL
+        from .selectors import arrangements_of
         from .timeline import ARRANGEMENTS
+
+        # Issue 16: the panel, the timeline and the reasons for the due dates share one read of the arrangements.
+        register_reader("arrangements", lambda *, young_person, today: arrangements_of(young_person))
 
         register_panel(ARRANGEMENT_PANEL)
         register_panel(INTERVAL_PANEL)

@@ -12,8 +12,8 @@ from .selectors import arrangements_of
 from .services import REQUESTABLE_KINDS, plain, reduced_visits_refusals_from_record
 
 
-def arrangement_panel_context(*, request, young_person, today):
-    arrangements = arrangements_of(young_person)
+def arrangement_panel_context(*, request, young_person, today, reads=None):
+    arrangements = reads["arrangements"] if reads is not None else arrangements_of(young_person)  # once a page
     active = next((a for a in arrangements if a.state == ArrangementState.ACTIVE), None)
     pending = next((a for a in arrangements if a.state in PENDING_STATES), None)
     not_offered = {}
@@ -38,7 +38,7 @@ def arrangement_panel_context(*, request, young_person, today):
 ARRANGEMENT_PANEL = Panel(key="arrangements", template="approvals/panel.html", context=arrangement_panel_context, order=30)
 
 
-def interval_panel_context(*, request, young_person, today):
+def interval_panel_context(*, request, young_person, today, reads=None):
     """T4: the intervals a manager agreed, for the managers who may set them (one query; hidden, and no
     query, for everyone else: the requirements table already shows each interval)."""
     if not rules.has_perm("compliance.set_interval_override", request.user, young_person):

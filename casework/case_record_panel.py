@@ -4,5 +4,5 @@ accommodation with its suitability, the current activity, the key professionals)
 from careleavers.selectors import case_record_summary
 
 
-def case_record_panel(*, request, young_person, today):
+def case_record_panel(*, request, young_person, today, reads=None):
     return {"yp": young_person, **case_record_summary(young_person, today=today)}

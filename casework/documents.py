@@ -32,7 +32,7 @@ class DocumentForm(OnceFormMixin):
         self.fields["dated"].initial = timezone.localdate()
 
 
-def documents_panel(*, request, young_person, today):
+def documents_panel(*, request, young_person, today, reads=None):
     """The current version of each document (two queries: documents, and the earlier versions' count)."""
     current = list(young_person.documents.filter(superseded_by__isnull=True).select_related("uploaded_by")[:PANEL_SHOWN])
     return {

@@ -165,7 +165,7 @@ def note_correct(request, pk: int, note_pk: int, *, staff):
 # --- the young person's page and the timeline -------------------------------------------------------------
 
 
-def notes_panel_context(*, request, young_person, today):
+def notes_panel_context(*, request, young_person, today, reads=None):
     """The newest notes the user may read, and the links to write one and to read them all. One query (the
     permission questions reuse the page's visibility answer, core.rules.sees_young_person_of)."""
     latest = list(case_notes_for(request.user, young_person=young_person)[:PANEL_NOTES])

@@ -17,7 +17,7 @@ ACTIONS = (
 )
 
 
-def case_panel(*, request, young_person, today):
+def case_panel(*, request, young_person, today, reads=None):
     can = {key: rules.has_perm(perm, request.user, young_person) for perm, key in ACTIONS}
     closed = young_person.closed_on is not None
     return {

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from careleavers.models import Staff, YoungPerson
-from core.registry import TimelineSource, timeline_sources
+from core.registry import PageReads, TimelineSource, timeline_sources
 from core.timeline import Entry, history_sources, staff_name
 
 
@@ -25,12 +25,15 @@ def event_entries(*, young_person: YoungPerson, limit: int) -> list[Entry]:
 OWN_SOURCES = (TimelineSource("events", event_entries, order=20),)
 
 
-def timeline_for(young_person: YoungPerson, limit: int = 200, *, user=None) -> list[Entry]:
+def timeline_for(young_person: YoungPerson, limit: int = 200, *, user=None, reads: PageReads | None = None) -> list[Entry]:
     """`user` is who reads it: a source that marks itself `takes_viewer` (the case notes: restricted ones, earlier
-    versions) is given them as `viewer`."""
+    versions) is given them as `viewer`; one that marks itself `takes_reads` is given the young person's page's
+    `reads` (core.registry.PageReads: records its panels read too, read once, issue 16)."""
     entries: list[Entry] = []
     for source in sorted([*timeline_sources(), *OWN_SOURCES], key=lambda s: (s.order, s.key)):
         extra = {"viewer": user} if getattr(source.entries, "takes_viewer", False) else {}
+        if reads is not None and getattr(source.entries, "takes_reads", False):
+            extra["reads"] = reads
         entries.extend(source.entries(young_person=young_person, limit=limit, **extra))
     # issue 15, item 9: contacts on one day in the order of their times (newest first).
     entries.sort(key=lambda e: (e.on, getattr(e.obj, "time", None) or dt.time.min), reverse=True)

@@ -1,15 +1,20 @@
 """Pages of the caseload and the young person's record. Views parse, call a selector or service,
 and render; every young person is read through careleavers.selectors (someone else's -> 404)."""
 
+import html
+
 import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import SafeData, SafeString
 from django.views.decorators.http import require_POST
 
 from careleavers import services
@@ -25,7 +30,8 @@ from core.audit import audit_view
 from core.dates import british
 from core.decorators import require_perm, staff_required
 from core.idempotency import submit_once
-from core.registry import panels_for
+from core.registry import PageReads, panels_for
+from core.rules import seen_by
 
 from .filters import CaseloadFilter, CaseloadPaginator, caseload_counts, coming_up, in_absence
 from .forms import AbsenceForm, EventForm
@@ -90,6 +96,7 @@ def _vary_on_htmx(response):
 @staff_required
 def young_person_detail(request, pk: int, *, staff):
     young_person = young_person_for(request.user, pk=pk)
+    seen_by(young_person, request.user)  # issue 16: read through the visibility rule, so no permission asks it again
     audit_view(actor=staff, page="young_person", young_person=young_person)  # issue 14, item 7
     today = timezone.localdate()
     absences = list(PlannedAbsence.objects.filter(staff_id=young_person.pa_id, end__gte=today)) if young_person.pa_id else []
@@ -97,10 +104,14 @@ def young_person_detail(request, pk: int, *, staff):
     for requirement in requirements:  # V5: a due date inside the PA's planned absence is brought forward
         requirement.absence = next((a for a in absences if a.start <= requirement.due <= a.end), None)
     pack = PolicyPack.objects.filter(is_active=True).first()
+    # Issue 16: what the panels and the timeline both use is read once (the plans, the arrangements) or passed on
+    # (the requirements, for the overdue panel).
+    reads = PageReads(young_person=young_person, today=today)
+    reads["requirements"] = requirements
     # One more entry than is shown: when the timeline comes back shorter than that, nothing was cut, so
     # it holds every contact, escalation step, event and arrangement, and the ladder and the reasons for
     # the due dates are worked out from it rather than read again.
-    timeline = timeline_for(young_person, limit=TIMELINE_SHOWN + 1, user=request.user)
+    timeline = timeline_for(young_person, limit=TIMELINE_SHOWN + 1, user=request.user, reads=reads)
     complete = len(timeline) <= TIMELINE_SHOWN
     records = {kind: [e.obj for e in timeline if e.kind == kind] for kind in ("contact", "escalation", "event", "arrangement")}
     next_step = next_escalation_step(
@@ -120,7 +131,8 @@ def young_person_detail(request, pk: int, *, staff):
         "absences": absences,
         "allocations": young_person.allocations.select_related("pa").order_by("-start"),
         "timeline": timeline[:TIMELINE_SHOWN],
-        "timeline_rows": _timeline_rows(timeline[:TIMELINE_SHOWN], user=request.user, young_person=young_person),
+        "timeline_html": timeline_html(_timeline_rows(timeline[:TIMELINE_SHOWN], user=request.user,
+                                                      young_person=young_person)),
         "next_step": next_step,
         "escalation_form": escalation_form,
         "can_view_history": rules.has_perm("careleavers.view_history", request.user, young_person),
@@ -128,7 +140,7 @@ def young_person_detail(request, pk: int, *, staff):
         "can_change_legal_status": rules.has_perm("careleavers.change_legal_status", request.user, young_person),
         # Issue 14, item 8: the Service Leader's subject access export (a role test first; no query for others).
         "can_export_subject_access": rules.has_perm("careleavers.export_subject_access", request.user, young_person),
-        "panels": panels_for(request=request, young_person=young_person, today=today),
+        "panels": panels_for(request=request, young_person=young_person, today=today, reads=reads),
     })
 
 
@@ -169,6 +181,60 @@ def _timeline_rows(timeline, *, user, young_person) -> list[tuple]:
         rows.append((entry, on, at, void_url(entry.obj.pk) if may_void else None,
                      correct_url(entry.obj.pk) if may_correct else None))
     return rows
+
+
+def _visit_check(contact):
+    try:
+        return contact.visit_check
+    except ObjectDoesNotExist:  # no checklist: what the template engine made of the missing row
+        return None
+
+
+def _escape(value) -> str:
+    """conditional_escape, without making a SafeString of every piece (issue 16: the timeline has a thousand)."""
+    return str(value.__html__()) if isinstance(value, SafeData) else html.escape(str(value))
+
+
+def timeline_html(rows) -> SafeString:
+    """The timeline's entries, as templates/careleavers/_timeline_rows.html writes them (the same bytes, checked in
+    tests/casework/test_young_person_page.py), in one pass: through the template engine, a two-year timeline's
+    200 entries were a third of the page's rendering (issue 16)."""
+    if not rows:
+        return SafeString("<li>Nothing recorded yet.</li>")
+    esc = _escape
+    parts = []
+    for e, on, at, void_url, correct_url in rows:
+        on_ = esc(on)
+        contact = e.kind == "contact"
+        parts.append(f'\n        <li class="timeline-{esc(e.kind)}{" voided" if e.voided else ""}">\n'
+                     f'          <strong>{on_}{f" {esc(at)}" if at else ""}</strong> · <span class="timeline-kind">'
+                     f'{esc(e.kind_label)}</span> · {esc(e.title)}'
+                     f'{f""" <span class="small">by {esc(e.by)}</span>""" if e.by else ""}\n          ')
+        if contact and (vc := _visit_check(e.obj)):
+            suitability = f"; {esc(vc.get_overall_suitability_display().lower())}" if vc.overall_suitability else ""
+            parts.append(
+                '\n          <div class="small">Living environment: health and safety '
+                f"{esc(vc.get_health_and_safety_display().lower())}, furnishings and kitchen "
+                f"{esc(vc.get_furnishings_and_kitchen_display().lower())}, occupancy "
+                f"{esc(vc.get_occupancy_display().lower())}, {esc(vc.get_trend_display().lower())}{suitability}.</div>"
+                "\n          ")
+        parts.append("\n          ")
+        if e.detail:
+            parts.append(f'<div class="small">{linebreaksbr(e.detail)}</div>')
+        parts.append("\n          ")
+        if contact and e.voided:
+            parts.append(f'<div class="small">Recorded in error: {esc(e.obj.void_reason)}</div>')
+        parts.append("\n          \n          ")
+        title = esc(e.title)
+        if void_url:
+            parts.append(f'<a class="small no-print" href="{esc(void_url)}">Recorded in error?<span class="visually-hidden">'
+                         f" ({title} on {on_})</span></a>")
+        parts.append("\n          ")
+        if correct_url:
+            parts.append(f'<a class="small no-print ms-2" href="{esc(correct_url)}">Correct<span class="visually-hidden">'
+                         f" ({title} on {on_})</span></a>")
+        parts.append("\n        </li>\n        ")
+    return SafeString("".join(parts))  # nosec B703  (every value above is escaped, or is linebreaksbr's)
 
 
 @staff_required

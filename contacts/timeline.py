@@ -14,14 +14,24 @@ _CORRECTIONS = Subquery(
     .annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField())
 
 
+def _labels(field: str) -> dict:
+    return {value: str(label) for value, label in Contact._meta.get_field(field).flatchoices}
+
+
+#: Issue 16: each choice's label looked up in a dict made once; `get_FOO_display` rebuilds its dict on every call,
+#: four times a contact (the same text: an unknown value shows as itself).
+_METHOD, _WITH_WHOM, _OUTCOME, _PURPOSE = (_labels(f) for f in ("method", "with_whom", "outcome", "purpose"))
+
+
 def contact_entries(*, young_person, limit: int) -> list[Entry]:
     entries = []
     # Through the young person's manager, so each contact knows its young person (core.rules asks who may void it).
     for c in young_person.contacts.select_related("recorded_by", "visit_check").annotate(
             corrections_count=_CORRECTIONS)[:limit]:
-        title = f"{c.get_method_display()} with {c.get_with_whom_display().lower()}: {c.get_outcome_display().lower()}"
+        title = (f"{_METHOD.get(c.method, c.method)} with {_WITH_WHOM.get(c.with_whom, c.with_whom).lower()}: "
+                 f"{_OUTCOME.get(c.outcome, c.outcome).lower()}")
         if c.purpose:
-            title += f" ({c.get_purpose_display()})"
+            title += f" ({_PURPOSE.get(c.purpose, c.purpose)})"
         if c.voided_at:
             title += " (recorded in error)"
         elif c.corrections_count:

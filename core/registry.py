@@ -5,6 +5,7 @@ Each app registers in its AppConfig.ready():
 - panels: sections of the young person's page, rendered in `order`; a panel's context function
   must run a fixed number of queries;
 - timeline sources: functions giving a young person's entries for the timeline;
+- readers: records of a young person that several panels or timeline sources use, read once a page (PageReads);
 - navigation entries: a label, a URL name and the permission that shows it (never a role).
 """
 
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 class Panel:
     key: str
     template: str
-    context: Callable[..., dict | None]  # (request=, young_person=, today=) -> dict, or None to hide
+    context: Callable[..., dict | None]  # (request=, young_person=, today=, reads=) -> dict, or None to hide
     order: int = 100
 
 
@@ -42,6 +43,28 @@ class TimelineSource:
 _PANELS: dict[str, Panel] = {}
 _NAV: dict[str, NavEntry] = {}
 _TIMELINE: dict[str, TimelineSource] = {}
+_READERS: dict[str, Callable[..., object]] = {}
+
+
+def register_reader(key: str, read: Callable[..., object]) -> None:
+    """`read(*, young_person, today)`: records of one young person that more than one part of their page uses (the
+    plans: the pathway panel and the timeline), read once per page through `PageReads` (issue 16)."""
+    _READERS[key] = read
+
+
+class PageReads(dict):
+    """What the young person's page has read of one young person, shared by its panels and timeline sources
+    (issue 16: each read its own, so the plans, arrangements and requirements were read twice). A key is read by its
+    registered reader the first time it is asked for, then kept for the rest of the request; the page puts what it
+    has read itself (its requirements). Never kept beyond one request: the records it holds are not re-read."""
+
+    def __init__(self, *, young_person, today: dt.date):
+        super().__init__()
+        self.young_person, self.today = young_person, today
+
+    def __missing__(self, key: str):
+        value = self[key] = _READERS[key](young_person=self.young_person, today=self.today)
+        return value
 
 
 def register_panel(panel: Panel) -> None:
@@ -56,10 +79,11 @@ def register_timeline(source: TimelineSource) -> None:
     _TIMELINE[source.key] = source
 
 
-def panels_for(*, request, young_person, today: dt.date) -> list[dict]:
+def panels_for(*, request, young_person, today: dt.date, reads: PageReads | None = None) -> list[dict]:
+    reads = PageReads(young_person=young_person, today=today) if reads is None else reads
     rendered = []
     for panel in sorted(_PANELS.values(), key=lambda p: (p.order, p.key)):
-        context = panel.context(request=request, young_person=young_person, today=today)
+        context = panel.context(request=request, young_person=young_person, today=today, reads=reads)
         if context is not None:
             rendered.append({"key": panel.key, "template": panel.template, "context": context})
     return rendered

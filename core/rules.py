@@ -139,9 +139,40 @@ is_head_of_service = _role(Role.HEAD_OF_SERVICE)
 writes_records = is_pa | is_manager
 rules.add_rule("careleavers.writes_records", writes_records)
 
+
+def _young_person_of(record):
+    """The young person a record is about (or the young person, for a permission to create one)."""
+    return getattr(record, "young_person", record) if record is not None else None
+
+
+_SEEN_BY = "_rules_seen_by"
+
+
+@rules.predicate
+def sees_young_person_of(user, record) -> bool:
+    """can_see_young_person for the record's young person, asked once per young person and user: a page
+    asks it for every button it might show. Services re-read their records, so the memo never outlives
+    the request or transaction that made it."""
+    young_person = _young_person_of(record)
+    if young_person is None:
+        return False
+    memo = young_person.__dict__.setdefault(_SEEN_BY, {})
+    key = getattr(user, "pk", None)
+    if key not in memo:
+        memo[key] = can_see_young_person.test(user, young_person)
+    return memo[key]
+
+
+def seen_by(young_person, user) -> None:
+    """Remember that `user` sees `young_person`, who was just read through the rule itself (visible_young_people, by
+    careleavers.selectors.young_person_for), so sees_young_person_of asks no query for them (issue 16: the young
+    person's page asked it twice more)."""
+    young_person.__dict__.setdefault(_SEEN_BY, {})[getattr(user, "pk", None)] = True
+
+
 #: A PA on the case (own caseload or cover today) or a manager who sees the young person. Visibility
 #: first: every role that sees anyone writes records, so the role test never costs a query.
-can_record_for = can_see_young_person & writes_records
+can_record_for = sees_young_person_of & writes_records  # issue 16: the remembered answer (sees_young_person_of)
 
 
 @rules.predicate
@@ -155,7 +186,7 @@ def is_self(user, staff) -> bool:
 # "careleavers.record_contact": below, with the duties they follow (issue 14: write rights follow duties).
 rules.add_perm("careleavers.plan_own_absence", is_self)
 #: O1/V4: only a PA who sees the case (their own, or one they cover) says why an item is overdue.
-rules.add_perm("oversight.record_overdue_update", is_pa & can_see_young_person)
+rules.add_perm("oversight.record_overdue_update", is_pa & sees_young_person_of)
 rules.add_perm("returns.record_in_touch_check", can_record_for)
 rules.add_perm("returns.edit_details", can_record_for)
 # "returns.export" (above): Service Leader and Head of Service. "careleavers.view_history" (above):
@@ -202,26 +233,6 @@ def refusal(name: str, user, obj=None) -> str | None:
         if not predicate.test(user, obj):
             return message
     return None
-
-
-def _young_person_of(record):
-    """The young person a record is about (or the young person, for a permission to create one)."""
-    return getattr(record, "young_person", record) if record is not None else None
-
-
-@rules.predicate
-def sees_young_person_of(user, record) -> bool:
-    """can_see_young_person for the record's young person, asked once per young person and user: a page
-    asks it for every button it might show. Services re-read their records, so the memo never outlives
-    the request or transaction that made it."""
-    young_person = _young_person_of(record)
-    if young_person is None:
-        return False
-    memo = young_person.__dict__.setdefault("_rules_seen_by", {})
-    key = getattr(user, "pk", None)
-    if key not in memo:
-        memo[key] = can_see_young_person.test(user, young_person)
-    return memo[key]
 
 
 @rules.predicate

@@ -701,9 +701,15 @@ def overdue_update_add(
     return update
 
 
-def overdue_items_for(*, young_person: YoungPerson, today: dt.date) -> list[dict]:
-    """The young person's overdue items, each with its updates newest first. Two queries."""
-    items = list(Requirement.objects.filter(status_q(Status.OVERDUE, today), young_person=young_person).order_by("due", "code"))
+def overdue_items_for(*, young_person: YoungPerson, today: dt.date, requirements: list | None = None) -> list[dict]:
+    """The young person's overdue items, each with its updates newest first. Two queries; one when given the young
+    person's `requirements` with their status on `today` (compliance.selectors.requirements_with_status, in the
+    order of due date and code: the young person's page has read them, issue 16)."""
+    if requirements is None:
+        items = list(Requirement.objects.filter(status_q(Status.OVERDUE, today), young_person=young_person)
+                     .order_by("due", "code"))
+    else:
+        items = [r for r in requirements if r.status == Status.OVERDUE]
     if not items:
         return []
     updates = defaultdict(list)

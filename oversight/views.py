@@ -469,9 +469,11 @@ def overdue_update(request, pk: int, code: str, *, staff: Staff):
 
 # --- the young person's page panel ------------------------------------------------------------
 
-def overdue_panel_context(*, request, young_person, today):
-    """Overdue items with the latest update, on the young person's page. Two queries."""
-    items = overdue_items_for(young_person=young_person, today=today)
+def overdue_panel_context(*, request, young_person, today, reads=None):
+    """Overdue items with the latest update, on the young person's page. Two queries (one when the page has read
+    the requirements: issue 16)."""
+    requirements = reads.get("requirements") if reads is not None else None
+    items = overdue_items_for(young_person=young_person, today=today, requirements=requirements)
     if not items:
         return None
     return {"yp": young_person, "items": items,

@@ -12,8 +12,8 @@ from .models import OPEN_PLAN_STATES, PlanState
 from .selectors import plans_of
 
 
-def plan_panel_context(*, request, young_person, today):
-    plans = plans_of(young_person)
+def plan_panel_context(*, request, young_person, today, reads=None):
+    plans = reads["plans"] if reads is not None else plans_of(young_person)  # read once a page (PathwayConfig)
     open_plan = next((p for p in plans if p.state in OPEN_PLAN_STATES), None)
     last_signed = next((p for p in plans if p.state == PlanState.SIGNED_OFF), None)
     return {

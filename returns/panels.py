@@ -8,7 +8,7 @@ from . import dfe
 from .selectors import birthday_checks_for
 
 
-def returns_panel(*, request, young_person, today):
+def returns_panel(*, request, young_person, today, reads=None):
     data = birthday_checks_for(young_person, today=today)  # one query
     return {
         "yp": young_person,

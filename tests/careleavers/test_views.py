@@ -286,8 +286,8 @@ def test_young_person_page_query_count_is_the_same_for_5_and_50(client, alice, s
     # events, escalations, plans, arrangements, case notes (the escalation ladder and the reasons for the due
     # dates read them from there) / pack events / history permission / allocations / release savepoint, and
     # (issue 14, item 7) the one INSERT that logs the view: 18 -> 19; (issue 11, item 7) the active flags at the
-    # top of the record: 20
-    with django_assert_num_queries(20):
+    # top of the record: 20; (issue 16) the visibility check answered by reading the young person: 19
+    with django_assert_num_queries(19):
         response = client.get(reverse("young_person", args=[yp.pk]))
     assert response.status_code == 200
     assert response.context["next_step"] is not None

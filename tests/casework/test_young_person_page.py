@@ -45,3 +45,76 @@ def test_the_team_leader_may_change_every_contact_not_voided(client, tess, timel
     login(client, tess)
     html = client.get(reverse("young_person", args=[yp.pk])).content.decode()
     assert _links(html, "void") == _links(html, "correct") == {c.pk for c in [*mine, *bobs, nobody]}
+
+
+# --- issue 16: the timeline written in one pass, the page's reads shared by its panels --------------------------
+
+
+def test_the_timeline_written_in_one_pass_is_the_templates_markup(client, tess, timeline):
+    """casework.views.timeline_html gives the bytes templates/careleavers/_timeline_rows.html gives: every branch
+    (a visit's checklist with and without its overall suitability, a note with line breaks and markup to escape, a
+    contact with a time, one recorded in error, the links to change a contact, an entry by nobody)."""
+    from django.template.loader import render_to_string
+
+    from careleavers.models import CaseNote
+    from casework.views import _timeline_rows, timeline_html
+    from contacts.models import VisitCheck
+
+    yp, mine, _bobs, _nobody, _voided = timeline
+    for contact, suitability in ((mine[0], "unsuitable"), (mine[1], "")):
+        VisitCheck.objects.create(contact=contact, health_and_safety="good", furnishings_and_kitchen="poor",
+                                  occupancy="good", trend="same", overall_suitability=suitability)
+    mine[2].time, mine[2].note = dt.time(9, 5), "First line <b>&</b>\nsecond \"line\" it's"
+    mine[2].save()
+    CaseNote.objects.create(young_person=yp, subject="Tom & Jerry's <visit>", text="a\r\nb", author=tess)
+    login(client, tess)
+    response = client.get(reverse("young_person", args=[yp.pk]))
+    rows = _timeline_rows(response.context["timeline"], user=tess.user, young_person=yp)
+    assert {row[0].kind for row in rows} >= {"contact", "note"}
+    assert any(row[3] for row in rows) and any(row[1] and row[2] for row in rows)
+    expected = render_to_string("careleavers/_timeline_rows.html", {"timeline_rows": rows})
+    assert timeline_html(rows) == expected
+    assert "Living environment" in expected and "; unsuitable." in expected and "&lt;b&gt;&amp;&lt;/b&gt;<br>" in expected
+    assert expected in response.content.decode()
+    assert timeline_html([]) == render_to_string("careleavers/_timeline_rows.html", {"timeline_rows": []})
+
+
+def _every_panel(alice, size: int):
+    """A young person with `size` of each record every panel and the timeline read (plans, arrangements, notes,
+    documents, checks, overdue items), so a count that grew with the history would show."""
+    from approvals.models import ArrangementState
+    from careleavers.models import CaseNote, Event
+    from compliance.engine import recompute_young_person
+    from contacts.models import Escalation
+    from tests.careleavers.helpers import days_ago, young_person
+    from tests.factories import ArrangementFactory, SignedOffPlanFactory
+
+    yp = young_person(alice, allocated_days_ago=400)
+    for i in range(size):
+        ContactFactory(young_person=yp, date=days_ago(300 + i), recorded_by=alice)
+        Event.objects.create(young_person=yp, kind="significant_change", date=days_ago(300 + i))
+        CaseNote.objects.create(young_person=yp, subject=f"note {i}", text="x", author=alice)
+        Escalation.objects.create(young_person=yp, step="letter", date=days_ago(300 + i), recorded_by=alice)
+        SignedOffPlanFactory(young_person=yp, version=i + 1)
+        ArrangementFactory(young_person=yp, state=ArrangementState.WITHDRAWN, requested_by=alice)
+    recompute_young_person(yp)
+    assert yp.requirements.exists()
+    return yp
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_young_person_page_with_every_panel_runs_a_fixed_number_of_queries(client, alice, size,
+                                                                           django_assert_num_queries):
+    yp = _every_panel(alice, size)
+    login(client, alice)
+    client.get(reverse("young_person", args=[yp.pk]))
+    # session / savepoint / user / staff / young person (its visibility answered by reading it) / the view's audit
+    # row / absences / requirements / pack / timeline: contacts, events, escalations, the plans, the arrangements with
+    # their decisions and step-back checklists (3: read once for their panels and the timeline), case notes / pack
+    # events / case panel: cover, closures / case record: accommodation, activity, key professionals / the overdue
+    # items' updates (the items are the page's requirements) / in-touch checks / documents and their earlier
+    # versions' count / the notes panel's notes / the active flags / allocations / release savepoint: 31.
+    # Issue 16: 37 before (the plans, arrangements and overdue requirements read twice, the visibility asked thrice).
+    with django_assert_num_queries(31):
+        response = client.get(reverse("young_person", args=[yp.pk]))
+    assert response.status_code == 200

@@ -31,8 +31,9 @@ from demo.management.commands import seed_demo
 from oversight.models import DashboardReview, OverdueAnswer
 from pathway.models import PathwayPlan, PlanState
 from tests.careleavers.helpers import today
+from tests.seeded import full_demo
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("full-demo")]  # one worker seeds it (tests/seeded.py)
 
 FEATURE_RECORDS = {
     "seed_allocation: unallocated referrals": lambda: YoungPerson.objects.filter(pa__isnull=True).count(),
@@ -119,8 +120,9 @@ def _r1_reduced_visits_only_for_adults_who_are_not_vulnerable():
 
 
 def test_seed_demo_with_every_feature_module():
-    """One seed for every check (seed_demo with the features takes a while)."""
-    output = seed()
+    """One seed for every check (seed_demo with the features takes a while; the same full seed as
+    tests/demo/test_seed_demo.py's and test_seed_demo_services.py's, made once per test process: tests/seeded.py)."""
+    output = full_demo()["output"]
     assert "unallocated referrals" in output and "documents" in output and "supervision sessions" in output
     _every_feature_module_is_seeded()
     _v1_legal_status_matches_age_for_everyone_including_referrals()

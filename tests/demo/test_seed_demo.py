@@ -15,6 +15,7 @@ from contacts.models import Contact
 from demo.management.commands.seed_demo import DEMO_PASSWORD
 from pathway.models import PathwayPlan, PlanState
 from tests.careleavers.helpers import today
+from tests.seeded import full_demo, seeded
 
 pytestmark = pytest.mark.django_db
 
@@ -40,9 +41,12 @@ def small(monkeypatch):
     monkeypatch.setattr(seed_demo, "YOUNG_PEOPLE", 12)
 
 
+@pytest.mark.xdist_group("full-demo")  # with the other full seeds' tests, on one worker under `make test`
 def test_seed_demo_builds_a_believable_service_and_prints_the_logins():
-    """One full seed for the believable service, its X1 in-touch checks and its O1 trend (each seed takes a while)."""
-    output = seed()
+    """One full seed for the believable service, its X1 in-touch checks and its O1 trend (each seed takes a while;
+    the same full seed as tests/demo/test_seed_demo_services.py's and test_issue15_features.py's, made once per test
+    process: tests/seeded.py)."""
+    output = full_demo()["output"]
 
     assert Team.objects.count() == 3
     roles = set(Staff.objects.values_list("role", flat=True))
@@ -73,8 +77,9 @@ def test_seed_demo_builds_a_believable_service_and_prints_the_logins():
     o1_demo_has_twelve_weeks_of_trend_computed_as_of_each_night()
 
 
+@pytest.mark.xdist_group("small-demo")
 def test_seed_demo_if_empty_does_nothing_but_still_prints_the_logins_and_refuses_to_add_without_it(small):
-    seed()
+    seeded("small-demo", seed)  # the small seed of test_seed_demo_is_deterministic, made once a process
     before = snapshot()
     output = seed("--if-empty")
     assert snapshot() == before
@@ -84,9 +89,10 @@ def test_seed_demo_if_empty_does_nothing_but_still_prints_the_logins_and_refuses
     assert snapshot() == before
 
 
+@pytest.mark.xdist_group("small-demo")
 def test_seed_demo_is_deterministic(small):
     with transaction.atomic():
-        seed()
+        seeded("small-demo", seed)  # a real seed, this test's or test_seed_demo_if_empty_...'s (tests/seeded.py)
         first = snapshot()
         transaction.set_rollback(True)
     assert not YoungPerson.objects.exists()

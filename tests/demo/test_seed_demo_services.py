@@ -7,10 +7,8 @@ all the checks: seed_demo takes a while."""
 
 import datetime as dt
 from collections import Counter
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from approvals.models import Arrangement, ArrangementKind, ArrangementState, Decision, Step
@@ -22,8 +20,9 @@ from core.dates import age_on
 from core.models import AuditEvent, AuditKind
 from pathway.models import PathwayPlan, PlanAction, PlanState
 from tests.careleavers.helpers import today
+from tests.seeded import full_demo
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("full-demo")]  # one worker seeds it (tests/seeded.py)
 
 
 def local_day(moment: dt.datetime) -> dt.date:
@@ -40,9 +39,9 @@ def audited(kind: str, model) -> dict[str, list[AuditEvent]]:
 
 @pytest.fixture
 def demo():
-    started = timezone.now()
-    call_command("seed_demo", stdout=StringIO())
-    return {"started": started}
+    # The full seed of tests/demo/test_seed_demo.py and test_issue15_features.py, made once per test process
+    # (tests/seeded.py): `started` is when that seed began.
+    return {"started": full_demo()["started"]}
 
 
 def _every_contact_was_logged_through_the_service_on_its_day():
