@@ -148,9 +148,17 @@ def _add_changes(cursor, ids: list[int]) -> None:
             ORDER BY COALESCE(pa_id, 0), code
             ON CONFLICT (COALESCE(pa_id, 0), code) DO UPDATE SET
                 overdue = {SUMS}.overdue + excluded.overdue, due_soon = {SUMS}.due_soon + excluded.due_soon""")  # nosec B608
-    cursor.execute(f"DELETE FROM {ITEMS} WHERE TRUE {_ids('young_person_id', ids)}")  # nosec B608
-    cursor.execute(f"INSERT INTO {ITEMS} (young_person_id, code, pa_id, overdue, due_soon) "
-                   f"{_fresh_sql(day, ids, vendor)}")
+    # Their items as they are now, writing only what changed (an unchanged import rewrites nothing).
+    cursor.execute(
+        f"""DELETE FROM {ITEMS} WHERE TRUE {_ids("young_person_id", ids)} AND NOT EXISTS (
+                SELECT 1 FROM ({_fresh_sql(day, ids, vendor)}) f
+                WHERE f.young_person_id = {ITEMS}.young_person_id AND f.code = {ITEMS}.code
+                  AND COALESCE(f.pa_id, 0) = COALESCE({ITEMS}.pa_id, 0) AND f.overdue = {ITEMS}.overdue)""")  # nosec B608
+    cursor.execute(
+        f"""INSERT INTO {ITEMS} (young_person_id, code, pa_id, overdue, due_soon)
+            SELECT young_person_id, code, pa_id, overdue, due_soon FROM ({_fresh_sql(day, ids, vendor)}) f
+            WHERE NOT EXISTS (SELECT 1 FROM {ITEMS} i
+                              WHERE i.young_person_id = f.young_person_id AND i.code = f.code)""")  # nosec B608
 
 
 def counts_by_team(*, today: dt.date, team_id: int | None = None) -> list[tuple[int | None, str, int, int]]:
