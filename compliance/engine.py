@@ -436,8 +436,7 @@ def refresh_summary(as_of: dt.date | None = None, young_person_ids: Iterable[int
     if ids is not None:
         scope = _id_filter("y.id", ids)
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        if scoped:
-            assert previous is not None  # for mypy: scoped says so
+        if scoped and previous is not None:  # scoped implies a previous day; the test is for mypy
             # A few thousand people on an ordinary night: gathered first (and, on PostgreSQL, counted), so that
             # the upsert reads only their requirement rows rather than grouping everyone's.
             cursor.execute(f"DROP TABLE IF EXISTS {SCOPE_TABLE}")
