@@ -410,8 +410,11 @@ def _summary_scope(*, day: dt.date, previous: dt.date, changed_table: str | None
     return " UNION ".join(selects)
 
 
+_UNREAD = object()  # refresh_summary's `previous` when the caller has not read the summary's date
+
+
 def refresh_summary(as_of: dt.date | None = None, young_person_ids: Iterable[int] | None = None, *,
-                    changed_table: str | None = None, full: bool = False) -> None:
+                    changed_table: str | None = None, full: bool = False, previous: object = _UNREAD) -> None:
     """Bring CaseloadSummary up to date from the stored Requirement rows, set-based (issue 16).
 
     Without ids: everyone, as of `as_of`, which then becomes the summary's date. Incrementally: only the people
@@ -419,11 +422,14 @@ def refresh_summary(as_of: dt.date | None = None, young_person_ids: Iterable[int
     Requirement rows the caller's recompute changed), unless `full` or before the first refresh. With ids: those
     people as of the summary's date (so every row is true for the same day), or `as_of` before any full
     refresh. Rows whose values did not change are not rewritten, so a night leaves the table as it was except
-    for the people whose urgency moved. One statement (two with the date)."""
+    for the people whose urgency moved. One statement (two with the date). `previous`: the summary's date, when
+    the caller has just read it (summary_date()), so that it is not read twice."""
     ids = None if young_person_ids is None else sorted({int(i) for i in young_person_ids})
     if ids == []:
         return
-    previous = summary_date()
+    if previous is _UNREAD:
+        previous = summary_date()
+    assert previous is None or isinstance(previous, dt.date)  # nosec B101  (for mypy: a date or None)
     day = (previous if ids is not None else None) or as_of or timezone.localdate()
     q = _Dialect(connection.vendor)
     d = q.date(day)
@@ -476,8 +482,8 @@ def ensure_summary(today: dt.date) -> None:
     """The caseload reads the summary as of today: when the calendar has moved past the last full
     refresh (the night's run has not run yet), or someone has no summary row, bring it up to date first
     (a refresh rewrites only what changed). Costs one query when the summary is current."""
-    if summary_date() != today:
-        refresh_summary(today)
+    if (previous := summary_date()) != today:
+        refresh_summary(today, previous=previous)
 
 
 def recompute_young_person(young_person: YoungPerson | int, as_of: dt.date | None = None) -> None:
