@@ -10,4 +10,6 @@ class CoreConfig(AppConfig):
     verbose_name = "Shared"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401 (the audit hook on admin changes)
+        from . import orm, signals  # noqa: F401 (signals: the audit hook on admin changes, connected on import)
+
+        orm.install()  # issue 16: columns' identity without inspect

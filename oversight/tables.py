@@ -221,21 +221,22 @@ class TeamsTable(tables.Table):
                 record.overdue, record.due_soon, *record.overdue_cells]
 
 
-#: What the service dashboard's list of reduced visits waiting for the Service Leader reads of each arrangement.
-WAITING_FIELDS = ("young_person_id", "requested_at", "young_person__name", "young_person__pa__name",
+#: What the service dashboard's list of reduced visits waiting for the Service Leader reads of each arrangement, as
+#: one tuple a row (issue 16: no model instances for a hundred arrangements, their young people, PAs and requesters).
+WAITING_FIELDS = ("young_person_id", "young_person__name", "young_person__pa__name", "requested_at",
                   "requested_by__name")
 
 
-def waiting_rows(arrangements) -> SafeString:
+def waiting_rows(rows) -> SafeString:
     """The rows of the service dashboard's reduced visits waiting for the Service Leader (a hundred or more at
-    national scale), written in one pass: the markup the template's loop gave, with the young person's URL reversed
-    once (issue 16)."""
+    national scale), written in one pass from WAITING_FIELDS tuples: the markup the template's loop gave, with the
+    young person's URL reversed once and each local date formatted once (issue 16)."""
     def name(value) -> str:
         return conditional_escape(value) if value not in EMPTY else ""
 
     return SafeString("".join(  # nosec B703  (every value is escaped by conditional_escape or is a date or a URL)
-        f'\n      <tr><td><a href="{_young_person_url(a.young_person_id)}">{conditional_escape(a.young_person.name)}</a></td>'
-        f'<td>{name(a.young_person.pa.name if a.young_person.pa else None) or "Unallocated"}</td>\n'
-        f'        <td>{conditional_escape(date_filter(template_localtime(a.requested_at), DATE))}</td>'
-        f'<td>{name(a.requested_by.name if a.requested_by else None) or "—"}</td></tr>\n    '
-        for a in arrangements))
+        f'\n      <tr><td><a href="{_young_person_url(pk)}">{conditional_escape(young_person)}</a></td>'
+        f'<td>{name(pa) or "Unallocated"}</td>\n'
+        f'        <td>{conditional_escape(_date(template_localtime(requested_at).date()))}</td>'
+        f'<td>{name(requested_by) or "—"}</td></tr>\n    '
+        for pk, young_person, pa, requested_at, requested_by in rows))

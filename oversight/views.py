@@ -269,7 +269,7 @@ def service_dashboard(request, *, staff: Staff):
         "trend": trend,
         "trend_total": trend_total,
         "waiting": (waiting := list(selectors.reduced_visits_awaiting_service_leader(
-            user=request.user, team=scope.team).only(*WAITING_FIELDS))),
+            user=request.user, team=scope.team).values_list(*WAITING_FIELDS))),
         "waiting_rows": waiting_rows(waiting),
         **selectors.nightly_status(),  # issue 15, item 8: says plainly when the run is late
         "exports": _export_links(request, ["service-teams", "service-trend", "service-reduced-visits"]),

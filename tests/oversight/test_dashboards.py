@@ -112,8 +112,12 @@ def test_o1_team_dashboard_shows_the_pas_latest_update(client, service, tess, al
                                      recorded_on=AS_OF)
     response = get(client, tess, "oversight:team")
     item = next(r for r in response.context["items"] if r.young_person == service.a3 and r.code == "visit")
-    assert (item.update_reason, item.update_by, item.update_on) == ("Moved to a hostel", "Alice Adams", AS_OF)
+    assert (item.update_reason, item.update_plan, item.update_by, item.update_on) == (
+        "Moved to a hostel", "Visit on 3 March", "Alice Adams", AS_OF)
     assert "Moved to a hostel" in response.content.decode()
+    # One without an update reads as none (oversight.selectors.with_latest_update: the subquery's NULL).
+    other = next(r for r in response.context["items"] if r.young_person.name == "Ben One")
+    assert (other.update_reason, other.update_plan, other.update_by, other.update_on) == (None, None, None, None)
 
 
 def test_o1_team_dashboard_filters_by_pa_and_due_dates(client, service, tess, bella, today):
@@ -173,7 +177,8 @@ def test_o1_service_dashboard_teams_side_by_side(client, service, waiting, sol, 
         "North Team": (3, 2, {"visit": 2, "pathway_review": 1}),
         "South Team": (1, 1, {"visit": 1, "pathway_review": 0}),
     }
-    assert [a.young_person.name for a in response.context["waiting"]] == ["Cat One"]
+    # oversight.tables.WAITING_FIELDS: (young person id, name, PA, requested at, requested by)
+    assert [name for _, name, *_ in response.context["waiting"]] == ["Cat One"]
     html = response.content.decode()
     assert "<svg" in html and "Overdue and due soon now, by team" in html
 
