@@ -102,3 +102,20 @@ def full_demo() -> dict:
         return {"started": started, "output": output.getvalue()}
 
     return seeded("full-demo", seed)
+
+
+def persona_demo() -> None:
+    """`seed_demo` with 24 young people (smaller than `make run`'s, with arrangements of every kind, escalation steps,
+    plans): the demo the persona pages are checked on (tests/browser/test_issue15_personas.py,
+    tests/casework/test_issue15_no_rule_ids_on_pages.py; xdist_group("persona-demo") keeps them on one worker)."""
+    def seed() -> None:
+        from demo.management.commands import seed_demo
+
+        original = seed_demo.YOUNG_PEOPLE
+        seed_demo.YOUNG_PEOPLE = 24
+        try:
+            call_command("seed_demo", stdout=StringIO())
+        finally:
+            seed_demo.YOUNG_PEOPLE = original
+
+    seeded("persona-demo", seed)

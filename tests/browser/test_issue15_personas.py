@@ -3,25 +3,25 @@
 For each persona: every page their navigation offers, then a young person's page and its sub-pages, at 375 px
 (a phone; WCAG 2.2 1.4.10 reflow) and 1280 px: the page as a whole never scrolls sideways
 (document.scrollingElement.scrollWidth <= innerWidth) and axe-core finds no WCAG 2.2 A/AA violation. Also the date
-defaults the browser shows (an <input type="date"> shows a value only when it is ISO). One seeded demo per test, made
-smaller than `make run`'s so the five tests stay quick; one browser for the session (conftest)."""
+defaults the browser shows (an <input type="date"> shows a value only when it is ISO). One demo per test, made
+smaller than `make run`'s so the tests stay quick, seeded once per process and written back for each test
+(tests/seeded.py); one browser for the session (conftest)."""
 
 import datetime as dt
 import re
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from careleavers.models import YoungPerson
-from demo.management.commands import seed_demo
 from demo.management.commands.seed_demo import DEMO_PASSWORD
+from tests.seeded import persona_demo
 
 from .test_accessibility import violations
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# The live server reads what the test committed; one worker seeds the persona demo (tests/seeded.py).
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("persona-demo")]
 
 WIDTHS = (375, 1280)
 #: Sub-pages of the young person's page visited (forms, history, plans, arrangements), enough to cover each kind.
@@ -37,10 +37,9 @@ WIDEST = """() => [...document.querySelectorAll('body *')].filter(e => e.getBoun
 
 
 @pytest.fixture
-def demo(monkeypatch, settings, tmp_path):
+def demo(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path  # the demo's documents (demo/seed_documents.py)
-    monkeypatch.setattr(seed_demo, "YOUNG_PEOPLE", 24)
-    call_command("seed_demo", stdout=StringIO())
+    persona_demo()
 
 
 def sign_in_as(page, username: str) -> None:

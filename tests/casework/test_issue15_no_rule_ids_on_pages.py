@@ -12,18 +12,16 @@ own codes ("V1: Emergency accommodation", "P1" in a return's column) are not rul
 import html
 import re
 from collections import deque
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
 from careleavers.codes import ACCOMMODATION_TYPES, ACTIVITY
 from careleavers.models import Staff
-from demo.management.commands import seed_demo
 from tests.core.test_issue15_rule_ids import RULE_ID
+from tests.seeded import persona_demo
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("persona-demo")]  # one worker seeds it (tests/seeded.py)
 
 PERSONAS = ["pa-north-1", "tl-north", "service-leader", "head-of-service", "duty-admin"]
 #: Pages of one kind visited (after the first few, the same template with other data).
@@ -113,10 +111,7 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            original = seed_demo.YOUNG_PEOPLE
-            seed_demo.YOUNG_PEOPLE = 24
-            call_command("seed_demo", stdout=StringIO())
-            seed_demo.YOUNG_PEOPLE = original
+            persona_demo()  # seeded once per process, written back for a later module that asks (tests/seeded.py)
             yield
         finally:
             transaction.set_rollback(True)
