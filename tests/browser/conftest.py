@@ -4,7 +4,9 @@
 Chromium the tests skip, except under CI=true, where they fail (tests.services.require).
 """
 
+import contextlib
 import os
+import urllib.request
 
 import pytest
 from django.core.servers.basehttp import WSGIServer
@@ -61,6 +63,19 @@ def page(browser, live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+    _wait_for_the_server(live_server.url)
+
+
+def _wait_for_the_server(url: str) -> None:
+    """Return once the live server has answered every request the closed page had already sent.
+
+    A page can still have a request in flight when the test ends (the unread badge is fetched after the page loads).
+    That request's transaction and pytest-django's flush of the database after the test then take their table locks in
+    different orders, and PostgreSQL ends one of them as a deadlock: when it was the flush, the next test failed with
+    "couldn't be flushed". The server answers one request at a time, in the order the connections came, so once it
+    has answered one more request of ours it is idle."""
+    with contextlib.suppress(OSError):  # a server that is gone has nothing in flight
+        urllib.request.urlopen(f"{url}/login/", timeout=30).close()  # noqa: S310  (the test's own live server)
 
 
 @pytest.fixture

@@ -30,8 +30,8 @@ from core.dates import age_on
 from demo.management.commands import seed_demo
 from oversight.models import DashboardReview, OverdueAnswer
 from pathway.models import PathwayPlan, PlanState
-from tests.careleavers.helpers import today
 from tests.seeded import full_demo
+from tests.seeded import full_demo_today as today  # the seed's day, whichever side of midnight the test runs
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("full-demo")]  # one worker seeds it (tests/seeded.py)
 

@@ -14,8 +14,8 @@ from compliance.models import PolicyPack, Requirement
 from contacts.models import Contact
 from demo.management.commands.seed_demo import DEMO_PASSWORD
 from pathway.models import PathwayPlan, PlanState
-from tests.careleavers.helpers import today
 from tests.seeded import full_demo, seeded
+from tests.seeded import full_demo_today as today  # the seed's day, whichever side of midnight the test runs
 
 pytestmark = pytest.mark.django_db
 

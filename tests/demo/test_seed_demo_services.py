@@ -19,8 +19,8 @@ from contacts.models import Contact, Escalation, InTouchCheck
 from core.dates import age_on
 from core.models import AuditEvent, AuditKind
 from pathway.models import PathwayPlan, PlanAction, PlanState
-from tests.careleavers.helpers import today
 from tests.seeded import full_demo
+from tests.seeded import full_demo_today as today  # the seed's day, whichever side of midnight the test runs
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("full-demo")]  # one worker seeds it (tests/seeded.py)
 
