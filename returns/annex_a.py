@@ -2,8 +2,8 @@
 
 `annex_a_as_at(day)` lists everyone in service that day, whatever their legal status (eligible,
 relevant, former relevant, qualifying with a PA service: whoever has a requirement that day in
-compliance.engine.requirements_as_of), with what was known on the day: the legal status in force,
-the latest signed-off pathway plan review, the latest completed contact with the young person and
+compliance.engine.requirements_as_of, as returns.in_service reads it), with what was known on the day: the
+legal status in force, the latest signed-off pathway plan review, the latest completed contact with the young person and
 the latest in-touch check (so the current accommodation, activity and in-touch status). A section 24
 young person without a PA service (T9) is not in service, so not listed. The wording
 of the coded columns is the collection year's (returns.labels). Eight queries, whatever the number of
@@ -23,12 +23,12 @@ from django.db.models import Expression, Max, OuterRef, QuerySet, Subquery
 
 from careleavers.models import AccommodationPeriod, ActivityPeriod, LegalStatus, LegalStatusChange, YoungPerson
 from careleavers.selectors import periods_in_force
-from compliance.engine import requirements_as_of
 from contacts.models import Contact, InTouchCheck, Outcome, With
 from core.dates import age_on
 from pathway.models import PathwayPlan, PlanState
 
 from .files import csv_text, dmy
+from .in_service import in_service_on
 from .labels import AnnexALabels, annex_a_labels_on
 
 
@@ -173,7 +173,7 @@ def annex_a_as_at(day: dt.date, people: QuerySet[YoungPerson] | None = None) -> 
     eight."""
     people = YoungPerson.objects.all() if people is None else people
     result = AnnexA(day=day, labels=annex_a_labels_on(day))
-    in_service = {row.young_person_id for row in requirements_as_of(day)}
+    in_service, _reviews = in_service_on(day)
     annex_people = [ReturnPerson._make(row) for row in person_rows(people) if row[0] in in_service]
     result.young_person_ids = [yp.pk for yp in annex_people]
     ids = IdList(result.young_person_ids)
