@@ -73,3 +73,13 @@ def test_each_chunk_costs_the_same_queries(service, hana, today, django_assert_n
     for _ in range(2):
         with django_assert_num_queries(5 if connection.vendor == "postgresql" else 4):
             next(chunks)
+
+
+def test_longest_overdue_sends_a_small_first_chunk_then_whole_ones(service, hana, today):
+    """Issue 16, item 2: the first rows follow the header at once (a small first chunk), then full chunks."""
+    whole = [(r.due, r.young_person.ref, r.code) for r in selectors.longest_overdue(user=hana.user, today=today)]
+    assert len(whole) >= 4
+    chunks = list(selectors.longest_overdue_chunks(user=hana.user, today=today, size=3, first=1))
+    assert [len(c) for c in chunks[:2]] == [1, 3]
+    assert [(r.due, r.young_person.ref, r.code) for c in chunks for r in c] == whole
+    assert selectors.EXPORT_FIRST_CHUNK < selectors.EXPORT_CHUNK
