@@ -151,7 +151,7 @@ class TeamRow:
         return [self.overdue_by_code.get(code, 0) for code, _ in CODES]
 
 
-def team_rows(*, user, teams: list[Team], today: dt.date, team: Team | None = None) -> list[TeamRow]:
+def team_rows(*, user, teams: list, today: dt.date, team: Team | None = None) -> list[TeamRow]:
     """Every team side by side: overdue and due soon now, overdue by requirement. One query.
 
     For whoever sees the whole service (the Service Leader, the Head of Service) the figures are the engine's
@@ -191,7 +191,7 @@ def _team_counts(*, user, today: dt.date, team: Team | None) -> list[tuple[int |
     ]
 
 
-def _team_names(teams: list[Team]) -> dict:
+def _team_names(teams: list) -> dict:
     return {t.pk: t.name for t in teams} | {None: NO_TEAM}
 
 
@@ -202,11 +202,15 @@ def split_top_teams(chart: Chart, *, top: int) -> tuple[Chart, Chart | None]:
     teams = [s for s in chart.series if s.name != ALL_TEAMS]
     if len(teams) <= top:
         return chart, None
-    latest = max((i for i in range(len(chart.x_labels)) if any(s.values[i] is not None for s in teams)), default=None)
-    ranked = {id(s) for s in sorted(teams, key=lambda s: -(s.values[latest] or 0) if latest is not None else 0)[:top]}
+    # Issue 16: hundreds of teams by a year of points, so each point's figures are read as one column (zip) and
+    # counted and summed in C, not a generator per point and team.
+    columns = list(zip(*(s.values for s in teams)))[:len(chart.x_labels)]
+    present = [i for i, column in enumerate(columns) if column.count(None) != len(column)]
+    latest = present[-1] if present else None
+    keys = [-(v or 0) for v in columns[latest]] if latest is not None else [0] * len(teams)
+    ranked = {id(teams[i]) for i in sorted(range(len(teams)), key=keys.__getitem__)[:top]}  # stable, as before
     total = next((s for s in chart.series if s.name == ALL_TEAMS), None) or Series(ALL_TEAMS, [
-        None if all(s.values[i] is None for s in teams) else sum(s.values[i] or 0 for s in teams)
-        for i in range(len(chart.x_labels))
+        None if column.count(None) == len(column) else sum(filter(None, column)) for column in columns
     ])
     return (
         replace(chart, title=f"{chart.title}: the {top} teams with most overdue", series=[s for s in teams if id(s) in ranked]),
@@ -254,7 +258,7 @@ def _latest_night_in(buckets, nights: list[dt.date]) -> list[dt.date | None]:
     return chosen
 
 
-def weekly_trend(*, teams: list[Team], date_from: dt.date, date_to: dt.date, team: Team | None = None) -> Chart:
+def weekly_trend(*, teams: list, date_from: dt.date, date_to: dt.date, team: Team | None = None) -> Chart:
     """Overdue items by team, from the last snapshot of each week. Two queries."""
     buckets = week_buckets(date_from=date_from, date_to=date_to)
     nights = _latest_night_in(buckets, done_nights(date_from=buckets[0][0], date_to=buckets[-1][1]))
@@ -284,7 +288,7 @@ def weekly_trend(*, teams: list[Team], date_from: dt.date, date_to: dt.date, tea
 
 # --- Head of Service, monthly -----------------------------------------------------------------
 
-def monthly_charts(*, teams: list[Team], date_from: dt.date, date_to: dt.date, team: Team | None = None) -> tuple[Chart, Chart]:
+def monthly_charts(*, teams: list, date_from: dt.date, date_to: dt.date, team: Team | None = None) -> tuple[Chart, Chart]:
     """Month on month, from the last snapshot of each month: by team and by requirement. Two queries."""
     buckets = month_buckets(date_from=date_from, date_to=date_to)
     nights = _latest_night_in(buckets, done_nights(date_from=buckets[0][0], date_to=buckets[-1][1]))

@@ -42,11 +42,15 @@ LABELS = dict(RequirementCode.choices)
 STATUSES = dict(Status.choices)
 
 
+#: A team's columns, in the order `_scope` reads them.
+TEAM_FIELDS = ("id", "ref", "name")
+
+
 @dataclass
 class Scope:
     staff: Staff
     today: dt.date
-    teams: list[Team]
+    teams: list  # (pk, ref, name) rows with those attributes
     team: Team | None
     filters: Filters
     form: DashboardFilterForm
@@ -81,15 +85,20 @@ def _scope(request, *, staff: Staff, dashboard: str) -> Scope:
     permission, refusal = DASHBOARD_PERMS[dashboard]
     if not rules.has_perm(permission, staff.user):
         raise Http404(refusal)
-    teams = list(teams_visible_to(request.user))  # query: teams
+    visible = teams_visible_to(request.user)
+    # Issue 16: a service's hundreds of teams as (pk, ref, name) rows, not Team instances: the lists, charts and
+    # options read only their pk and name. The one team chosen is made a Team from its row, as the ORM makes it.
+    teams = list(visible.values_list("pk", "ref", "name", named=True))  # query: teams
     by_pk = {t.pk: t for t in teams}
     asked_team = request.GET.get("team") or None
     if asked_team is not None and _int(asked_team) not in by_pk:
         raise Http404("No such team on your dashboards.")
-    team = by_pk.get(_int(asked_team)) if asked_team else None
+    chosen = by_pk.get(_int(asked_team)) if asked_team else None
+    if dashboard == "team":
+        chosen = chosen or (teams[0] if teams else None)
+    team = Team.from_db(visible.db, TEAM_FIELDS, tuple(chosen)) if chosen is not None else None
     pas: list[tuple[int, str]] = []
     if dashboard == "team":
-        team = team or (teams[0] if teams else None)
         if team is not None:
             pas = list(personal_advisers_of_team(team).values_list("pk", "name"))  # query: PAs
     asked_pa = request.GET.get("pa") or None
