@@ -148,7 +148,10 @@ class TeamRow:
 
     @property
     def overdue_cells(self) -> list[int]:
-        return [self.overdue_by_code.get(code, 0) for code, _ in CODES]
+        return list(map(self.overdue_by_code.get, _CODE_KEYS, _NOUGHTS))  # in C: asked of 500 teams (issue 16)
+
+
+_CODE_KEYS, _NOUGHTS = [code for code, _ in CODES], [0] * len(CODES)
 
 
 def team_rows(*, user, teams: list, today: dt.date, team: Team | None = None) -> list[TeamRow]:
