@@ -7,8 +7,10 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Count, JSONField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import JSONObject
 from django.db.models.query import ModelIterable
 from django.utils import timezone
@@ -31,8 +33,32 @@ NO_TEAM = "No team (unallocated)"
 ALL_TEAMS = "All teams"
 
 
-def requirements_visible_to(user) -> QuerySet[Requirement]:
-    return Requirement.objects.filter(young_person__in=young_people_visible_to(user).values("pk"))
+class VisiblePeople:
+    """The young people a reader may see (careleavers.selectors.young_people_visible_to) as a filter for a dashboard's
+    queries, worked out once for all of them (issue 16: the visibility UNION was built and compiled into each of the
+    team page's four queries; it is compiled once here, for the database the dashboard reads, and put into each as
+    the same SQL). Whoever sees everyone gets no filter: a semi-join of the rows with all 100 000 young people
+    filters nothing. Made per request (a PA's cover and break-glass cases are today's): never kept."""
+
+    def __init__(self, user):
+        people = young_people_visible_to(user)
+        self.everyone, self.no_one = not people.query.where, False
+        self.sql: RawSQL | None = None
+        if not self.everyone:
+            try:
+                self.sql = RawSQL(*people.order_by().values("pk").query.get_compiler(using=people.db).as_sql())
+            except EmptyResultSet:  # sees no one (duty admin, strangers)
+                self.no_one = True
+
+    def q(self, field: str = "young_person_id") -> Q:
+        """`field` (a young person's id) among the visible ones."""
+        if self.no_one:
+            return Q(**{f"{field}__in": []})  # Django answers it with no rows, without asking the database
+        return Q() if self.sql is None else Q(**{f"{field}__in": self.sql})
+
+
+def requirements_visible_to(user, *, visible: VisiblePeople | None = None) -> QuerySet[Requirement]:
+    return Requirement.objects.filter((visible or VisiblePeople(user)).q())
 
 
 class _WithLatestUpdate(ModelIterable):
@@ -73,9 +99,10 @@ class Filters:
 
 # --- Team Leader, weekly ----------------------------------------------------------------------
 
-def team_items(*, user, team: Team, today: dt.date, filters: Filters) -> QuerySet[Requirement]:
+def team_items(*, user, team: Team, today: dt.date, filters: Filters,
+               visible: VisiblePeople | None = None) -> QuerySet[Requirement]:
     """The team's overdue and due-soon items, by PA, with each PA's latest update."""
-    items = requirements_visible_to(user).filter(needs_attention_q(today), young_person__pa__team=team)
+    items = requirements_visible_to(user, visible=visible).filter(needs_attention_q(today), young_person__pa__team=team)
     if filters.pa_id is not None:
         items = items.filter(young_person__pa_id=filters.pa_id)
     if filters.date_from:
@@ -89,9 +116,10 @@ def team_items(*, user, team: Team, today: dt.date, filters: Filters) -> QuerySe
     )
 
 
-def team_pa_summary(*, user, team: Team, today: dt.date, filters: Filters) -> list[dict]:
+def team_pa_summary(*, user, team: Team, today: dt.date, filters: Filters,
+                    visible: VisiblePeople | None = None) -> list[dict]:
     """Per PA: young people in service, items overdue and due soon. One aggregate query."""
-    rows = requirements_visible_to(user).filter(young_person__pa__team=team)
+    rows = requirements_visible_to(user, visible=visible).filter(young_person__pa__team=team)
     if filters.date_from:
         rows = rows.filter(due__gte=filters.date_from)
     if filters.date_to:
@@ -116,19 +144,16 @@ def team_items_count(summary: list[dict], *, filters: Filters) -> int:
                if filters.pa_id is None or s["young_person__pa"] == filters.pa_id)
 
 
-def plans_awaiting_sign_off(*, user, team: Team | None) -> QuerySet[PathwayPlan]:
-    plans = PathwayPlan.objects.filter(
-        state=PlanState.SUBMITTED, young_person__in=young_people_visible_to(user).values("pk")
-    )
+def plans_awaiting_sign_off(*, user, team: Team | None, visible: VisiblePeople | None = None) -> QuerySet[PathwayPlan]:
+    plans = PathwayPlan.objects.filter((visible or VisiblePeople(user)).q(), state=PlanState.SUBMITTED)
     if team is not None:
         plans = plans.filter(young_person__pa__team=team)
     return plans.select_related("young_person", "young_person__pa").order_by("review_due", "submitted_at", "pk")
 
 
-def arrangements_awaiting_decision(*, user, team: Team | None, kinds=None, states=PENDING_STATES) -> QuerySet[Arrangement]:
-    arrangements = Arrangement.objects.filter(
-        state__in=states, young_person__in=young_people_visible_to(user).values("pk")
-    )
+def arrangements_awaiting_decision(*, user, team: Team | None, kinds=None, states=PENDING_STATES,
+                                   visible: VisiblePeople | None = None) -> QuerySet[Arrangement]:
+    arrangements = Arrangement.objects.filter((visible or VisiblePeople(user)).q(), state__in=states)
     if team is not None:
         arrangements = arrangements.filter(young_person__pa__team=team)
     if kinds:

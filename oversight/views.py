@@ -38,6 +38,11 @@ PAGE_SIZE = 100
 #: their PA (issue 16: a whole YoungPerson and Staff per row was most of the cost of reading the page's rows).
 TEAM_ITEM_FIELDS = ("code", "due", "young_person__name", "young_person__ref", "young_person__pa__name")
 LONGEST_FIELDS = (*TEAM_ITEM_FIELDS, "young_person__pa__team__name")
+#: What the team dashboard shows of each plan awaiting sign-off and each arrangement awaiting a decision (issue 16:
+#: a plan has fifty columns and its young person as many, each compiled and read for a four-column list).
+TEAM_PLAN_FIELDS = ("young_person_id", "submitted_at", "review_due", "young_person__name", "young_person__pa__name")
+TEAM_ARRANGEMENT_FIELDS = ("young_person_id", "kind", "state", "requested_at", "young_person__name",
+                           "young_person__pa__name")
 OVERDUE_COLOUR, DUE_SOON_COLOUR = "#a4121a", "#f5a623"  # the status badges' colours (static/css/app.css)
 LABELS = dict(RequirementCode.choices)
 STATUSES = dict(Status.choices)
@@ -214,9 +219,11 @@ def team_dashboard(request, *, staff: Staff):
         **selectors.nightly_status(),  # issue 15, item 8
     }
     if scope.team is not None:
-        summary = selectors.team_pa_summary(user=request.user, team=scope.team, today=scope.today, filters=scope.filters)
-        items = selectors.team_items(user=request.user, team=scope.team, today=scope.today,
-                                     filters=scope.filters).only(*TEAM_ITEM_FIELDS)
+        visible = selectors.VisiblePeople(request.user)  # issue 16: worked out once for the page's four queries
+        summary = selectors.team_pa_summary(user=request.user, team=scope.team, today=scope.today, filters=scope.filters,
+                                            visible=visible)
+        items = selectors.team_items(user=request.user, team=scope.team, today=scope.today, filters=scope.filters,
+                                     visible=visible).only(*TEAM_ITEM_FIELDS)
         paginator = Paginator(items, PAGE_SIZE)
         paginator.count = selectors.team_items_count(summary, filters=scope.filters)  # issue 16: no COUNT query
         page = paginator.get_page(request.GET.get("page"))  # query: page
@@ -225,8 +232,11 @@ def team_dashboard(request, *, staff: Staff):
             items=(rows := _with_days(page.object_list, scope.today)),
             item_tables_html=item_tables_html(rows),  # one table per PA
             summary=summary,
-            plans=list(selectors.plans_awaiting_sign_off(user=request.user, team=scope.team)),
-            arrangements=list(selectors.arrangements_awaiting_decision(user=request.user, team=scope.team)),
+            plans=list(selectors.plans_awaiting_sign_off(user=request.user, team=scope.team, visible=visible)
+                       .only(*TEAM_PLAN_FIELDS)),
+            arrangements=list(selectors.arrangements_awaiting_decision(user=request.user, team=scope.team,
+                                                                       visible=visible)
+                              .select_related(None).select_related("young_person__pa").only(*TEAM_ARRANGEMENT_FIELDS)),
             exports=_export_links(request, ["team-items", "team-pas", "team-plans", "team-arrangements"]),
         )
     return render(request, "oversight/team.html", context)
