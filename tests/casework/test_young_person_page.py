@@ -119,3 +119,14 @@ def test_young_person_page_with_every_panel_runs_a_fixed_number_of_queries(clien
     with django_assert_num_queries(30):
         response = client.get(reverse("young_person", args=[yp.pk]))
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("text", ["plain", "a\r\nb\rc\nd", "<b>&</b>\n'\"", ""])
+def test_the_timelines_line_breaks_are_the_filters(text):
+    """Issue 16: a case note's line breaks written as the linebreaksbr filter writes them (without its wrappers)."""
+    from django.template.defaultfilters import linebreaksbr
+    from django.utils.safestring import mark_safe
+
+    from casework.views import _linebreaksbr
+    assert _linebreaksbr(text) == linebreaksbr(text)
+    assert _linebreaksbr(mark_safe(text)) == linebreaksbr(mark_safe(text))  # noqa: S308  (a test of the filter)
