@@ -31,7 +31,7 @@ from .exports import csv_response, csv_stream_response, xlsx_response
 from .forms import DashboardFilterForm, OverdueUpdateForm
 from .selectors import CODES, Filters
 from .services import overdue_items_for, overdue_update_add
-from .tables import WAITING_FIELDS, LongestOverdueTable, TeamsTable, item_tables_html, waiting_rows
+from .tables import REQUESTED_BY, WAITING_FIELDS, LongestOverdueTable, TeamsTable, item_tables_html, waiting_rows
 
 PAGE_SIZE = 100
 #: What the team dashboard's and the Head of Service's tables read of each requirement row, its young person and
@@ -293,7 +293,7 @@ def service_dashboard(request, *, staff: Staff):
         "trend": trend,
         "trend_total": trend_total,
         "waiting": (waiting := list(selectors.reduced_visits_awaiting_service_leader(
-            user=request.user, team=scope.team).values_list(*WAITING_FIELDS))),
+            user=request.user, team=scope.team).annotate(requested_by_name=REQUESTED_BY).values_list(*WAITING_FIELDS))),
         "waiting_rows": waiting_rows(waiting),
         **selectors.nightly_status(),  # issue 15, item 8: says plainly when the run is late
         "exports": _export_links(request, ["service-teams", "service-trend", "service-reduced-visits"]),
