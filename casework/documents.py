@@ -5,9 +5,9 @@ import rules
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import Count, IntegerField, Subquery
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.db.models import Count, IntegerField, Subquery
 from django.utils import timezone
 
 from careleavers.documents import ACCEPTED_NAMES, document_open, document_upload, size_label

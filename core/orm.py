@@ -25,9 +25,9 @@ def col_identity(col: Col) -> tuple:
     if type(col) is not Col:
         return _django_identity(col)
     args, kwargs = col._constructor_args  # noqa: SLF001  (what @deconstructible recorded, as Django's identity reads)
-    if not kwargs and 2 <= len(args) <= 3:  # Field.get_col's Col(alias, field[, field])
+    if not kwargs and len(_COL_ARGUMENTS) - 1 <= len(args) <= len(_COL_ARGUMENTS):  # get_col: Col(alias, field[, field])
         target = args[1]
-        output_field = args[2] if len(args) == 3 else None
+        output_field = args[2] if len(args) == len(_COL_ARGUMENTS) else None
         key = (args[0], id(target), id(output_field))  # an output field given is part of the identity
         known = _KNOWN.get(key)
         if known is not None:

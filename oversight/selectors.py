@@ -46,7 +46,9 @@ class VisiblePeople:
         self.sql: RawSQL | None = None
         if not self.everyone:
             try:
-                self.sql = RawSQL(*people.order_by().values("pk").query.get_compiler(using=people.db).as_sql())
+                # The SQL Django compiled from the visibility rule's queryset, its parameters kept apart: nothing typed.
+                compiled = people.order_by().values("pk").query.get_compiler(using=people.db).as_sql()
+                self.sql = RawSQL(*compiled)  # noqa: S611  # nosec B611
             except EmptyResultSet:  # sees no one (duty admin, strangers)
                 self.no_one = True
 
@@ -232,7 +234,7 @@ def split_top_teams(chart: Chart, *, top: int) -> tuple[Chart, Chart | None]:
         return chart, None
     # Issue 16: hundreds of teams by a year of points, so each point's figures are read as one column (zip) and
     # counted and summed in C, not a generator per point and team.
-    columns = list(zip(*(s.values for s in teams)))[:len(chart.x_labels)]
+    columns = list(zip(*(s.values for s in teams), strict=True))[:len(chart.x_labels)]
     present = [i for i, column in enumerate(columns) if column.count(None) != len(column)]
     latest = present[-1] if present else None
     keys = [-(v or 0) for v in columns[latest]] if latest is not None else [0] * len(teams)

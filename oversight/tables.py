@@ -10,10 +10,10 @@ from functools import cache, lru_cache
 from itertools import groupby
 
 import django_tables2 as tables
-from django.template.defaultfilters import date as date_filter
-from django.template.defaultfilters import truncatechars
 from django.conf import settings
 from django.db.models import OuterRef, Subquery
+from django.template.defaultfilters import date as date_filter
+from django.template.defaultfilters import truncatechars
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
@@ -265,9 +265,10 @@ def waiting_rows(rows) -> SafeString:
     head, tail = _YOUNG_PERSON_URL or ("", "")
     zone = timezone.get_current_timezone() if settings.USE_TZ else None
     out = []
-    for pk, young_person, pa, requested_at, requested_by in rows:
-        if zone is not None and isinstance(requested_at, dt.datetime) and requested_at.utcoffset() is not None:
-            requested_at = requested_at.astimezone(zone)  # as template_localtime
+    for pk, young_person, pa, asked_at, requested_by in rows:
+        requested_at = asked_at
+        if zone is not None and isinstance(asked_at, dt.datetime) and asked_at.utcoffset() is not None:
+            requested_at = asked_at.astimezone(zone)  # as template_localtime
         out.append(
             f'\n      <tr><td><a href="{head}/{int(pk)}/{tail}">{_escape(young_person)}</a></td>'
             f'<td>{_escape(pa) if pa not in EMPTY else "Unallocated"}</td>\n'

@@ -5,7 +5,6 @@ whether the person may start the next version (core.rules).
 """
 
 import rules
-
 from django.conf import settings
 from django.utils.formats import localize
 from django.utils.html import escape

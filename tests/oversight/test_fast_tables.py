@@ -219,7 +219,7 @@ def _split_before_issue_16(chart, *, top):
     """selectors.split_top_teams as it was, a generator per point and team (the reference for its rewrite)."""
     teams = [s for s in chart.series if s.name != selectors.ALL_TEAMS]
     latest = max((i for i in range(len(chart.x_labels)) if any(s.values[i] is not None for s in teams)), default=None)
-    ranked = [s for s in sorted(teams, key=lambda s: -(s.values[latest] or 0) if latest is not None else 0)[:top]]
+    ranked = sorted(teams, key=lambda s: -(s.values[latest] or 0) if latest is not None else 0)[:top]
     total = [None if all(s.values[i] is None for s in teams) else sum(s.values[i] or 0 for s in teams)
              for i in range(len(chart.x_labels))]
     return [s.name for s in teams if s in ranked], total

@@ -176,10 +176,11 @@ def test_p3_plan_page_offers_what_the_table_allows(client, jamie, alice, tess):
 
 
 #: The panel's loop over its plans before issue 16 wrote the "All versions" items in one pass (pathway.panels).
-_VERSIONS_LOOP = """{% for p in plans %}
-      <li>{% if p.imported %}v{{ p.version }}{% else %}<a href="{% url 'pathway:detail' p.pk %}">v{{ p.version }}</a>{% endif %}
-        · {{ p.get_kind_display }} · {{ p.get_state_display }}{% if p.review_date %} · reviewed {{ p.review_date|date:"j M Y" }}{% endif %}{% if p.imported %} (imported){% endif %}</li>
-      {% endfor %}"""
+_VERSIONS_LOOP = (
+    """{% for p in plans %}\n      <li>{% if p.imported %}v{{ p.version }}{% else %}"""
+    """<a href="{% url 'pathway:detail' p.pk %}">v{{ p.version }}</a>{% endif %}\n"""
+    """        · {{ p.get_kind_display }} · {{ p.get_state_display }}{% if p.review_date %} · reviewed """
+    """{{ p.review_date|date:"j M Y" }}{% endif %}{% if p.imported %} (imported){% endif %}</li>\n      {% endfor %}""")
 
 
 def test_the_panels_versions_are_the_items_its_loop_wrote(client, jamie, alice, tess):
