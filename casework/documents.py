@@ -5,6 +5,7 @@ import rules
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import Count, IntegerField, Subquery
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -33,11 +34,15 @@ class DocumentForm(OnceFormMixin):
 
 
 def documents_panel(*, request, young_person, today, reads=None):
-    """The current version of each document (two queries: documents, and the earlier versions' count)."""
-    current = list(young_person.documents.filter(superseded_by__isnull=True).select_related("uploaded_by")[:PANEL_SHOWN])
+    """The current version of each document, and how many earlier versions there are, in one query (issue 16): the
+    count rides on each current row as a subquery. Nothing is deleted, so every earlier version leads to a current
+    one: with no current document there is no earlier one either."""
+    earlier = Subquery(Document.objects.filter(young_person=young_person, superseded_by__isnull=False).order_by()
+                       .values("young_person").annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField())
+    current = list(young_person.documents.filter(superseded_by__isnull=True).annotate(earlier=earlier)[:PANEL_SHOWN])
     return {
         "yp": young_person, "documents": current,
-        "earlier": young_person.documents.filter(superseded_by__isnull=False).count(),
+        "earlier": (current[0].earlier or 0) if current else 0,
         "can_upload": rules.has_perm("careleavers.upload_document", request.user, young_person),
     }
 

@@ -165,10 +165,16 @@ def note_correct(request, pk: int, note_pk: int, *, staff):
 # --- the young person's page and the timeline -------------------------------------------------------------
 
 
+PANEL_NOTE_FIELDS = ("young_person_id", "kind", "subject", "restricted", "version", "created_at")
+
+
 def notes_panel_context(*, request, young_person, today, reads=None):
     """The newest notes the user may read, and the links to write one and to read them all. One query (the
     permission questions reuse the page's visibility answer, core.rules.sees_young_person_of)."""
-    latest = list(case_notes_for(request.user, young_person=young_person)[:PANEL_NOTES])
+    # Issue 16: the panel shows a note's subject, kind, mark, first date and version: not its text, author or first
+    # version (three records a note, each compiled and read).
+    latest = list(case_notes_for(request.user, young_person=young_person).select_related(None)
+                  .only(*PANEL_NOTE_FIELDS)[:PANEL_NOTES])
     return {
         "yp": young_person, "notes": latest,
         "can_write": rules.has_perm("careleavers.write_case_note", request.user, young_person),

@@ -2,6 +2,7 @@
 and render; every young person is read through careleavers.selectors (someone else's -> 404)."""
 
 import html
+import re
 
 import rules
 from django.contrib import messages
@@ -195,13 +196,31 @@ def _escape(value) -> str:
     return str(value.__html__()) if isinstance(value, SafeData) else html.escape(str(value))
 
 
+_NEWLINES = re.compile(r"\r\n|\r")  # django.utils.text.normalize_newlines
+
+
+def _linebreaksbr(value) -> str:
+    """The linebreaksbr filter of plain text (a case note), without its wrappers; anything else goes through it."""
+    if type(value) is not str:
+        return linebreaksbr(value)
+    return html.escape(_NEWLINES.sub("\n", value) if "\r" in value else value).replace("\n", "<br>")
+
+
 def timeline_html(rows) -> SafeString:
     """The timeline's entries, as templates/careleavers/_timeline_rows.html writes them (the same bytes, checked in
     tests/casework/test_young_person_page.py), in one pass: through the template engine, a two-year timeline's
     200 entries were a third of the page's rendering (issue 16)."""
     if not rows:
         return SafeString("<li>Nothing recorded yet.</li>")
-    esc = _escape
+    # Each distinct value escaped once: kinds, labels, dates, titles and names repeat down a timeline (issue 16).
+    escaped: dict = {}
+
+    def esc(value) -> str:
+        found = escaped.get(value)
+        if found is None:
+            found = escaped[value] = _escape(value)
+        return found
+
     parts = []
     for e, on, at, void_url, correct_url in rows:
         on_ = esc(on)
@@ -220,7 +239,7 @@ def timeline_html(rows) -> SafeString:
                 "\n          ")
         parts.append("\n          ")
         if e.detail:
-            parts.append(f'<div class="small">{linebreaksbr(e.detail)}</div>')
+            parts.append(f'<div class="small">{_linebreaksbr(e.detail)}</div>')
         parts.append("\n          ")
         if contact and e.voided:
             parts.append(f'<div class="small">Recorded in error: {esc(e.obj.void_reason)}</div>')

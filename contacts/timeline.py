@@ -3,6 +3,7 @@ in the record's history (registered in ContactsConfig.ready). One query each."""
 
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 
+from careleavers.models import Staff
 from core.registry import TimelineSource
 from core.timeline import Entry, HistorySource, staff_name
 
@@ -23,11 +24,16 @@ def _labels(field: str) -> dict:
 _METHOD, _WITH_WHOM, _OUTCOME, _PURPOSE = (_labels(f) for f in ("method", "with_whom", "outcome", "purpose"))
 
 
+#: Issue 16: who recorded each contact, by name, as a column of the same query: joined to the staff table,
+#: PostgreSQL hashed all of it (4 600 rows at national scale) for a young person's sixty contacts.
+_RECORDED_BY = Subquery(Staff.objects.filter(pk=OuterRef("recorded_by_id")).values("name")[:1])
+
+
 def contact_entries(*, young_person, limit: int) -> list[Entry]:
     entries = []
     # Through the young person's manager, so each contact knows its young person (core.rules asks who may void it).
-    for c in young_person.contacts.select_related("recorded_by", "visit_check").annotate(
-            corrections_count=_CORRECTIONS)[:limit]:
+    for c in young_person.contacts.select_related("visit_check").annotate(
+            corrections_count=_CORRECTIONS, recorded_by_name=_RECORDED_BY)[:limit]:
         title = (f"{_METHOD.get(c.method, c.method)} with {_WITH_WHOM.get(c.with_whom, c.with_whom).lower()}: "
                  f"{_OUTCOME.get(c.outcome, c.outcome).lower()}")
         if c.purpose:
@@ -36,7 +42,7 @@ def contact_entries(*, young_person, limit: int) -> list[Entry]:
             title += " (recorded in error)"
         elif c.corrections_count:
             title += " (corrected)"
-        entries.append(Entry(c.date, "contact", "Contact", title, c.note, c, staff_name(c.recorded_by), bool(c.voided_at)))
+        entries.append(Entry(c.date, "contact", "Contact", title, c.note, c, c.recorded_by_name or "", bool(c.voided_at)))
     return entries
 
 

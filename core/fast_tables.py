@@ -11,6 +11,7 @@ For tables that do not sort or paginate themselves (the dashboards'); anything e
 `tests/core/test_fast_tables.py` checks the output against the template's for each table that uses it.
 """
 
+import html
 import inspect
 from functools import cache
 from itertools import count
@@ -21,6 +22,7 @@ from django.utils.formats import localize
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.timezone import template_localtime
+from django_tables2.rows import BoundRow
 from django_tables2.utils import AttributeDict
 
 _CELL_ARGUMENTS = ("value", "record", "column", "bound_column", "bound_row", "table")
@@ -31,8 +33,10 @@ def _text(value) -> str:
     cells) take the short way: localising leaves text as it is, and a whole number as its digits while no thousand
     separator is asked for (issue 16: a few hundred cells a page)."""
     kind = type(value)
-    if kind is str or kind is SafeString:
-        return conditional_escape(value)
+    if kind is SafeString:  # what conditional_escape gives back for it (its __html__)
+        return value
+    if kind is str:  # conditional_escape's escape, without its wrappers (a few hundred cells a page)
+        return html.escape(value)
     if kind is int and not settings.USE_THOUSAND_SEPARATOR:
         return str(value)
     return conditional_escape(localize(template_localtime(value)))
@@ -57,24 +61,63 @@ def render_table(table) -> SafeString:
     if getattr(table, "page", None) is not None or any(c.orderable for c in table.columns):
         return get_template(table.template_name).render({"table": table})  # django-tables2's own way
     table._counter = count()  # noqa: SLF001  (rows numbered from the first, odd and even, as Table.as_html does)
-    plan = [_Column(column, header=column.name == getattr(table, "row_header", None)) for column in table.columns]
+    return _render(table, _plan(table), table.attrs, list(table.rows))
+
+
+def render_tables(table, groups) -> list[SafeString]:
+    """Tables of one class and the same columns, each with its own records and attributes (`groups`: (records, attrs)
+    pairs), as `render_table(type(table)(records, attrs=attrs))` renders each, but with the columns of `table` worked
+    out once and no django-tables2 table built per group (issue 16: the team page has a table per Personal Adviser,
+    and building each table and its columns cost more than writing its rows). `table` must give its rows' cells
+    itself (`cell_values`); each group's attributes are the table's own but for the <table> tag's, so they must not
+    change the cells' (th, td, tf, cell), which the columns were worked out from."""
+    if getattr(table, "cell_values", None) is None:
+        raise TypeError("render_tables needs a table that gives its rows' cells (cell_values)")
+    plan = _plan(table)
+    footer = _footer(plan) if table.show_footer else None  # the same table's footer for every group
+    rendered = []
+    for records, attrs in groups:
+        if any(attrs.get(part) != table.attrs.get(part) for part in ("th", "td", "tf", "cell")):
+            raise ValueError("render_tables: a group's attributes would change its cells'")
+        table._counter = count()  # noqa: SLF001  (each table numbers its rows from the first, as a table of its own)
+        rows = [BoundRow(record, table=table) for record in records]
+        rendered.append(_render(table, plan, AttributeDict(attrs), rows, footer))
+    return rendered
+
+
+def _plan(table) -> list:
+    return [_Column(column, header=column.name == getattr(table, "row_header", None)) for column in table.columns]
+
+
+#: A row's attributes when the table sets none of its own (row_attrs): what BoundRow.attrs renders, odd and even.
+_PLAIN_ROW = ('class="even"', 'class="odd"')
+
+
+def _footer(plan: list) -> str:
+    """The footer's cells (django-tables2 works each one out through the column's footer, with its signature)."""
+    return "".join(f"      <{c.tag} {c.column.attrs['tf'].as_html()}{c.scope}>{_text(c.column.footer)}</{c.tag}>\n"
+                   for c in plan)
+
+
+def _render(table, plan: list, attrs, rows: list, footer: str | None = None) -> SafeString:
     table_attrs = AttributeDict({"class": "table"})
-    table_attrs.update(table.attrs)
+    table_attrs.update(attrs)
     out = [format_html('<div class="{}">\n', "table-responsive" if getattr(table, "responsive", False) else "table-container"),
            format_html("<table {}>\n", table_attrs.as_html())]
     if getattr(table, "caption", None):
         out.append(format_html('  <caption class="visually-hidden">{}</caption>\n', table.caption))
     if table.show_header:
-        out.append(f"  <thead {_attrs(table.attrs, 'thead')}>\n    <tr>\n")
+        out.append(f"  <thead {_attrs(attrs, 'thead')}>\n    <tr>\n")
         out.extend(f'      <th {c.th} scope="col">\n        {_text(c.column.header)}\n      </th>\n' for c in plan)
         out.append("    </tr>\n  </thead>\n")
-    out.append(f"  <tbody {_attrs(table.attrs, 'tbody')}>\n")
-    rows = list(table.rows)
+    out.append(f"  <tbody {_attrs(attrs, 'tbody')}>\n")
     # A table may give each row's cell values itself, in its columns' order, as django-tables2 would pick and render
     # them (`cell_values(record)`): then no cell goes through django-tables2 at all.
     values = getattr(table, "cell_values", None)
+    plain = not table.row_attrs  # issue 16: then a row's attributes are its odd or even class, not worked out per row
     for row in rows:
-        out.append(f"    <tr {row.attrs.as_html()}>\n")
+        row_attrs = _PLAIN_ROW[row.row_counter % 2] if plain and type(row) is BoundRow else row.attrs.as_html()
+        out.append(f"    <tr {row_attrs}>\n")
         cells = values(row.record) if values is not None else [c.cell(row) for c in plan]
         out.extend(f"      <{c.tag} {c.td}{c.scope}>{_text(cell)}</{c.tag}>\n" for c, cell in zip(plan, cells, strict=True))
         out.append("    </tr>\n")
@@ -82,9 +125,8 @@ def render_table(table) -> SafeString:
         out.append(format_html('    <tr><td colspan="{}">{}</td></tr>\n', len(plan), table.empty_text))
     out.append("  </tbody>\n")
     if table.show_footer:
-        out.append(f'  <tfoot {_attrs(table.attrs, "tfoot")}>\n    <tr class="fw-semibold">\n')
-        out.extend(f'      <{c.tag} {c.column.attrs["tf"].as_html()}{c.scope}>{_text(c.column.footer)}</{c.tag}>\n'
-                   for c in plan)
+        out.append(f'  <tfoot {_attrs(attrs, "tfoot")}>\n    <tr class="fw-semibold">\n')
+        out.append(_footer(plan) if footer is None else footer)
         out.append("    </tr>\n  </tfoot>\n")
     out.append("</table>\n</div>\n")
     return SafeString("".join(out))  # nosec B703  (every value above is escaped by _text or format_html, or safe)

@@ -15,14 +15,36 @@ _COL_ARGUMENTS = ("alias", "target", "output_field")
 _django_identity = Expression.identity.func
 
 
+#: The identity of a column of a model's field under an alias, by (alias, the field's id, its output field's id): the
+#: same few hundred columns are made afresh for every query, so each is worked out once per process (issue 16). Only
+#: model fields are kept (long-lived, and held here beside their identity, so an id is never reused).
+_KNOWN: dict[tuple, tuple] = {}
+
+
 def col_identity(col: Col) -> tuple:
     if type(col) is not Col:
         return _django_identity(col)
     args, kwargs = col._constructor_args  # noqa: SLF001  (what @deconstructible recorded, as Django's identity reads)
-    if len(args) > len(_COL_ARGUMENTS) or not kwargs.keys() <= set(_COL_ARGUMENTS[len(args):]):
+    if not kwargs and len(_COL_ARGUMENTS) - 1 <= len(args) <= len(_COL_ARGUMENTS):  # get_col: Col(alias, field[, field])
+        target = args[1]
+        output_field = args[2] if len(args) == len(_COL_ARGUMENTS) else None
+        key = (args[0], id(target), id(output_field))  # an output field given is part of the identity
+        known = _KNOWN.get(key)
+        if known is not None:
+            return known[0]
+        if getattr(target, "model", None) is not None and (output_field is None
+                                                           or getattr(output_field, "model", None) is not None):
+            identity = _identity_of(args, kwargs)
+            _KNOWN[key] = (identity, target, output_field)
+            return identity
+    return _identity_of(args, kwargs, col)
+
+
+def _identity_of(args, kwargs, col: Col | None = None) -> tuple:
+    if col is not None and (len(args) > len(_COL_ARGUMENTS) or not kwargs.keys() <= set(_COL_ARGUMENTS[len(args):])):
         return _django_identity(col)
     given = dict(zip(_COL_ARGUMENTS, args, strict=False)) | kwargs
-    if "target" not in given:
+    if col is not None and "target" not in given:
         return _django_identity(col)
     convert = Col._identity  # noqa: SLF001
     return (Col, *((name, convert(given.get(name))) for name in _COL_ARGUMENTS))

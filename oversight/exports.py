@@ -15,6 +15,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _text(value) -> str:
     """A cell as text for CSV; text that a spreadsheet would run as a formula is quoted (core.spreadsheets)."""
+    if type(value) is int:  # issue 16: most cells are counts; a number is never quoted (core.spreadsheets)
+        return str(value)
     if value is None:
         return ""
     if isinstance(value, dt.date):
@@ -25,11 +27,13 @@ def _text(value) -> str:
 def csv_response(filename: str, headers: list[str], rows) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    response.write("\ufeff")  # so Excel reads UTF-8 names correctly
-    writer = csv.writer(response)
+    # Written to a buffer and handed to the response once (issue 16: HttpResponse.write per row, 500 teams).
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # so Excel reads UTF-8 names correctly
+    writer = csv.writer(buffer)
     writer.writerow(headers)
-    for row in rows:
-        writer.writerow([_text(v) for v in row])
+    writer.writerows([_text(v) for v in row] for row in rows)
+    response.write(buffer.getvalue())
     return response
 
 

@@ -4,6 +4,7 @@ selector or service, and render; who sees what is decided in the selectors."""
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter
 
 import rules
 from django.contrib import messages
@@ -30,23 +31,32 @@ from .exports import csv_response, csv_stream_response, xlsx_response
 from .forms import DashboardFilterForm, OverdueUpdateForm
 from .selectors import CODES, Filters
 from .services import overdue_items_for, overdue_update_add
-from .tables import WAITING_FIELDS, LongestOverdueTable, TeamsTable, item_tables_by_pa, waiting_rows
+from .tables import REQUESTED_BY, WAITING_FIELDS, LongestOverdueTable, TeamsTable, item_tables_html, waiting_rows
 
 PAGE_SIZE = 100
 #: What the team dashboard's and the Head of Service's tables read of each requirement row, its young person and
 #: their PA (issue 16: a whole YoungPerson and Staff per row was most of the cost of reading the page's rows).
 TEAM_ITEM_FIELDS = ("code", "due", "young_person__name", "young_person__ref", "young_person__pa__name")
 LONGEST_FIELDS = (*TEAM_ITEM_FIELDS, "young_person__pa__team__name")
+#: What the team dashboard shows of each plan awaiting sign-off and each arrangement awaiting a decision (issue 16:
+#: a plan has fifty columns and its young person as many, each compiled and read for a four-column list).
+TEAM_PLAN_FIELDS = ("young_person_id", "submitted_at", "review_due", "young_person__name", "young_person__pa__name")
+TEAM_ARRANGEMENT_FIELDS = ("young_person_id", "kind", "state", "requested_at", "young_person__name",
+                           "young_person__pa__name")
 OVERDUE_COLOUR, DUE_SOON_COLOUR = "#a4121a", "#f5a623"  # the status badges' colours (static/css/app.css)
 LABELS = dict(RequirementCode.choices)
 STATUSES = dict(Status.choices)
+
+
+#: A team's columns, in the order `_scope` reads them.
+TEAM_FIELDS = ("id", "ref", "name")
 
 
 @dataclass
 class Scope:
     staff: Staff
     today: dt.date
-    teams: list[Team]
+    teams: list  # (pk, ref, name) rows with those attributes
     team: Team | None
     filters: Filters
     form: DashboardFilterForm
@@ -81,15 +91,20 @@ def _scope(request, *, staff: Staff, dashboard: str) -> Scope:
     permission, refusal = DASHBOARD_PERMS[dashboard]
     if not rules.has_perm(permission, staff.user):
         raise Http404(refusal)
-    teams = list(teams_visible_to(request.user))  # query: teams
+    visible = teams_visible_to(request.user)
+    # Issue 16: a service's hundreds of teams as (pk, ref, name) rows, not Team instances: the lists, charts and
+    # options read only their pk and name. The one team chosen is made a Team from its row, as the ORM makes it.
+    teams = list(visible.values_list("pk", "ref", "name", named=True))  # query: teams
     by_pk = {t.pk: t for t in teams}
     asked_team = request.GET.get("team") or None
     if asked_team is not None and _int(asked_team) not in by_pk:
         raise Http404("No such team on your dashboards.")
-    team = by_pk.get(_int(asked_team)) if asked_team else None
+    chosen = by_pk.get(_int(asked_team)) if asked_team else None
+    if dashboard == "team":
+        chosen = chosen or (teams[0] if teams else None)
+    team = Team.from_db(visible.db, TEAM_FIELDS, tuple(chosen)) if chosen is not None else None
     pas: list[tuple[int, str]] = []
     if dashboard == "team":
-        team = team or (teams[0] if teams else None)
         if team is not None:
             pas = list(personal_advisers_of_team(team).values_list("pk", "name"))  # query: PAs
     asked_pa = request.GET.get("pa") or None
@@ -141,11 +156,15 @@ def _with_param(request, **params) -> str:
 
 
 def _totals(rows) -> dict:
+    # Issue 16: summed in C (map, attrgetter) over a service's hundreds of teams, not a generator per figure.
     return {
-        "teams": len(rows), "named_teams": sum(r.name != selectors.NO_TEAM for r in rows),
-        "overdue": sum(r.overdue for r in rows), "due_soon": sum(r.due_soon for r in rows),
-        "overdue_cells": [sum(cells) for cells in zip(*(r.overdue_cells for r in rows), strict=True)] if rows else [],
+        "teams": len(rows), "named_teams": len(rows) - list(map(_NAME, rows)).count(selectors.NO_TEAM),
+        "overdue": sum(map(_OVERDUE, rows)), "due_soon": sum(map(_DUE_SOON, rows)),
+        "overdue_cells": list(map(sum, zip(*map(_CELLS, rows), strict=True))) if rows else [],
     }
+
+
+_NAME, _OVERDUE, _DUE_SOON, _CELLS = (attrgetter(a) for a in ("name", "overdue", "due_soon", "overdue_cells"))
 
 
 def _base_context(scope: Scope, *, keep_team: bool = False) -> dict:
@@ -200,19 +219,24 @@ def team_dashboard(request, *, staff: Staff):
         **selectors.nightly_status(),  # issue 15, item 8
     }
     if scope.team is not None:
-        summary = selectors.team_pa_summary(user=request.user, team=scope.team, today=scope.today, filters=scope.filters)
-        items = selectors.team_items(user=request.user, team=scope.team, today=scope.today,
-                                     filters=scope.filters).only(*TEAM_ITEM_FIELDS)
+        visible = selectors.VisiblePeople(request.user)  # issue 16: worked out once for the page's four queries
+        summary = selectors.team_pa_summary(user=request.user, team=scope.team, today=scope.today, filters=scope.filters,
+                                            visible=visible)
+        items = selectors.team_items(user=request.user, team=scope.team, today=scope.today, filters=scope.filters,
+                                     visible=visible).only(*TEAM_ITEM_FIELDS)
         paginator = Paginator(items, PAGE_SIZE)
         paginator.count = selectors.team_items_count(summary, filters=scope.filters)  # issue 16: no COUNT query
         page = paginator.get_page(request.GET.get("page"))  # query: page
         context.update(
             page=page,
             items=(rows := _with_days(page.object_list, scope.today)),
-            item_tables=item_tables_by_pa(rows),  # one table per PA
+            item_tables_html=item_tables_html(rows),  # one table per PA
             summary=summary,
-            plans=list(selectors.plans_awaiting_sign_off(user=request.user, team=scope.team)),
-            arrangements=list(selectors.arrangements_awaiting_decision(user=request.user, team=scope.team)),
+            plans=list(selectors.plans_awaiting_sign_off(user=request.user, team=scope.team, visible=visible)
+                       .only(*TEAM_PLAN_FIELDS)),
+            arrangements=list(selectors.arrangements_awaiting_decision(user=request.user, team=scope.team,
+                                                                       visible=visible)
+                              .select_related(None).select_related("young_person__pa").only(*TEAM_ARRANGEMENT_FIELDS)),
             exports=_export_links(request, ["team-items", "team-pas", "team-plans", "team-arrangements"]),
         )
     return render(request, "oversight/team.html", context)
@@ -269,7 +293,7 @@ def service_dashboard(request, *, staff: Staff):
         "trend": trend,
         "trend_total": trend_total,
         "waiting": (waiting := list(selectors.reduced_visits_awaiting_service_leader(
-            user=request.user, team=scope.team).values_list(*WAITING_FIELDS))),
+            user=request.user, team=scope.team).annotate(requested_by_name=REQUESTED_BY).values_list(*WAITING_FIELDS))),
         "waiting_rows": waiting_rows(waiting),
         **selectors.nightly_status(),  # issue 15, item 8: says plainly when the run is late
         "exports": _export_links(request, ["service-teams", "service-trend", "service-reduced-visits"]),

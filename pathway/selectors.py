@@ -40,9 +40,15 @@ def plans_to_sign_off(user) -> QuerySet[PathwayPlan]:
     )
 
 
+#: What the young person's page shows of each version (its pathway panel and timeline): issue 16, a plan has fifty
+#: columns, most of them the plan's long text, each compiled and read for a list of versions.
+PAGE_PLAN_FIELDS = ("young_person_id", "version", "kind", "state", "review_date", "created_at", "imported",
+                    "signed_off_by__name")
+
+
 def plans_of(young_person) -> list[PathwayPlan]:
-    """Every version for the young person's page, newest first, in one query."""
-    return list(young_person.plans.select_related("signed_off_by", "created_by").order_by("-version"))
+    """Every version for the young person's page, newest first, in one query (only what the page shows)."""
+    return list(young_person.plans.select_related("signed_off_by").only(*PAGE_PLAN_FIELDS).order_by("-version"))
 
 
 @dataclass(frozen=True)

@@ -51,3 +51,17 @@ def test_queries_still_order_by_selected_columns():
     # The compiler hashes each selected column when it orders (SQLCompiler._order_by_pairs).
     sql = str(YoungPerson.objects.only("name").order_by("name").query)
     assert 'ORDER BY "careleavers_youngperson"."name" ASC' in sql
+
+
+def test_a_model_fields_column_identity_is_kept_and_still_djangos():
+    """Issue 16: the identity of a model field's column under an alias is worked out once per process (core.orm._KNOWN)
+    and is Django's each time, the field given as its own output field or not."""
+    from core import orm
+    for make in (lambda: Col("T9", NAME), lambda: Col("T9", NAME, NAME), lambda: Col("T9", NAME, None)):
+        first, again = make(), make()
+        assert col_identity(first) == _django(first) and col_identity(again) == _django(again)
+    assert ("T9", id(NAME), id(None)) in orm._KNOWN and ("T9", id(NAME), id(NAME)) in orm._KNOWN  # noqa: SLF001
+    assert Col("T9", NAME) != Col("T9", NAME, NAME)  # as in Django: the output field given is part of the identity
+    transient = CharField()  # a field of no model is never kept (its id could be reused once it is gone)
+    assert col_identity(Col("T9", transient)) == _django(Col("T9", transient))
+    assert ("T9", id(transient), id(None)) not in orm._KNOWN  # noqa: SLF001

@@ -13,11 +13,18 @@ from django.utils import timezone
 from approvals.models import Arrangement
 from careleavers.models import Staff, Team, YoungPerson
 from compliance.models import Requirement
-from core.fast_tables import render_table
+from core.fast_tables import render_table, render_tables
 from oversight import selectors
 from oversight.models import OverdueUpdate
 from oversight.selectors import CODES, Filters, TeamRow
-from oversight.tables import LongestOverdueTable, OverdueItemsTable, TeamsTable, item_tables_by_pa, waiting_rows
+from oversight.tables import (
+    LongestOverdueTable,
+    OverdueItemsTable,
+    TeamsTable,
+    item_tables_by_pa,
+    item_tables_html,
+    waiting_rows,
+)
 from oversight.views import _totals, _with_days
 
 from .conftest import AS_OF
@@ -175,3 +182,58 @@ def test_a_charts_table_rows_are_those_the_template_wrote():
     for chart in (weeks, teams):
         assert chart.table_body == loop.render({"chart": chart})
     assert "No run" in weeks.table_body and "Tom &amp; &lt;Jerry&gt;" in teams.table_body
+
+
+#: The team page's loop over item_tables_by_pa before issue 16 wrote it in one pass (oversight.tables.item_tables_html).
+_TEAM_LOOP = """{% load fast_tables %}{% for pa, table in item_tables %}
+  <h3 class="h6 mt-3" id="pa-{{ pa.pk|default:'none' }}">{{ pa.name|default:"Unallocated" }}</h3>
+  {% fast_table table %}
+  {% endfor %}"""
+
+
+def test_the_team_items_tables_are_the_loop_over_one_table_per_pa(service, alice, tess, on_as_of):
+    """Issue 16: every Personal Adviser's table written with one table's columns is byte for byte the page's old loop
+    over a table per PA (each numbering its rows from its first, odd and even, each with its own heading)."""
+    rows = _with_days(selectors.team_items(user=tess.user, team=alice.team, today=AS_OF, filters=Filters()), AS_OF)
+    rows[0].young_person.pa.name = "Alice <A&B>"  # escaped in the heading as the template escaped it
+    old = engines["django"].from_string(_TEAM_LOOP).render({"item_tables": item_tables_by_pa(rows)})
+    new = item_tables_html(rows)
+    assert new.count("<table") == 2 and "Alice &lt;A&amp;B&gt;" in new
+    assert new == old
+    assert item_tables_html([]) == ""
+
+
+def test_render_tables_is_render_table_of_each_group_and_refuses_other_cells(service, alice, tess, on_as_of):
+    rows = _with_days(selectors.team_items(user=tess.user, team=alice.team, today=AS_OF, filters=Filters()), AS_OF)
+    groups = [(rows[:1], OverdueItemsTable.attrs_for("a")), (rows[1:], OverdueItemsTable.attrs_for("b"))]
+    table = OverdueItemsTable(rows[:1], labelledby="a")
+    assert render_tables(table, groups) == [render_table(OverdueItemsTable(r, labelledby=a["aria-labelledby"]))
+                                            for r, a in groups]
+    with pytest.raises(ValueError, match="change its cells"):
+        render_tables(table, [(rows, {**OverdueItemsTable.attrs_for("c"), "td": {"class": "x"}})])
+    with pytest.raises(TypeError):
+        render_tables(LongestOverdueTable.__new__(type("T", (), {})), [])
+
+
+def _split_before_issue_16(chart, *, top):
+    """selectors.split_top_teams as it was, a generator per point and team (the reference for its rewrite)."""
+    teams = [s for s in chart.series if s.name != selectors.ALL_TEAMS]
+    latest = max((i for i in range(len(chart.x_labels)) if any(s.values[i] is not None for s in teams)), default=None)
+    ranked = sorted(teams, key=lambda s: -(s.values[latest] or 0) if latest is not None else 0)[:top]
+    total = [None if all(s.values[i] is None for s in teams) else sum(s.values[i] or 0 for s in teams)
+             for i in range(len(chart.x_labels))]
+    return [s.name for s in teams if s in ranked], total
+
+
+@pytest.mark.parametrize("latest_empty", [False, True])
+def test_a_trend_split_into_its_top_teams_and_total_is_what_it_was(latest_empty):
+    """Issue 16: the top teams (ties in their order, the last point with figures deciding) and the total by point."""
+    from oversight.charts import Chart, Series
+    values = [[None, 3, 1, None], [None, 2, 3, None], [None, 3, 0, None], [None, None, 3, None], [None, 1, None, None]]
+    if latest_empty:
+        values = [[None, v[1], None, None] for v in values]
+    chart = Chart(title="T", x_title="W", x_labels=[1, 2, 3, 4],
+                  series=[Series(f"Team {i}", v) for i, v in enumerate(values)])
+    shown, total = selectors.split_top_teams(chart, top=2)
+    names, sums = _split_before_issue_16(chart, top=2)
+    assert [s.name for s in shown.series] == names and total.series[0].values == sums

@@ -173,3 +173,27 @@ def test_p3_plan_page_offers_what_the_table_allows(client, jamie, alice, tess):
     assert ">Sign off</button>" in page
     assert "Return with comments" in page
     assert "Record date shared" not in page
+
+
+#: The panel's loop over its plans before issue 16 wrote the "All versions" items in one pass (pathway.panels).
+_VERSIONS_LOOP = (
+    """{% for p in plans %}\n      <li>{% if p.imported %}v{{ p.version }}{% else %}"""
+    """<a href="{% url 'pathway:detail' p.pk %}">v{{ p.version }}</a>{% endif %}\n"""
+    """        · {{ p.get_kind_display }} · {{ p.get_state_display }}{% if p.review_date %} · reviewed """
+    """{{ p.review_date|date:"j M Y" }}{% endif %}{% if p.imported %} (imported){% endif %}</li>\n      {% endfor %}""")
+
+
+def test_the_panels_versions_are_the_items_its_loop_wrote(client, jamie, alice, tess):
+    import datetime as dt
+
+    from django.template import engines
+
+    from pathway.panels import versions_html
+    from pathway.selectors import plans_of
+    services.plan_sign_off(plan=submitted(jamie, alice), actor=tess)
+    services.plan_start(young_person=jamie, actor=alice)
+    PathwayPlan.objects.filter(young_person=jamie, version=1).update(imported=True, review_date=dt.date(2026, 3, 1))
+    plans = plans_of(jamie)
+    old = engines["django"].from_string(_VERSIONS_LOOP).render({"plans": plans})
+    assert versions_html(plans) == old
+    assert "(imported)" in old and "reviewed 1 Mar 2026" in old and 'href="/' in old
