@@ -670,20 +670,33 @@ def digests_send(*, sent_at: dt.datetime, first: int, last: int) -> int:
     `first` to `last`, all at `sent_at`), over one SMTP connection (issue 16). Read back from the notifications
     as rows, in the order they were written (the primary key's index: the notifications of another sender at
     the same moment have another time). Returns the e-mails sent."""
-    digests: dict[int, tuple[str, list[str]]] = {}
-    for recipient, email, user_email, message, url in (
-        Notification.objects.filter(pk__gte=first, pk__lte=last, created_at=sent_at,
-                                    kind__in=ALERT_NOTIFICATION_KINDS).order_by("pk")
-        .values_list("recipient_id", "recipient__email", "recipient__user__email", "message", "url")
-    ):
-        digests.setdefault(recipient, (email or user_email or "", []))[1].append(f"- {message}\n  {url}")
+    notes = Notification.objects.filter(pk__gte=first, pk__lte=last, created_at=sent_at,
+                                        kind__in=ALERT_NOTIFICATION_KINDS)
+    digests: list[tuple[str, int, str]] = []  # address, alerts, their lines
+    if connection.vendor == "postgresql":
+        # Each member of staff's lines joined in the database, in the order written: 4 500 rows, not 60 000.
+        sql, params = notes.order_by().values("id", "recipient_id", "message", "url").query.sql_with_params()
+        users = Staff._meta.get_field("user").related_model._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COALESCE(NULLIF(s.email, ''), u.email, ''), COUNT(*),"  # noqa: S608  # nosec B608
+                " string_agg('- ' || n.message || E'\\n  ' || n.url, E'\\n' ORDER BY n.id)"
+                f" FROM ({sql}) n JOIN {Staff._meta.db_table} s ON s.id = n.recipient_id"
+                f" LEFT JOIN {users} u ON u.id = s.user_id"
+                " GROUP BY n.recipient_id, s.email, u.email ORDER BY MIN(n.id)", params)  # the ORM's query, bound
+            digests = cursor.fetchall()
+    else:
+        by_recipient: dict[int, tuple[str, list[str]]] = {}
+        for recipient, email, user_email, message, url in notes.order_by("pk").values_list(
+                "recipient_id", "recipient__email", "recipient__user__email", "message", "url"):
+            by_recipient.setdefault(recipient, (email or user_email or "", []))[1].append(f"- {message}\n  {url}")
+        digests = [(address, len(lines), "\n".join(lines)) for address, lines in by_recipient.values()]
     messages = []
-    for address, lines in digests.values():
+    for address, count, lines in digests:
         if not address:
             continue
-        count = len(lines)
         subject = f"[{settings.SERVICE_NAME}] {count} alert{'s' if count != 1 else ''} about your young people"
-        body = "\n".join([f"{count} new alert{'s' if count != 1 else ''}, also in your notifications:", "", *lines])
+        body = f"{count} new alert{'s' if count != 1 else ''}, also in your notifications:\n\n{lines}"
         messages.append(EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[address]))
     if messages:
         get_connection(fail_silently=True).send_messages(messages)
