@@ -576,7 +576,7 @@ def _reviews_write(locked: list[Arrangement], *, reasons: dict[int, str], states
                         [(a.young_person_id, reasons[a.pk], subjects[a.pk]) for a in locked],
                         constants={"author_id": getattr(actor, "pk", None), "kind": CaseNoteKind.ARRANGEMENT},
                         returning=True)
-    events = []
+    events: list[tuple[str, int, str, str, dict[str, object]]] = []
     for arrangement, note in zip(locked, notes, strict=True):
         events.append((AuditKind.CASE_NOTE_ADDED, arrangement.young_person_id, CaseNote._meta.label_lower, str(note),
                        {"note_kind": CaseNoteKind.ARRANGEMENT, "subject": subjects[arrangement.pk]}))

@@ -31,6 +31,7 @@ from typing import Any, NamedTuple, Self
 
 import rules
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
@@ -623,7 +624,7 @@ def alerts_send(*, today: dt.date | None = None) -> int:
             return 0
         # Issue 11, item 1: an unallocated referral's alerts ("PA allocated") go to the Team Leaders it was referred to.
         team_ids = {a.pa_team_id if a.pa_id is not None else a.referring_team_id for a in claimed} - {None}
-        leaders: dict[int, list[int]] = defaultdict(list)
+        leaders: dict[int | None, list[int]] = defaultdict(list)
         for leader in team_leaders_of_teams(team_ids):
             leaders[leader.team_id].append(leader.pk)
         pack = active_pack()
@@ -633,7 +634,7 @@ def alerts_send(*, today: dt.date | None = None) -> int:
         notifications: list[tuple[int, str, str, str, list[int]]] = []
         for alert in claimed:
             if alert.pa_id is None:
-                recipients = leaders.get(alert.referring_team_id, []) if alert.referring_team_id is not None else []
+                recipients = leaders.get(alert.referring_team_id, [])
             else:
                 recipients = [alert.pa_id, *(leaders[alert.pa_team_id] if _tells_team_leader(alert) else ())]
             recipients = list(dict.fromkeys(recipients))
@@ -676,7 +677,7 @@ def digests_send(*, sent_at: dt.datetime, first: int, last: int) -> int:
     if connection.vendor == "postgresql":
         # Each member of staff's lines joined in the database, in the order written: 4 500 rows, not 60 000.
         sql, params = notes.order_by().values("id", "recipient_id", "message", "url").query.sql_with_params()
-        users = Staff._meta.get_field("user").related_model._meta.db_table
+        users = get_user_model()._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT COALESCE(NULLIF(s.email, ''), u.email, ''), COUNT(*),"  # noqa: S608  # nosec B608
