@@ -320,12 +320,13 @@ def recompute(as_of: dt.date | None = None, young_person_ids: Iterable[int] | No
         for col in ("last_met", "due", "due_soon_from", "interval_days", "basis")
     )
     with transaction.atomic(), connection.cursor() as cursor:
+        if q.pg and ids is None:
+            # The nightly path computes and compares everyone's rows at once: keep its hashes and sorts in memory
+            # (at 100 000 young people the computation's hashes spilled to disk in batches, and a sort with them;
+            # SET LOCAL ends with the transaction).
+            cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute("DROP TABLE IF EXISTS compliance_result")
         cursor.execute(f"CREATE TEMPORARY TABLE compliance_result AS {requirements_sql(as_of, ids)}")
-        if q.pg and ids is None:
-            # The nightly path compares everyone's rows at once: keep its hashes in memory
-            # (SET LOCAL ends with the transaction).
-            cursor.execute("SET LOCAL work_mem = '64MB'")
         gone = f"""NOT EXISTS (SELECT 1 FROM compliance_result r
                                WHERE r.young_person_id = {table}.young_person_id AND r.code = {table}.code)"""
         if ids is None:
@@ -357,10 +358,12 @@ def recompute(as_of: dt.date | None = None, young_person_ids: Iterable[int] | No
         cursor.execute("DROP TABLE compliance_result")
         if ids is None:
             refresh_summary(as_of, changed_table=CHANGED_TABLE)
+            # Issue 16: the dashboards' counts by team, for the same people and those the new day moves.
+            team_summary.refresh(as_of=as_of, changed_table=CHANGED_TABLE)
             cursor.execute(f"DROP TABLE {CHANGED_TABLE}")
         else:
             refresh_summary(None, ids)
-        team_summary.refresh(as_of=as_of, young_person_ids=ids)  # issue 16: the dashboards' counts by team
+            team_summary.refresh(as_of=as_of, young_person_ids=ids)  # issue 16: the dashboards' counts by team
 
 
 # --- issue 16: the caseload summary, one row per young person ---

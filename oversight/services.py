@@ -18,6 +18,7 @@ over rolls its work back instead of finishing twice.
 """
 
 import datetime as dt
+import json
 import logging
 import threading
 import time
@@ -30,6 +31,7 @@ from typing import Any, NamedTuple, Self
 
 import rules
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
@@ -549,29 +551,37 @@ def _alert_message(alert: _Claimed, *, pack: PolicyPack) -> str:
     return f"{who} has not responded to {pack.escalation_attempts} contacts in a row: a visit was due on {due}."  # E3
 
 
-def _notifications_insert(rows: list[tuple[int, int, str, str, str]], *, now: dt.datetime) -> None:
-    """(recipient, young person, kind, message, url) rows as notifications. On PostgreSQL one INSERT ...
-    SELECT FROM unnest() of five arrays (no model instances for tens of thousands of rows); else bulk_create."""
-    if not rows:
-        return
+def _notifications_insert(rows: list[tuple[int, str, str, str, list[int]]], *, now: dt.datetime) -> tuple[int, int]:
+    """(young person, kind, message, url, recipients) rows: one notification per recipient, in the rows' order and
+    each row's recipients' order (the digest reads them back in that order). On PostgreSQL one INSERT ... SELECT
+    from one JSON array (issue 16: a first night's 60 000 notifications were five text arrays that psycopg dumped
+    value by value in Python, and a tuple each); else bulk_create. All carry `now`. Returns the first and last
+    new ids."""
     if connection.vendor != "postgresql":
-        Notification.objects.bulk_create([
-            Notification(recipient_id=r, young_person_id=y, kind=k, message=m, url=u) for r, y, k, m, u in rows
+        created = Notification.objects.bulk_create([
+            Notification(recipient_id=r, young_person_id=y, kind=k, message=m, url=u)
+            for y, k, m, u, recipients in rows for r in recipients
         ], batch_size=1000)
-        return
-    recipients, young_people, kinds, messages, urls = (list(column) for column in zip(*rows, strict=True))
+        ids = [n.pk for n in created]
+        Notification.objects.filter(pk__in=ids).update(created_at=now)  # bulk_create gives each its own time
+        return min(ids), max(ids)
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO careleavers_notification (recipient_id, young_person_id, kind, message, url, created_at) "
-            "SELECT r, y, k, m, u, %s FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::text[]) "
-            "AS n(r, y, k, m, u)",
-            [now, recipients, young_people, kinds, messages, urls],
+            "WITH added AS (INSERT INTO careleavers_notification (recipient_id, young_person_id, kind, message, url,"
+            " created_at) SELECT CAST(r.value AS bigint), CAST(a.v->>0 AS bigint), a.v->>1, a.v->>2, a.v->>3, %s"
+            " FROM jsonb_array_elements(CAST(%s AS jsonb)) WITH ORDINALITY AS a(v, n),"
+            " jsonb_array_elements_text(a.v->4) WITH ORDINALITY AS r(value, m) ORDER BY a.n, r.m RETURNING id)"
+            " SELECT MIN(id), MAX(id) FROM added",
+            [now, json.dumps(rows)],
         )
+        first, last = cursor.fetchone()
+    return first, last
 
 
 def _outcomes_record(outcomes: Mapping[tuple[str, int], list[int]], *, now: dt.datetime) -> None:
-    """Each claimed alert's outcome and number of recipients. On PostgreSQL one UPDATE ... FROM unnest() of three
-    arrays (a first night's 33 000 ids as `IN` lists cost seconds of quoting them); else one update per outcome."""
+    """Each claimed alert's outcome and number of recipients. On PostgreSQL one UPDATE ... FROM one JSON array of
+    [id, outcome, recipients] (a first night's 33 000 ids as `IN` lists cost seconds of quoting them, and as
+    arrays psycopg dumped them value by value); else one update per outcome."""
     if connection.vendor != "postgresql":
         for (outcome, count), ids in outcomes.items():
             Alert.objects.filter(pk__in=ids).update(sent_at=now, outcome=outcome, recipients=count)
@@ -579,12 +589,11 @@ def _outcomes_record(outcomes: Mapping[tuple[str, int], list[int]], *, now: dt.d
     rows = [(pk, outcome, count) for (outcome, count), ids in outcomes.items() for pk in ids]
     if not rows:
         return
-    ids, kinds, counts = (list(column) for column in zip(*rows, strict=True))
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE oversight_alert SET sent_at = %s, outcome = o.outcome, recipients = o.n "
-            "FROM unnest(%s::bigint[], %s::text[], %s::int[]) AS o(id, outcome, n) WHERE oversight_alert.id = o.id",
-            [now, ids, kinds, counts],
+            "UPDATE oversight_alert SET sent_at = %s, outcome = o.v->>1, recipients = CAST(o.v->>2 AS int) "
+            "FROM jsonb_array_elements(CAST(%s AS jsonb)) AS o(v) WHERE oversight_alert.id = CAST(o.v->>0 AS bigint)",
+            [now, json.dumps(rows)],
         )
 
 
@@ -594,7 +603,8 @@ def alerts_send(*, today: dt.date | None = None) -> int:
     The unsent alerts are claimed at once (a row lock that skips rows another sender holds, read with
     their young person's name and team and the requirement's due date now, as plain rows), then one
     update per outcome, so each goes once; their in-app notifications are one insert; and each member
-    of staff gets one e-mail, a digest of everything sent to them in this run, after the commit.
+    of staff gets one e-mail, a digest of everything sent to them in this run, after the commit: the
+    `digests_send` task reads them back from those notifications (oversight.tasks.digests_send).
     The nightly run calls it after its commit, and oversight.tasks.alerts_send every few minutes
     (oversight.schedule.ALERTS_SCHEDULE), so alerts a crash left unsent go out within minutes. An alert
     whose requirement has moved on since it was raised (met, or a new due date) is closed without
@@ -614,55 +624,84 @@ def alerts_send(*, today: dt.date | None = None) -> int:
             return 0
         # Issue 11, item 1: an unallocated referral's alerts ("PA allocated") go to the Team Leaders it was referred to.
         team_ids = {a.pa_team_id if a.pa_id is not None else a.referring_team_id for a in claimed} - {None}
-        leaders = defaultdict(list)
+        leaders: dict[int | None, list[int]] = defaultdict(list)
         for leader in team_leaders_of_teams(team_ids):
-            leaders[leader.team_id].append(leader)
-        pas = {staff.pk: staff for staff in Staff.objects.filter(
-            pk__in={a.pa_id for a in claimed} - {None}).select_related("user")}
+            leaders[leader.team_id].append(leader.pk)
         pack = active_pack()
         # The young person's page, by substitution rather than one reverse() per alert.
         url_of = reverse("young_person", args=[987654321]).replace("987654321", "{}").format
         outcomes: dict[tuple[str, int], list[int]] = defaultdict(list)
-        notifications: list[tuple[int, int, str, str, str]] = []
-        digests: dict[int, tuple[Staff, list[str]]] = {}
+        notifications: list[tuple[int, str, str, str, list[int]]] = []
         for alert in claimed:
             if alert.pa_id is None:
-                recipients = list(leaders.get(alert.referring_team_id, []))
+                recipients = leaders.get(alert.referring_team_id, [])
             else:
-                recipients = [pas[alert.pa_id]] + (leaders[alert.pa_team_id] if _tells_team_leader(alert) else [])
-            recipients = list({r.pk: r for r in recipients}.values())
+                recipients = [alert.pa_id, *(leaders[alert.pa_team_id] if _tells_team_leader(alert) else ())]
+            recipients = list(dict.fromkeys(recipients))
             if alert.due_now != alert.due:
                 outcomes[(AlertOutcome.SUPERSEDED, 0)].append(alert.pk)
             elif not recipients:
                 outcomes[(AlertOutcome.NO_RECIPIENT, 0)].append(alert.pk)
             else:
                 outcomes[(AlertOutcome.SENT, len(recipients))].append(alert.pk)
-                message = _alert_message(alert, pack=pack)
-                url = url_of(alert.young_person_id)
-                line = f"- {message}\n  {url}"
-                for staff in recipients:
-                    notifications.append((staff.pk, alert.young_person_id, f"oversight.{alert.kind}", message[:500], url))
-                    digests.setdefault(staff.pk, (staff, []))[1].append(line)
+                # At most 500 characters (a name is at most 200, a ref 50), so the digest reads the whole message.
+                message = _alert_message(alert, pack=pack)[:500]
+                notifications.append((alert.young_person_id, f"oversight.{alert.kind}", message,
+                                      url_of(alert.young_person_id), recipients))
         now = timezone.now()
         _outcomes_record(outcomes, now=now)
-        _notifications_insert(notifications, now=now)
-        transaction.on_commit(partial(_digests_send, list(digests.values())))
+        if notifications:
+            first, last = _notifications_insert(notifications, now=now)
+            transaction.on_commit(partial(_digests_queue, sent_at=now, first=first, last=last))
     return sum(len(ids) for (outcome, _), ids in outcomes.items() if outcome == AlertOutcome.SENT)
 
 
-def _digests_send(digests: list[tuple[Staff, list[str]]]) -> None:
-    """One e-mail per member of staff with every alert of the run (issue 16), over one SMTP connection."""
+def _digests_queue(*, sent_at: dt.datetime, first: int, last: int) -> None:
+    from .tasks import digests_send  # noqa: PLC0415  (the tasks module imports this one)
+
+    digests_send.delay(sent_at.isoformat(), first, last)
+
+
+#: The notifications' kinds of alerts (alerts_send), which the digests carry.
+ALERT_NOTIFICATION_KINDS = tuple(f"oversight.{kind}" for kind in AlertKind.values)
+
+
+def digests_send(*, sent_at: dt.datetime, first: int, last: int) -> int:
+    """One e-mail per member of staff with every alert sent to them by one alerts_send (its notifications: ids
+    `first` to `last`, all at `sent_at`), over one SMTP connection (issue 16). Read back from the notifications
+    as rows, in the order they were written (the primary key's index: the notifications of another sender at
+    the same moment have another time). Returns the e-mails sent."""
+    notes = Notification.objects.filter(pk__gte=first, pk__lte=last, created_at=sent_at,
+                                        kind__in=ALERT_NOTIFICATION_KINDS)
+    digests: list[tuple[str, int, str]] = []  # address, alerts, their lines
+    if connection.vendor == "postgresql":
+        # Each member of staff's lines joined in the database, in the order written: 4 500 rows, not 60 000.
+        sql, params = notes.order_by().values("id", "recipient_id", "message", "url").query.sql_with_params()
+        users = get_user_model()._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COALESCE(NULLIF(s.email, ''), u.email, ''), COUNT(*),"  # noqa: S608  # nosec B608
+                " string_agg('- ' || n.message || E'\\n  ' || n.url, E'\\n' ORDER BY n.id)"
+                f" FROM ({sql}) n JOIN {Staff._meta.db_table} s ON s.id = n.recipient_id"
+                f" LEFT JOIN {users} u ON u.id = s.user_id"
+                " GROUP BY n.recipient_id, s.email, u.email ORDER BY MIN(n.id)", params)  # the ORM's query, bound
+            digests = cursor.fetchall()
+    else:
+        by_recipient: dict[int, tuple[str, list[str]]] = {}
+        for recipient, email, user_email, message, url in notes.order_by("pk").values_list(
+                "recipient_id", "recipient__email", "recipient__user__email", "message", "url"):
+            by_recipient.setdefault(recipient, (email or user_email or "", []))[1].append(f"- {message}\n  {url}")
+        digests = [(address, len(lines), "\n".join(lines)) for address, lines in by_recipient.values()]
     messages = []
-    for staff, lines in digests:
-        address = staff.email or getattr(staff.user, "email", "")
+    for address, count, lines in digests:
         if not address:
             continue
-        count = len(lines)
         subject = f"[{settings.SERVICE_NAME}] {count} alert{'s' if count != 1 else ''} about your young people"
-        body = "\n".join([f"{count} new alert{'s' if count != 1 else ''}, also in your notifications:", "", *lines])
+        body = f"{count} new alert{'s' if count != 1 else ''}, also in your notifications:\n\n{lines}"
         messages.append(EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[address]))
     if messages:
         get_connection(fail_silently=True).send_messages(messages)
+    return len(messages)
 
 
 # --- PA's updates on overdue items (O1, V4) ---------------------------------------------------

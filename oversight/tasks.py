@@ -50,3 +50,10 @@ def nightly_run(self, as_of: str | None = None) -> dict:
 def alerts_send(self) -> dict:
     """Beat runs this every few minutes (oversight.schedule.ALERTS_SCHEDULE): sends whatever is unsent."""
     return {"sent": services.alerts_send()}
+
+
+@shared_task(name="oversight.tasks.digests_send", acks_late=True)
+def digests_send(sent_at: str, first: int, last: int) -> dict:
+    """Issue 16: the digest e-mails of one alerts_send, queued when its transaction commits. Not retried on an
+    error (a retry after some were sent would send them twice); the notifications are there either way."""
+    return {"emails": services.digests_send(sent_at=dt.datetime.fromisoformat(sent_at), first=first, last=last)}

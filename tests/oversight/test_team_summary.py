@@ -9,12 +9,13 @@ import threading
 
 import pytest
 from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from careleavers.models import ClosureReason
 from compliance import services as compliance_services
 from compliance import team_summary
-from compliance.engine import recompute_young_person
+from compliance.engine import recompute, recompute_young_person
 from compliance.models import TeamSummary, TeamSummaryItem
 from contacts import services as contact_services
 from contacts.models import Method, Outcome
@@ -43,13 +44,25 @@ def sums():
                    if o or s)
 
 
-def assert_right(sol, day):
-    """The summary's counts are the aggregate's on `day`, and what the writes left is what a rebuild makes."""
+def kept():
+    return sums(), ordered(TeamSummaryItem.objects.values_list("young_person", "code", "pa", "overdue", "due_soon"))
+
+
+def assert_right(sol, day, *, nights=(1, 7)):
+    """The summary's counts are the aggregate's on `day`, and what the writes left is what a rebuild makes; and so
+    after the next nights, whose refresh reaches only the people whose rows changed or whose windows the new day
+    opens (issue 16)."""
     assert ordered(team_summary.counts_by_team(today=day)) == live(sol, day)
-    left = sums(), ordered(TeamSummaryItem.objects.values_list("young_person", "code", "pa", "overdue", "due_soon"))
-    team_summary.refresh(as_of=day)
-    assert (sums(), ordered(TeamSummaryItem.objects.values_list("young_person", "code", "pa", "overdue", "due_soon"))) \
-        == left
+    left = kept()
+    team_summary.refresh(as_of=day, full=True)
+    assert kept() == left
+    for later in (day + dt.timedelta(days=n) for n in nights):
+        recompute(later)  # the night's recompute, incremental
+        assert team_summary.summary_day() == later
+        assert ordered(team_summary.counts_by_team(today=later)) == live(sol, later)
+        left = kept()
+        team_summary.refresh(as_of=later, full=True)
+        assert kept() == left
 
 
 def by_team(day):
@@ -116,6 +129,18 @@ def test_v4_on_a_new_day_before_the_night_the_counts_are_those_of_today(service,
         assert by_team(later) == {north.pk: (4, 1), south.pk: (2, 0)}
         assert team_summary.summary_day() == later
         assert_right(sol, later)
+
+
+def test_the_night_refreshes_only_the_young_people_it_reaches(service, alice, sol, today):
+    """Issue 16: the night's refresh takes out and puts back the items of the people whose rows it changed and of
+    those whose windows the new day opens or moves, not everyone's (no rebuild of all items)."""
+    contact_services.contact_log(young_person=service.a3, actor=alice, date=today, method=Method.OFFICE_VISIT,
+                                 outcome=Outcome.COMPLETED, today=today)
+    with CaptureQueriesContext(connection) as queries:
+        recompute(today + dt.timedelta(days=3))
+    statements = " ".join(q["sql"] for q in queries.captured_queries)
+    assert team_summary.SCOPE_TABLE in statements and "team_summary_fresh" not in statements
+    assert_right(sol, today + dt.timedelta(days=3), nights=(1,))
 
 
 def test_a_write_before_the_first_rebuild_leaves_it_to_the_first_reader(db, alice, sol, north, today):
