@@ -4,7 +4,8 @@ They look for the session's auth key rather than loading request.user, so pages 
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY, logout
+from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthenticationMiddleware
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -12,6 +13,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 from django_htmx.http import HttpResponseClientRedirect
 
+from .backends import BACKEND, LEGACY_BACKEND
 from .devices import has_confirmed_device
 from .sessions import session_expired
 
@@ -29,6 +31,19 @@ def _redirect(request, url: str):
     if request.headers.get("HX-Request") == "true":  # before or after django-htmx's middleware
         return HttpResponseClientRedirect(url)
     return redirect(url)
+
+
+class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
+    """Django's, but a session that names Django's ModelBackend (signed in before accounts.backends replaced it in
+    AUTHENTICATION_BACKENDS) is read with its replacement, which loads the same user, rather than signed out.
+    The path is rewritten in the session (one write, on that session's first request), so only sessions already
+    signed in by ModelBackend are carried over: it is no longer a backend anyone can sign in with."""
+
+    def process_request(self, request):
+        session = getattr(request, "session", None)
+        if session is not None and session.get(BACKEND_SESSION_KEY) == LEGACY_BACKEND:
+            session[BACKEND_SESSION_KEY] = BACKEND
+        super().process_request(request)
 
 
 class IdleTimeoutMiddleware:
