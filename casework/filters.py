@@ -6,6 +6,7 @@ due_soon_from), whose windows come from the active policy pack: no interval is w
 """
 
 import datetime as dt
+from dataclasses import dataclass
 from functools import lru_cache
 
 import django_filters
@@ -18,12 +19,13 @@ from django.utils.safestring import SafeString
 
 from approvals.models import Arrangement, ArrangementKind, ArrangementState
 from careleavers.models import Circumstance, PlannedAbsence, Team, YoungPerson
-from careleavers.selectors import personal_advisers_visible_to, staff_for
+from careleavers.selectors import open_cases, personal_advisers_visible_to, staff_for
 from compliance.models import Requirement, RequirementCode, Status
 from compliance.selectors import URGENCY_SORT, most_urgent, open_summaries, order_by_urgency
 from compliance.status import needs_attention_q, status_expression, status_for, status_q
 from core.dates import age_on
-from core.rules import is_pa, is_service_wide
+from core.prepared import DATE, INT, Ids, Prepared
+from core.rules import is_pa, is_service_wide, young_people_seen_as
 from pathway.selectors import plan_not_shared
 from returns.selectors import birthday_checks_due_among
 
@@ -182,19 +184,88 @@ def caseload_counts(people: QuerySet[YoungPerson], *, today: dt.date) -> dict:
     return {key: value or 0 for key, value in counts.items()}
 
 
-def coming_up(people: QuerySet[YoungPerson], *, today: dt.date, limit: int = 20,
-              whole_service: bool = False) -> list[Requirement]:
-    """V2: requirements not yet overdue whose scheduling window (the pack's due-soon rows, stored
-    as due_soon_from) has opened: visits and contacts two weeks ahead, reviews a month ahead.
-    Flags those due inside the PA's planned absence (V5). One query."""
-    rows = (
+def _coming_up_rows(people: QuerySet[YoungPerson], *, today: dt.date, limit: int, whole_service: bool) -> QuerySet:
+    return (
         requirements_of(people, whole_service=whole_service, today=today)
         .filter(status_q(Status.DUE_SOON, today))
-        .select_related("young_person").only("young_person_id", "code", "due", "due_soon_from", "young_person__name")
-        .annotate(status=status_expression(today), in_absence=in_absence("young_person__pa", "due"))
+        .annotate(in_absence=in_absence("young_person__pa", "due"))
         .order_by("due", "young_person__ref", "code")
-    )
-    return list(rows[:limit])
+        .values_list("young_person_id", "young_person__name", "code", "due", "in_absence")
+    )[:limit]
+
+
+@dataclass(frozen=True, slots=True)
+class ComingUp:
+    """One entry of "coming up": a requirement not yet overdue whose scheduling window has opened (V2)."""
+
+    young_person_id: int
+    name: str
+    code: str
+    due: dt.date
+    in_absence: bool  # V5
+
+    def get_code_display(self) -> str:
+        return _CODE_LABELS().get(self.code, self.code)  # as Requirement.get_code_display
+
+
+@lru_cache(maxsize=1)
+def _CODE_LABELS() -> dict[str, str]:  # noqa: N802
+    return {str(code): str(label) for code, label in Requirement._meta.get_field("code").flatchoices}
+
+
+#: Issue 16: "coming up" for each kind of visibility (core.rules.visibility_of), compiled once per process.
+_COMING_UP: dict[tuple[str, int], Prepared] = {}
+
+
+def _prepared_coming_up(kind: str, limit: int) -> Prepared:
+    prepared = _COMING_UP.get((kind, limit))
+    if prepared is None:
+        if kind == "service":
+            prepared = Prepared(lambda today: _coming_up_rows(
+                YoungPerson.objects.all(), today=today, limit=limit, whole_service=True), today=DATE)
+        else:
+            prepared = Prepared(lambda key, today: _coming_up_rows(
+                open_cases(young_people_seen_as(YoungPerson.objects.all(), (kind, key), today=today), today=today),
+                today=today, limit=limit, whole_service=False), key=INT, today=DATE)
+        _COMING_UP[(kind, limit)] = prepared
+    return prepared
+
+
+def coming_up(visibility: tuple[str, int | None], *, today: dt.date, limit: int = 20) -> list[ComingUp]:
+    """V2: requirements not yet overdue whose scheduling window (the pack's due-soon rows, stored
+    as due_soon_from) has opened: visits and contacts two weeks ahead, reviews a month ahead, of the open cases seen
+    under `visibility` (core.rules.visibility_of; the whole service's straight from the rows, no semi-join over
+    100 000 people). Flags those due inside the PA's planned absence (V5). One query."""
+    kind, key = visibility
+    if kind == "none":
+        return []
+    prepared = _prepared_coming_up(kind, limit)
+    rows = prepared.rows(today=today) if kind == "service" else prepared.rows(key=key, today=today)
+    return [ComingUp(*row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class _Due:
+    """One requirement row of a person on the page: what the row's most urgent requirement is picked from."""
+
+    code: str
+    due: dt.date
+    due_soon_from: dt.date
+    in_absence: bool  # V5
+
+
+#: Issue 16: the page's people's requirement rows, compiled once per process (for each page size).
+_PAGE_REQUIREMENTS: dict[int, Prepared] = {}
+
+
+def _page_requirements(per_page: int) -> Prepared:
+    prepared = _PAGE_REQUIREMENTS.get(per_page)
+    if prepared is None:
+        prepared = _PAGE_REQUIREMENTS[per_page] = Prepared(
+            lambda ids: Requirement.objects.filter(young_person__in=ids)
+            .annotate(in_absence=in_absence("young_person__pa", "due"))
+            .values_list("young_person_id", "code", "due", "due_soon_from", "in_absence"), ids=Ids(per_page))
+    return prepared
 
 
 class CaseloadPaginator(Paginator):
@@ -266,11 +337,9 @@ class CaseloadPaginator(Paginator):
         number = self.validate_number(number)
         rows = self._page_rows((number - 1) * self.per_page)
         ids = [row.pk for row in rows]
-        requirements: dict[int, list[Requirement]] = {}
-        for requirement in Requirement.objects.filter(young_person__in=ids).only(
-                "young_person_id", "code", "due", "due_soon_from").annotate(
-                in_absence=in_absence("young_person__pa", "due")):
-            requirements.setdefault(requirement.young_person_id, []).append(requirement)
+        requirements: dict[int, list[_Due]] = {}
+        for young_person_id, *due in (_page_requirements(self.per_page).rows(ids=ids) if ids else ()):
+            requirements.setdefault(young_person_id, []).append(_Due(*due))
         due_checks = birthday_checks_due_among(rows, today=self.today)
         for row in rows:
             first = most_urgent(requirements.get(row.pk, []), today=self.today)

@@ -149,6 +149,6 @@ def coming_up_items(rows) -> list[SafeString]:
     20 entries through the template's url tag, date filter and lookups were a tenth of a Team Leader's page)."""
     link = reverse("young_person", args=[PK_MARK])
     return [format_html('<a href="{}">{}</a>:\n      {} due {}\n      {}',
-                        link.replace(str(PK_MARK), str(r.young_person_id)), r.young_person.name,
+                        link.replace(str(PK_MARK), str(r.young_person_id)), r.name,
                         midsentence(r.get_code_display()), british(r.due), COMING_UP_ABSENCE if r.in_absence else "")
             for r in rows]

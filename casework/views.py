@@ -31,7 +31,7 @@ from core.dates import british
 from core.decorators import require_perm, staff_required
 from core.idempotency import submit_once
 from core.registry import PageReads, panels_for
-from core.rules import seen_by
+from core.rules import seen_by, visibility_of
 
 from .filters import CaseloadFilter, CaseloadPaginator, caseload_counts, coming_up, in_absence
 from .forms import AbsenceForm, EventForm
@@ -77,7 +77,7 @@ def caseload(request):
     if fragment:
         # The filter form (hx-get): only the filters and the list change; the counts and "coming up" do not.
         return _vary_on_htmx(render(request, "careleavers/_caseload_results.html", context))
-    upcoming = coming_up(visible, today=today, whole_service=service)
+    upcoming = coming_up(visibility_of(request.user), today=today)
     context |= {"counts": counts, "coming_up": upcoming, "coming_up_items": coming_up_items(upcoming)}
     return _vary_on_htmx(render(request, "careleavers/caseload.html", context))
 
