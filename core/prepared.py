@@ -10,7 +10,9 @@ It is safe only if every value reaches the SQL as a parameter of its own, unchan
 compiled twice with two different sets of stand-ins (absurd values no real row or code constant has: negative
 ids, dates in 1901): the two SQL texts must be identical, a parameter that is the same in both is a constant of the
 query's own, and a parameter that differs must be exactly one of the stand-ins, else (a value transformed, e.g. a
-date computed from today in Python) it raises ImproperlyConfigured rather than send a wrong query.
+date computed from today in Python) it raises ImproperlyConfigured rather than send a wrong query. `build` must not
+branch on its values (an `if` on an id would choose its SQL by the stand-ins, which are negative): it only passes
+them to filters.
 
 PostgreSQL only: elsewhere (SQLite in development) the queryset is simply built with the values and run, so the
 result is the same. `tests/core/test_prepared.py` checks both ways give the same rows.
