@@ -12,13 +12,14 @@ from functools import lru_cache
 import django_filters
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
-from django.db.models.expressions import OrderBy
+from django.db.models.base import DEFERRED
+from django.db.models.expressions import OrderBy, RawSQL
 from django.utils.functional import cached_property
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
 from approvals.models import Arrangement, ArrangementKind, ArrangementState
-from careleavers.models import Circumstance, PlannedAbsence, Team, YoungPerson
+from careleavers.models import Circumstance, PlannedAbsence, Staff, Team, YoungPerson
 from careleavers.selectors import open_cases, personal_advisers_visible_to, staff_for
 from compliance.models import Requirement, RequirementCode, Status
 from compliance.selectors import URGENCY_SORT, most_urgent, open_summaries, order_by_urgency
@@ -254,6 +255,23 @@ class _Due:
     in_absence: bool  # V5
 
 
+#: Issue 16: a page of the unfiltered caseload for each kind of visibility, sort and page size, compiled once per
+#: process (CaseloadPaginator._prepared_rows).
+_PAGE_ROWS: dict[tuple[str, str, int], Prepared] = {}
+#: The fields of YoungPerson a prepared page's rows are made with (CaseloadPaginator.ROW_COLUMNS, in order).
+_ROW_FIELD_NAMES = ["id", "ref", "name", "date_of_birth", "circumstance", "vulnerable", "closed_on", "pa_id"]
+
+
+
+@lru_cache(maxsize=1)
+def _row_fields() -> tuple[list, list[int]]:
+    """Model.from_db takes a value for every field in the model's order: the deferred marks of the fields a prepared
+    page does not read, and where each of _ROW_FIELD_NAMES goes."""
+    fields = YoungPerson._meta.concrete_fields
+    position = {field.attname: n for n, field in enumerate(fields)}
+    return [DEFERRED] * len(fields), [position[name] for name in _ROW_FIELD_NAMES]
+
+
 #: Issue 16: the page's people's requirement rows, compiled once per process (for each page size).
 _PAGE_REQUIREMENTS: dict[int, Prepared] = {}
 
@@ -303,26 +321,84 @@ class CaseloadPaginator(Paginator):
     ROW_FIELDS = ("ref", "name", "date_of_birth", "circumstance", "vulnerable", "closed_on", "pa__name")
 
     def __init__(self, people: QuerySet[YoungPerson], per_page: int, *, today: dt.date, sort: str | None = None,
-                 open_cases: int | None = None, known_count: int | None = None):
+                 open_cases: int | None = None, known_count: int | None = None,
+                 visibility: tuple[str, int | None] | None = None):
         """`open_cases`: the whole service's open cases, unfiltered, are the list (their number given).
-        `known_count`: how many people the list holds, when the caller has counted them already."""
+        `known_count`: how many people the list holds, when the caller has counted them already. `visibility`
+        (core.rules.visibility_of): the list is everyone so seen, unfiltered, so its page is read by a query prepared
+        once per process (issue 16), not built from `people`."""
         super().__init__(people.order_by("ref"), per_page)
         self.today = today
         self.sort = sort if sort in self.SORTS else None
         self.whole_service = open_cases is not None
         self.known_count = open_cases if open_cases is not None else known_count
+        self.visibility = visibility
 
     @cached_property
     def count(self) -> int:
         return self.known_count if self.known_count is not None else super().count
 
-    def _ordered(self, people: QuerySet[YoungPerson]) -> QuerySet[YoungPerson]:
-        sort = self.sort or "status"
+    @classmethod
+    def _sorted(cls, people: QuerySet[YoungPerson], *, sort: str, today: dt.date) -> QuerySet[YoungPerson]:
         if sort in ("name", "-name", "age", "-age"):
-            return people.order_by(*self.SORTS[sort])  # no summary needed
-        return order_by_urgency(people, today=self.today).order_by(*self.SORTS[sort])
+            return people.order_by(*cls.SORTS[sort])  # no summary needed
+        return order_by_urgency(people, today=today).order_by(*cls.SORTS[sort])
+
+    def _ordered(self, people: QuerySet[YoungPerson]) -> QuerySet[YoungPerson]:
+        return self._sorted(people, sort=self.sort or "status", today=self.today)
+
+    #: The columns of a page's rows read as values (the prepared page): ROW_FIELDS, the PA's id and the plan badge.
+    ROW_COLUMNS = ("pk", "ref", "name", "date_of_birth", "circumstance", "vulnerable", "closed_on", "pa_id", "pa__name",
+                   "plan_not_shared")
+
+    @classmethod
+    def _rows_of(cls, people: QuerySet[YoungPerson], *, sort: str, today: dt.date) -> QuerySet:
+        return (cls._sorted(people, sort=sort, today=today).annotate(plan_not_shared=plan_not_shared(today))
+                .values_list(*cls.ROW_COLUMNS))
+
+    def _prepared_rows(self) -> Prepared:
+        """The page's query for this kind of visibility, sort and page size. Its builders use only their arguments
+        and these three (core.prepared: a value captured from this request would be compiled in as a constant)."""
+        kind = "service" if self.whole_service else self.visibility[0]
+        sort, per_page = self.sort or "status", self.per_page
+        prepared = _PAGE_ROWS.get((kind, sort, per_page))
+        if prepared is None:
+            rows_of = type(self)._rows_of
+            if kind == "service":
+                # The page's ids from the summary's index for the sort (a subquery whose offset is a parameter),
+                # and those people sorted again by the same keys.
+                ids_sql, ids_params = Prepared(lambda: open_summaries(sort).values("young_person_id")).sql()
+                prepared = Prepared(lambda skip, today: rows_of(YoungPerson.objects.filter(pk__in=RawSQL(
+                    f"{ids_sql} LIMIT %s OFFSET %s", [*ids_params, per_page, skip])), sort=sort, today=today)[:per_page],
+                    skip=INT, today=DATE)
+            else:
+                prepared = Prepared(lambda key, today: rows_of(open_cases(young_people_seen_as(
+                    YoungPerson.objects.all(), (kind, key), today=today), today=today), sort=sort, today=today),
+                    key=INT, today=DATE)
+            _PAGE_ROWS[(kind, sort, per_page)] = prepared
+        return prepared
+
+    def _prepared_page_rows(self, bottom: int) -> list[YoungPerson]:
+        prepared, db = self._prepared_rows(), self.object_list.db
+        if self.whole_service:
+            rows = prepared.rows(using=db, skip=bottom, today=self.today)
+        else:
+            rows = prepared.rows(using=db, limit=self.per_page, offset=bottom, key=self.visibility[1], today=self.today)
+        people = []
+        blank, positions = _row_fields()
+        for *fields, pa_id, pa_name, not_shared in rows:
+            values = blank.copy()
+            for position, value in zip(positions, (*fields, pa_id), strict=True):
+                values[position] = value
+            person = YoungPerson.from_db(db, None, values)  # every field given: the others deferred, as only() does
+            person.pa = None if pa_id is None else Staff.from_db(db, ["id", "name"], (pa_id, pa_name))
+            person.plan_not_shared = not_shared
+            people.append(person)
+        return people
 
     def _page_rows(self, bottom: int) -> list[YoungPerson]:
+        if self.visibility is not None and self.visibility[0] != "none":
+            return self._prepared_page_rows(bottom)
         people = self.object_list
         if self.whole_service:
             # The whole service's open cases: the page's ids from the summary's index for the sort (a subquery),

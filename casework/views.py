@@ -59,9 +59,11 @@ def caseload(request):
     # Issue 16: the counts at the top count the unfiltered list too (one query), so the paginator need not.
     counts = totals or (None if fragment else caseload_counts(visible, today=today))
     unfiltered = not filters.narrows
+    visibility = visibility_of(request.user)
     paginator = CaseloadPaginator(filters.qs, PAGE_SIZE, today=today, sort=request.GET.get("sort"),
                                   open_cases=totals["open"] if totals and unfiltered else None,
-                                  known_count=counts["people"] if counts and not totals and unfiltered else None)
+                                  known_count=counts["people"] if counts and not totals and unfiltered else None,
+                                  visibility=visibility if unfiltered else None)
     page = paginator.get_page(request.GET.get("page"))  # V4, V5, X1
     table = CaseloadTable(page, order_by=paginator.sort, show_pa="pa" in filters.filters)
     context = {
@@ -77,7 +79,7 @@ def caseload(request):
     if fragment:
         # The filter form (hx-get): only the filters and the list change; the counts and "coming up" do not.
         return _vary_on_htmx(render(request, "careleavers/_caseload_results.html", context))
-    upcoming = coming_up(visibility_of(request.user), today=today)
+    upcoming = coming_up(visibility, today=today)
     context |= {"counts": counts, "coming_up": upcoming, "coming_up_items": coming_up_items(upcoming)}
     return _vary_on_htmx(render(request, "careleavers/caseload.html", context))
 

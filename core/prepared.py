@@ -14,8 +14,8 @@ date computed from today in Python) it raises ImproperlyConfigured rather than s
 branch on its values (an `if` on an id would choose its SQL by the stand-ins, which are negative): it only passes
 them to filters.
 
-PostgreSQL only: elsewhere (SQLite in development) the queryset is simply built with the values and run, so the
-result is the same. `tests/core/test_prepared.py` checks both ways give the same rows.
+PostgreSQL only: elsewhere (SQLite in development), and whenever a value is None (which can change the SQL: IS NULL),
+the queryset is simply built with the values and run, so the result is the same. `tests/core/test_prepared.py` checks both ways give the same rows.
 """
 
 import datetime as dt
@@ -98,8 +98,10 @@ class Prepared:
         missing = set(self.kinds) - {name for name, _ in slots if name is not None}
         if missing:
             raise ImproperlyConfigured(f"Values not in the SQL: {sorted(missing)}")
-        converters = compiler.get_converters([s[0] for s in compiler.select]) if compiler.select else {}
-        compiled = self._compiled[alias] = (sql, slots, (compiler, converters))
+        # As SQLCompiler.results_iter: the columns asked for (those added for the ordering are cut off), converted.
+        width = compiler.col_count if compiler.has_extra_select else None
+        converters = compiler.get_converters([s[0] for s in compiler.select[0:compiler.col_count]])
+        compiled = self._compiled[alias] = (sql, slots, (compiler, converters, width))
         return compiled
 
     def _params(self, slots, values: dict[str, Any]) -> list:
@@ -124,21 +126,32 @@ class Prepared:
         sql, slots, _ = self._compile(using)
         return sql, self._params(slots, values)
 
-    def rows(self, using: str = "default", **values: Any) -> list[tuple]:
+    def rows(self, using: str = "default", *, limit: int | None = None, offset: int = 0, **values: Any) -> list[tuple]:
+        """The rows; `limit` and `offset` (a page of an unsliced query) are parameters too."""
         connection = connections[using]
-        if connection.vendor != "postgresql":
-            return [tuple(row) for row in self.build(**values)]
-        sql, slots, (compiler, converters) = self._compile(using)
+        if connection.vendor != "postgresql" or None in values.values():  # None can change the SQL (IS NULL)
+            queryset = self.build(**values)
+            if limit is not None:
+                queryset = queryset[offset:offset + limit]
+            return [tuple(row) for row in queryset]
+        sql, slots, (compiler, converters, width) = self._compile(using)
+        params = self._params(slots, values)
+        if limit is not None:
+            if compiler.query.is_sliced:
+                raise ImproperlyConfigured("A sliced query takes no limit: build it unsliced.")
+            sql, params = f"{sql} LIMIT %s OFFSET %s", [*params, int(limit), int(offset)]
         with connection.cursor() as cursor:
-            cursor.execute(sql, self._params(slots, values))
+            cursor.execute(sql, params)
             rows = cursor.fetchall()
+        if width is not None:
+            rows = [row[:width] for row in rows]
         if converters:
             rows = [tuple(row) for row in compiler.apply_converters(rows, converters)]
         return rows
 
     def expression(self, using: str = "default", **values: Any):
         """The query as a subquery expression, e.g. `people.filter(pk__in=visible.expression(...))`."""
-        if connections[using].vendor != "postgresql":
+        if connections[using].vendor != "postgresql" or None in values.values():
             return self.build(**values)
         sql, params = self.sql(using, **values)
         return RawSQL(sql, params)
