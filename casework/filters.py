@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import django_filters
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.base import DEFERRED
 from django.db.models.expressions import OrderBy, RawSQL
 from django.utils.functional import cached_property
@@ -172,17 +172,34 @@ def requirements_of(people: QuerySet[YoungPerson], *, whole_service: bool = Fals
     return Requirement.objects.filter(young_person__in=people.values("pk"))
 
 
-def caseload_counts(people: QuerySet[YoungPerson], *, today: dt.date) -> dict:
-    """Overdue and due-soon requirements on the caseload and how many people it holds (`people`, the unfiltered
-    list's count, so the paginator need not count them again), in one query over the people joined to their
-    summary rows (V2, V4; issue 16: not every requirement row of the service on every page). The whole
-    service's are compliance.selectors.open_case_totals."""
-    counts = people.order_by().aggregate(
+def _counts(people: QuerySet[YoungPerson]) -> QuerySet:
+    # One row of aggregates (a constant's GROUP BY is dropped: an aggregate over everyone, as aggregate() writes it).
+    return (people.order_by().annotate(all=Value(1)).values("all").annotate(
         people=Count("pk"), overdue_rows=Sum("caseload_summary__overdue"), due_soon_rows=Sum("caseload_summary__due_soon"),
         overdue_people=Count("pk", filter=Q(caseload_summary__overdue__gt=0)))
-    counts = {"overdue": counts["overdue_rows"], "due_soon": counts["due_soon_rows"],
-              "overdue_people": counts["overdue_people"], "people": counts["people"]}
-    return {key: value or 0 for key, value in counts.items()}
+        .values_list("overdue_rows", "due_soon_rows", "overdue_people", "people"))
+
+
+#: Issue 16: the counts at the top for a PA's and a Team Leader's caseload, compiled once per process.
+_COUNTS: dict[str, Prepared] = {}
+
+
+def caseload_counts(visibility: tuple[str, int | None], *, today: dt.date) -> dict:
+    """Overdue and due-soon requirements on the caseload of the open cases seen under `visibility`
+    (core.rules.visibility_of) and how many people it holds (`people`, the unfiltered list's count, so the
+    paginator need not count them again), in one query over the people joined to their summary rows (V2, V4;
+    issue 16: not every requirement row of the service on every page). The whole service's are
+    compliance.selectors.open_case_totals."""
+    kind, key = visibility
+    row: tuple = (0, 0, 0, 0)
+    if kind != "none":
+        prepared = _COUNTS.get(kind)
+        if prepared is None:
+            prepared = _COUNTS[kind] = Prepared(lambda key, today: _counts(open_cases(young_people_seen_as(
+                YoungPerson.objects.all(), (kind, key), today=today), today=today)), key=INT, today=DATE)
+        row = prepared.rows(key=key, today=today)[0]
+    return {name: value or 0 for name, value in zip(("overdue", "due_soon", "overdue_people", "people"), row,
+                                                    strict=True)}
 
 
 def _coming_up_rows(people: QuerySet[YoungPerson], *, today: dt.date, limit: int, whole_service: bool) -> QuerySet:

@@ -57,9 +57,9 @@ def caseload(request):
     totals = open_case_totals() if service else None
     fragment = _htmx_fragment(request)
     # Issue 16: the counts at the top count the unfiltered list too (one query), so the paginator need not.
-    counts = totals or (None if fragment else caseload_counts(visible, today=today))
-    unfiltered = not filters.narrows
     visibility = visibility_of(request.user)
+    counts = totals or (None if fragment else caseload_counts(visibility, today=today))
+    unfiltered = not filters.narrows
     paginator = CaseloadPaginator(filters.qs, PAGE_SIZE, today=today, sort=request.GET.get("sort"),
                                   open_cases=totals["open"] if totals and unfiltered else None,
                                   known_count=counts["people"] if counts and not totals and unfiltered else None,
