@@ -26,7 +26,7 @@ SESSION_DEVICE: ContextVar[QuerySet | None] = ContextVar("session_device", defau
 class StaffModelBackend(ModelBackend):
     def get_user(self, user_id):
         user_model = get_user_model()
-        users = user_model._default_manager.select_related("staff")
+        users = user_model._default_manager.select_related("staff")  # noqa: SLF001  (as ModelBackend)
         device = SESSION_DEVICE.get()
         if device is not None:
             users = users.annotate(otp_device_confirmed=Exists(device.filter(user=OuterRef("pk"), confirmed=True)))
@@ -39,7 +39,7 @@ class StaffModelBackend(ModelBackend):
     async def aget_user(self, user_id):
         user_model = get_user_model()
         try:
-            user = await user_model._default_manager.select_related("staff").aget(pk=user_id)
+            user = await user_model._default_manager.select_related("staff").aget(pk=user_id)  # noqa: SLF001
         except user_model.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None

@@ -10,8 +10,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from django.utils.http import urlencode
 from django.utils.functional import SimpleLazyObject
+from django.utils.http import urlencode
 from django_htmx.http import HttpResponseClientRedirect
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.middleware import OTPMiddleware as DjangoOTPMiddleware

@@ -4,8 +4,8 @@ replaced Django's ModelBackend still work."""
 import pytest
 from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY, authenticate
 from django.contrib.sessions.backends.db import SessionStore
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.backends import BACKEND, LEGACY_BACKEND, StaffModelBackend

@@ -183,8 +183,9 @@ def _caseload_of(pa, n: int) -> None:
 def test_caseload_query_count_is_the_same_for_5_and_50_young_people(client, alice, size, django_assert_num_queries):
     _caseload_of(alice, size)
     login(client, alice)
-    # session / user with their staff record (issue 16: one query) / summary date / pagination count / page rows (sorted by urgency, issue 16) / their
-    # requirement rows / their in-touch checks (X1) / counts / coming up / savepoint pair (ATOMIC_REQUESTS)
+    # session / user with their staff record (issue 16: one query) / summary date / pagination count / page rows
+    # (sorted by urgency, issue 16) / their requirement rows / their in-touch checks (X1) / counts / coming up /
+    # savepoint pair (ATOMIC_REQUESTS)
     with django_assert_num_queries(11):
         response = client.get(reverse("caseload"), {"status": "ok", "q": "", "circumstance": "standard"})
     assert response.status_code == 200

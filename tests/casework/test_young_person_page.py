@@ -108,8 +108,9 @@ def test_young_person_page_with_every_panel_runs_a_fixed_number_of_queries(clien
     yp = _every_panel(alice, size)
     login(client, alice)
     client.get(reverse("young_person", args=[yp.pk]))
-    # session / savepoint / user with their staff record (issue 16: one query) / young person (its visibility answered by reading it) / the view's audit
-    # row / absences / requirements / pack / timeline: contacts, events, escalations, the plans, the arrangements with
+    # session / savepoint / user with their staff record (issue 16: one query) / young person (its visibility
+    # answered by reading it) / the view's audit row / absences / requirements / pack / timeline: contacts, events,
+    # escalations, the plans, the arrangements with
     # their decisions and step-back checklists (3: read once for their panels and the timeline), case notes / pack
     # events / case panel: cover, closures / case record: accommodation, activity, key professionals / the overdue
     # items' updates (the items are the page's requirements) / in-touch checks / documents and their earlier
