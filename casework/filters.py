@@ -26,7 +26,14 @@ from compliance.selectors import URGENCY_SORT, most_urgent, open_summaries, orde
 from compliance.status import needs_attention_q, status_for, status_q
 from core.dates import age_on
 from core.prepared import DATE, INT, Ids, Prepared
-from core.rules import is_pa, is_service_wide, young_people_seen_as
+from core.rules import (
+    is_pa,
+    is_service_wide,
+    personal_advisers_among,
+    team_staff,
+    visibility_of,
+    young_people_seen_as,
+)
 from pathway.selectors import plan_not_shared
 from returns.selectors import birthday_checks_due_among
 
@@ -49,6 +56,13 @@ def _options(choices: tuple[tuple[str, str], ...], chosen: str) -> SafeString:
         (option, " selected" if option == chosen else "", label) for option, label in choices))
 
 
+@lru_cache(maxsize=1)
+def _team_pas() -> Prepared:
+    """A team's PAs by name, as (id, name): a Team Leader's PA filter (issue 16: prepared once per process)."""
+    return Prepared(lambda team_id: personal_advisers_among(team_staff(Staff.objects.all(), team_id=team_id))
+                    .order_by("name").values_list("pk", "name"), team_id=INT)
+
+
 class CaseloadFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Name or reference", method="search")
     status = django_filters.ChoiceFilter(label="Status", choices=STATUS_CHOICES, method="noop", empty_label="Any status")
@@ -68,6 +82,8 @@ class CaseloadFilter(django_filters.FilterSet):
         self.today = today
         staff = staff_for(user)
         self.service_wide = is_service_wide(user)
+        kind, key = visibility_of(user)
+        self.team_leader_of = key if kind == "team" else None  # the Team Leader's team
         if staff is None or is_pa(user):
             del self.filters["pa"]  # a PA sees their own caseload (and cover cases)
         else:
@@ -83,6 +99,8 @@ class CaseloadFilter(django_filters.FilterSet):
         """Some filter or search is applied (a value that is valid; django-filter ignores the others)."""
         if not self.is_bound:
             return False
+        if not any(self.data.get(name) for name in self.filters):
+            return False  # nothing asked for (issue 16: no form to clean on the unfiltered page)
         self.form.is_valid()  # cleans the form once: cleaned_data holds the valid values
         return any(value not in (None, "", [], ()) for value in self.form.cleaned_data.values())
 
@@ -100,7 +118,12 @@ class CaseloadFilter(django_filters.FilterSet):
                 wanted |= Q(team_id=int(team))
             if pa and str(pa).isdigit():
                 wanted |= Q(pk=int(pa))
+            if wanted == Q(pk__in=[]):
+                return [("", "Any PA")]  # no team chosen: no PA to list (and no query to build)
             people = people.filter(wanted)
+        elif self.team_leader_of is not None:
+            # Issue 16: a Team Leader's PAs (core.rules.visible_staff), from a query prepared once per process.
+            return [("", "Any PA"), *((str(pk), name) for pk, name in _team_pas().rows(team_id=self.team_leader_of))]
         return [("", "Any PA"), *((str(s.pk), s.name) for s in people)]
 
     def form_fields(self) -> list[dict]:

@@ -60,7 +60,8 @@ def caseload(request):
     visibility = visibility_of(request.user)
     counts = totals or (None if fragment else caseload_counts(visibility, today=today))
     unfiltered = not filters.narrows
-    paginator = CaseloadPaginator(filters.qs, PAGE_SIZE, today=today, sort=request.GET.get("sort"),
+    # Unfiltered, the list is `visible` itself (what filters.qs would give, without cleaning the form for it).
+    paginator = CaseloadPaginator(visible if unfiltered else filters.qs, PAGE_SIZE, today=today, sort=request.GET.get("sort"),
                                   open_cases=totals["open"] if totals and unfiltered else None,
                                   known_count=counts["people"] if counts and not totals and unfiltered else None,
                                   visibility=visibility if unfiltered else None)
