@@ -57,6 +57,12 @@ def _options(choices: tuple[tuple[str, str], ...], chosen: str) -> SafeString:
 
 
 @lru_cache(maxsize=1)
+def _teams() -> Prepared:
+    """Every team by name, as (id, name): the whole service's team filter (issue 16: prepared once per process)."""
+    return Prepared(lambda: Team.objects.order_by("name").values_list("pk", "name"))
+
+
+@lru_cache(maxsize=1)
 def _team_pas() -> Prepared:
     """A team's PAs by name, as (id, name): a Team Leader's PA filter (issue 16: prepared once per process)."""
     return Prepared(lambda team_id: personal_advisers_among(team_staff(Staff.objects.all(), team_id=team_id))
@@ -139,7 +145,7 @@ class CaseloadFilter(django_filters.FilterSet):
             if name == "pa":
                 choices = self.pa_choices
             elif name == "team":
-                choices = [("", "Any team"), *Team.objects.order_by("name").values_list("pk", "name")]
+                choices = [("", "Any team"), *_teams().rows()]
             elif name != "q":
                 choices = field.choices
             if name != "q":

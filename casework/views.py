@@ -36,7 +36,7 @@ from core.rules import seen_by, visibility_of
 from .filters import CaseloadFilter, CaseloadPaginator, caseload_counts, coming_up, in_absence
 from .forms import AbsenceForm, EventForm
 from .reasons import due_reasons
-from .tables import CaseloadTable, coming_up_items
+from .tables import CaseloadRows, CaseloadTable, coming_up_items
 from .timeline import history_for, timeline_for
 
 PAGE_SIZE = 25
@@ -66,11 +66,12 @@ def caseload(request):
                                   known_count=counts["people"] if counts and not totals and unfiltered else None,
                                   visibility=visibility if unfiltered else None)
     page = paginator.get_page(request.GET.get("page"))  # V4, V5, X1
-    table = CaseloadTable(page, order_by=paginator.sort, show_pa="pa" in filters.filters)
+    # Issue 16: the table's columns set up once per sort and column set (CaseloadTable.layout), not per request.
+    layout = CaseloadTable.layout(order_by=paginator.sort, show_pa="pa" in filters.filters)
     context = {
         "page": page,
-        "table": table,
-        "table_header": table.html_header(request.GET),
+        "table": CaseloadRows(layout, page),
+        "table_header": layout.html_header(request.GET),
         "sort": paginator.sort,
         "filter": filters,
         "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
