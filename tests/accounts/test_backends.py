@@ -21,11 +21,24 @@ def test_get_user_reads_the_staff_record_in_the_same_query(alice, django_assert_
         assert user.staff == alice
 
 
-def test_a_user_without_a_staff_record_is_still_read(django_user_model):
+def test_the_user_read_is_the_orms(alice, django_assert_num_queries):
+    expected = type(alice.user).objects.select_related("staff").get(pk=alice.user.pk)
+    with django_assert_num_queries(1):
+        user = StaffModelBackend().get_user(alice.user.pk)
+        assert user.staff.user is user  # both ways cached, as select_related leaves them
+    assert [getattr(user, f.attname) for f in type(user)._meta.concrete_fields] == [
+        getattr(expected, f.attname) for f in type(user)._meta.concrete_fields]
+    assert [getattr(user.staff, f.attname) for f in type(alice)._meta.concrete_fields] == [
+        getattr(alice, f.attname) for f in type(alice)._meta.concrete_fields]
+    assert StaffModelBackend().get_user(10**9) is None
+
+
+def test_a_user_without_a_staff_record_is_still_read(django_user_model, django_assert_num_queries):
     user = django_user_model.objects.create_user("admin-only", password="a long enough password")
     loaded = StaffModelBackend().get_user(user.pk)
     assert loaded == user
-    assert not hasattr(loaded, "staff")
+    with django_assert_num_queries(0):
+        assert not hasattr(loaded, "staff")
 
 
 def test_an_inactive_user_is_not_read(alice):
