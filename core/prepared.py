@@ -155,7 +155,7 @@ class Prepared:
         if connections[using].vendor != "postgresql" or None in values.values():
             return self.build(**values)
         sql, params = self.sql(using, **values)
-        return RawSQL(sql, params)  # noqa: S611  (SQL the ORM compiled; the values are parameters)
+        return RawSQL(sql, params)  # noqa: S611  # nosec B611  (SQL the ORM compiled; the values are parameters)
 
 
 def _key(value: Any) -> Any:
