@@ -4,14 +4,20 @@ They look for the session's auth key rather than loading request.user, so pages 
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY, logout
+from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthenticationMiddleware
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django_htmx.http import HttpResponseClientRedirect
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.middleware import OTPMiddleware as DjangoOTPMiddleware
+from django_otp.models import Device
 
+from .backends import BACKEND, LEGACY_BACKEND, SESSION_DEVICE
 from .devices import has_confirmed_device
 from .sessions import session_expired
 
@@ -29,6 +35,57 @@ def _redirect(request, url: str):
     if request.headers.get("HX-Request") == "true":  # before or after django-htmx's middleware
         return HttpResponseClientRedirect(url)
     return redirect(url)
+
+
+class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
+    """Django's, but a session that names Django's ModelBackend (signed in before accounts.backends replaced it in
+    AUTHENTICATION_BACKENDS) is read with its replacement, which loads the same user, rather than signed out.
+    The path is rewritten in the session (one write, on that session's first request), so only sessions already
+    signed in by ModelBackend are carried over: it is no longer a backend anyone can sign in with."""
+
+    def process_request(self, request):
+        session = getattr(request, "session", None)
+        if session is not None and session.get(BACKEND_SESSION_KEY) == LEGACY_BACKEND:
+            session[BACKEND_SESSION_KEY] = BACKEND
+        super().process_request(request)
+
+
+class OTPMiddleware(DjangoOTPMiddleware):
+    """django-otp's, but the device the session names is checked in the query that reads the user (issue 16: one
+    query fewer on every signed-in request): accounts.backends.StaffModelBackend answers whether it still belongs to
+    the user and is confirmed, as django-otp's own check does, so a device deleted or no longer confirmed stops
+    counting on the next request. `user.otp_device` is the device, read only if something asks for more than whether
+    there is one (`is_verified`). A user read some other way (not by that backend) takes django-otp's own way."""
+
+    def _verify_user_sync(self, request, user):
+        persistent_id = request.session.get(DEVICE_ID_SESSION_KEY) if SESSION_KEY in request.session else None
+        if not persistent_id:
+            return super()._verify_user_sync(request, user)
+        device = self._device_query(persistent_id)
+        if device is None:  # names no device model (django-otp's own lookup fails on it): not verified
+            self._init_user_fields(user)
+            del request.session[DEVICE_ID_SESSION_KEY]
+            return user
+        token = SESSION_DEVICE.set(device)
+        try:
+            authenticated = user.is_authenticated  # reads the user (django.contrib.auth.get_user)
+        finally:
+            SESSION_DEVICE.reset(token)
+        confirmed = getattr(user, "otp_device_confirmed", None) if authenticated else None
+        if confirmed is None:
+            return super()._verify_user_sync(request, user)
+        self._init_user_fields(user)
+        if confirmed:
+            user.otp_device = SimpleLazyObject(device.get)
+        else:
+            del request.session[DEVICE_ID_SESSION_KEY]  # as django-otp does for a device that no longer verifies
+        return user
+
+    def _device_query(self, persistent_id: str):
+        try:
+            return Device._filter_persistent_id(self._normalize_persistent_id(persistent_id))  # noqa: SLF001
+        except (ValueError, LookupError):  # what Device.from_persistent_id forgives (a malformed or unknown id)
+            return None
 
 
 class IdleTimeoutMiddleware:

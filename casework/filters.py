@@ -6,24 +6,34 @@ due_soon_from), whose windows come from the active policy pack: no interval is w
 """
 
 import datetime as dt
+from dataclasses import dataclass
 from functools import lru_cache
 
 import django_filters
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
-from django.db.models.expressions import OrderBy
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models.base import DEFERRED
+from django.db.models.expressions import OrderBy, RawSQL
 from django.utils.functional import cached_property
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
 from approvals.models import Arrangement, ArrangementKind, ArrangementState
-from careleavers.models import Circumstance, PlannedAbsence, Team, YoungPerson
-from careleavers.selectors import personal_advisers_visible_to, staff_for
+from careleavers.models import Circumstance, PlannedAbsence, Staff, Team, YoungPerson
+from careleavers.selectors import open_cases, personal_advisers_visible_to, staff_for
 from compliance.models import Requirement, RequirementCode, Status
 from compliance.selectors import URGENCY_SORT, most_urgent, open_summaries, order_by_urgency
-from compliance.status import needs_attention_q, status_expression, status_for, status_q
+from compliance.status import needs_attention_q, status_for, status_q
 from core.dates import age_on
-from core.rules import is_pa, is_service_wide
+from core.prepared import DATE, INT, Ids, Prepared
+from core.rules import (
+    is_pa,
+    is_service_wide,
+    personal_advisers_among,
+    team_staff,
+    visibility_of,
+    young_people_seen_as,
+)
 from pathway.selectors import plan_not_shared
 from returns.selectors import birthday_checks_due_among
 
@@ -46,6 +56,19 @@ def _options(choices: tuple[tuple[str, str], ...], chosen: str) -> SafeString:
         (option, " selected" if option == chosen else "", label) for option, label in choices))
 
 
+@lru_cache(maxsize=1)
+def _teams() -> Prepared:
+    """Every team by name, as (id, name): the whole service's team filter (issue 16: prepared once per process)."""
+    return Prepared(lambda: Team.objects.order_by("name").values_list("pk", "name"))
+
+
+@lru_cache(maxsize=1)
+def _team_pas() -> Prepared:
+    """A team's PAs by name, as (id, name): a Team Leader's PA filter (issue 16: prepared once per process)."""
+    return Prepared(lambda team_id: personal_advisers_among(team_staff(Staff.objects.all(), team_id=team_id))
+                    .order_by("name").values_list("pk", "name"), team_id=INT)
+
+
 class CaseloadFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Name or reference", method="search")
     status = django_filters.ChoiceFilter(label="Status", choices=STATUS_CHOICES, method="noop", empty_label="Any status")
@@ -65,6 +88,8 @@ class CaseloadFilter(django_filters.FilterSet):
         self.today = today
         staff = staff_for(user)
         self.service_wide = is_service_wide(user)
+        kind, key = visibility_of(user)
+        self.team_leader_of = key if kind == "team" else None  # the Team Leader's team
         if staff is None or is_pa(user):
             del self.filters["pa"]  # a PA sees their own caseload (and cover cases)
         else:
@@ -80,6 +105,8 @@ class CaseloadFilter(django_filters.FilterSet):
         """Some filter or search is applied (a value that is valid; django-filter ignores the others)."""
         if not self.is_bound:
             return False
+        if not any(self.data.get(name) for name in self.filters):
+            return False  # nothing asked for (issue 16: no form to clean on the unfiltered page)
         self.form.is_valid()  # cleans the form once: cleaned_data holds the valid values
         return any(value not in (None, "", [], ()) for value in self.form.cleaned_data.values())
 
@@ -97,7 +124,12 @@ class CaseloadFilter(django_filters.FilterSet):
                 wanted |= Q(team_id=int(team))
             if pa and str(pa).isdigit():
                 wanted |= Q(pk=int(pa))
+            if wanted == Q(pk__in=[]):
+                return [("", "Any PA")]  # no team chosen: no PA to list (and no query to build)
             people = people.filter(wanted)
+        elif self.team_leader_of is not None:
+            # Issue 16: a Team Leader's PAs (core.rules.visible_staff), from a query prepared once per process.
+            return [("", "Any PA"), *((str(pk), name) for pk, name in _team_pas().rows(team_id=self.team_leader_of))]
         return [("", "Any PA"), *((str(s.pk), s.name) for s in people)]
 
     def form_fields(self) -> list[dict]:
@@ -113,7 +145,7 @@ class CaseloadFilter(django_filters.FilterSet):
             if name == "pa":
                 choices = self.pa_choices
             elif name == "team":
-                choices = [("", "Any team"), *Team.objects.order_by("name").values_list("pk", "name")]
+                choices = [("", "Any team"), *_teams().rows()]
             elif name != "q":
                 choices = field.choices
             if name != "q":
@@ -169,32 +201,134 @@ def requirements_of(people: QuerySet[YoungPerson], *, whole_service: bool = Fals
     return Requirement.objects.filter(young_person__in=people.values("pk"))
 
 
-def caseload_counts(people: QuerySet[YoungPerson], *, today: dt.date) -> dict:
-    """Overdue and due-soon requirements on the caseload and how many people it holds (`people`, the unfiltered
-    list's count, so the paginator need not count them again), in one query over the people joined to their
-    summary rows (V2, V4; issue 16: not every requirement row of the service on every page). The whole
-    service's are compliance.selectors.open_case_totals."""
-    counts = people.order_by().aggregate(
+def _counts(people: QuerySet[YoungPerson]) -> QuerySet:
+    # One row of aggregates (a constant's GROUP BY is dropped: an aggregate over everyone, as aggregate() writes it).
+    return (people.order_by().annotate(all=Value(1)).values("all").annotate(
         people=Count("pk"), overdue_rows=Sum("caseload_summary__overdue"), due_soon_rows=Sum("caseload_summary__due_soon"),
         overdue_people=Count("pk", filter=Q(caseload_summary__overdue__gt=0)))
-    counts = {"overdue": counts["overdue_rows"], "due_soon": counts["due_soon_rows"],
-              "overdue_people": counts["overdue_people"], "people": counts["people"]}
-    return {key: value or 0 for key, value in counts.items()}
+        .values_list("overdue_rows", "due_soon_rows", "overdue_people", "people"))
 
 
-def coming_up(people: QuerySet[YoungPerson], *, today: dt.date, limit: int = 20,
-              whole_service: bool = False) -> list[Requirement]:
-    """V2: requirements not yet overdue whose scheduling window (the pack's due-soon rows, stored
-    as due_soon_from) has opened: visits and contacts two weeks ahead, reviews a month ahead.
-    Flags those due inside the PA's planned absence (V5). One query."""
-    rows = (
+#: Issue 16: the counts at the top for a PA's and a Team Leader's caseload, compiled once per process.
+_COUNTS: dict[str, Prepared] = {}
+
+
+def caseload_counts(visibility: tuple[str, int | None], *, today: dt.date) -> dict:
+    """Overdue and due-soon requirements on the caseload of the open cases seen under `visibility`
+    (core.rules.visibility_of) and how many people it holds (`people`, the unfiltered list's count, so the
+    paginator need not count them again), in one query over the people joined to their summary rows (V2, V4;
+    issue 16: not every requirement row of the service on every page). The whole service's are
+    compliance.selectors.open_case_totals."""
+    kind, key = visibility
+    row: tuple = (0, 0, 0, 0)
+    if kind != "none":
+        prepared = _COUNTS.get(kind)
+        if prepared is None:
+            prepared = _COUNTS[kind] = Prepared(lambda key, today: _counts(open_cases(young_people_seen_as(
+                YoungPerson.objects.all(), (kind, key), today=today), today=today)), key=INT, today=DATE)
+        row = prepared.rows(key=key, today=today)[0]
+    return {name: value or 0 for name, value in zip(("overdue", "due_soon", "overdue_people", "people"), row,
+                                                    strict=True)}
+
+
+def _coming_up_rows(people: QuerySet[YoungPerson], *, today: dt.date, limit: int, whole_service: bool) -> QuerySet:
+    return (
         requirements_of(people, whole_service=whole_service, today=today)
         .filter(status_q(Status.DUE_SOON, today))
-        .select_related("young_person").only("young_person_id", "code", "due", "due_soon_from", "young_person__name")
-        .annotate(status=status_expression(today), in_absence=in_absence("young_person__pa", "due"))
+        .annotate(in_absence=in_absence("young_person__pa", "due"))
         .order_by("due", "young_person__ref", "code")
-    )
-    return list(rows[:limit])
+        .values_list("young_person_id", "young_person__name", "code", "due", "in_absence")
+    )[:limit]
+
+
+@dataclass(frozen=True, slots=True)
+class ComingUp:
+    """One entry of "coming up": a requirement not yet overdue whose scheduling window has opened (V2)."""
+
+    young_person_id: int
+    name: str
+    code: str
+    due: dt.date
+    in_absence: bool  # V5
+
+    def get_code_display(self) -> str:
+        return _CODE_LABELS().get(self.code, self.code)  # as Requirement.get_code_display
+
+
+@lru_cache(maxsize=1)
+def _CODE_LABELS() -> dict[str, str]:  # noqa: N802
+    return {str(code): str(label) for code, label in Requirement._meta.get_field("code").flatchoices}
+
+
+#: Issue 16: "coming up" for each kind of visibility (core.rules.visibility_of), compiled once per process.
+_COMING_UP: dict[tuple[str, int], Prepared] = {}
+
+
+def _prepared_coming_up(kind: str, limit: int) -> Prepared:
+    prepared = _COMING_UP.get((kind, limit))
+    if prepared is None:
+        if kind == "service":
+            prepared = Prepared(lambda today: _coming_up_rows(
+                YoungPerson.objects.all(), today=today, limit=limit, whole_service=True), today=DATE)
+        else:
+            prepared = Prepared(lambda key, today: _coming_up_rows(
+                open_cases(young_people_seen_as(YoungPerson.objects.all(), (kind, key), today=today), today=today),
+                today=today, limit=limit, whole_service=False), key=INT, today=DATE)
+        _COMING_UP[(kind, limit)] = prepared
+    return prepared
+
+
+def coming_up(visibility: tuple[str, int | None], *, today: dt.date, limit: int = 20) -> list[ComingUp]:
+    """V2: requirements not yet overdue whose scheduling window (the pack's due-soon rows, stored
+    as due_soon_from) has opened: visits and contacts two weeks ahead, reviews a month ahead, of the open cases seen
+    under `visibility` (core.rules.visibility_of; the whole service's straight from the rows, no semi-join over
+    100 000 people). Flags those due inside the PA's planned absence (V5). One query."""
+    kind, key = visibility
+    if kind == "none":
+        return []
+    prepared = _prepared_coming_up(kind, limit)
+    rows = prepared.rows(today=today) if kind == "service" else prepared.rows(key=key, today=today)
+    return [ComingUp(*row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class _Due:
+    """One requirement row of a person on the page: what the row's most urgent requirement is picked from."""
+
+    code: str
+    due: dt.date
+    due_soon_from: dt.date
+    in_absence: bool  # V5
+
+
+#: Issue 16: a page of the unfiltered caseload for each kind of visibility, sort and page size, compiled once per
+#: process (CaseloadPaginator._prepared_rows).
+_PAGE_ROWS: dict[tuple[str, str, int], Prepared] = {}
+#: The fields of YoungPerson a prepared page's rows are made with (CaseloadPaginator.ROW_COLUMNS, in order).
+_ROW_FIELD_NAMES = ["id", "ref", "name", "date_of_birth", "circumstance", "vulnerable", "closed_on", "pa_id"]
+
+
+@lru_cache(maxsize=1)
+def _row_fields() -> tuple[list, list[int]]:
+    """Model.from_db takes a value for every field in the model's order: the deferred marks of the fields a prepared
+    page does not read, and where each of _ROW_FIELD_NAMES goes."""
+    fields = YoungPerson._meta.concrete_fields
+    position = {field.attname: n for n, field in enumerate(fields)}
+    return [DEFERRED] * len(fields), [position[name] for name in _ROW_FIELD_NAMES]
+
+
+#: Issue 16: the page's people's requirement rows, compiled once per process (for each page size).
+_PAGE_REQUIREMENTS: dict[int, Prepared] = {}
+
+
+def _page_requirements(per_page: int) -> Prepared:
+    prepared = _PAGE_REQUIREMENTS.get(per_page)
+    if prepared is None:
+        prepared = _PAGE_REQUIREMENTS[per_page] = Prepared(
+            lambda ids: Requirement.objects.filter(young_person__in=ids)
+            .annotate(in_absence=in_absence("young_person__pa", "due"))
+            .values_list("young_person_id", "code", "due", "due_soon_from", "in_absence"), ids=Ids(per_page))
+    return prepared
 
 
 class CaseloadPaginator(Paginator):
@@ -232,26 +366,87 @@ class CaseloadPaginator(Paginator):
     ROW_FIELDS = ("ref", "name", "date_of_birth", "circumstance", "vulnerable", "closed_on", "pa__name")
 
     def __init__(self, people: QuerySet[YoungPerson], per_page: int, *, today: dt.date, sort: str | None = None,
-                 open_cases: int | None = None, known_count: int | None = None):
+                 open_cases: int | None = None, known_count: int | None = None,
+                 visibility: tuple[str, int | None] | None = None):
         """`open_cases`: the whole service's open cases, unfiltered, are the list (their number given).
-        `known_count`: how many people the list holds, when the caller has counted them already."""
+        `known_count`: how many people the list holds, when the caller has counted them already. `visibility`
+        (core.rules.visibility_of): the list is everyone so seen, unfiltered, so its page is read by a query prepared
+        once per process (issue 16), not built from `people`."""
         super().__init__(people.order_by("ref"), per_page)
         self.today = today
         self.sort = sort if sort in self.SORTS else None
         self.whole_service = open_cases is not None
         self.known_count = open_cases if open_cases is not None else known_count
+        self.visibility = visibility
 
     @cached_property
     def count(self) -> int:
         return self.known_count if self.known_count is not None else super().count
 
-    def _ordered(self, people: QuerySet[YoungPerson]) -> QuerySet[YoungPerson]:
-        sort = self.sort or "status"
+    @classmethod
+    def _sorted(cls, people: QuerySet[YoungPerson], *, sort: str, today: dt.date) -> QuerySet[YoungPerson]:
         if sort in ("name", "-name", "age", "-age"):
-            return people.order_by(*self.SORTS[sort])  # no summary needed
-        return order_by_urgency(people, today=self.today).order_by(*self.SORTS[sort])
+            return people.order_by(*cls.SORTS[sort])  # no summary needed
+        return order_by_urgency(people, today=today).order_by(*cls.SORTS[sort])
+
+    def _ordered(self, people: QuerySet[YoungPerson]) -> QuerySet[YoungPerson]:
+        return self._sorted(people, sort=self.sort or "status", today=self.today)
+
+    #: The columns of a page's rows read as values (the prepared page): ROW_FIELDS, the PA's id and the plan badge.
+    ROW_COLUMNS = ("pk", "ref", "name", "date_of_birth", "circumstance", "vulnerable", "closed_on", "pa_id", "pa__name",
+                   "plan_not_shared")
+
+    @classmethod
+    def rows_of(cls, people: QuerySet[YoungPerson], *, sort: str, today: dt.date) -> QuerySet:
+        return (cls._sorted(people, sort=sort, today=today).annotate(plan_not_shared=plan_not_shared(today))
+                .values_list(*cls.ROW_COLUMNS))
+
+    def _prepared_rows(self) -> Prepared:
+        """The page's query for this kind of visibility, sort and page size. Its builders use only their arguments
+        and these three (core.prepared: a value captured from this request would be compiled in as a constant)."""
+        kind = "service" if self.whole_service else self.visibility[0]
+        sort, per_page = self.sort or "status", self.per_page
+        prepared = _PAGE_ROWS.get((kind, sort, per_page))
+        if prepared is None:
+            rows_of = type(self).rows_of
+            if kind == "service":
+                # The page's ids from the summary's index for the sort (a subquery whose offset is a parameter),
+                # and those people sorted again by the same keys.
+                ids_sql, ids_params = Prepared(lambda: open_summaries(sort).values("young_person_id")).sql()
+
+                def build(skip, today):  # the ids' SQL is the ORM's, compiled above
+                    ids = RawSQL(f"{ids_sql} LIMIT %s OFFSET %s", [*ids_params, per_page, skip])  # noqa: S611  # nosec B611
+                    return rows_of(YoungPerson.objects.filter(pk__in=ids), sort=sort, today=today)[:per_page]
+
+                prepared = Prepared(build, skip=INT, today=DATE)
+            else:
+                prepared = Prepared(lambda key, today: rows_of(open_cases(young_people_seen_as(
+                    YoungPerson.objects.all(), (kind, key), today=today), today=today), sort=sort, today=today),
+                    key=INT, today=DATE)
+            _PAGE_ROWS[(kind, sort, per_page)] = prepared
+        return prepared
+
+    def _prepared_page_rows(self, bottom: int) -> list[YoungPerson]:
+        prepared, db = self._prepared_rows(), self.object_list.db
+        if self.whole_service:
+            rows = prepared.rows(using=db, skip=bottom, today=self.today)
+        else:
+            rows = prepared.rows(using=db, limit=self.per_page, offset=bottom, key=self.visibility[1], today=self.today)
+        people = []
+        blank, positions = _row_fields()
+        for *fields, pa_id, pa_name, not_shared in rows:
+            values = blank.copy()
+            for position, value in zip(positions, (*fields, pa_id), strict=True):
+                values[position] = value
+            person = YoungPerson.from_db(db, None, values)  # every field given: the others deferred, as only() does
+            person.pa = None if pa_id is None else Staff.from_db(db, ["id", "name"], (pa_id, pa_name))
+            person.plan_not_shared = not_shared
+            people.append(person)
+        return people
 
     def _page_rows(self, bottom: int) -> list[YoungPerson]:
+        if self.visibility is not None and self.visibility[0] != "none":
+            return self._prepared_page_rows(bottom)
         people = self.object_list
         if self.whole_service:
             # The whole service's open cases: the page's ids from the summary's index for the sort (a subquery),
@@ -266,11 +461,9 @@ class CaseloadPaginator(Paginator):
         number = self.validate_number(number)
         rows = self._page_rows((number - 1) * self.per_page)
         ids = [row.pk for row in rows]
-        requirements: dict[int, list[Requirement]] = {}
-        for requirement in Requirement.objects.filter(young_person__in=ids).only(
-                "young_person_id", "code", "due", "due_soon_from").annotate(
-                in_absence=in_absence("young_person__pa", "due")):
-            requirements.setdefault(requirement.young_person_id, []).append(requirement)
+        requirements: dict[int, list[_Due]] = {}
+        for young_person_id, *due in (_page_requirements(self.per_page).rows(ids=ids) if ids else ()):
+            requirements.setdefault(young_person_id, []).append(_Due(*due))
         due_checks = birthday_checks_due_among(rows, today=self.today)
         for row in rows:
             first = most_urgent(requirements.get(row.pk, []), today=self.today)

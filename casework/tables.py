@@ -12,6 +12,7 @@ from functools import lru_cache
 import django_tables2 as tables
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, format_html
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
@@ -79,45 +80,78 @@ class CaseloadTable(tables.Table):
         if self.order_by:
             self.caption = f"Young people, sorted by {self.columns[self.order_by[0].bare].header.lower()}"
 
+    @classmethod
+    def layout(cls, *, order_by: str | None, show_pa: bool) -> "CaseloadLayout":
+        """What the page's markup needs of the table for this sort and column set, worked out once per process
+        (issue 16: django-tables2 deep-copies and binds its columns for every table made, a tenth of a page)."""
+        return _layout(order_by, show_pa=show_pa)
+
+    def html_header(self, query: QueryDict) -> list[SafeString]:
+        return CaseloadLayout.of(self).html_header(query)
+
+    def html_rows(self) -> list[tuple[str, SafeString]]:
+        return CaseloadLayout.of(self).html_rows(self.data)
+
+
+class CaseloadLayout:
+    """A CaseloadTable's columns as the page writes them: the caption, each column's heading (its <th> attributes,
+    whether and which way it is sorted, the sort it links to) and each row's cells (their <td> attributes). Taken from
+    a CaseloadTable; none of it depends on the rows."""
+
+    def __init__(self, caption: str, headings: list[tuple], row_format: str, order_by_field: str, page_field: str):
+        self.caption = caption
+        self.headings = headings
+        self.row_format = row_format
+        self.order_by_field = order_by_field
+        self.page_field = page_field
+        self.show_pa = "pa" in {name for name, *_ in headings}
+
+    @classmethod
+    def of(cls, table: "CaseloadTable") -> "CaseloadLayout":
+        headings = [(column.name, column.header, column.orderable, column.is_ordered,
+                     column.order_by_alias.is_descending, column.order_by_alias.next if column.orderable else None,
+                     column.attrs["th"].as_html()) for column in table.columns]
+
+        def cell(name: str, values: int = 1) -> str:
+            attrs = table.columns[name].attrs["td"].as_html().replace("{", "{{").replace("}", "}}")
+            return f"<td {attrs}>" + "{}" * values + "</td>"
+
+        row_format = "".join([
+            cell("name", 2), cell("ref"), cell("age"), *([cell("pa")] if table.show_pa else []),  # name: link, badges
+            cell("circumstance"), cell("next_code"), cell("due", 2), cell("status"),  # due: the date, absence
+        ])
+        return cls(str(table.caption), headings, row_format, table.prefixed_order_by_field, table.prefixed_page_field)
+
     def html_header(self, query: QueryDict) -> list[SafeString]:
         """Each column's <th>, written in one pass with the markup _caseload_table.html gave it (issue 16): a sortable
         heading links to the other direction (the current query string with the sort replaced and the page left
         out, as django-tables2's querystring_replace writes it) and says which way it is sorted (aria-sort)."""
         cells = []
-        for column in self.columns:
-            ordered, descending = column.is_ordered, column.order_by_alias.is_descending
+        for _name, header, orderable, ordered, descending, following, th_attrs in self.headings:
             aria = format_html(' aria-sort="{}"', "descending" if descending else "ascending") if ordered else ""
-            if column.orderable:
+            if orderable:
                 params = dict(query.lists())
-                params[self.prefixed_order_by_field] = column.order_by_alias.next
-                params.pop(self.prefixed_page_field, None)
+                params[self.order_by_field] = following
+                params.pop(self.page_field, None)
                 content = format_html('<a href="{}">{}<span class="visually-hidden">, sort {}</span></a>',
-                                      "?" + urlencode(params, doseq=True), column.header,
+                                      "?" + urlencode(params, doseq=True), header,
                                       "descending" if ordered and not descending else "ascending")
             else:
-                content = conditional_escape(column.header)
-            cells.append(format_html('<th {} scope="col"{}>\n        {}\n      </th>',
-                                     column.attrs["th"].as_html(), aria, content))
+                content = conditional_escape(header)
+            cells.append(format_html('<th {} scope="col"{}>\n        {}\n      </th>', th_attrs, aria, content))
         return cells
 
-    def html_rows(self) -> list[tuple[str, SafeString]]:
+    def html_rows(self, records) -> list[tuple[str, SafeString]]:
         """Each row's cells (<td>...</td> in the columns' order), written in one pass over the page: the same
         markup django-tables2 gives a cell (its td attrs: data-priority for the stacked layout on a phone). The
-        row's markup is one format string made once for the page from the columns' <td> tags (constant, escaped
-        by django-tables2), each row's values escaped into it by format_html (issue 16: one call a row, not one
-        a cell)."""
-        def cell(name: str, values: int = 1) -> str:
-            attrs = self.columns[name].attrs["td"].as_html().replace("{", "{{").replace("}", "}}")
-            return f"<td {attrs}>" + "{}" * values + "</td>"
-
-        row_format = "".join([
-            cell("name", 2), cell("ref"), cell("age"), *([cell("pa")] if self.show_pa else []),  # name: link, badges
-            cell("circumstance"), cell("next_code"), cell("due", 2), cell("status"),  # due: the date, absence
-        ])
+        row's markup is one format string made once from the columns' <td> tags (constant, escaped by
+        django-tables2), each row's values escaped into it by format_html (issue 16: one call a row, not one a
+        cell)."""
+        row_format = self.row_format
         # The young person's URL reversed once for the page: the pk is the only part that changes.
         link = reverse("young_person", args=[PK_MARK])
         rows = []
-        for number, record in enumerate(self.data):
+        for number, record in enumerate(records):
             badges = SafeString("")  # SafeString + SafeString stays safe (a str would be escaped)
             if record.vulnerable:
                 badges += VULNERABLE
@@ -140,6 +174,24 @@ class CaseloadTable(tables.Table):
         return rows
 
 
+@lru_cache(maxsize=32)
+def _layout(order_by: str | None, *, show_pa: bool) -> CaseloadLayout:
+    return CaseloadLayout.of(CaseloadTable([], order_by=order_by, show_pa=show_pa))
+
+
+class CaseloadRows:
+    """What _caseload_table.html reads of the table (its caption and rows) for one page, from the layout."""
+
+    def __init__(self, layout: CaseloadLayout, records):
+        self.layout = layout
+        self.records = records
+        self.caption = layout.caption
+
+    @cached_property
+    def html_rows(self) -> list[tuple[str, SafeString]]:
+        return self.layout.html_rows(self.records)
+
+
 COMING_UP_ABSENCE = SafeString('<span class="badge text-bg-warning">During absence</span>')  # V5
 
 
@@ -149,6 +201,6 @@ def coming_up_items(rows) -> list[SafeString]:
     20 entries through the template's url tag, date filter and lookups were a tenth of a Team Leader's page)."""
     link = reverse("young_person", args=[PK_MARK])
     return [format_html('<a href="{}">{}</a>:\n      {} due {}\n      {}',
-                        link.replace(str(PK_MARK), str(r.young_person_id)), r.young_person.name,
+                        link.replace(str(PK_MARK), str(r.young_person_id)), r.name,
                         midsentence(r.get_code_display()), british(r.due), COMING_UP_ABSENCE if r.in_absence else "")
             for r in rows]

@@ -32,12 +32,12 @@ from core.dates import british
 from core.decorators import require_perm, staff_required
 from core.idempotency import submit_once
 from core.registry import PageReads, panels_for
-from core.rules import seen_by
+from core.rules import seen_by, visibility_of
 
 from .filters import CaseloadFilter, CaseloadPaginator, caseload_counts, coming_up, in_absence
 from .forms import AbsenceForm, EventForm
 from .reasons import due_reasons
-from .tables import CaseloadTable, coming_up_items
+from .tables import CaseloadRows, CaseloadTable, coming_up_items
 from .timeline import history_for, timeline_for
 
 PAGE_SIZE = 25
@@ -58,17 +58,21 @@ def caseload(request):
     totals = open_case_totals() if service else None
     fragment = _htmx_fragment(request)
     # Issue 16: the counts at the top count the unfiltered list too (one query), so the paginator need not.
-    counts = totals or (None if fragment else caseload_counts(visible, today=today))
+    visibility = visibility_of(request.user)
+    counts = totals or (None if fragment else caseload_counts(visibility, today=today))
     unfiltered = not filters.narrows
-    paginator = CaseloadPaginator(filters.qs, PAGE_SIZE, today=today, sort=request.GET.get("sort"),
+    # Unfiltered, the list is `visible` itself (what filters.qs would give, without cleaning the form for it).
+    paginator = CaseloadPaginator(visible if unfiltered else filters.qs, PAGE_SIZE, today=today, sort=request.GET.get("sort"),
                                   open_cases=totals["open"] if totals and unfiltered else None,
-                                  known_count=counts["people"] if counts and not totals and unfiltered else None)
+                                  known_count=counts["people"] if counts and not totals and unfiltered else None,
+                                  visibility=visibility if unfiltered else None)
     page = paginator.get_page(request.GET.get("page"))  # V4, V5, X1
-    table = CaseloadTable(page, order_by=paginator.sort, show_pa="pa" in filters.filters)
+    # Issue 16: the table's columns set up once per sort and column set (CaseloadTable.layout), not per request.
+    layout = CaseloadTable.layout(order_by=paginator.sort, show_pa="pa" in filters.filters)
     context = {
         "page": page,
-        "table": table,
-        "table_header": table.html_header(request.GET),
+        "table": CaseloadRows(layout, page),
+        "table_header": layout.html_header(request.GET),
         "sort": paginator.sort,
         "filter": filters,
         "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
@@ -78,7 +82,7 @@ def caseload(request):
     if fragment:
         # The filter form (hx-get): only the filters and the list change; the counts and "coming up" do not.
         return _vary_on_htmx(render(request, "careleavers/_caseload_results.html", context))
-    upcoming = coming_up(visible, today=today, whole_service=service)
+    upcoming = coming_up(visibility, today=today)
     context |= {"counts": counts, "coming_up": upcoming, "coming_up_items": coming_up_items(upcoming)}
     return _vary_on_htmx(render(request, "careleavers/caseload.html", context))
 

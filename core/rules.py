@@ -8,6 +8,7 @@ This module imports no other app: predicates read the attributes of the records 
 import rules
 from django.utils import timezone
 
+from .prepared import DATE, INT, Prepared
 from .roles import SERVICE_WIDE_ROLES, Role
 
 
@@ -36,32 +37,81 @@ def staff_of(user):
     return getattr(user, "staff", None) if getattr(user, "is_authenticated", False) else None
 
 
+def _team_ids(young_person_model, *, team_id):
+    """A Team Leader's young people (see visible_young_people)."""
+    # Issue 11, item 1: and the referrals to their team that wait for a PA (the unallocated queue). An IN over a
+    # UNION, as for a PA (issue 16): the OR across the join to the PA made PostgreSQL scan all 100 000 people.
+    team = young_person_model.objects.filter(pa__team_id=team_id).order_by().values("pk")
+    waiting = young_person_model.objects.filter(pa__isnull=True, referring_team_id=team_id).order_by().values("pk")
+    return team.union(waiting)
+
+
+def _pa_ids(young_person_model, *, staff_id, today):
+    """A PA's young people (see visible_young_people)."""
+    # One IN over a UNION rather than a join with DISTINCT (or an OR with a subquery, which
+    # PostgreSQL can only answer by scanning everyone): both halves use an index and the planner
+    # knows the caseload is a few dozen people, not half the service.
+    staff_model = young_person_model._meta.get_field("pa").related_model
+    cover = staff_model.covers.rel.related_model
+    grant = staff_model.break_glass_grants.rel.related_model
+    own = young_person_model.objects.filter(pa_id=staff_id).order_by().values("pk")
+    covered = cover.objects.filter(pa_id=staff_id, start__lte=today, end__gte=today).values("young_person_id")
+    # Issue 12, item 7: a duty PA's reasoned opening of a record (break-glass) holds for that day only.
+    granted = grant.objects.filter(staff_id=staff_id, date=today).order_by().values("young_person_id")
+    return own.union(covered, granted)
+
+
+#: Issue 16: the ids of a Team Leader's and a PA's young people, compiled once per process and model (core.prepared),
+#: not built and compiled into each of a page's queries on every request.
+_VISIBLE_IDS: dict[tuple[str, type], Prepared] = {}
+
+
+def _visible_ids(kind: str, young_person_model) -> Prepared:
+    prepared = _VISIBLE_IDS.get((kind, young_person_model))
+    if prepared is None:
+        if kind == Role.TEAM_LEADER:
+            prepared = Prepared(lambda team_id: _team_ids(young_person_model, team_id=team_id), team_id=INT)
+        else:
+            prepared = Prepared(lambda staff_id, today: _pa_ids(young_person_model, staff_id=staff_id, today=today),
+                                staff_id=INT, today=DATE)
+        _VISIBLE_IDS[(kind, young_person_model)] = prepared
+    return prepared
+
+
+def visibility_of(user) -> tuple[str, int | None]:
+    """Whose young people a member of staff sees, as a key (issue 16: a page's queries are prepared once per kind):
+    ("service", None) everyone, ("team", team id) a Team Leader's, ("pa", staff id) a PA's, ("none", None) no one."""
+    staff = staff_of(user)
+    if staff is None:
+        return ("none", None)
+    if staff.role in SERVICE_WIDE_ROLES:
+        return ("service", None)
+    if staff.role == Role.TEAM_LEADER:
+        return ("team", staff.team_id)
+    if staff.role == Role.PA:
+        return ("pa", staff.pk)
+    return ("none", None)
+
+
+def young_people_seen_as(people, visibility: tuple[str, int | None], *, today):
+    """`people` narrowed to those seen under `visibility` (visibility_of): the rule of visible_young_people."""
+    kind, key = visibility
+    if kind == "service":
+        return people
+    if kind == "team":
+        return people.filter(pk__in=_visible_ids(Role.TEAM_LEADER, people.model).expression(using=people.db, team_id=key))
+    if kind == "pa":
+        ids = _visible_ids(Role.PA, people.model).expression(using=people.db, staff_id=key, today=today)
+        return people.filter(pk__in=ids)
+    return people.none()
+
+
 def visible_young_people(people, user, *, today):
     """Who a member of staff may see, narrowed from `people` (a YoungPerson queryset): a PA their own
     caseload and the cases they cover today; a Team Leader their team's; Service Leaders and the Head of
     Service everyone; duty admin and strangers no one. YoungPerson.objects.visible_to and so
     careleavers.selectors.young_people_visible_to are built on it."""
-    staff = staff_of(user)
-    if staff is None:
-        return people.none()
-    if staff.role in SERVICE_WIDE_ROLES:
-        return people
-    if staff.role == Role.TEAM_LEADER:
-        # Issue 11, item 1: and the referrals to their team that wait for a PA (the unallocated queue). An IN over a
-        # UNION, as for a PA (issue 16): the OR across the join to the PA made PostgreSQL scan all 100 000 people.
-        team = people.model.objects.filter(pa__team_id=staff.team_id).order_by().values("pk")
-        waiting = people.model.objects.filter(pa__isnull=True, referring_team_id=staff.team_id).order_by().values("pk")
-        return people.filter(pk__in=team.union(waiting))
-    if staff.role == Role.PA:
-        # One IN over a UNION rather than a join with DISTINCT (or an OR with a subquery, which
-        # PostgreSQL can only answer by scanning everyone): both halves use an index and the planner
-        # knows the caseload is a few dozen people, not half the service.
-        own = people.model.objects.filter(pa=staff).order_by().values("pk")
-        covered = staff.covers.filter(start__lte=today, end__gte=today).values("young_person_id")
-        # Issue 12, item 7: a duty PA's reasoned opening of a record (break-glass) holds for that day only.
-        granted = staff.break_glass_grants.filter(date=today).order_by().values("young_person_id")
-        return people.filter(pk__in=own.union(covered, granted))
-    return people.none()
+    return young_people_seen_as(people, visibility_of(user), today=today)
 
 
 def visible_staff(members, user):
@@ -73,8 +123,13 @@ def visible_staff(members, user):
     if staff.role in SERVICE_WIDE_ROLES:
         return members
     if staff.role == Role.TEAM_LEADER:
-        return members.filter(team_id=staff.team_id)
+        return team_staff(members, team_id=staff.team_id)
     return members.filter(pk=staff.pk)
+
+
+def team_staff(members, *, team_id):
+    """The members of one team: the staff a Team Leader sees (visible_staff)."""
+    return members.filter(team_id=team_id)
 
 
 def visible_teams(teams, user):

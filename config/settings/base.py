@@ -55,8 +55,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.AuthenticationMiddleware",  # Django's, reading sessions of the backend it replaces
+    "accounts.middleware.OTPMiddleware",  # django-otp's, its device checked with the user (issue 16)
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.IdleTimeoutMiddleware",
     "accounts.middleware.SecondFactorRequiredMiddleware",
@@ -70,7 +70,9 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the staff record with the user (issue 16); sessions naming ModelBackend are
+    # still read (accounts.middleware.AuthenticationMiddleware).
+    "accounts.backends.StaffModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"

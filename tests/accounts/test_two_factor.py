@@ -1,6 +1,8 @@
 """Two-factor sign-in (django-otp): TOTP with backup codes, required under OTP_REQUIRED (production)."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -148,3 +150,66 @@ def test_sign_out_works_before_the_second_factor(client, second_factor_on, alice
     login(client, alice)
     assert client.post(reverse("logout")).status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+# --- issue 16: the session's device is checked in the query that reads the user ---------------------------------
+
+
+def _verified(client, alice, device):
+    """Signed in with the password and a code from `device`, on the caseload."""
+    ready_for_another_code(device)  # enrolment used this period's code
+    sign_in_with_password(client, alice)
+    response = client.post(reverse("accounts:verify"), {"code": code_for(device), "next": reverse("caseload")})
+    assert response.url == reverse("caseload")
+    assert client.get(reverse("caseload")).status_code == 200
+
+
+def test_a_deleted_authenticator_stops_counting_on_the_next_request(client, second_factor_on, alice):
+    device, _ = enrolled(alice)
+    _verified(client, alice, device)
+    TOTPDevice.objects.filter(pk=device.pk).delete()
+    response = client.get(reverse("caseload"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:verify"))  # the backup codes are still there to verify with
+    assert "otp_device_id" not in client.session
+
+
+def test_an_authenticator_no_longer_confirmed_stops_counting_on_the_next_request(client, second_factor_on, alice):
+    device, _ = enrolled(alice)
+    _verified(client, alice, device)
+    TOTPDevice.objects.filter(pk=device.pk).update(confirmed=False)
+    response = client.get(reverse("caseload"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:verify"))
+
+
+def test_a_session_naming_someone_elses_device_is_not_verified(client, second_factor_on, alice, charlie):
+    theirs, _ = enrolled(charlie)
+    device, _ = enrolled(alice)
+    _verified(client, alice, device)
+    session = client.session
+    session["otp_device_id"] = theirs.persistent_id
+    session.save()
+    assert client.get(reverse("caseload")).url.startswith(reverse("accounts:verify"))
+
+
+def test_a_session_naming_no_device_model_is_not_verified(client, second_factor_on, alice):
+    device, _ = enrolled(alice)
+    _verified(client, alice, device)
+    session = client.session
+    session["otp_device_id"] = "careleavers.staff/1"
+    session.save()
+    assert client.get(reverse("caseload")).url.startswith(reverse("accounts:verify"))
+
+
+def test_the_device_is_checked_in_the_query_that_reads_the_user(client, second_factor_on, alice, django_assert_num_queries):
+    device, _ = enrolled(alice)
+    _verified(client, alice, device)
+    request = client.get(reverse("caseload")).wsgi_request
+    assert request.user.is_verified()
+    assert request.user.otp_device.pk == device.pk  # read when asked for
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("caseload")).status_code == 200
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert not any(s.startswith('SELECT "otp_totp_totpdevice"') for s in sql)
+    assert any(s.startswith('SELECT "auth_user"') and "otp_totp_totpdevice" in s for s in sql)

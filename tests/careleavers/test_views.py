@@ -183,13 +183,14 @@ def _caseload_of(pa, n: int) -> None:
 def test_caseload_query_count_is_the_same_for_5_and_50_young_people(client, alice, size, django_assert_num_queries):
     _caseload_of(alice, size)
     login(client, alice)
-    # session / user / staff / summary date / pagination count / page rows (sorted by urgency, issue 16) / their
-    # requirement rows / their in-touch checks (X1) / counts / coming up / savepoint pair (ATOMIC_REQUESTS)
-    with django_assert_num_queries(12):
+    # session / user with their staff record (issue 16: one query) / summary date / pagination count / page rows
+    # (sorted by urgency, issue 16) / their requirement rows / their in-touch checks (X1) / counts / coming up /
+    # savepoint pair (ATOMIC_REQUESTS)
+    with django_assert_num_queries(11):
         response = client.get(reverse("caseload"), {"status": "ok", "q": "", "circumstance": "standard"})
     assert response.status_code == 200
     # Unfiltered, the counts at the top count the list too (issue 16): no pagination count.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = client.get(reverse("caseload"))
     assert response.context["page"].paginator.count == size
 
@@ -200,7 +201,7 @@ def test_caseload_query_count_for_a_team_leader_is_the_same_for_5_and_50(client,
     _caseload_of(alice, size)
     login(client, tess)
     # as for a PA, plus the chosen PA (validation) and the PA filter's choices (one query)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         client.get(reverse("caseload"), {"pa": alice.pk})
 
 
@@ -213,8 +214,9 @@ def test_caseload_for_the_service_lists_pas_only_of_the_chosen_team(client, alic
     body = client.get(reverse("caseload")).content.decode()
     assert f">{alice.name}</option>" not in body and f">{charlie.name}</option>" not in body
     # The same at 5 and 50; teams and the team's PAs are one query each (issue 16: the teams' ids and names, no
-    # count), and the service's totals (the counts at the top) one query with the summary's check.
-    with django_assert_num_queries(15):
+    # count), and the service's totals (the counts at the top) one query with the summary's check; the staff record
+    # is read with the user (issue 16: 15 -> 14).
+    with django_assert_num_queries(14):
         body = client.get(reverse("caseload"), {"team": alice.team_id}).content.decode()
     assert f">{alice.name}</option>" in body and f">{charlie.name}</option>" not in body
     response = client.get(reverse("caseload"), {"pa": alice.pk})
@@ -282,12 +284,13 @@ def test_young_person_page_query_count_is_the_same_for_5_and_50(client, alice, s
     # Other apps' panels pin their own counts; this pins the page's own queries.
     monkeypatch.setattr("casework.views.panels_for", lambda **kwargs: [])
     login(client, alice)
-    # savepoint / session / user / staff / young person / absences / requirements / pack / timeline: contacts,
+    # savepoint / session / user with their staff record / young person / absences / requirements / pack / timeline: contacts,
     # events, escalations, plans, arrangements, case notes (the escalation ladder and the reasons for the due
     # dates read them from there) / pack events / history permission / allocations / release savepoint, and
     # (issue 14, item 7) the one INSERT that logs the view: 18 -> 19; (issue 11, item 7) the active flags at the
-    # top of the record: 20; (issue 16) the visibility check answered by reading the young person: 19
-    with django_assert_num_queries(19):
+    # top of the record: 20; (issue 16) the visibility check answered by reading the young person: 19; (issue 16) the
+    # staff record read with the user: 18
+    with django_assert_num_queries(18):
         response = client.get(reverse("young_person", args=[yp.pk]))
     assert response.status_code == 200
     assert response.context["next_step"] is not None
@@ -412,7 +415,7 @@ def test_notifications_query_count_is_constant(client, alice, size, django_asser
     for n in range(size):
         Notification.objects.create(recipient=alice, kind="x", message=f"n{n}", young_person=young_person(alice, recompute=False))
     login(client, alice)
-    with django_assert_num_queries(8):  # session / user / staff / count / page / unread / savepoint pair
+    with django_assert_num_queries(7):  # session / user with staff (issue 16) / count / page / unread / savepoint pair
         client.get(reverse("notifications"))
 
 

@@ -376,8 +376,9 @@ def _rows(yp, alice, n):
                             cleared_by=alice)
 
 
-@pytest.mark.parametrize("url_name, pinned", [("case_record_details", 12), ("case_record_accommodation", 10),
-                                              ("case_record_activity", 10), ("case_record_flags", 10),
+# Issue 16: one query fewer each (the staff record is read with the user): 12 -> 11, 10 -> 9.
+@pytest.mark.parametrize("url_name, pinned", [("case_record_details", 11), ("case_record_accommodation", 9),
+                                              ("case_record_activity", 9), ("case_record_flags", 9),
                                               ("young_person", None)])
 def test_every_case_record_page_costs_the_same_for_5_and_50_rows(client, alice, url_name, pinned):
     counts = []

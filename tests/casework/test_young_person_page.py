@@ -108,15 +108,16 @@ def test_young_person_page_with_every_panel_runs_a_fixed_number_of_queries(clien
     yp = _every_panel(alice, size)
     login(client, alice)
     client.get(reverse("young_person", args=[yp.pk]))
-    # session / savepoint / user / staff / young person (its visibility answered by reading it) / the view's audit
-    # row / absences / requirements / pack / timeline: contacts, events, escalations, the plans, the arrangements with
+    # session / savepoint / user with their staff record (issue 16: one query) / young person (its visibility
+    # answered by reading it) / the view's audit row / absences / requirements / pack / timeline: contacts, events,
+    # escalations, the plans, the arrangements with
     # their decisions and step-back checklists (3: read once for their panels and the timeline), case notes / pack
     # events / case panel: cover, closures / case record: accommodation, activity, key professionals / the overdue
     # items' updates (the items are the page's requirements) / in-touch checks / documents with their earlier
-    # versions' count / the notes panel's notes / the active flags / allocations / release savepoint: 30.
+    # versions' count / the notes panel's notes / the active flags / allocations / release savepoint: 29.
     # Issue 16: 37 before (the plans, arrangements and overdue requirements read twice, the visibility asked thrice),
-    # then 31 (the earlier versions counted in a query of their own).
-    with django_assert_num_queries(30):
+    # then 31 (the staff record in a query of its own, the earlier versions counted in another).
+    with django_assert_num_queries(29):
         response = client.get(reverse("young_person", args=[yp.pk]))
     assert response.status_code == 200
 

@@ -289,8 +289,9 @@ def count_queries(client, staff, name, **params):
     return len(ctx.captured_queries)
 
 
-#: Every request: savepoint + release (ATOMIC_REQUESTS), session, user, staff (navigation and role).
-REQUEST = 5
+#: Every request: savepoint + release (ATOMIC_REQUESTS), session, user with their staff record (navigation and role;
+#: one query since issue 16).
+REQUEST = 4
 EXPECTED = {
     # teams / team's PAs / by-PA aggregate (which also gives the items' count, issue 16) / items page / plans /
     # arrangements / last review (issue 12) / last run (issue 15)

@@ -91,10 +91,11 @@ def test_x1_page_queries_fixed_at_two_sizes_and_any_page(client, sol, alice, dja
         computation = returns_compute(year=YEAR, run="test")
         assert computation.lacking_count == total
         refs = list(computation.rows.order_by("ref").values_list("ref", flat=True))
-        # savepoint, session, user, staff, the latest computation, its page of rows (issue 16: keyset over ref, the
-        # count stored with the computation, not counted per visit), release: at the first, a late and the last page
+        # savepoint, session, user with their staff record (issue 16), the latest computation, its page of rows
+        # (issue 16: keyset over ref, the count stored with the computation, not counted per visit), release: at the
+        # first, a late and the last page
         for page in ({}, {"after": refs[-3]}, {"before": refs[-1]}, {"page": "last"}):
-            with django_assert_num_queries(7):
+            with django_assert_num_queries(6):
                 response = client.get(url, {"year": YEAR, **page})
             assert response.status_code == 200 and response.context["page"].count == total
 

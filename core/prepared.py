@@ -1,0 +1,167 @@
+"""Queries compiled once per process (issue 16).
+
+A page asks the same questions on every request with different values: this member of staff's young people, today,
+these 25 ids. Django builds and compiles each queryset afresh (half the Python of a caseload page: filters resolved,
+joins set up, every expression compiled), although the SQL is the same text every time and only its parameters
+change. `Prepared` builds the queryset once with stand-in values, compiles it, and remembers which parameter is
+which value; later calls send the same SQL with the values given.
+
+It is safe only if every value reaches the SQL as a parameter of its own, unchanged. So the query is built and
+compiled twice with two different sets of stand-ins (absurd values no real row or code constant has: negative
+ids, dates in 1901): the two SQL texts must be identical, a parameter that is the same in both is a constant of the
+query's own, and a parameter that differs must be exactly one of the stand-ins, else (a value transformed, e.g. a
+date computed from today in Python) it raises ImproperlyConfigured rather than send a wrong query. `build` must not
+branch on its values (an `if` on an id would choose its SQL by the stand-ins, which are negative): it only passes
+them to filters.
+
+PostgreSQL only: elsewhere (SQLite in development), and whenever a value is None (which can change the SQL: IS NULL),
+the queryset is simply built with the values and run, so the result is the same. `tests/core/test_prepared.py`
+checks both ways give the same rows.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connections
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+
+#: A value's kind: one whole number (an id), one date, or a list of up to n ids (`Ids(n)`).
+INT, DATE = "int", "date"
+
+
+class Ids:
+    """Up to `n` ids for an `__in` (a page's young people): compiled as n parameters; a shorter list is padded by
+    repeating its last id, which changes nothing in an IN."""
+
+    def __init__(self, n: int):
+        self.n = n
+
+
+def _stand_ins(kinds: dict[str, Any], round_: int) -> tuple[dict[str, Any], dict[Any, tuple[str, int | None]]]:
+    values: dict[str, Any] = {}
+    where: dict[Any, tuple[str, int | None]] = {}
+    number = 0
+    for name, kind in kinds.items():
+        if kind == INT:
+            number += 1
+            values[name] = -(round_ * 100_000_000 + number)
+            where[values[name]] = (name, None)
+        elif kind == DATE:
+            number += 1
+            values[name] = dt.date(1900 + round_, 1, 1) + dt.timedelta(days=number)
+            where[values[name]] = (name, None)
+        elif isinstance(kind, Ids):
+            values[name] = []
+            for index in range(kind.n):
+                number += 1
+                values[name].append(-(round_ * 100_000_000 + number))
+                where[values[name][-1]] = (name, index)
+        else:
+            raise ImproperlyConfigured(f"Unknown kind of value for {name!r}: {kind!r}")
+    return values, where
+
+
+class Prepared:
+    """`build(**values)` gives a queryset; its SQL is compiled once per database and reused (module docstring).
+
+    `rows(**values)`: a values_list queryset's rows (tuples, the fields' converters applied). `expression(**values)`:
+    the query as an expression of another (`pk__in=...`), its SQL pasted in."""
+
+    def __init__(self, build: Callable[..., QuerySet], **kinds: Any):
+        self.build = build
+        self.kinds = kinds
+        self._compiled: dict[str, tuple[str, list[tuple[str, int | None] | tuple[None, Any]], Any]] = {}
+
+    def _compile(self, alias: str):
+        compiled = self._compiled.get(alias)
+        if compiled is not None:
+            return compiled
+        texts = []
+        for round_ in (1, 2):
+            values, where = _stand_ins(self.kinds, round_)
+            compiler = self.build(**values).query.get_compiler(using=alias)
+            sql, params = compiler.as_sql()
+            texts.append((sql, list(params), where, compiler))
+        (sql, first, where, compiler), (other_sql, second, other_where, _) = texts
+        if sql != other_sql or len(first) != len(second):
+            raise ImproperlyConfigured("The query's SQL depends on its values: it cannot be prepared.")
+        slots: list[tuple[str, int | None] | tuple[None, Any]] = []
+        for one, two in zip(first, second, strict=True):
+            if _same(one, two):
+                slots.append((None, one))  # the query's own constant
+            elif _key(one) in where and where[_key(one)] == other_where.get(_key(two)):
+                slots.append(where[_key(one)])
+            else:
+                raise ImproperlyConfigured(f"A value reaches the SQL transformed ({one!r}): it cannot be prepared.")
+        missing = set(self.kinds) - {name for name, _ in slots if name is not None}
+        if missing:
+            raise ImproperlyConfigured(f"Values not in the SQL: {sorted(missing)}")
+        # As SQLCompiler.results_iter: the columns asked for (those added for the ordering are cut off), converted.
+        width = compiler.col_count if compiler.has_extra_select else None
+        converters = compiler.get_converters([s[0] for s in compiler.select[0:compiler.col_count]])
+        compiled = self._compiled[alias] = (sql, slots, (compiler, converters, width))
+        return compiled
+
+    def _params(self, slots, values: dict[str, Any]) -> list:
+        given = {}
+        for name, kind in self.kinds.items():
+            value = values[name]
+            if isinstance(kind, Ids):
+                value = list(value)
+                if not value or len(value) > kind.n:
+                    raise ValueError(f"{name}: between 1 and {kind.n} ids, not {len(value)}")
+                value += [value[-1]] * (kind.n - len(value))
+            given[name] = value
+        params = []
+        for name, index in slots:
+            if name is None:
+                params.append(index)  # a constant: (None, its value)
+            else:
+                params.append(given[name] if index is None else given[name][index])
+        return params
+
+    def sql(self, using: str = "default", **values: Any) -> tuple[str, list]:
+        sql, slots, _ = self._compile(using)
+        return sql, self._params(slots, values)
+
+    def rows(self, using: str = "default", *, limit: int | None = None, offset: int = 0, **values: Any) -> list[tuple]:
+        """The rows; `limit` and `offset` (a page of an unsliced query) are parameters too."""
+        connection = connections[using]
+        if connection.vendor != "postgresql" or None in values.values():  # None can change the SQL (IS NULL)
+            queryset = self.build(**values)
+            if limit is not None:
+                queryset = queryset[offset:offset + limit]
+            return [tuple(row) for row in queryset]
+        sql, slots, (compiler, converters, width) = self._compile(using)
+        params = self._params(slots, values)
+        if limit is not None:
+            if compiler.query.is_sliced:
+                raise ImproperlyConfigured("A sliced query takes no limit: build it unsliced.")
+            sql, params = f"{sql} LIMIT %s OFFSET %s", [*params, int(limit), int(offset)]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        if width is not None:
+            rows = [row[:width] for row in rows]
+        if converters:
+            rows = [tuple(row) for row in compiler.apply_converters(rows, converters)]
+        return rows
+
+    def expression(self, using: str = "default", **values: Any):
+        """The query as a subquery expression, e.g. `people.filter(pk__in=visible.expression(...))`."""
+        if connections[using].vendor != "postgresql" or None in values.values():
+            return self.build(**values)
+        sql, params = self.sql(using, **values)
+        return RawSQL(sql, params)  # noqa: S611  # nosec B611  (SQL the ORM compiled; the values are parameters)
+
+
+def _key(value: Any) -> Any:
+    return value if isinstance(value, int | dt.date) and not isinstance(value, bool) else object()
+
+
+def _same(one: Any, two: Any) -> bool:
+    return type(one) is type(two) and one == two
+
