@@ -30,13 +30,20 @@ seed: migrate
 run: seed
 	$(BIN)/python manage.py runserver $(HOST)
 
-## Run the linters, then the whole test suite (SQLite unless DATABASE_URL points elsewhere), on 2 xdist workers;
-## loadgroup keeps the tests that share one seeded demo (xdist_group, tests/seeded.py) on one worker
+## Run the linters and the whole test suite (SQLite unless DATABASE_URL points elsewhere), on 2 xdist workers;
+## loadgroup keeps the tests that share one seeded demo (xdist_group, tests/seeded.py) on one worker. The linters run
+## beside pytest (their output follows pytest's): they fill a core while one worker migrates the test database and the
+## other waits for it. The target fails if either fails.
 PYTEST_WORKERS ?= 2
-test: lint
+test: install
 	bash scripts/test-prerequisites.sh
 	bash scripts/setup-903.sh
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	@lint_log=$$(mktemp); \
+	$(MAKE) --no-print-directory lint >"$$lint_log" 2>&1 & lint=$$!; \
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS); status=$$?; \
+	wait $$lint; lint_status=$$?; \
+	echo "--- make lint (run beside pytest): exit $$lint_status ---"; cat "$$lint_log"; rm -f "$$lint_log"; \
+	[ $$status -eq 0 ] && [ $$lint_status -eq 0 ]
 
 ## Layers contract, ruff, mypy (services and selectors), bandit (security lint of the apps), and no model change
 ## without its migration (all five run; the target fails if any of them does)

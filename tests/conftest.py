@@ -13,6 +13,27 @@ from .factories import StaffFactory, TeamFactory
 # The whole suite's time (issue 16): on PostgreSQL under xdist, migrate once and clone the result for each worker.
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """`--dist loadgroup` (make test): each test marked `xdist_group(name)` goes to the worker of its group.
+
+    xdist marks the group by appending `@name` to the test's node id on the worker (xdist.remote), and the
+    scheduler reads it there. xdist 3.8 writes `item._nodeid`, which pytest 9 no longer reads (the id is
+    `item._id`), so every group was ignored: the tests that share a seeded demo (tests/seeded.py) ran on both workers
+    and each seeded it again (the full demo twice). Here the suffix is written where pytest 9 keeps the id, unless
+    xdist already did (tests/test_suite_setup.py checks it)."""
+    if not getattr(config.option, "loadgroup", False):  # set on xdist's workers under --dist loadgroup
+        return
+    from _pytest.nodeid import NodeId
+
+    for item in items:
+        names = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                        for m in item.iter_markers("xdist_group")})
+        suffix = "@" + "_".join(names)
+        if names and not item.nodeid.endswith(suffix) and isinstance(getattr(item, "_id", None), NodeId):
+            item._id = NodeId.parse(item.nodeid + suffix)  # noqa: SLF001  (where pytest 9 keeps the node id)
+
+
 @contextmanager
 def _locked(path):
     with path.open("w") as handle:

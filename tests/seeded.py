@@ -94,12 +94,41 @@ def seeded(key: str, seed: Callable[[], object]):
 
 def full_demo() -> dict:
     """`manage.py seed_demo` as `make run` seeds it (every feature, the full size): {"started": when the seed began,
-    "today": the day it was seeded as of, "output": what it printed}."""
+    "today": the day it was seeded as of, "output": what it printed, "feature calls": each feature module's call
+    (FEATURE_SEEDS), in order}.
+
+    Each feature module runs as it is; it is only wrapped to note how it was called: its name, the `today` it was given,
+    the number of young people it was handed and the number then in the database, the staff by (role, team) it was
+    handed (counts) and what it returned (tests/demo/test_issue15_demo.py checks that each is called once, after the
+    base data)."""
+    from careleavers.models import YoungPerson
+    from demo.management.commands import seed_demo
+
     def seed() -> dict:
+        calls: list[dict] = []
+
+        def noted(feature):
+            def call(*, today, staff_by_role_and_team, young_people):
+                record = {"name": feature.__module__, "today": today, "young people": len(young_people),
+                          "young people in the database": YoungPerson.objects.count(),
+                          "staff": {key: len(members) for key, members in staff_by_role_and_team.items()}}
+                record["returned"] = feature(today=today, staff_by_role_and_team=staff_by_role_and_team,
+                                             young_people=young_people)
+                calls.append(record)
+                return record["returned"]
+
+            return call
+
+        original = seed_demo.FEATURE_SEEDS
+        seed_demo.FEATURE_SEEDS = [noted(feature) for feature in original]
         started = timezone.now()
         output = StringIO()
-        call_command("seed_demo", stdout=output)
-        return {"started": started, "today": timezone.localdate(started), "output": output.getvalue()}
+        try:
+            call_command("seed_demo", stdout=output)
+        finally:
+            seed_demo.FEATURE_SEEDS = original
+        return {"started": started, "today": timezone.localdate(started), "output": output.getvalue(),
+                "feature calls": calls}
 
     return seeded("full-demo", seed)
 

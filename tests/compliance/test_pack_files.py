@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from compliance.models import PackEvent, PackRequirement, PolicyPack
-from compliance.packs import PACK_DIR, PackFileError, pack_files, pack_keys, read_pack
+from compliance.packs import PACK_DIR, PackFileError, ensure_packs, pack_files, pack_keys, read_pack
 from compliance.services import pack_load
 from core.models import AuditEvent, AuditKind
 from tests.compliance.test_rules import contact, expect, load, person
@@ -107,3 +107,20 @@ def test_pack_load_command_checks_and_loads(capsys):
     assert "tower_hamlets: version 3 unchanged" in capsys.readouterr().out
     with pytest.raises(CommandError, match="no pack file for kent"):
         call_command("pack_load", "kent")
+
+
+def test_a_pack_new_to_the_database_is_written_in_a_few_statements_with_its_history(django_assert_max_num_queries):
+    """Issue 16: ensure_packs after a flush (every transactional test) loads every pack; each new pack's rows and their
+    "+" history rows are bulk inserts, not two statements a row. The rows are the files' rows either way."""
+    PolicyPack.objects.all().delete()
+    PackRequirement.history.all().delete()
+    with django_assert_max_num_queries(12 * len(pack_files())):  # 936 statements row by row (6 packs)
+        ensure_packs()
+    for path in pack_files():
+        data = read_pack(path)
+        pack = PolicyPack.objects.get(key=data.key)
+        rows = list(PackRequirement.objects.filter(pack=pack).values(*data.requirements[0]))
+        assert sorted(rows, key=repr) == sorted(data.requirements, key=repr), data.key
+        assert PackEvent.objects.filter(pack=pack).count() == len(data.events), data.key
+        history = PackRequirement.history.filter(pack_id=pack.pk)
+        assert history.count() == len(rows) and set(history.values_list("history_type", flat=True)) == {"+"}, data.key
