@@ -3,6 +3,7 @@ error), the supervision form and a dashboard with its review section; a note wri
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect  # expect() waits for the page a click loads; is_visible() does not
 
 from careleavers.models import CaseNoteKind
 from careleavers.services import case_note_correct, case_note_write
@@ -22,18 +23,18 @@ def test_notes_pages_write_a_note_and_have_no_accessibility_violations(page, sig
     page.get_by_label("Subject").fill("Phone call")
     page.locator("#id_text").fill("x" * 10_001)
     page.get_by_role("button", name="Save note").click()
-    assert page.get_by_text("A case note can be at most 10,000 characters").first.is_visible()
+    expect(page.get_by_text("A case note can be at most 10,000 characters").first).to_be_visible()
     assert violations(page) == []
     page.locator("#id_text").fill("Talked about the course.")
     page.get_by_role("button", name="Save note").click()
-    assert page.get_by_text("Talked about the course.").is_visible()
+    expect(page.get_by_text("Talked about the course.")).to_be_visible()
     assert violations(page) == []
     page.goto(reverse("young_person", args=[yp.pk]))
-    assert page.get_by_role("link", name="Phone call").is_visible()
+    expect(page.get_by_role("link", name="Phone call")).to_be_visible()
     sign_in(tess)
     page.goto(reverse("case_notes", args=[yp.pk]))
     page.get_by_text("Earlier versions (1)").click()
-    assert page.get_by_text("Detail", exact=True).is_visible()
+    expect(page.get_by_text("Detail", exact=True)).to_be_visible()
     assert violations(page) == []
 
 
@@ -44,11 +45,11 @@ def test_supervision_form_and_dashboard_review_have_no_accessibility_violations(
     assert violations(page) == []
     page.get_by_label("Case note for Supervised Person").fill("Discussed the move.")
     page.get_by_role("button", name="Save the supervision").click()
-    assert page.get_by_text("Discussed the move.").is_visible()
+    expect(page.get_by_text("Discussed the move.")).to_be_visible()
     assert violations(page) == []
     page.goto(reverse("oversight:team"))
     page.get_by_text("Record a review").click()
     page.get_by_label("Actions agreed").fill("Book the visits.")
     page.get_by_role("button", name="Record the review").click()
-    assert page.get_by_text("by Tess Turner (weekly review)").is_visible()
+    expect(page.get_by_text("by Tess Turner (weekly review)")).to_be_visible()
     assert violations(page) == []
