@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect  # expect() waits for the page a click loads; is_visible() does not
 
 from careleavers.models import Accommodation, PlannedAbsence
 from contacts.models import Outcome
@@ -51,7 +52,7 @@ def test_caseload_has_no_accessibility_violations(page, sign_in, alice, caseload
 def test_young_person_page_has_no_accessibility_violations(page, sign_in, alice, caseload):
     sign_in(alice)
     page.goto(reverse("young_person", args=[caseload["late"].pk]))
-    assert page.get_by_text("No response: next step").is_visible()
+    expect(page.get_by_text("No response: next step")).to_be_visible()
     assert violations(page) == []
 
 
@@ -62,7 +63,7 @@ def test_log_contact_page_has_no_accessibility_violations(page, sign_in, alice, 
     page.get_by_label("How").select_option("home_visit")
     page.get_by_label("Outcome").select_option("completed")
     page.get_by_role("button", name="Save contact").click()  # errors: no case note, no checklist
-    assert page.locator("#error-summary").is_visible()
+    expect(page.locator("#error-summary")).to_be_visible()
     assert violations(page) == []
 
 
@@ -89,5 +90,5 @@ def test_plan_form_has_no_accessibility_violations(page, sign_in, alice, caseloa
     page.goto(reverse("young_person", args=[caseload["late"].pk]))
     page.get_by_role("button", name="Start").first.click()
     page.wait_for_url("**/plans/*/edit/")
-    assert page.get_by_label("The young person's voice").is_visible()
+    expect(page.get_by_label("The young person's voice")).to_be_visible()
     assert violations(page) == []

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect  # expect() waits for the page a click loads; is_visible() does not
 
 from careleavers.models import Role
 from compliance.engine import recompute
@@ -24,13 +25,13 @@ def test_o1_service_leader_drills_down_from_the_weekly_dashboard_to_an_overdue_y
 
     sign_in(sol)
     page.get_by_role("link", name="Dashboard").click()
-    assert page.get_by_role("heading", name="Service: weekly overdue review").is_visible()
-    assert page.get_by_role("heading", name="Teams side by side").is_visible()
+    expect(page.get_by_role("heading", name="Service: weekly overdue review")).to_be_visible()
+    expect(page.get_by_role("heading", name="Teams side by side")).to_be_visible()
     page.get_by_role("link", name="North Team").click()
-    assert page.get_by_role("heading", name="North Team: weekly overdue review").is_visible()
+    expect(page.get_by_role("heading", name="North Team: weekly overdue review")).to_be_visible()
     page.get_by_role("link", name="Alice Adams").click()
-    assert page.get_by_role("heading", name="North Team: weekly overdue review · Alice Adams").is_visible()
+    expect(page.get_by_role("heading", name="North Team: weekly overdue review · Alice Adams")).to_be_visible()
     assert page.get_by_role("link", name="Casey South").count() == 0
     page.get_by_role("link", name="Jamie Overdue").first.click()
-    assert page.get_by_role("heading", name="Jamie Overdue").first.is_visible()
-    assert page.get_by_text("Overdue items and the PA's updates").is_visible()
+    expect(page.get_by_role("heading", name="Jamie Overdue").first).to_be_visible()
+    expect(page.get_by_text("Overdue items and the PA's updates")).to_be_visible()
