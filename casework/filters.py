@@ -303,7 +303,7 @@ class _Due:
 
 #: Issue 16: a page of the unfiltered caseload for each kind of visibility, sort and page size, compiled once per
 #: process (CaseloadPaginator._prepared_rows).
-_PAGE_ROWS: dict[tuple[str, str, int], Prepared] = {}
+_PAGE_ROWS: dict[tuple[str, str, int, bool], Prepared] = {}
 #: The fields of YoungPerson a prepared page's rows are made with (CaseloadPaginator.ROW_COLUMNS, in order).
 _ROW_FIELD_NAMES = ["id", "ref", "name", "date_of_birth", "circumstance", "vulnerable", "closed_on", "pa_id"]
 
@@ -329,6 +329,14 @@ def _page_requirements(per_page: int) -> Prepared:
             .annotate(in_absence=in_absence("young_person__pa", "due"))
             .values_list("young_person_id", "code", "due", "due_soon_from", "in_absence"), ids=Ids(per_page))
     return prepared
+
+
+def _ids_sql(sort: str, *, backwards: bool) -> tuple[str, list]:
+    """The SQL of the open cases' ids in a caseload order (compliance.selectors.open_summaries), or in that order
+    reversed (each key's direction and its nulls' place flipped: the summary's index read from its other end)."""
+    summaries = open_summaries(sort)
+    sql, params = Prepared(lambda: (summaries.reverse() if backwards else summaries).values("young_person_id")).sql()
+    return sql, params
 
 
 class CaseloadPaginator(Paginator):
@@ -401,37 +409,46 @@ class CaseloadPaginator(Paginator):
         return (cls._sorted(people, sort=sort, today=today).annotate(plan_not_shared=plan_not_shared(today))
                 .values_list(*cls.ROW_COLUMNS))
 
-    def _prepared_rows(self) -> Prepared:
-        """The page's query for this kind of visibility, sort and page size. Its builders use only their arguments
-        and these three (core.prepared: a value captured from this request would be compiled in as a constant)."""
+    def _prepared_rows(self, *, backwards: bool = False) -> Prepared:
+        """The page's query for this kind of visibility, sort and page size (for the whole service, read from the
+        index's start or its end). Its builders use only their arguments and these (core.prepared: a value captured
+        from this request would be compiled in as a constant)."""
         kind = "service" if self.whole_service else self.visibility[0]
         sort, per_page = self.sort or "status", self.per_page
-        prepared = _PAGE_ROWS.get((kind, sort, per_page))
+        prepared = _PAGE_ROWS.get((kind, sort, per_page, backwards))
         if prepared is None:
             rows_of = type(self).rows_of
             if kind == "service":
-                # The page's ids from the summary's index for the sort (a subquery whose offset is a parameter),
-                # and those people sorted again by the same keys.
-                ids_sql, ids_params = Prepared(lambda: open_summaries(sort).values("young_person_id")).sql()
+                # The page's ids from the summary's index for the sort (a subquery whose limit and offset are
+                # parameters), and those people sorted again by the same keys. Issue 16: a page past the middle is
+                # read from the index's other end (the order reversed; ref breaks every tie, so the same rows),
+                # skipping the fewer entries after it: that skip is the database's cost of a late page.
+                ids_sql, ids_params = _ids_sql(sort, backwards=backwards)
 
-                def build(skip, today):  # the ids' SQL is the ORM's, compiled above
-                    ids = RawSQL(f"{ids_sql} LIMIT %s OFFSET %s", [*ids_params, per_page, skip])  # noqa: S611  # nosec B611
+                def build(skip, take, today):  # the ids' SQL is the ORM's, compiled above
+                    ids = RawSQL(f"{ids_sql} LIMIT %s OFFSET %s", [*ids_params, take, skip])  # noqa: S611  # nosec B611
                     return rows_of(YoungPerson.objects.filter(pk__in=ids), sort=sort, today=today)[:per_page]
 
-                prepared = Prepared(build, skip=INT, today=DATE)
+                prepared = Prepared(build, skip=INT, take=INT, today=DATE)
             else:
                 prepared = Prepared(lambda key, today: rows_of(open_cases(young_people_seen_as(
                     YoungPerson.objects.all(), (kind, key), today=today), today=today), sort=sort, today=today),
                     key=INT, today=DATE)
-            _PAGE_ROWS[(kind, sort, per_page)] = prepared
+            _PAGE_ROWS[(kind, sort, per_page, backwards)] = prepared
         return prepared
 
     def _prepared_page_rows(self, bottom: int) -> list[YoungPerson]:
-        prepared, db = self._prepared_rows(), self.object_list.db
+        db = self.object_list.db
         if self.whole_service:
-            rows = prepared.rows(using=db, skip=bottom, today=self.today)
+            after = self.count - bottom - self.per_page  # the open cases after this page
+            if after < bottom:  # nearer the end: skip those (before a partial last page, none: take fewer)
+                rows = self._prepared_rows(backwards=True).rows(
+                    using=db, skip=max(after, 0), take=min(self.per_page, self.count - bottom), today=self.today)
+            else:
+                rows = self._prepared_rows().rows(using=db, skip=bottom, take=self.per_page, today=self.today)
         else:
-            rows = prepared.rows(using=db, limit=self.per_page, offset=bottom, key=self.visibility[1], today=self.today)
+            rows = self._prepared_rows().rows(using=db, limit=self.per_page, offset=bottom, key=self.visibility[1],
+                                              today=self.today)
         people = []
         blank, positions = _row_fields()
         for *fields, pa_id, pa_name, not_shared in rows:

@@ -3,7 +3,7 @@
 import calendar
 import datetime as dt
 from collections import defaultdict
-from functools import reduce
+from functools import lru_cache, reduce
 from operator import or_
 from typing import cast
 
@@ -12,6 +12,7 @@ from django.db.models.functions import ExtractDay
 
 from contacts.models import InTouchCheck
 from core.dates import add_months, birthday
+from core.prepared import Ids, Prepared
 
 from .dfe import OC3_AGES
 from .windows import checks_wanted, window_for
@@ -97,6 +98,18 @@ def birthday_checks_for(young_person, *, today: dt.date) -> dict:
     return {"wanted": wanted, "checks": checks[:5]}
 
 
+#: The in-touch checks of up to this many people (a caseload page) are read by one query compiled once per process.
+CHECKS_OF_PAGE = 25
+
+
+@lru_cache(maxsize=4)
+def _checks_of(n: int) -> Prepared:
+    """The in-touch checks (young person's id, date) of up to `n` people (issue 16: a query prepared once per process,
+    core.prepared, not built and compiled on every caseload page)."""
+    return Prepared(lambda ids: InTouchCheck.objects.filter(young_person_id__in=ids).order_by()
+                    .values_list("young_person_id", "date"), ids=Ids(n))
+
+
 def birthday_checks_due_among(people, *, today: dt.date) -> set[int]:
     """The ids among `people` (young people already read, e.g. one caseload page) whose 17th-21st
     birthday window is open today with no in-touch check in it (X1), from one query over their checks
@@ -105,7 +118,6 @@ def birthday_checks_due_among(people, *, today: dt.date) -> set[int]:
     people = [p for p in people if p.closed_on is None or p.closed_on > today]
     dates: dict[int, list[dt.date]] = defaultdict(list)
     if people:
-        for young_person_id, day in InTouchCheck.objects.filter(
-                young_person_id__in=[p.pk for p in people]).order_by().values_list("young_person_id", "date"):
+        for young_person_id, day in _checks_of(max(len(people), CHECKS_OF_PAGE)).rows(ids=[p.pk for p in people]):
             dates[young_person_id].append(day)
     return {p.pk for p in people if checks_wanted(p.date_of_birth, dates[p.pk], today)}

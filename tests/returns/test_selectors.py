@@ -7,7 +7,7 @@ import pytest
 
 from careleavers.models import LegalStatus, YoungPerson
 from contacts.models import InTouchCheck
-from returns.selectors import annotate_birthday_check_due, birthday_checks_for
+from returns.selectors import annotate_birthday_check_due, birthday_checks_due_among, birthday_checks_for
 from returns.windows import checks_wanted
 from tests.factories import YoungPersonFactory
 
@@ -89,3 +89,18 @@ def test_x1_panel_data_lists_open_windows_in_one_query(django_assert_num_queries
     with django_assert_num_queries(1):
         data = birthday_checks_for(yp, today=D(2025, 6, 1))
     assert [w.age for w in data["wanted"]] == [18] and data["checks"] == []
+
+
+@pytest.mark.django_db
+def test_x1_a_pages_checks_are_read_by_a_query_compiled_once_with_the_same_answer(monkeypatch,
+                                                                                 django_assert_num_queries):
+    """Issue 16: the in-touch checks of a caseload page's people come from a query prepared once per process
+    (core.prepared): after the first page no queryset is built, and the badge is the date arithmetic's (X1)."""
+    today = D(2025, 6, 1)
+    people = make_people([D(2007, 6, 15), D(2007, 5, 20), D(2006, 6, 1), D(2000, 1, 1)])
+    InTouchCheck.objects.create(young_person=people[1], date=D(2025, 4, 1), in_touch="YES", activity="F2",
+                                accommodation="U1")
+    assert birthday_checks_due_among(people[:1], today=today) == {people[0].pk}  # compiled here
+    monkeypatch.setattr("returns.selectors.InTouchCheck", None)  # no queryset can be built from here on
+    with django_assert_num_queries(1):
+        assert birthday_checks_due_among(people, today=today) == {people[0].pk, people[2].pk}

@@ -75,3 +75,18 @@ def test_x1_check_wanted_while_the_window_is_open_until_recorded():
     assert checks_wanted(dob, [D(2025, 5, 1)], D(2025, 6, 1)) == []
     # A check for last year's birthday does not count for this one.
     assert [w.age for w in checks_wanted(dob, [D(2024, 6, 15)], D(2025, 6, 1))] == [18]
+
+
+def test_x1_checks_wanted_gives_every_open_window_as_trying_every_age_does():
+    """Issue 16: checks_wanted works out only the windows of birthdays near today; the windows open today (29 February
+    and the turn of the year among them) are exactly those of every age tried."""
+    dobs = [D(2004, 2, 29), D(2005, 1, 1), D(2006, 12, 31), D(2007, 11, 30), D(2003, 3, 31), D(2008, 6, 15)]
+    days = [D(2024, 1, 1) + dt.timedelta(days=n) for n in range(0, 1500, 3)]
+    found = 0
+    for dob in dobs:
+        for today in days:
+            every = [w for age in (17, 18, 19, 20, 21) if today in (w := window_for(dob, age))]
+            assert checks_wanted(dob, [], today) == every
+            assert checks_wanted(dob, [today], today) == []
+            found += len(every)
+    assert found > 100
