@@ -49,7 +49,7 @@ def _panel_documents(young_person_id):
 
 
 @lru_cache(maxsize=1)
-def _prepared_panel_documents() -> Prepared:
+def prepared_panel_documents() -> Prepared:
     return Prepared(_panel_documents, young_person_id=INT)
 
 
@@ -60,7 +60,7 @@ def documents_panel(*, request, young_person, today, reads=None):
     as the values shown; `kind_label` is get_kind_display's."""
     labels = dict(Document._meta.get_field("kind").flatchoices)
     current = []
-    for row in _prepared_panel_documents().rows(young_person_id=young_person.pk):
+    for row in prepared_panel_documents().rows(young_person_id=young_person.pk):
         document = dict(zip(PANEL_COLUMNS, row, strict=True))
         document["kind_label"] = str(labels.get(document["kind"], document["kind"]))
         current.append(document)

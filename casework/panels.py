@@ -48,14 +48,14 @@ ALLOCATION_COLUMNS = ("pa_name", "start", "end", "reason")
 
 
 @lru_cache(maxsize=1)
-def _covers() -> Prepared:
+def prepared_covers() -> Prepared:
     return Prepared(lambda young_person_id, today: Cover.objects.filter(young_person_id=young_person_id, end__gte=today)
                     .order_by("start").values_list("pa__name", "start", "end", "reason"),
                     young_person_id=INT, today=DATE)
 
 
 @lru_cache(maxsize=1)
-def _closures() -> Prepared:
+def prepared_closures() -> Prepared:
     return Prepared(lambda young_person_id: CaseClosure.objects.filter(young_person_id=young_person_id)
                     .order_by("-closed_on", "-id").values_list(
                         "closed_on", "reason", "details", "closed_by__name", "reopened_on", "reopened_by__name",
@@ -64,7 +64,7 @@ def _closures() -> Prepared:
 
 
 @lru_cache(maxsize=1)
-def _allocations() -> Prepared:
+def prepared_allocations() -> Prepared:
     return Prepared(lambda young_person_id: Allocation.objects.filter(young_person_id=young_person_id)
                     .order_by("-start").values_list("pa__name", "start", "end", "reason"),
                     young_person_id=INT)
@@ -72,15 +72,15 @@ def _allocations() -> Prepared:
 
 def case_covers(*, young_person_id: int, today) -> list[dict]:
     """The cover in force or to come, by start: `pa_name`, `start`, `end`, `reason` (issue 11, item 6)."""
-    return [dict(zip(COVER_COLUMNS, row, strict=True)) for row in _covers().rows(young_person_id=young_person_id,
-                                                                                  today=today)]
+    return [dict(zip(COVER_COLUMNS, row, strict=True))
+            for row in prepared_covers().rows(young_person_id=young_person_id, today=today)]
 
 
 def case_closures(*, young_person_id: int) -> list[dict]:
     """Every closure and reopening, newest first (issue 11, item 8); `reason_label` is get_reason_display's."""
     labels = dict(CaseClosure._meta.get_field("reason").flatchoices)
     closures = []
-    for row in _closures().rows(young_person_id=young_person_id):
+    for row in prepared_closures().rows(young_person_id=young_person_id):
         closure = dict(zip(CLOSURE_COLUMNS, row, strict=True))
         closure["reason_label"] = str(labels.get(closure["reason"], closure["reason"]))
         closures.append(closure)
@@ -90,7 +90,7 @@ def case_closures(*, young_person_id: int) -> list[dict]:
 def case_allocations(*, young_person_id: int) -> list[dict]:
     """Every allocation, newest first: `pa_name`, `start`, `end`, `reason` (the young person's page)."""
     return [dict(zip(ALLOCATION_COLUMNS, row, strict=True))
-            for row in _allocations().rows(young_person_id=young_person_id)]
+            for row in prepared_allocations().rows(young_person_id=young_person_id)]
 
 
 # The record's history page (casework.timeline.history_for): every version of each closure and reopening,
