@@ -174,3 +174,30 @@ def test_the_prepared_panels_show_the_records_values(client, tess, alice):
         for prepared in (panels.prepared_covers(), panels.prepared_closures(), panels.prepared_allocations(),
                          documents.prepared_panel_documents()):
             assert "default" in prepared._compiled  # noqa: SLF001  (compiled once, kept per database alias)
+
+
+def test_the_prepared_case_record_panel_shows_what_is_in_force(client, tess, alice):
+    """casework.case_record_panel reads careleavers.selectors' builders prepared: the accommodation and activity in
+    force today (not the past or the future one) with their labels, the professionals still involved by role."""
+    from django.db import connection
+
+    from careleavers.models import AccommodationPeriod, ActivityPeriod, KeyProfessional, ProfessionalRole
+    from casework.case_record_panel import prepared_case_record
+
+    yp = YoungPersonFactory(pa=alice)
+    AccommodationPeriod.objects.create(young_person=yp, code="B", start=dt.date(2020, 1, 1), end=dt.date(2024, 1, 1))
+    AccommodationPeriod.objects.create(young_person=yp, code="C", start=dt.date(2024, 1, 1), suitable=False,
+                                       unsuitable_reason="Damp & mould")
+    AccommodationPeriod.objects.create(young_person=yp, code="D", start=dt.date(2099, 1, 1))
+    ActivityPeriod.objects.create(young_person=yp, code="F1", provider="Tesco & Co", start=dt.date(2025, 1, 1))
+    KeyProfessional.objects.create(young_person=yp, role=ProfessionalRole.GP, name="Dr Who", organisation="NHS")
+    KeyProfessional.objects.create(young_person=yp, role=ProfessionalRole.HEALTH, name="Ann", ended_on=dt.date(2024, 1, 1))
+    login(client, tess)
+    html = client.get(reverse("young_person", args=[yp.pk])).content.decode()
+    assert ('<dd class="col-sm-8">C: Community home or other form of residential care since 1 Jan 2024: '
+            "<strong>not suitable</strong> (Damp &amp; mould)</dd>") in html
+    assert '<dd class="col-sm-8">F1: Full-time in higher education (Tesco &amp; Co) since 1 Jan 2025</dd>' in html
+    assert '<dt class="col-sm-4">GP</dt><dd class="col-sm-8">Dr Who, NHS</dd>' in html
+    assert "Ann" not in html
+    if connection.vendor == "postgresql":
+        assert all("default" in prepared._compiled for prepared in prepared_case_record())  # noqa: SLF001
