@@ -253,16 +253,30 @@ def active_flags(young_person: YoungPerson) -> QuerySet[Flag]:
         .order_by("kind")
 
 
+def current_accommodation(young_person_id, today: dt.date):
+    """The accommodation in force on `today`, the latest started first (take the first)."""
+    return AccommodationPeriod.objects.filter(young_person_id=young_person_id, start__lte=today) \
+        .filter(Q(end__isnull=True) | Q(end__gt=today)).order_by("-start")
+
+
+def current_activity(young_person_id, today: dt.date):
+    """The education, employment or training in force on `today`, the latest started first (take the first)."""
+    return ActivityPeriod.objects.filter(young_person_id=young_person_id, start__lte=today) \
+        .filter(Q(end__isnull=True) | Q(end__gt=today)).order_by("-start")
+
+
+def active_professionals(young_person_id):
+    """The key professionals still involved, by role and name."""
+    return KeyProfessional.objects.filter(young_person_id=young_person_id, ended_on__isnull=True).order_by("role", "name")
+
+
 def case_record_summary(young_person: YoungPerson, *, today: dt.date) -> dict:
     """What the young person's page shows of the case record: the current accommodation and activity and the
-    active key professionals (three queries, whatever the length of the histories)."""
-    accommodation = AccommodationPeriod.objects.filter(young_person=young_person, start__lte=today) \
-        .filter(Q(end__isnull=True) | Q(end__gt=today)).order_by("-start").first()
-    activity = ActivityPeriod.objects.filter(young_person=young_person, start__lte=today) \
-        .filter(Q(end__isnull=True) | Q(end__gt=today)).order_by("-start").first()
-    professionals = list(KeyProfessional.objects.filter(young_person=young_person, ended_on__isnull=True)
-                         .order_by("role", "name"))
-    return {"accommodation": accommodation, "activity": activity, "professionals": professionals}
+    active key professionals (three queries, whatever the length of the histories). The page itself reads them
+    prepared (casework.case_record_panel); the returns read these."""
+    return {"accommodation": current_accommodation(young_person.pk, today).first(),
+            "activity": current_activity(young_person.pk, today).first(),
+            "professionals": list(active_professionals(young_person.pk))}
 
 
 def periods_in_force(model, ids, day: dt.date) -> dict[int, Any]:

@@ -1,6 +1,8 @@
 """Documents on the young person's record (issue 12, item 4): the panel, upload (or a newer version) and the
 download, which checks permission and writes an audit event. There is no public URL for a document."""
 
+from functools import lru_cache
+
 import rules
 from django import forms
 from django.conf import settings
@@ -16,6 +18,7 @@ from careleavers.selectors import young_person_for
 from core.decorators import require_perm, staff_required
 from core.forms import DateInput
 from core.idempotency import OnceFormMixin, submit_once
+from core.prepared import INT, Prepared
 
 #: The panel lists this many current documents; the documents page lists them all.
 PANEL_SHOWN = 10
@@ -33,16 +36,37 @@ class DocumentForm(OnceFormMixin):
         self.fields["dated"].initial = timezone.localdate()
 
 
+#: The panel's columns, as the template reads them (one dict a document).
+PANEL_COLUMNS = ("pk", "title", "kind", "dated", "supersedes_id", "earlier")
+
+
+def _panel_documents(young_person_id):
+    earlier = Subquery(Document.objects.filter(young_person_id=young_person_id, superseded_by__isnull=False)
+                       .order_by().values("young_person").annotate(n=Count("pk")).values("n")[:1],
+                       output_field=IntegerField())
+    return (Document.objects.filter(young_person_id=young_person_id, superseded_by__isnull=True)
+            .annotate(earlier=earlier).values_list(*PANEL_COLUMNS)[:PANEL_SHOWN])
+
+
+@lru_cache(maxsize=1)
+def prepared_panel_documents() -> Prepared:
+    return Prepared(_panel_documents, young_person_id=INT)
+
+
 def documents_panel(*, request, young_person, today, reads=None):
     """The current version of each document, and how many earlier versions there are, in one query (issue 16): the
     count rides on each current row as a subquery. Nothing is deleted, so every earlier version leads to a current
-    one: with no current document there is no earlier one either."""
-    earlier = Subquery(Document.objects.filter(young_person=young_person, superseded_by__isnull=False).order_by()
-                       .values("young_person").annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField())
-    current = list(young_person.documents.filter(superseded_by__isnull=True).annotate(earlier=earlier)[:PANEL_SHOWN])
+    one: with no current document there is no earlier one either. Compiled once per process (core.prepared) and read
+    as the values shown; `kind_label` is get_kind_display's."""
+    labels = dict(Document._meta.get_field("kind").flatchoices)
+    current = []
+    for row in prepared_panel_documents().rows(young_person_id=young_person.pk):
+        document = dict(zip(PANEL_COLUMNS, row, strict=True))
+        document["kind_label"] = str(labels.get(document["kind"], document["kind"]))
+        current.append(document)
     return {
         "yp": young_person, "documents": current,
-        "earlier": (current[0].earlier or 0) if current else 0,
+        "earlier": (current[0]["earlier"] or 0) if current else 0,
         "can_upload": rules.has_perm("careleavers.upload_document", request.user, young_person),
     }
 

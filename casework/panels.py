@@ -2,10 +2,13 @@
 and reopenings, and the actions for those who may take them. Two queries (cover, closures); the permissions
 read attributes only."""
 
+from functools import lru_cache
+
 import rules
 
 from careleavers.models import Allocation, CaseClosure, Cover
 from core.dates import british
+from core.prepared import DATE, INT, Prepared
 from core.timeline import HistorySource
 
 ACTIONS = (
@@ -29,11 +32,65 @@ def case_panel(*, request, young_person, today, reads=None):
         "can_close": can["close"] and not closed,
         "can_reopen": can["reopen"] and closed,
         "can_s3": can["s3"] and not closed and not young_person.extended_support_requested_on,
-        "covers": list(Cover.objects.filter(young_person=young_person, end__gte=today).select_related("pa")
-                       .order_by("start")),
-        "closures": list(CaseClosure.objects.filter(young_person=young_person)
-                         .select_related("closed_by", "reopened_by").order_by("-closed_on", "-id")),
+        "covers": case_covers(young_person_id=young_person.pk, today=today),
+        "closures": case_closures(young_person_id=young_person.pk),
     }
+
+
+# Issue 16: the panel's two queries and the page's allocations are the same on every request but for the young
+# person (and today): compiled once per process (core.prepared) and read as the values shown, one dict a row (the
+# template's lookups are dict keys, which it tries first), not model instances.
+
+COVER_COLUMNS = ("pa_name", "start", "end", "reason")
+CLOSURE_COLUMNS = ("closed_on", "reason", "details", "closed_by_name", "reopened_on", "reopened_by_name",
+                   "reopen_reason")
+ALLOCATION_COLUMNS = ("pa_name", "start", "end", "reason")
+
+
+@lru_cache(maxsize=1)
+def prepared_covers() -> Prepared:
+    return Prepared(lambda young_person_id, today: Cover.objects.filter(young_person_id=young_person_id, end__gte=today)
+                    .order_by("start").values_list("pa__name", "start", "end", "reason"),
+                    young_person_id=INT, today=DATE)
+
+
+@lru_cache(maxsize=1)
+def prepared_closures() -> Prepared:
+    return Prepared(lambda young_person_id: CaseClosure.objects.filter(young_person_id=young_person_id)
+                    .order_by("-closed_on", "-id").values_list(
+                        "closed_on", "reason", "details", "closed_by__name", "reopened_on", "reopened_by__name",
+                        "reopen_reason"),
+                    young_person_id=INT)
+
+
+@lru_cache(maxsize=1)
+def prepared_allocations() -> Prepared:
+    return Prepared(lambda young_person_id: Allocation.objects.filter(young_person_id=young_person_id)
+                    .order_by("-start").values_list("pa__name", "start", "end", "reason"),
+                    young_person_id=INT)
+
+
+def case_covers(*, young_person_id: int, today) -> list[dict]:
+    """The cover in force or to come, by start: `pa_name`, `start`, `end`, `reason` (issue 11, item 6)."""
+    return [dict(zip(COVER_COLUMNS, row, strict=True))
+            for row in prepared_covers().rows(young_person_id=young_person_id, today=today)]
+
+
+def case_closures(*, young_person_id: int) -> list[dict]:
+    """Every closure and reopening, newest first (issue 11, item 8); `reason_label` is get_reason_display's."""
+    labels = dict(CaseClosure._meta.get_field("reason").flatchoices)
+    closures = []
+    for row in prepared_closures().rows(young_person_id=young_person_id):
+        closure = dict(zip(CLOSURE_COLUMNS, row, strict=True))
+        closure["reason_label"] = str(labels.get(closure["reason"], closure["reason"]))
+        closures.append(closure)
+    return closures
+
+
+def case_allocations(*, young_person_id: int) -> list[dict]:
+    """Every allocation, newest first: `pa_name`, `start`, `end`, `reason` (the young person's page)."""
+    return [dict(zip(ALLOCATION_COLUMNS, row, strict=True))
+            for row in prepared_allocations().rows(young_person_id=young_person_id)]
 
 
 # The record's history page (casework.timeline.history_for): every version of each closure and reopening,

@@ -36,6 +36,7 @@ from core.rules import seen_by, visibility_of
 
 from .filters import CaseloadFilter, CaseloadPaginator, caseload_counts, coming_up, in_absence
 from .forms import AbsenceForm, EventForm
+from .panels import case_allocations
 from .reasons import due_reasons
 from .tables import CaseloadRows, CaseloadTable, coming_up_items
 from .timeline import history_for, timeline_for
@@ -134,7 +135,7 @@ def young_person_detail(request, pk: int, *, staff):
         "today": today,
         "requirements": requirements,
         "absences": absences,
-        "allocations": young_person.allocations.select_related("pa").order_by("-start"),
+        "allocations": case_allocations(young_person_id=young_person.pk),  # issue 16: prepared (casework.panels)
         "timeline": timeline[:TIMELINE_SHOWN],
         "timeline_html": timeline_html(_timeline_rows(timeline[:TIMELINE_SHOWN], user=request.user,
                                                       young_person=young_person)),

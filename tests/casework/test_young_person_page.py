@@ -131,3 +131,73 @@ def test_the_timelines_line_breaks_are_the_filters(text):
     from casework.views import _linebreaksbr
     assert _linebreaksbr(text) == linebreaksbr(text)
     assert _linebreaksbr(mark_safe(text)) == linebreaksbr(mark_safe(text))  # noqa: S308  (a test of the filter)
+
+
+# --- issue 16: the case panel's, the allocations' and the documents panel's reads compiled once per process ---------
+
+
+def test_the_prepared_panels_show_the_records_values(client, tess, alice):
+    """casework.panels.case_covers/case_closures/case_allocations and the documents panel read through
+    core.prepared (compiled once per process on PostgreSQL) as dicts of the values shown: the page shows the same
+    names, dates, reasons' labels and version counts as the model instances did, and the queries are compiled."""
+    from django.db import connection
+
+    from careleavers.models import Allocation, CaseClosure, ClosureReason, Cover, Document, DocumentKind
+    from casework import documents, panels
+
+    yp = YoungPersonFactory(pa=alice)
+    Allocation.objects.create(young_person=yp, pa=tess, start=dt.date(2024, 1, 2), end=dt.date(2024, 6, 30),
+                              reason="Moved <north>")
+    Cover.objects.create(young_person=yp, pa=tess, start=dt.date(2026, 1, 1), end=dt.date(2099, 1, 9), reason="Leave")
+    CaseClosure.objects.create(young_person=yp, closed_on=dt.date(2025, 1, 2), reason=ClosureReason.MOVED_AWAY,
+                               details="Went & away", closed_by=tess, reopened_on=dt.date(2025, 3, 4),
+                               reopened_by=alice, reopen_reason="Came back")
+
+    def document(**values):
+        return Document.objects.create(young_person=yp, file="documents/x.pdf", stored_as="x", original_name="x.pdf",
+                                       content_type="application/pdf", size=3, sha256="0" * 64, uploaded_by=alice,
+                                       kind=DocumentKind.LETTER, **values)
+
+    first = document(title="GP letter", dated=dt.date(2025, 1, 1))
+    newer = document(title="GP letter v2", dated=dt.date(2025, 2, 1), supersedes=first)
+    login(client, tess)
+    html = client.get(reverse("young_person", args=[yp.pk])).content.decode()
+    assert "Tess Turner: 2 Jan 2024 to 30 Jun 2024 (Moved &lt;north&gt;)" in html
+    assert "Cover: Tess Turner, 1 Jan 2026 to 9 Jan 2099 (now): Leave" in html
+    assert ("Closed 2 Jan 2025 (moved away: Went &amp; away) by Tess Turner; reopened 4 Mar 2025 by Alice Adams: "
+            "Came back") in html
+    assert (f'<a href="/young-people/{yp.pk}/documents/{newer.pk}/download/">GP letter v2</a> · Letter · 1 Feb 2025'
+            " (newer version)") in html
+    assert f"/documents/{first.pk}/download/" not in html
+    assert "All documents and 1 earlier version</a>" in html
+    if connection.vendor == "postgresql":
+        for prepared in (panels.prepared_covers(), panels.prepared_closures(), panels.prepared_allocations(),
+                         documents.prepared_panel_documents()):
+            assert "default" in prepared._compiled  # noqa: SLF001  (compiled once, kept per database alias)
+
+
+def test_the_prepared_case_record_panel_shows_what_is_in_force(client, tess, alice):
+    """casework.case_record_panel reads careleavers.selectors' builders prepared: the accommodation and activity in
+    force today (not the past or the future one) with their labels, the professionals still involved by role."""
+    from django.db import connection
+
+    from careleavers.models import AccommodationPeriod, ActivityPeriod, KeyProfessional, ProfessionalRole
+    from casework.case_record_panel import prepared_case_record
+
+    yp = YoungPersonFactory(pa=alice)
+    AccommodationPeriod.objects.create(young_person=yp, code="B", start=dt.date(2020, 1, 1), end=dt.date(2024, 1, 1))
+    AccommodationPeriod.objects.create(young_person=yp, code="C", start=dt.date(2024, 1, 1), suitable=False,
+                                       unsuitable_reason="Damp & mould")
+    AccommodationPeriod.objects.create(young_person=yp, code="D", start=dt.date(2099, 1, 1))
+    ActivityPeriod.objects.create(young_person=yp, code="F1", provider="Tesco & Co", start=dt.date(2025, 1, 1))
+    KeyProfessional.objects.create(young_person=yp, role=ProfessionalRole.GP, name="Dr Who", organisation="NHS")
+    KeyProfessional.objects.create(young_person=yp, role=ProfessionalRole.HEALTH, name="Ann", ended_on=dt.date(2024, 1, 1))
+    login(client, tess)
+    html = client.get(reverse("young_person", args=[yp.pk])).content.decode()
+    assert ('<dd class="col-sm-8">C: Community home or other form of residential care since 1 Jan 2024: '
+            "<strong>not suitable</strong> (Damp &amp; mould)</dd>") in html
+    assert '<dd class="col-sm-8">F1: Full-time in higher education (Tesco &amp; Co) since 1 Jan 2025</dd>' in html
+    assert '<dt class="col-sm-4">GP</dt><dd class="col-sm-8">Dr Who, NHS</dd>' in html
+    assert "Ann" not in html
+    if connection.vendor == "postgresql":
+        assert all("default" in prepared._compiled for prepared in prepared_case_record())  # noqa: SLF001
