@@ -7,7 +7,7 @@ due_soon_from), whose windows come from the active policy pack: no interval is w
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import django_filters
 from django.core.paginator import Paginator
@@ -209,8 +209,11 @@ def _counts(people: QuerySet[YoungPerson]) -> QuerySet:
         .values_list("overdue_rows", "due_soon_rows", "overdue_people", "people"))
 
 
-#: Issue 16: the counts at the top for a PA's and a Team Leader's caseload, compiled once per process.
-_COUNTS: dict[str, Prepared] = {}
+@cache
+def _prepared_counts(kind: str) -> Prepared:
+    """Issue 16: the counts at the top for a PA's and a Team Leader's caseload, compiled once per process."""
+    return Prepared(lambda key, today: _counts(open_cases(young_people_seen_as(
+        YoungPerson.objects.all(), (kind, key), today=today), today=today)), key=INT, today=DATE)
 
 
 def caseload_counts(visibility: tuple[str, int | None], *, today: dt.date) -> dict:
@@ -222,11 +225,7 @@ def caseload_counts(visibility: tuple[str, int | None], *, today: dt.date) -> di
     kind, key = visibility
     row: tuple = (0, 0, 0, 0)
     if kind != "none":
-        prepared = _COUNTS.get(kind)
-        if prepared is None:
-            prepared = _COUNTS[kind] = Prepared(lambda key, today: _counts(open_cases(young_people_seen_as(
-                YoungPerson.objects.all(), (kind, key), today=today), today=today)), key=INT, today=DATE)
-        row = prepared.rows(key=key, today=today)[0]
+        row = _prepared_counts(kind).rows(key=key, today=today)[0]
     return {name: value or 0 for name, value in zip(("overdue", "due_soon", "overdue_people", "people"), row,
                                                     strict=True)}
 
@@ -260,22 +259,15 @@ def _CODE_LABELS() -> dict[str, str]:  # noqa: N802
     return {str(code): str(label) for code, label in Requirement._meta.get_field("code").flatchoices}
 
 
-#: Issue 16: "coming up" for each kind of visibility (core.rules.visibility_of), compiled once per process.
-_COMING_UP: dict[tuple[str, int], Prepared] = {}
-
-
+@cache
 def _prepared_coming_up(kind: str, limit: int) -> Prepared:
-    prepared = _COMING_UP.get((kind, limit))
-    if prepared is None:
-        if kind == "service":
-            prepared = Prepared(lambda today: _coming_up_rows(
-                YoungPerson.objects.all(), today=today, limit=limit, whole_service=True), today=DATE)
-        else:
-            prepared = Prepared(lambda key, today: _coming_up_rows(
-                open_cases(young_people_seen_as(YoungPerson.objects.all(), (kind, key), today=today), today=today),
-                today=today, limit=limit, whole_service=False), key=INT, today=DATE)
-        _COMING_UP[(kind, limit)] = prepared
-    return prepared
+    """Issue 16: "coming up" for each kind of visibility (core.rules.visibility_of), compiled once per process."""
+    if kind == "service":
+        return Prepared(lambda today: _coming_up_rows(
+            YoungPerson.objects.all(), today=today, limit=limit, whole_service=True), today=DATE)
+    return Prepared(lambda key, today: _coming_up_rows(
+        open_cases(young_people_seen_as(YoungPerson.objects.all(), (kind, key), today=today), today=today),
+        today=today, limit=limit, whole_service=False), key=INT, today=DATE)
 
 
 def coming_up(visibility: tuple[str, int | None], *, today: dt.date, limit: int = 20) -> list[ComingUp]:
@@ -317,18 +309,13 @@ def _row_fields() -> tuple[list, list[int]]:
     return [DEFERRED] * len(fields), [position[name] for name in _ROW_FIELD_NAMES]
 
 
-#: Issue 16: the page's people's requirement rows, compiled once per process (for each page size).
-_PAGE_REQUIREMENTS: dict[int, Prepared] = {}
-
-
+@cache
 def _page_requirements(per_page: int) -> Prepared:
-    prepared = _PAGE_REQUIREMENTS.get(per_page)
-    if prepared is None:
-        prepared = _PAGE_REQUIREMENTS[per_page] = Prepared(
-            lambda ids: Requirement.objects.filter(young_person__in=ids)
-            .annotate(in_absence=in_absence("young_person__pa", "due"))
-            .values_list("young_person_id", "code", "due", "due_soon_from", "in_absence"), ids=Ids(per_page))
-    return prepared
+    """Issue 16: the page's people's requirement rows, compiled once per process (for each page size)."""
+    return Prepared(
+        lambda ids: Requirement.objects.filter(young_person__in=ids)
+        .annotate(in_absence=in_absence("young_person__pa", "due"))
+        .values_list("young_person_id", "code", "due", "due_soon_from", "in_absence"), ids=Ids(per_page))
 
 
 def _ids_sql(sort: str, *, backwards: bool) -> tuple[str, list]:

@@ -5,6 +5,8 @@ Object-level checks are built on the young people a member of staff may see
 This module imports no other app: predicates read the attributes of the records they are given.
 """
 
+from functools import cache
+
 import rules
 from django.utils import timezone
 
@@ -61,21 +63,14 @@ def _pa_ids(young_person_model, *, staff_id, today):
     return own.union(covered, granted)
 
 
-#: Issue 16: the ids of a Team Leader's and a PA's young people, compiled once per process and model (core.prepared),
-#: not built and compiled into each of a page's queries on every request.
-_VISIBLE_IDS: dict[tuple[str, type], Prepared] = {}
-
-
+@cache
 def _visible_ids(kind: str, young_person_model) -> Prepared:
-    prepared = _VISIBLE_IDS.get((kind, young_person_model))
-    if prepared is None:
-        if kind == Role.TEAM_LEADER:
-            prepared = Prepared(lambda team_id: _team_ids(young_person_model, team_id=team_id), team_id=INT)
-        else:
-            prepared = Prepared(lambda staff_id, today: _pa_ids(young_person_model, staff_id=staff_id, today=today),
-                                staff_id=INT, today=DATE)
-        _VISIBLE_IDS[(kind, young_person_model)] = prepared
-    return prepared
+    """Issue 16: the ids of a Team Leader's and a PA's young people, compiled once per process and model
+    (core.prepared), not built and compiled into each of a page's queries on every request."""
+    if kind == Role.TEAM_LEADER:
+        return Prepared(lambda team_id: _team_ids(young_person_model, team_id=team_id), team_id=INT)
+    return Prepared(lambda staff_id, today: _pa_ids(young_person_model, staff_id=staff_id, today=today),
+                    staff_id=INT, today=DATE)
 
 
 def visibility_of(user) -> tuple[str, int | None]:
