@@ -129,14 +129,27 @@ def team_staff(members, *, team_id):
 
 def visible_teams(teams, user):
     """Teams whose dashboards a manager may read: every team service-wide, their own for a Team Leader."""
-    staff = staff_of(user)
-    if staff is None:
-        return teams.none()
-    if staff.role in SERVICE_WIDE_ROLES:
+    return teams_seen_as(teams, visibility_of(user))
+
+
+def teams_seen_as(teams, visibility: tuple[str, int | None]):
+    """`teams` narrowed to those whose dashboards are read under `visibility` (visibility_of): the rule of
+    visible_teams, keyed as the dashboards' queries are prepared (issue 16)."""
+    kind, key = visibility
+    if kind == "service":
         return teams
-    if staff.role == Role.TEAM_LEADER:
-        return teams.filter(pk=staff.team_id)
+    if kind == "team":
+        return teams.filter(pk=key)
     return teams.none()
+
+
+def sees_whole_team(visibility: tuple[str, int | None], *, team_id: int | None) -> bool:
+    """Whether everyone whose PA is in team `team_id` is seen under `visibility` (visibility_of): the whole service's
+    readers, and that team's Team Leader (their team's PAs' cases are what they see, with the referrals waiting for a
+    PA). A query of that team's cases then needs no visibility filter (issue 16: a semi-join of each of the team
+    dashboard's queries with the visibility UNION, planned on every request, that filtered nothing)."""
+    kind, key = visibility
+    return team_id is not None and (kind == "service" or (kind == "team" and key == team_id))
 
 
 # Staff narrowed to one duty (who to notify, a team's PAs): the one place a query names a role.

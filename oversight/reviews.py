@@ -2,22 +2,27 @@
 "we can review support if needed"), and the record of a weekly or monthly dashboard review (O1): who reviewed
 which team's dashboard (or the service's), when, and the actions agreed. Views parse, call a service, render."""
 
+from functools import cache
+
 from django import forms
 from django.contrib import messages
+from django.db import router
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from careleavers.models import CASE_NOTE_MAX_LENGTH, Team
+from careleavers.models import CASE_NOTE_MAX_LENGTH, Staff, Team
 from careleavers.selectors import teams_visible_to, young_person_for
 from core.decorators import require_perm, staff_required
 from core.errors import NotAllowed, ServiceError
 from core.forms import add_service_error
 from core.idempotency import OnceFormMixin, once, submit_once
+from core.prepared import INT, Prepared
 
 from .models import Dashboard, DashboardReview, OverdueUpdate, ReviewPeriod
+from .selectors import made
 from .services import dashboard_review_record, overdue_update_answer
 
 DASHBOARD_URLS = {Dashboard.TEAM: "oversight:team", Dashboard.SERVICE: "oversight:service",
@@ -93,7 +98,32 @@ def dashboard_review(request, *, staff):
                                                                      "back": back}, status=400)
 
 
-def latest_review(*, dashboard: str, team: Team | None) -> DashboardReview | None:
-    """When the dashboard was last reviewed, and by whom (one query)."""
+def _latest_reviews(*, dashboard: str, team: Team | None):
     reviews = DashboardReview.objects.filter(dashboard=dashboard, team=team).select_related("reviewer")
-    return reviews.order_by("-reviewed_on", "-id").first()
+    return reviews.order_by("-reviewed_on", "-id")
+
+
+_REVIEW_FIELDS = tuple(f.attname for f in DashboardReview._meta.concrete_fields)
+
+
+@cache
+def _prepared_latest_review(dashboard: str, *, of_team: bool) -> Prepared:
+    """Issue 16: `latest_review`'s query compiled once per process, dashboard and whether it is a team's."""
+    columns = (*_REVIEW_FIELDS, "reviewer__name")
+    if of_team:
+        return Prepared(lambda team_id: _latest_reviews(dashboard=dashboard, team=Team(pk=team_id))
+                        .values_list(*columns)[:1], team_id=INT)
+    return Prepared(lambda: _latest_reviews(dashboard=dashboard, team=None).values_list(*columns)[:1])
+
+
+def latest_review(*, dashboard: str, team: Team | None) -> DashboardReview | None:
+    """When the dashboard was last reviewed, and by whom (one query): the review and its reviewer's name."""
+    using = router.db_for_read(DashboardReview)
+    prepared = _prepared_latest_review(dashboard, of_team=team is not None)
+    rows = prepared.rows(using, team_id=team.pk) if team is not None else prepared.rows(using)
+    if not rows:
+        return None
+    *values, reviewer_name = rows[0]
+    review = DashboardReview.from_db(using, _REVIEW_FIELDS, values)
+    review.reviewer = made(Staff, using, id=review.reviewer_id, name=reviewer_name)
+    return review

@@ -6,22 +6,23 @@ young people there are. Who may see what comes from careleavers.selectors.
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from functools import cache
+from typing import NamedTuple
 
-from django.core.exceptions import EmptyResultSet
-from django.db import connection, transaction
+from django.db import connection, router, transaction
 from django.db.models import Count, JSONField, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import JSONObject
 from django.db.models.query import ModelIterable
 from django.utils import timezone
 
 from approvals.models import PENDING_STATES, Arrangement, ArrangementKind, ArrangementState
-from careleavers.models import Team
-from careleavers.selectors import young_people_visible_to
+from careleavers.models import Staff, Team, YoungPerson
+from careleavers.selectors import personal_advisers_of_team, young_people_visible_to
 from compliance import team_summary
 from compliance.models import Requirement, RequirementCode, Status
 from compliance.status import days_overdue_expression, needs_attention_q, status_expression, status_q
-from core.rules import is_service_wide
+from core.prepared import DATE, INT, Prepared
+from core.rules import is_service_wide, sees_whole_team, teams_seen_as, visibility_of, young_people_seen_as
 from pathway.models import PathwayPlan, PlanState
 
 from .charts import Chart, Series
@@ -33,34 +34,31 @@ NO_TEAM = "No team (unallocated)"
 ALL_TEAMS = "All teams"
 
 
-class VisiblePeople:
-    """The young people a reader may see (careleavers.selectors.young_people_visible_to) as a filter for a dashboard's
-    queries, worked out once for all of them (issue 16: the visibility UNION was built and compiled into each of the
-    team page's four queries; it is compiled once here, for the database the dashboard reads, and put into each as
-    the same SQL). Whoever sees everyone gets no filter: a semi-join of the rows with all 100 000 young people
-    filters nothing. Made per request (a PA's cover and break-glass cases are today's): never kept."""
-
-    def __init__(self, user):
-        people = young_people_visible_to(user)
-        self.everyone, self.no_one = not people.query.where, False
-        self.sql: RawSQL | None = None
-        if not self.everyone:
-            try:
-                # The SQL Django compiled from the visibility rule's queryset, its parameters kept apart: nothing typed.
-                compiled = people.order_by().values("pk").query.get_compiler(using=people.db).as_sql()
-                self.sql = RawSQL(*compiled)  # noqa: S611  # nosec B611
-            except EmptyResultSet:  # sees no one (duty admin, strangers)
-                self.no_one = True
-
-    def q(self, field: str = "young_person_id") -> Q:
-        """`field` (a young person's id) among the visible ones."""
-        if self.no_one:
-            return Q(**{f"{field}__in": []})  # Django answers it with no rows, without asking the database
-        return Q() if self.sql is None else Q(**{f"{field}__in": self.sql})
+Visibility = tuple[str, int | None]  # core.rules.visibility_of
 
 
-def requirements_visible_to(user, *, visible: VisiblePeople | None = None) -> QuerySet[Requirement]:
-    return Requirement.objects.filter((visible or VisiblePeople(user)).q())
+def seen(visibility: Visibility, *, today: dt.date, field: str = "young_person_id") -> Q:
+    """`field` (a young person's id) among the young people seen under `visibility` (core.rules.visibility_of): the
+    rule of core.rules.young_people_seen_as, whose visibility is compiled once per process (core.prepared; issue 16).
+    Whoever sees everyone gets no filter: a semi-join of the rows with all 100 000 young people filters nothing."""
+    kind, _ = visibility
+    if kind == "service":
+        return Q()
+    if kind == "none":
+        return Q(**{f"{field}__in": []})  # Django answers it with no rows, without asking the database
+    return Q(**{f"{field}__in": young_people_seen_as(YoungPerson.objects.all(), visibility, today=today).values("pk")})
+
+
+def seen_in_team(visibility: Visibility, *, team_id: int, today: dt.date, field: str = "young_person_id") -> Q:
+    """As `seen`, for a query of the cases of one team: no filter when the reader sees that whole team
+    (core.rules.sees_whole_team: the Team Leader of the team, the whole service's readers)."""
+    if sees_whole_team(visibility, team_id=team_id):
+        return Q()
+    return seen(visibility, today=today, field=field)
+
+
+def requirements_visible_to(user, *, today: dt.date | None = None) -> QuerySet[Requirement]:
+    return Requirement.objects.filter(seen(visibility_of(user), today=today or timezone.localdate()))
 
 
 class _WithLatestUpdate(ModelIterable):
@@ -99,18 +97,81 @@ class Filters:
     date_to: dt.date | None = None
 
 
-# --- Team Leader, weekly ----------------------------------------------------------------------
+# --- what every dashboard reads: its teams, a team's PAs, the ledger's latest night (issue 16: prepared) -------
 
-def team_items(*, user, team: Team, today: dt.date, filters: Filters,
-               visible: VisiblePeople | None = None) -> QuerySet[Requirement]:
-    """The team's overdue and due-soon items, by PA, with each PA's latest update."""
-    items = requirements_visible_to(user, visible=visible).filter(needs_attention_q(today), young_person__pa__team=team)
-    if filters.pa_id is not None:
-        items = items.filter(young_person__pa_id=filters.pa_id)
-    if filters.date_from:
-        items = items.filter(due__gte=filters.date_from)
-    if filters.date_to:
-        items = items.filter(due__lte=filters.date_to)
+#: A team as the dashboards read it: the lists, charts and options use only its pk and name.
+class TeamRef(NamedTuple):
+    pk: int
+    ref: str
+    name: str
+
+
+@cache
+def _prepared_teams(kind: str) -> Prepared:
+    """The teams whose dashboards are read under a visibility of this kind (core.rules.teams_seen_as), by name."""
+    if kind == "team":
+        return Prepared(lambda team_id: teams_seen_as(Team.objects.all(), (kind, team_id))
+                        .values_list(*TeamRef._fields), team_id=INT)
+    return Prepared(lambda: teams_seen_as(Team.objects.all(), (kind, None)).values_list(*TeamRef._fields))
+
+
+def dashboard_teams(user) -> list[TeamRef]:
+    """Teams whose dashboards the user may read (careleavers.selectors.teams_visible_to), as (pk, ref, name) rows:
+    a service's hundreds of teams, not Team instances. One query (none for who may read none)."""
+    kind, key = visibility_of(user)
+    if kind not in ("service", "team"):
+        return []  # teams_seen_as: none
+    using = router.db_for_read(Team)
+    rows = _prepared_teams(kind).rows(using, team_id=key) if kind == "team" else _prepared_teams(kind).rows(using)
+    return [TeamRef._make(row) for row in rows]
+
+
+@cache
+def _prepared_team_pas() -> Prepared:
+    return Prepared(lambda team_id: personal_advisers_of_team(Team(pk=team_id)).values_list("pk", "name"),
+                    team_id=INT)
+
+
+def team_pas(team: Team) -> list[tuple[int, str]]:
+    """The team's Personal Advisers by name (careleavers.selectors.personal_advisers_of_team), as (pk, name)."""
+    return _prepared_team_pas().rows(router.db_for_read(Staff), team_id=team.pk)
+
+
+def made(model, using: str, **values):
+    """A `model` instance of these column values, as the ORM makes one from a row (`Model.from_db`, which takes them
+    in the model's order of fields); the others deferred. For the rows of a prepared query (core.prepared)."""
+    names = _field_order(model, frozenset(values))
+    return model.from_db(using, names, [values[name] for name in names])
+
+
+@cache
+def _field_order(model, names: frozenset) -> tuple[str, ...]:
+    return tuple(f.attname for f in model._meta.concrete_fields if f.attname in names)
+
+
+# --- Team Leader, weekly ----------------------------------------------------------------------
+# Each read of the team dashboard is built by one builder from the team's id, today and the filters asked for, with
+# the visibility rule as a filter of its own (`seen_in_team`). The selectors below give it as a queryset (the
+# downloads, the tests); the page reads it through a query prepared once per process and shape of filters
+# (core.prepared; issue 16: building and compiling the page's queries was most of its Python) whenever the reader sees
+# the whole team, which is everyone who may open it (core.rules.sees_whole_team), so no value but those is in the SQL.
+
+
+def _in_team(rows: QuerySet, *, team_id: int, date_from: dt.date | None = None,
+             date_to: dt.date | None = None) -> QuerySet:
+    rows = rows.filter(young_person__pa__team_id=team_id)
+    if date_from:
+        rows = rows.filter(due__gte=date_from)
+    if date_to:
+        rows = rows.filter(due__lte=date_to)
+    return rows
+
+
+def _team_items(rows: QuerySet[Requirement], *, team_id: int, today: dt.date, pa_id: int | None = None,
+                date_from: dt.date | None = None, date_to: dt.date | None = None) -> QuerySet[Requirement]:
+    items = _in_team(rows.filter(needs_attention_q(today)), team_id=team_id, date_from=date_from, date_to=date_to)
+    if pa_id is not None:
+        items = items.filter(young_person__pa_id=pa_id)
     return (
         with_latest_update(items.annotate(status=status_expression(today), days_overdue=days_overdue_expression(today)))
         .select_related("young_person", "young_person__pa")
@@ -118,16 +179,18 @@ def team_items(*, user, team: Team, today: dt.date, filters: Filters,
     )
 
 
-def team_pa_summary(*, user, team: Team, today: dt.date, filters: Filters,
-                    visible: VisiblePeople | None = None) -> list[dict]:
-    """Per PA: young people in service, items overdue and due soon. One aggregate query."""
-    rows = requirements_visible_to(user, visible=visible).filter(young_person__pa__team=team)
-    if filters.date_from:
-        rows = rows.filter(due__gte=filters.date_from)
-    if filters.date_to:
-        rows = rows.filter(due__lte=filters.date_to)
-    return list(
-        rows.order_by()
+def team_items(*, user, team: Team, today: dt.date, filters: Filters) -> QuerySet[Requirement]:
+    """The team's overdue and due-soon items, by PA, with each PA's latest update."""
+    rows = Requirement.objects.filter(seen_in_team(visibility_of(user), team_id=team.pk, today=today))
+    return _team_items(rows, team_id=team.pk, today=today, pa_id=filters.pa_id, date_from=filters.date_from,
+                       date_to=filters.date_to)
+
+
+def _team_pa_summary(rows: QuerySet[Requirement], *, team_id: int, today: dt.date, date_from: dt.date | None = None,
+                     date_to: dt.date | None = None) -> QuerySet:
+    return (
+        _in_team(rows, team_id=team_id, date_from=date_from, date_to=date_to)
+        .order_by()
         .values("young_person__pa", "young_person__pa__name")
         .annotate(
             people=Count("young_person", distinct=True),
@@ -138,6 +201,24 @@ def team_pa_summary(*, user, team: Team, today: dt.date, filters: Filters,
     )
 
 
+#: The columns of `team_pa_summary`'s rows, in order.
+PA_SUMMARY_KEYS = ("young_person__pa", "young_person__pa__name", "people", "overdue", "due_soon")
+
+
+def team_pa_summary(*, user, team: Team, today: dt.date, filters: Filters) -> list[dict]:
+    """Per PA: young people in service, items overdue and due soon. One aggregate query."""
+    visibility = visibility_of(user)
+    if sees_whole_team(visibility, team_id=team.pk):
+        kinds = _filter_kinds(filters, pa=False)
+        rows = _prepared_team_read("summary", tuple(kinds.items())).rows(
+            router.db_for_read(Requirement), team_id=team.pk, today=today,
+            **{name: getattr(filters, name) for name in kinds})
+        return [dict(zip(PA_SUMMARY_KEYS, row, strict=True)) for row in rows]
+    visible = Requirement.objects.filter(seen(visibility, today=today))
+    return list(_team_pa_summary(visible, team_id=team.pk, today=today, date_from=filters.date_from,
+                                 date_to=filters.date_to))
+
+
 def team_items_count(summary: list[dict], *, filters: Filters) -> int:
     """How many items `team_items` lists, from `team_pa_summary` over the same rows (issue 16: the page's count
     without a COUNT query): an item is overdue or due soon, never both (V4, V2: a due-soon window opens on or
@@ -146,21 +227,148 @@ def team_items_count(summary: list[dict], *, filters: Filters) -> int:
                if filters.pa_id is None or s["young_person__pa"] == filters.pa_id)
 
 
-def plans_awaiting_sign_off(*, user, team: Team | None, visible: VisiblePeople | None = None) -> QuerySet[PathwayPlan]:
-    plans = PathwayPlan.objects.filter((visible or VisiblePeople(user)).q(), state=PlanState.SUBMITTED)
-    if team is not None:
-        plans = plans.filter(young_person__pa__team=team)
+def _plans_awaiting_sign_off(plans: QuerySet[PathwayPlan], *, team_id: int | None) -> QuerySet[PathwayPlan]:
+    plans = plans.filter(state=PlanState.SUBMITTED)
+    if team_id is not None:
+        plans = plans.filter(young_person__pa__team_id=team_id)
     return plans.select_related("young_person", "young_person__pa").order_by("review_due", "submitted_at", "pk")
 
 
-def arrangements_awaiting_decision(*, user, team: Team | None, kinds=None, states=PENDING_STATES,
-                                   visible: VisiblePeople | None = None) -> QuerySet[Arrangement]:
-    arrangements = Arrangement.objects.filter((visible or VisiblePeople(user)).q(), state__in=states)
-    if team is not None:
-        arrangements = arrangements.filter(young_person__pa__team=team)
+def plans_awaiting_sign_off(*, user, team: Team | None) -> QuerySet[PathwayPlan]:
+    today = timezone.localdate()
+    visible = seen(visibility_of(user), today=today) if team is None else seen_in_team(
+        visibility_of(user), team_id=team.pk, today=today)
+    return _plans_awaiting_sign_off(PathwayPlan.objects.filter(visible), team_id=team.pk if team else None)
+
+
+def _arrangements_awaiting_decision(arrangements: QuerySet[Arrangement], *, team_id: int | None, kinds=None,
+                                    states=PENDING_STATES) -> QuerySet[Arrangement]:
+    arrangements = arrangements.filter(state__in=states)
+    if team_id is not None:
+        arrangements = arrangements.filter(young_person__pa__team_id=team_id)
     if kinds:
         arrangements = arrangements.filter(kind__in=kinds)
     return arrangements.select_related("young_person", "young_person__pa", "requested_by").order_by("requested_at", "pk")
+
+
+def arrangements_awaiting_decision(*, user, team: Team | None, kinds=None,
+                                   states=PENDING_STATES) -> QuerySet[Arrangement]:
+    today = timezone.localdate()
+    visible = seen(visibility_of(user), today=today) if team is None else seen_in_team(
+        visibility_of(user), team_id=team.pk, today=today)
+    return _arrangements_awaiting_decision(Arrangement.objects.filter(visible), team_id=team.pk if team else None,
+                                           kinds=kinds, states=states)
+
+
+def _filter_kinds(filters: Filters, *, pa: bool = True) -> dict[str, str]:
+    """The filters asked for, as the values of a prepared query (core.prepared): each shape has its own SQL."""
+    kinds = {"pa_id": INT} if pa and filters.pa_id is not None else {}
+    return kinds | {name: DATE for name in ("date_from", "date_to") if getattr(filters, name)}
+
+
+#: What the team page reads of each item, plan and arrangement (oversight.views: the tables and lists show these).
+ITEM_COLUMNS = ("pk", "young_person_id", "code", "due", "status", "latest_update", "young_person__name", "young_person__ref",
+                "young_person__pa_id", "young_person__pa__name")
+PLAN_COLUMNS = ("pk", "young_person_id", "submitted_at", "review_due", "young_person__name", "young_person__pa_id",
+                "young_person__pa__name")
+ARRANGEMENT_COLUMNS = ("pk", "young_person_id", "kind", "state", "requested_at", "young_person__name",
+                       "young_person__pa_id", "young_person__pa__name")
+
+
+@cache
+def _prepared_team_read(read: str, kinds: tuple[tuple[str, str], ...]) -> Prepared:
+    """One of the team page's reads (`read`) for a reader who sees the whole team, with the filters `kinds`
+    (`_filter_kinds`, as pairs), compiled once per process (issue 16)."""
+    def build(team_id, today=None, **filters):
+        if read == "summary":
+            return _team_pa_summary(Requirement.objects.all(), team_id=team_id, today=today, **filters).values_list(
+                *PA_SUMMARY_KEYS)
+        if read == "items":
+            return _team_items(Requirement.objects.all(), team_id=team_id, today=today, **filters).values_list(
+                *ITEM_COLUMNS)
+        if read == "plans":
+            return _plans_awaiting_sign_off(PathwayPlan.objects.all(), team_id=team_id).values_list(*PLAN_COLUMNS)
+        return _arrangements_awaiting_decision(Arrangement.objects.all(), team_id=team_id).values_list(
+            *ARRANGEMENT_COLUMNS)
+
+    values = {"team_id": INT} | ({} if read in ("plans", "arrangements") else {"today": DATE})
+    return Prepared(build, **values, **dict(kinds))
+
+
+class TeamItems:
+    """The team's items (`team_items`) as a list the paginator pages (oversight.views): each page is one prepared
+    query (issue 16), its rows made the Requirement, YoungPerson and Staff instances the tables read, with the PA's
+    latest update on update_* as `with_latest_update` sets it."""
+
+    def __init__(self, *, team: Team, today: dt.date, filters: Filters):
+        self.kinds = tuple(_filter_kinds(filters).items())
+        self.values = {"team_id": team.pk, "today": today} | {name: getattr(filters, name) for name, _ in self.kinds}
+
+    def __getitem__(self, page: slice) -> list[Requirement]:
+        if page.stop <= page.start:
+            return []  # as an empty slice of a queryset: no query
+        using = router.db_for_read(Requirement)
+        rows = _prepared_team_read("items", self.kinds).rows(using, limit=page.stop - page.start, offset=page.start,
+                                                             **self.values)
+        return [_item(row, using) for row in rows]
+
+
+#: What the page's items read when the reader does not see the whole team (`team_item_pages`): what the tables show.
+TEAM_ITEM_FIELDS = ("code", "due", "young_person__name", "young_person__ref", "young_person__pa__name")
+
+
+def team_item_pages(*, user, team: Team, today: dt.date, filters: Filters):
+    """`team_items` as the team page pages it: prepared (`TeamItems`) for whoever sees the whole team, else the
+    queryset with only the columns shown."""
+    if sees_whole_team(visibility_of(user), team_id=team.pk):
+        return TeamItems(team=team, today=today, filters=filters)
+    return team_items(user=user, team=team, today=today, filters=filters).only(*TEAM_ITEM_FIELDS)
+
+
+def _item(row: tuple, using: str) -> Requirement:
+    pk, young_person_id, code, due, status, latest, name, ref, pa_id, pa_name = row
+    requirement = made(Requirement, using, id=pk, young_person_id=young_person_id, code=code, due=due)
+    person = made(YoungPerson, using, id=young_person_id, ref=ref, name=name, pa_id=pa_id)
+    person.pa = None if pa_id is None else made(Staff, using, id=pa_id, name=pa_name)
+    requirement.young_person, requirement.status = person, status
+    found = latest or {}
+    requirement.update_reason, requirement.update_plan = found.get("reason"), found.get("plan")
+    requirement.update_on = dt.date.fromisoformat(found["on"]) if found.get("on") else None
+    requirement.update_by = found.get("by")
+    return requirement
+
+
+def team_plans(*, user, team: Team) -> list[PathwayPlan]:
+    """The team page's plans awaiting sign-off (`plans_awaiting_sign_off`), with only what it shows."""
+    if not sees_whole_team(visibility_of(user), team_id=team.pk):
+        return list(plans_awaiting_sign_off(user=user, team=team).only(*PLAN_COLUMNS[1:4], "young_person__name",
+                                                                        "young_person__pa__name"))
+    using = router.db_for_read(PathwayPlan)
+    rows = _prepared_team_read("plans", ()).rows(using, team_id=team.pk)
+    return [_with_person(made(PathwayPlan, using, id=pk, young_person_id=young_person_id, submitted_at=submitted_at,
+                               review_due=review_due), person, using)
+            for pk, young_person_id, submitted_at, review_due, *person in rows]
+
+
+def team_arrangements(*, user, team: Team) -> list[Arrangement]:
+    """The team page's arrangements awaiting a decision (`arrangements_awaiting_decision`), with only what it shows."""
+    if not sees_whole_team(visibility_of(user), team_id=team.pk):
+        return list(arrangements_awaiting_decision(user=user, team=team).select_related(None)
+                    .select_related("young_person__pa").only(*ARRANGEMENT_COLUMNS[1:5], "young_person__name",
+                                                              "young_person__pa__name"))
+    using = router.db_for_read(Arrangement)
+    rows = _prepared_team_read("arrangements", ()).rows(using, team_id=team.pk)
+    return [_with_person(made(Arrangement, using, id=pk, young_person_id=young_person_id, kind=kind, state=state,
+                               requested_at=requested_at), person, using)
+            for pk, young_person_id, kind, state, requested_at, *person in rows]
+
+
+def _with_person(record, person: list, using: str):
+    name, pa_id, pa_name = person
+    young_person = made(YoungPerson, using, id=record.young_person_id, name=name, pa_id=pa_id)
+    young_person.pa = None if pa_id is None else made(Staff, using, id=pa_id, name=pa_name)
+    record.young_person = young_person
+    return record
 
 
 # --- Service Leader, weekly -------------------------------------------------------------------
@@ -368,8 +576,19 @@ def reduced_visits_awaiting_service_leader(*, user, team: Team | None) -> QueryS
     )
 
 
+@cache
+def _prepared_last_run() -> Prepared:
+    return Prepared(lambda: NightlyRun.objects.order_by("-night").values_list(*_RUN_FIELDS)[:1])
+
+
+_RUN_FIELDS = tuple(f.attname for f in NightlyRun._meta.concrete_fields)
+
+
 def last_run() -> NightlyRun | None:
-    return NightlyRun.objects.order_by("-night").first()
+    """The ledger's latest night (one query, prepared once per process: issue 16)."""
+    using = router.db_for_read(NightlyRun)
+    rows = _prepared_last_run().rows(using)
+    return NightlyRun.from_db(using, _RUN_FIELDS, rows[0]) if rows else None
 
 
 #: issue 15, item 8: how long after its scheduled time (oversight.schedule) a night's run may take before the

@@ -9,6 +9,7 @@ from operator import attrgetter
 import rules
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import router
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +19,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString
 
 from careleavers.models import Staff, Team
-from careleavers.selectors import personal_advisers_of_team, teams_visible_to, young_person_for
+from careleavers.selectors import young_person_for
 from compliance.models import RequirementCode, Status
 from core.audit import audit_view
 from core.decorators import require_perm, staff_required
@@ -34,15 +35,10 @@ from .services import overdue_items_for, overdue_update_add
 from .tables import REQUESTED_BY, WAITING_FIELDS, LongestOverdueTable, TeamsTable, item_tables_html, waiting_rows
 
 PAGE_SIZE = 100
-#: What the team dashboard's and the Head of Service's tables read of each requirement row, its young person and
-#: their PA (issue 16: a whole YoungPerson and Staff per row was most of the cost of reading the page's rows).
-TEAM_ITEM_FIELDS = ("code", "due", "young_person__name", "young_person__ref", "young_person__pa__name")
-LONGEST_FIELDS = (*TEAM_ITEM_FIELDS, "young_person__pa__team__name")
-#: What the team dashboard shows of each plan awaiting sign-off and each arrangement awaiting a decision (issue 16:
-#: a plan has fifty columns and its young person as many, each compiled and read for a four-column list).
-TEAM_PLAN_FIELDS = ("young_person_id", "submitted_at", "review_due", "young_person__name", "young_person__pa__name")
-TEAM_ARRANGEMENT_FIELDS = ("young_person_id", "kind", "state", "requested_at", "young_person__name",
-                           "young_person__pa__name")
+#: What the Head of Service's table reads of each requirement row, its young person and their PA (issue 16: a whole
+#: YoungPerson and Staff per row was most of the cost of reading the page's rows). The team page's: selectors.
+LONGEST_FIELDS = ("code", "due", "young_person__name", "young_person__ref", "young_person__pa__name",
+                  "young_person__pa__team__name")
 OVERDUE_COLOUR, DUE_SOON_COLOUR = "#a4121a", "#f5a623"  # the status badges' colours (static/css/app.css)
 LABELS = dict(RequirementCode.choices)
 STATUSES = dict(Status.choices)
@@ -91,10 +87,9 @@ def _scope(request, *, staff: Staff, dashboard: str) -> Scope:
     permission, refusal = DASHBOARD_PERMS[dashboard]
     if not rules.has_perm(permission, staff.user):
         raise Http404(refusal)
-    visible = teams_visible_to(request.user)
     # Issue 16: a service's hundreds of teams as (pk, ref, name) rows, not Team instances: the lists, charts and
     # options read only their pk and name. The one team chosen is made a Team from its row, as the ORM makes it.
-    teams = list(visible.values_list("pk", "ref", "name", named=True))  # query: teams
+    teams = selectors.dashboard_teams(request.user)  # query: teams
     by_pk = {t.pk: t for t in teams}
     asked_team = request.GET.get("team") or None
     if asked_team is not None and _int(asked_team) not in by_pk:
@@ -102,11 +97,11 @@ def _scope(request, *, staff: Staff, dashboard: str) -> Scope:
     chosen = by_pk.get(_int(asked_team)) if asked_team else None
     if dashboard == "team":
         chosen = chosen or (teams[0] if teams else None)
-    team = Team.from_db(visible.db, TEAM_FIELDS, tuple(chosen)) if chosen is not None else None
+    team = Team.from_db(router.db_for_read(Team), TEAM_FIELDS, tuple(chosen)) if chosen is not None else None
     pas: list[tuple[int, str]] = []
     if dashboard == "team":
         if team is not None:
-            pas = list(personal_advisers_of_team(team).values_list("pk", "name"))  # query: PAs
+            pas = selectors.team_pas(team)  # query: PAs
     asked_pa = request.GET.get("pa") or None
     if asked_pa is not None and _int(asked_pa) not in dict(pas):
         raise Http404("No such Personal Adviser in this team.")
@@ -219,12 +214,9 @@ def team_dashboard(request, *, staff: Staff):
         **selectors.nightly_status(),  # issue 15, item 8
     }
     if scope.team is not None:
-        visible = selectors.VisiblePeople(request.user)  # issue 16: worked out once for the page's four queries
-        summary = selectors.team_pa_summary(user=request.user, team=scope.team, today=scope.today, filters=scope.filters,
-                                            visible=visible)
-        items = selectors.team_items(user=request.user, team=scope.team, today=scope.today, filters=scope.filters,
-                                     visible=visible).only(*TEAM_ITEM_FIELDS)
-        paginator = Paginator(items, PAGE_SIZE)
+        summary = selectors.team_pa_summary(user=request.user, team=scope.team, today=scope.today, filters=scope.filters)
+        paginator = Paginator(selectors.team_item_pages(user=request.user, team=scope.team, today=scope.today,
+                                                        filters=scope.filters), PAGE_SIZE)
         paginator.count = selectors.team_items_count(summary, filters=scope.filters)  # issue 16: no COUNT query
         page = paginator.get_page(request.GET.get("page"))  # query: page
         context.update(
@@ -232,11 +224,8 @@ def team_dashboard(request, *, staff: Staff):
             items=(rows := _with_days(page.object_list, scope.today)),
             item_tables_html=item_tables_html(rows),  # one table per PA
             summary=summary,
-            plans=list(selectors.plans_awaiting_sign_off(user=request.user, team=scope.team, visible=visible)
-                       .only(*TEAM_PLAN_FIELDS)),
-            arrangements=list(selectors.arrangements_awaiting_decision(user=request.user, team=scope.team,
-                                                                       visible=visible)
-                              .select_related(None).select_related("young_person__pa").only(*TEAM_ARRANGEMENT_FIELDS)),
+            plans=selectors.team_plans(user=request.user, team=scope.team),
+            arrangements=selectors.team_arrangements(user=request.user, team=scope.team),
             exports=_export_links(request, ["team-items", "team-pas", "team-plans", "team-arrangements"]),
         )
     return render(request, "oversight/team.html", context)
