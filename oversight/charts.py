@@ -8,6 +8,7 @@ told apart by line style and marker as well as colour (WCAG 1.4.1).
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.utils.dateformat import format as date_format
 from django.utils.formats import localize
@@ -40,11 +41,11 @@ class Chart:
 
     @property
     def labels(self) -> list[str]:
-        return [date_format(x, self.x_format) if isinstance(x, dt.date) else str(x) for x in self.x_labels]
+        return [_date(x, self.x_format) if isinstance(x, dt.date) else str(x) for x in self.x_labels]
 
     @property
     def short_labels(self) -> list[str]:
-        return [date_format(x, self.x_short_format) if isinstance(x, dt.date) else str(x) for x in self.x_labels]
+        return [_date(x, self.x_short_format) if isinstance(x, dt.date) else str(x) for x in self.x_labels]
 
     @property
     def rows(self) -> list[dict]:
@@ -63,7 +64,7 @@ class Chart:
         for row in self.rows:
             night = ""
             if self.x_notes:
-                night = f"<td>{conditional_escape(date_format(row['night'], 'j M Y')) if row['night'] else 'No run'}</td>"
+                night = f"<td>{conditional_escape(_date(row['night'], 'j M Y')) if row['night'] else 'No run'}</td>"
             cells = "".join("<td>—</td>" if v is None else f"<td>{conditional_escape(localize(v))}</td>"
                             for v in row["values"])
             out.append(f'\n        <tr><th scope="row">{conditional_escape(row["label"])}</th>{night}{cells}</tr>\n      ')
@@ -76,6 +77,12 @@ class Chart:
     @property
     def has_data(self) -> bool:
         return any(v is not None for s in self.series for v in s.values)
+
+
+@lru_cache(maxsize=1024)
+def _date(value: dt.date, fmt: str) -> str:
+    """A chart's date as `date_format` writes it: the same weeks and months on every request (issue 16)."""
+    return date_format(value, fmt)
 
 
 def style(index: int, colour: str = "") -> dict:

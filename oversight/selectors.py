@@ -380,13 +380,13 @@ class TeamRow:
     overdue: int = 0
     due_soon: int = 0
     overdue_by_code: dict = field(default_factory=dict)
+    #: overdue_by_code in the order of CODES, noughts included (issue 16: read for 500 teams' totals, so kept as
+    #: they are counted rather than worked out at each reading).
+    overdue_cells: list[int] = field(default_factory=lambda: [0] * len(CODES))
 
-    @property
-    def overdue_cells(self) -> list[int]:
-        return list(map(self.overdue_by_code.get, _CODE_KEYS, _NOUGHTS))  # in C: asked of 500 teams (issue 16)
 
-
-_CODE_KEYS, _NOUGHTS = [code for code, _ in CODES], [0] * len(CODES)
+_CODE_KEYS = [code for code, _ in CODES]
+_CODE_INDEX = {code: i for i, code in enumerate(_CODE_KEYS)}
 
 
 def team_rows(*, user, teams: list, today: dt.date, team: Team | None = None) -> list[TeamRow]:
@@ -401,6 +401,7 @@ def team_rows(*, user, teams: list, today: dt.date, team: Team | None = None) ->
     else:
         counts = _team_counts(user=user, today=today, team=team)
     by_team: dict[int | None, TeamRow] = {t.pk: TeamRow(t.pk, t.name) for t in teams if team is None or t.pk == team.pk}
+    index = _CODE_INDEX
     for team_id, code, overdue, due_soon in counts:
         row = by_team.get(team_id)
         if row is None:
@@ -408,7 +409,13 @@ def team_rows(*, user, teams: list, today: dt.date, team: Team | None = None) ->
         row.overdue += overdue
         row.due_soon += due_soon
         row.overdue_by_code[code] = row.overdue_by_code.get(code, 0) + overdue
-    return sorted(by_team.values(), key=lambda r: (r.team_id is None, r.name))
+        if code in index:
+            row.overdue_cells[index[code]] += overdue
+    return sorted(by_team.values(), key=_TEAM_ORDER)
+
+
+def _TEAM_ORDER(row: TeamRow) -> tuple[bool, str]:  # noqa: N802
+    return (row.team_id is None, row.name)
 
 
 def _team_counts(*, user, today: dt.date, team: Team | None) -> list[tuple[int | None, str, int, int]]:
@@ -427,6 +434,14 @@ def _team_counts(*, user, today: dt.date, team: Team | None) -> list[tuple[int |
         .annotate(overdue=Count("requirements", filter=status_q(Status.OVERDUE, today, "requirements__")),
                   due_soon=Count("requirements", filter=status_q(Status.DUE_SOON, today, "requirements__")))
     ]
+
+
+def _points(sums: dict, team_id, nights: list, with_figures: set) -> list[int | None]:
+    """A team's figure at each night (None: no run that period; 0: nothing counted). Most of a service's hundreds of
+    teams have no figures at all in a period, and their points are the same noughts (issue 16)."""
+    if team_id not in with_figures:
+        return [0 if n else None for n in nights]
+    return [sums.get((n, team_id), 0) if n else None for n in nights]
 
 
 def _team_names(teams: list) -> dict:
@@ -462,11 +477,20 @@ def top_teams(rows: list[TeamRow], *, limit: int) -> list[TeamRow]:
     return sorted(rows, key=lambda r: (-r.overdue, -r.due_soon, r.team_id is None, r.name))[:limit]
 
 
+def _done_nights(*, date_from: dt.date, date_to: dt.date) -> QuerySet:
+    return (NightlyRun.objects.filter(state=RunState.DONE, night__range=(date_from, date_to))
+            .order_by("night").values_list("night"))
+
+
+@cache
+def _prepared_done_nights() -> Prepared:
+    return Prepared(_done_nights, date_from=DATE, date_to=DATE)
+
+
 def done_nights(*, date_from: dt.date, date_to: dt.date) -> list[dt.date]:
-    return list(
-        NightlyRun.objects.filter(state=RunState.DONE, night__range=(date_from, date_to))
-        .order_by("night").values_list("night", flat=True)
-    )
+    """The nights with a completed run in the range (one query, prepared once per process: issue 16)."""
+    rows = _prepared_done_nights().rows(router.db_for_read(NightlyRun), date_from=date_from, date_to=date_to)
+    return [night for (night,) in rows]
 
 
 def week_buckets(*, date_from: dt.date, date_to: dt.date) -> list[tuple[dt.date, dt.date]]:
@@ -507,14 +531,17 @@ def weekly_trend(*, teams: list, date_from: dt.date, date_to: dt.date, team: Tea
     for s in snapshots.order_by().values("night", "team").annotate(n=Sum("count")):
         sums[(s["night"], s["team"])] += s["n"]
     names = _team_names(teams)
+    with_figures = {t for _, t in sums}
     team_ids = [team.pk] if team is not None else sorted(
-        {t for _, t in sums} | {t.pk for t in teams}, key=lambda t: (t is None, names.get(t, ""))
+        with_figures | {t.pk for t in teams}, key=lambda t: (t is None, names.get(t, ""))
     )
-    series = [
-        Series(names.get(t, NO_TEAM), [sums.get((n, t), 0) if n else None for n in nights]) for t in team_ids
-    ]
+    series = [Series(names.get(t, NO_TEAM), _points(sums, t, nights, with_figures)) for t in team_ids]
     if team is None and len(series) > 1:
-        series.append(Series(ALL_TEAMS, [sum(sums.get((n, t), 0) for t in team_ids) if n else None for n in nights]))
+        # Every team counted is among team_ids, so a night's total is the sum of all its figures.
+        totals: defaultdict[dt.date, int] = defaultdict(int)
+        for (night, _), n in sums.items():
+            totals[night] += n
+        series.append(Series(ALL_TEAMS, [totals[n] if n else None for n in nights]))
     return Chart(
         title="Overdue items, week by week",
         x_title="Week ending",
@@ -539,14 +566,15 @@ def monthly_charts(*, teams: list, date_from: dt.date, date_to: dt.date, team: T
         by_team[(s["night"], s["team"])] += s["n"]
         by_code[(s["night"], s["requirement"])] += s["n"]
     names = _team_names(teams)
+    with_figures = {t for _, t in by_team}
     team_ids = [team.pk] if team is not None else sorted(
-        {t for _, t in by_team} | {t.pk for t in teams}, key=lambda t: (t is None, names.get(t, ""))
+        with_figures | {t.pk for t in teams}, key=lambda t: (t is None, names.get(t, ""))
     )
     labels = [start for start, _ in buckets]
     team_chart = Chart(
         title="Overdue items by team, month on month", x_title="Month", x_labels=labels, x_notes=nights,
         x_format="M Y", x_short_format="M y",
-        series=[Series(names.get(t, NO_TEAM), [by_team.get((n, t), 0) if n else None for n in nights]) for t in team_ids],
+        series=[Series(names.get(t, NO_TEAM), _points(by_team, t, nights, with_figures)) for t in team_ids],
     )
     code_series = [Series(label, [by_code.get((n, code), 0) if n else None for n in nights]) for code, label in CODES]
     code_chart = Chart(
@@ -558,15 +586,55 @@ def monthly_charts(*, teams: list, date_from: dt.date, date_to: dt.date, team: T
     return team_chart, code_chart
 
 
-def longest_overdue(*, user, today: dt.date, team: Team | None = None) -> QuerySet[Requirement]:
-    rows = requirements_visible_to(user).filter(status_q(Status.OVERDUE, today))
-    if team is not None:
-        rows = rows.filter(young_person__pa__team=team)
+def _longest_overdue(rows: QuerySet[Requirement], *, today: dt.date, team_id: int | None = None) -> QuerySet[Requirement]:
+    rows = rows.filter(status_q(Status.OVERDUE, today))
+    if team_id is not None:
+        rows = rows.filter(young_person__pa__team_id=team_id)
     return (
         with_latest_update(rows.annotate(status=status_expression(today), days_overdue=days_overdue_expression(today)))
         .select_related("young_person", "young_person__pa", "young_person__pa__team")
         .order_by("due", "young_person__ref", "code")
     )
+
+
+def longest_overdue(*, user, today: dt.date, team: Team | None = None) -> QuerySet[Requirement]:
+    return _longest_overdue(requirements_visible_to(user, today=today), today=today,
+                            team_id=team.pk if team is not None else None)
+
+
+#: What the Head of Service's table reads of each item (as ITEM_COLUMNS, with the PA's team).
+LONGEST_COLUMNS = (*ITEM_COLUMNS, "young_person__pa__team_id", "young_person__pa__team__name")
+#: The same, read as a queryset (`longest_overdue_top` for whoever does not see the whole service).
+LONGEST_FIELDS = ("code", "due", "young_person__name", "young_person__ref", "young_person__pa__name",
+                  "young_person__pa__team__name")
+
+
+@cache
+def _prepared_longest(*, of_team: bool, limit: int) -> Prepared:
+    """Issue 16: the whole service's `limit` longest overdue items (of one team or all), compiled once per process."""
+    if of_team:
+        return Prepared(lambda today, team_id: _longest_overdue(Requirement.objects.all(), today=today, team_id=team_id)
+                        .values_list(*LONGEST_COLUMNS)[:limit], today=DATE, team_id=INT)
+    return Prepared(lambda today: _longest_overdue(Requirement.objects.all(), today=today)
+                    .values_list(*LONGEST_COLUMNS)[:limit], today=DATE)
+
+
+def longest_overdue_top(*, user, today: dt.date, team: Team | None, limit: int) -> list[Requirement]:
+    """The first `limit` rows of `longest_overdue`, made the instances the Head of Service's table reads (the young
+    person, their PA and the PA's team, the latest update on update_*): prepared for whoever sees the whole service,
+    which is everyone who may open the dashboard (core.rules: view_head_dashboard)."""
+    if visibility_of(user)[0] != "service":
+        return list(longest_overdue(user=user, today=today, team=team).only(*LONGEST_FIELDS)[:limit])
+    using = router.db_for_read(Requirement)
+    prepared = _prepared_longest(of_team=team is not None, limit=limit)
+    rows = prepared.rows(using, today=today, team_id=team.pk) if team is not None else prepared.rows(using, today=today)
+    items = []
+    for *row, team_id, team_name in rows:
+        item = _item(tuple(row), using)
+        if item.young_person.pa is not None:
+            item.young_person.pa.team = None if team_id is None else made(Team, using, id=team_id, name=team_name)
+        items.append(item)
+    return items
 
 
 def reduced_visits_awaiting_service_leader(*, user, team: Team | None) -> QuerySet[Arrangement]:

@@ -35,10 +35,6 @@ from .services import overdue_items_for, overdue_update_add
 from .tables import REQUESTED_BY, WAITING_FIELDS, LongestOverdueTable, TeamsTable, item_tables_html, waiting_rows
 
 PAGE_SIZE = 100
-#: What the Head of Service's table reads of each requirement row, its young person and their PA (issue 16: a whole
-#: YoungPerson and Staff per row was most of the cost of reading the page's rows). The team page's: selectors.
-LONGEST_FIELDS = ("code", "due", "young_person__name", "young_person__ref", "young_person__pa__name",
-                  "young_person__pa__team__name")
 OVERDUE_COLOUR, DUE_SOON_COLOUR = "#a4121a", "#f5a623"  # the status badges' colours (static/css/app.css)
 LABELS = dict(RequirementCode.choices)
 STATUSES = dict(Status.choices)
@@ -301,8 +297,7 @@ def head_dashboard(request, *, staff: Staff):
     date_from, date_to = _months_range(scope)
     by_team, by_code = selectors.monthly_charts(teams=scope.teams, date_from=date_from, date_to=date_to, team=scope.team)
     by_team, by_team_total = selectors.split_top_teams(by_team, top=TREND_TEAMS)
-    longest = selectors.longest_overdue(user=request.user, today=scope.today, team=scope.team).only(
-        *LONGEST_FIELDS)[:LONGEST]
+    longest = selectors.longest_overdue_top(user=request.user, today=scope.today, team=scope.team, limit=LONGEST)
     return render(request, "oversight/head.html", _base_context(scope) | {
         "show_team": True,
         "by_team": by_team, "by_team_total": by_team_total, "by_code": by_code,
