@@ -254,4 +254,6 @@ def _read(using: str, team_id: int | None) -> list[tuple]:
                            HAVING SUM(t.overdue) <> 0 OR SUM(t.due_soon) <> 0) c ON TRUE
                 WHERE d.id = 1""")  # nosec B608
         rows = cursor.fetchall()
+    if rows and isinstance(rows[0][0], dt.date):
+        return rows  # PostgreSQL gives dates (issue 16: a service's thousands of rows are not copied for nothing)
     return [(r[0] if isinstance(r[0], dt.date) else dt.date.fromisoformat(r[0]), *r[1:]) for r in rows]

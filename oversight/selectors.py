@@ -5,7 +5,7 @@ young people there are. Who may see what comes from careleavers.selectors.
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import NamedTuple
 
@@ -373,16 +373,24 @@ def _with_person(record, person: list, using: str):
 
 # --- Service Leader, weekly -------------------------------------------------------------------
 
-@dataclass
 class TeamRow:
-    team_id: int | None
-    name: str
-    overdue: int = 0
-    due_soon: int = 0
-    overdue_by_code: dict = field(default_factory=dict)
-    #: overdue_by_code in the order of CODES, noughts included (issue 16: read for 500 teams' totals, so kept as
-    #: they are counted rather than worked out at each reading).
-    overdue_cells: list[int] = field(default_factory=lambda: [0] * len(CODES))
+    """One team's figures side by side (`team_rows`): overdue and due soon now, and by requirement in the order of
+    CODES (issue 16: a service has hundreds of teams, so a plain class with its lists made as they are counted)."""
+
+    __slots__ = ("due_soon", "due_soon_cells", "name", "overdue", "overdue_cells", "team_id")
+
+    def __init__(self, team_id: int | None, name: str, overdue: int = 0, due_soon: int = 0):
+        self.team_id, self.name, self.overdue, self.due_soon = team_id, name, overdue, due_soon
+        self.overdue_cells, self.due_soon_cells = [0] * len(CODES), [0] * len(CODES)
+
+    @property
+    def overdue_by_code(self) -> dict[str, int]:
+        """Overdue by requirement, for each requirement with something overdue or due soon in the team."""
+        return {code: overdue for code, overdue, due_soon in zip(_CODE_KEYS, self.overdue_cells, self.due_soon_cells,
+                                                                  strict=True) if overdue or due_soon}
+
+    def __repr__(self) -> str:
+        return f"TeamRow({self.team_id!r}, {self.name!r}, overdue={self.overdue}, due_soon={self.due_soon})"
 
 
 _CODE_KEYS = [code for code, _ in CODES]
@@ -408,9 +416,9 @@ def team_rows(*, user, teams: list, today: dt.date, team: Team | None = None) ->
             row = by_team.setdefault(team_id, TeamRow(team_id, NO_TEAM))
         row.overdue += overdue
         row.due_soon += due_soon
-        row.overdue_by_code[code] = row.overdue_by_code.get(code, 0) + overdue
-        if code in index:
-            row.overdue_cells[index[code]] += overdue
+        at = index[code]  # every requirement code is one of CODES (Requirement.code's choices)
+        row.overdue_cells[at] += overdue
+        row.due_soon_cells[at] += due_soon
     return sorted(by_team.values(), key=_TEAM_ORDER)
 
 
