@@ -627,11 +627,15 @@ def _prepared_longest(*, of_team: bool, limit: int) -> Prepared:
                     .values_list(*LONGEST_COLUMNS)[:limit], today=DATE)
 
 
+def _sees_everyone(user) -> bool:
+    return visibility_of(user)[0] == "service"
+
+
 def longest_overdue_top(*, user, today: dt.date, team: Team | None, limit: int) -> list[Requirement]:
     """The first `limit` rows of `longest_overdue`, made the instances the Head of Service's table reads (the young
     person, their PA and the PA's team, the latest update on update_*): prepared for whoever sees the whole service,
     which is everyone who may open the dashboard (core.rules: view_head_dashboard)."""
-    if visibility_of(user)[0] != "service":
+    if not _sees_everyone(user):
         return list(longest_overdue(user=user, today=today, team=team).only(*LONGEST_FIELDS)[:limit])
     using = router.db_for_read(Requirement)
     prepared = _prepared_longest(of_team=team is not None, limit=limit)
