@@ -74,7 +74,7 @@ def render_tables(table, groups) -> list[SafeString]:
     if getattr(table, "cell_values", None) is None:
         raise TypeError("render_tables needs a table that gives its rows' cells (cell_values)")
     plan = _plan(table)
-    footer = _footer(plan) if table.show_footer else None  # the same table's footer for every group
+    footer = _footer(plan, table) if table.show_footer else None  # the same table's footer for every group
     rendered = []
     for records, attrs in groups:
         if any(attrs.get(part) != table.attrs.get(part) for part in ("th", "td", "tf", "cell")):
@@ -93,10 +93,12 @@ def _plan(table) -> list:
 _PLAIN_ROW = ('class="even"', 'class="odd"')
 
 
-def _footer(plan: list) -> str:
-    """The footer's cells (django-tables2 works each one out through the column's footer, with its signature)."""
-    return "".join(f"      <{c.tag} {c.column.attrs['tf'].as_html()}{c.scope}>{_text(c.column.footer)}</{c.tag}>\n"
-                   for c in plan)
+def _footer(plan: list, table) -> str:
+    """The footer's cells: the table's own `footer_values()` when it gives them, in its columns' order, else each
+    column's footer as django-tables2 works it out (through the footer's signature, a dozen times a table)."""
+    values = table.footer_values() if hasattr(table, "footer_values") else [c.column.footer for c in plan]
+    return "".join(f"      <{c.tag} {c.tf}{c.scope}>{_text(value)}</{c.tag}>\n"
+                   for c, value in zip(plan, values, strict=True))
 
 
 def _render(table, plan: list, attrs, rows: list, footer: str | None = None) -> SafeString:
@@ -126,7 +128,7 @@ def _render(table, plan: list, attrs, rows: list, footer: str | None = None) -> 
     out.append("  </tbody>\n")
     if table.show_footer:
         out.append(f'  <tfoot {_attrs(attrs, "tfoot")}>\n    <tr class="fw-semibold">\n')
-        out.append(_footer(plan) if footer is None else footer)
+        out.append(_footer(plan, table) if footer is None else footer)
         out.append("    </tr>\n  </tfoot>\n")
     out.append("</table>\n</div>\n")
     return SafeString("".join(out))  # nosec B703  (every value above is escaped by _text or format_html, or safe)
@@ -140,7 +142,7 @@ class _Column:
         self.render = column.render
         self.arguments = _arguments(self.render)
         attrs = column.attrs
-        self.th, self.td = attrs["th"].as_html(), attrs["td"].as_html()
+        self.th, self.td, self.tf = attrs["th"].as_html(), attrs["td"].as_html(), attrs["tf"].as_html()
         self.tag, self.scope = ("th", ' scope="row"') if header else ("td", "")
 
     def cell(self, row):

@@ -28,6 +28,7 @@ from pathway.models import PathwayPlan, PlanState
 from .charts import Chart, Series
 from .models import NightlyRun, OverdueUpdate, RunState, Snapshot
 from .schedule import NIGHTLY_SCHEDULE
+from .tables import REQUESTED_BY, WAITING_FIELDS
 
 CODES = list(RequirementCode.choices)
 NO_TEAM = "No team (unallocated)"
@@ -649,11 +650,38 @@ def longest_overdue_top(*, user, today: dt.date, team: Team | None, limit: int) 
     return items
 
 
+#: R4/R5: what waits for the Service Leader's agreement.
+WAITING_FOR_SERVICE_LEADER = {"kinds": [ArrangementKind.REDUCED_VISITS], "states": [ArrangementState.TEAM_LEADER_APPROVED]}
+
+
 def reduced_visits_awaiting_service_leader(*, user, team: Team | None) -> QuerySet[Arrangement]:
     """R4/R5: agreed by the Team Leader, waiting for the Service Leader."""
-    return arrangements_awaiting_decision(
-        user=user, team=team, kinds=[ArrangementKind.REDUCED_VISITS], states=[ArrangementState.TEAM_LEADER_APPROVED]
-    )
+    return arrangements_awaiting_decision(user=user, team=team, **WAITING_FOR_SERVICE_LEADER)
+
+
+def _waiting_rows(arrangements: QuerySet[Arrangement]) -> QuerySet:
+    return arrangements.annotate(requested_by_name=REQUESTED_BY).values_list(*WAITING_FIELDS)
+
+
+@cache
+def _prepared_waiting(*, of_team: bool) -> Prepared:
+    """Issue 16: the whole service's reduced visits waiting (of one team or all), compiled once per process."""
+    if of_team:
+        return Prepared(lambda team_id: _waiting_rows(_arrangements_awaiting_decision(
+            Arrangement.objects.all(), team_id=team_id, **WAITING_FOR_SERVICE_LEADER)), team_id=INT)
+    return Prepared(lambda: _waiting_rows(_arrangements_awaiting_decision(
+        Arrangement.objects.all(), team_id=None, **WAITING_FOR_SERVICE_LEADER)))
+
+
+def reduced_visits_waiting_rows(*, user, team: Team | None) -> list[tuple]:
+    """`reduced_visits_awaiting_service_leader` as the service dashboard lists them (oversight.tables.WAITING_FIELDS
+    tuples): prepared for whoever sees the whole service, which is everyone who may open it."""
+    if not _sees_everyone(user):
+        return list(_waiting_rows(reduced_visits_awaiting_service_leader(user=user, team=team)))
+    using = router.db_for_read(Arrangement)
+    if team is not None:
+        return _prepared_waiting(of_team=True).rows(using, team_id=team.pk)
+    return _prepared_waiting(of_team=False).rows(using)
 
 
 @cache

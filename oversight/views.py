@@ -32,7 +32,7 @@ from .exports import csv_response, csv_stream_response, xlsx_response
 from .forms import DashboardFilterForm, OverdueUpdateForm
 from .selectors import CODES, Filters
 from .services import overdue_items_for, overdue_update_add
-from .tables import REQUESTED_BY, WAITING_FIELDS, LongestOverdueTable, TeamsTable, item_tables_html, waiting_rows
+from .tables import LongestOverdueTable, TeamsTable, item_tables_html, waiting_rows
 
 PAGE_SIZE = 100
 OVERDUE_COLOUR, DUE_SOON_COLOUR = "#a4121a", "#f5a623"  # the status badges' colours (static/css/app.css)
@@ -277,8 +277,7 @@ def service_dashboard(request, *, staff: Staff):
         "now_chart": _now_chart(rows),
         "trend": trend,
         "trend_total": trend_total,
-        "waiting": (waiting := list(selectors.reduced_visits_awaiting_service_leader(
-            user=request.user, team=scope.team).annotate(requested_by_name=REQUESTED_BY).values_list(*WAITING_FIELDS))),
+        "waiting": (waiting := selectors.reduced_visits_waiting_rows(user=request.user, team=scope.team)),
         "waiting_rows": waiting_rows(waiting),
         **selectors.nightly_status(),  # issue 15, item 8: says plainly when the run is late
         "exports": _export_links(request, ["service-teams", "service-trend", "service-reduced-visits"]),

@@ -16,6 +16,7 @@ from careleavers.selectors import teams_visible_to
 from oversight import reviews, selectors
 from oversight.models import DashboardReview, NightlyRun, OverdueUpdate, RunState
 from oversight.selectors import Filters
+from oversight.tables import REQUESTED_BY, WAITING_FIELDS
 from pathway.models import PathwayPlan, PlanState
 from tests.conftest import login
 from tests.factories import ArrangementFactory
@@ -64,6 +65,7 @@ def _page(client, staff, url) -> str:
     ("tess", "oversight:team", ""), ("tess", "oversight:team", "?date_from=2025-07-01&date_to=2026-03-31"),
     ("sol", "oversight:team", "?team={north}&pa={alice}"), ("hana", "oversight:head", ""),
     ("hana", "oversight:head", "?team={north}"), ("sol", "oversight:service", ""),
+    ("sol", "oversight:service", "?team={north}&sort=overdue"),
 ])
 def test_each_dashboard_is_the_same_through_its_prepared_reads_and_its_querysets(
         client, request, monkeypatch, recorded, north, alice, today, persona, name, params):
@@ -138,3 +140,7 @@ def test_the_shared_reads_are_their_querysets(recorded, tess, sol, hana, alice, 
                             review.actions)) == (expected and (expected.pk, expected.reviewed_on, expected.reviewer.name,
                                                                expected.get_period_display(), expected.actions))
     assert selectors.done_nights(date_from=AS_OF - dt.timedelta(days=7), date_to=AS_OF) == [AS_OF]
+    for team in (None, north):
+        waiting = selectors.reduced_visits_awaiting_service_leader(user=sol.user, team=team)
+        assert selectors.reduced_visits_waiting_rows(user=sol.user, team=team) == list(
+            waiting.annotate(requested_by_name=REQUESTED_BY).values_list(*WAITING_FIELDS)) != []
