@@ -5,6 +5,7 @@ with any error changes nothing. Applying is idempotent: records are matched by `
 by (young person, date, method, with) in order of appearance.
 """
 
+import contextlib
 import datetime as dt
 import json
 import re
@@ -81,6 +82,7 @@ class _Checker:
 
     def __init__(self) -> None:
         self.problems: list[str] = []
+        self.dates: dict[str, dt.date] = {}  # issue 16, item 4: a council's 250 000 contacts share a few hundred dates
 
     def fail(self, path: str, message: str) -> None:
         self.problems.append(f"{path.removeprefix('$.')}: {message}")  # top-level keys read `pack`, not `$.pack`
@@ -121,13 +123,20 @@ class _Checker:
     def date(self, value: Any, path: str) -> dt.date | None:
         if value is None:  # a missing required date is reported once, by obj()
             return None
-        if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):  # not 2026-W01-1
-            try:
-                return dt.date.fromisoformat(value)
-            except ValueError:
-                pass
-        self.fail(path, "not a date (expected YYYY-MM-DD)")
-        return None
+        day = self.known_date(value)
+        if day is None:
+            self.fail(path, "not a date (expected YYYY-MM-DD)")
+        return day
+
+    def known_date(self, value: Any) -> dt.date | None:
+        """`value` as a date when it is one written YYYY-MM-DD (not 2026-W01-1), else None; read once per text."""
+        if not isinstance(value, str):
+            return None
+        day = self.dates.get(value)
+        if day is None and _ISO_DATE.fullmatch(value):
+            with contextlib.suppress(ValueError):  # 2026-02-30
+                day = self.dates[value] = dt.date.fromisoformat(value)
+        return day
 
     def choice(self, parent: dict, key: str, path: str, allowed: list[str]) -> str | None:
         if parent.get(key) is None:  # absent or null, as text()
@@ -150,6 +159,12 @@ class _Checker:
 
 #: Each vocabulary's values, read once (an enum's `.values` builds its list on every call).
 _VALUES = {enum: enum.values for enum in (Method, With, Outcome, LegalStatus, Circumstance)}
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: A contact's fields (CONTRACT.md), and the values each of its vocabularies allows, as sets for the quick path.
+_CONTACT_REQUIRED = {"date", "method", "with", "outcome"}
+_CONTACT_FIELDS = frozenset(_CONTACT_REQUIRED | {"purpose"})
+_CONTACT_VOCABULARIES = (("method", frozenset(_VALUES[Method])), ("with", frozenset(_VALUES[With])),
+                         ("outcome", frozenset(_VALUES[Outcome])))
 
 YP_REQUIRED = {"ref", "name", "date_of_birth", "legal_status", "pa", "allocated_on"}
 YP_OPTIONAL = {
@@ -160,24 +175,45 @@ YP_OPTIONAL = {
 
 def parse_bundle(text: str) -> Any:
     """The bundle's JSON, or a BundleError with the JSON path of what cannot be read: nesting deeper
-    than MAX_DEPTH (found by a scan before parsing, so no RecursionError) and NUL characters."""
-    # Issue 16, item 4: the pass that names the path (slow in Python over megabytes) runs only when the
-    # quick count says the text nests too deep.
-    path = None if _deepest(text) <= MAX_DEPTH else _too_deep(text)
-    if path is not None:
-        raise BundleError([f"{path.removeprefix('$.')}: nested more than {MAX_DEPTH} levels deep"])
+    than MAX_DEPTH (its path named by a scan of the text, so no RecursionError) and NUL characters.
+    What it returns has been checked for both: `validate_bundle(..., shape_checked=True)` need not walk it again."""
     try:
         data = json.loads(text)
-    except RecursionError as exc:  # not reached after the scan; kept so a parser change cannot give a traceback
-        raise BundleError([f"$: nested more than {MAX_DEPTH} levels deep"]) from exc
-    except json.JSONDecodeError as exc:
+    except (RecursionError, json.JSONDecodeError) as exc:
+        # Not JSON, or too deep for the parser: the nesting is reported first, as the scan below finds it.
+        path = None if _deepest(text) <= MAX_DEPTH else _too_deep(text)
+        if path is not None:
+            raise BundleError([f"{path.removeprefix('$.')}: nested more than {MAX_DEPTH} levels deep"]) from exc
+        if isinstance(exc, RecursionError):  # not reached after the scan; kept so a parser change cannot give a traceback
+            raise BundleError([f"$: nested more than {MAX_DEPTH} levels deep"]) from exc
         raise BundleError([f"$: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"]) from exc
-    # Issue 16, item 4: a text with no NUL in it, raw or escaped, and not too deep (checked above) has no
-    # shape problem; the walk that names each problem's path runs only when there may be one.
-    problems = _shape_problems(data) if "\x00" in text or "\\u0000" in text else []
-    if problems:
-        raise BundleError(problems)
+    # Issue 16, item 4: the depth is counted on the parsed containers (faster than scanning 24 MiB of text);
+    # the pass that names the path (slow in Python over megabytes) runs only when it is too deep.
+    too_deep = _deeper_than(data, MAX_DEPTH)
+    path = _too_deep(text) if too_deep else None
+    if path is not None:
+        raise BundleError([f"{path.removeprefix('$.')}: nested more than {MAX_DEPTH} levels deep"])
+    # A text with no NUL in it, raw or escaped, and not too deep has no shape problem; the walk that names
+    # each problem's path runs only when there may be one.
+    if too_deep or "\x00" in text or "\\u0000" in text:
+        problems = _shape_problems(data)
+        if problems:
+            raise BundleError(problems)
     return data
+
+
+def _deeper_than(data: Any, limit: int) -> bool:
+    """Whether `data` nests more than `limit` containers deep, level by level (no recursion)."""
+    level = [data] if isinstance(data, dict | list) else []
+    for _ in range(limit):
+        below = []
+        for container in level:
+            below.extend(item for item in (container.values() if isinstance(container, dict) else container)
+                         if isinstance(item, dict | list))
+        if not below:
+            return False
+        level = below
+    return True
 
 
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
@@ -258,9 +294,10 @@ def _shape_problems(data: Any) -> list[str]:
 
 
 def validate_bundle(data: Any, *, update_staff: bool = False,  # noqa: C901, PLR0912, PLR0915  (one pass, in the contract's order)
-                    progress: Callable[[str, int, int], None] | None = None) -> dict:
-    """Return the bundle normalised (dates parsed), or raise BundleError listing every problem."""
-    shape = _shape_problems(data)
+                    progress: Callable[[str, int, int], None] | None = None, shape_checked: bool = False) -> dict:
+    """Return the bundle normalised (dates parsed), or raise BundleError listing every problem.
+    `shape_checked`: `data` is what parse_bundle returned, already checked for NUL characters and nesting."""
+    shape = [] if shape_checked else _shape_problems(data)
     if shape:
         raise BundleError(shape)
     today = timezone.localdate()
@@ -372,15 +409,7 @@ def validate_bundle(data: Any, *, update_staff: bool = False,  # noqa: C901, PLR
             for j, e in enumerate(c.items(yp.get("events"), f"{path}.events"))
             if c.obj(e, f"{path}.events[{j}]", {"kind", "date"}, set())
         ]
-        record["contacts"] = [
-            {"date": c.date(k.get("date"), f"{path}.contacts[{j}].date"),
-             "method": c.choice(k, "method", f"{path}.contacts[{j}]", _VALUES[Method]),
-             "with": c.choice(k, "with", f"{path}.contacts[{j}]", _VALUES[With]),
-             "outcome": c.choice(k, "outcome", f"{path}.contacts[{j}]", _VALUES[Outcome]),
-             "purpose": c.choice(k, "purpose", f"{path}.contacts[{j}]", [Purpose.KIT_OFFER]) or ""}
-            for j, k in enumerate(c.items(yp.get("contacts"), f"{path}.contacts"))
-            if c.obj(k, f"{path}.contacts[{j}]", {"date", "method", "with", "outcome"}, {"purpose"})
-        ]
+        record["contacts"] = _contacts(c, yp.get("contacts"), f"{path}.contacts")
         record["pathway_reviews"] = sorted(
             {d for j, value in enumerate(c.items(yp.get("pathway_reviews"), f"{path}.pathway_reviews"))
              if (d := c.date(value, f"{path}.pathway_reviews[{j}]"))}
@@ -411,6 +440,42 @@ def validate_bundle(data: Any, *, update_staff: bool = False,  # noqa: C901, PLR
         raise BundleError(c.problems)
     out.update(teams=list(teams.values()), staff=list(staff.values()), absences=absences, young_people=young_people)
     return out
+
+
+def _contacts(c: _Checker, value: Any, path: str) -> list[dict]:
+    """The young person's contacts, normalised. Issue 16, item 4: a contact that is plainly valid (the great
+    many) is read by `_valid_contact` without naming its paths; any other goes through the checker, which
+    reports its problems exactly as before."""
+    contacts = []
+    for j, k in enumerate(c.items(value, path)):
+        contact = _valid_contact(c, k)
+        if contact is None:
+            at = f"{path}[{j}]"
+            if not c.obj(k, at, _CONTACT_REQUIRED, {"purpose"}):
+                continue
+            contact = {"date": c.date(k.get("date"), f"{at}.date"),
+                       "method": c.choice(k, "method", at, _VALUES[Method]),
+                       "with": c.choice(k, "with", at, _VALUES[With]),
+                       "outcome": c.choice(k, "outcome", at, _VALUES[Outcome]),
+                       "purpose": c.choice(k, "purpose", at, [Purpose.KIT_OFFER]) or ""}
+        contacts.append(contact)
+    return contacts
+
+
+def _valid_contact(c: _Checker, k: Any) -> dict | None:
+    """What the checker makes of contact `k` when it has no problem at all; None when it may have one."""
+    if type(k) is not dict or not k.keys() <= _CONTACT_FIELDS:
+        return None
+    for key, allowed in _CONTACT_VOCABULARIES:
+        if type(k.get(key)) is not str or k[key] not in allowed:
+            return None
+    day = c.known_date(k.get("date"))
+    purpose = k.get("purpose")
+    if day is None or purpose not in (None, "", Purpose.KIT_OFFER):
+        return None
+    if purpose == "":
+        k["purpose"] = None  # as the checker's obj() does: an empty optional string is absent (CONTRACT v2, change 7)
+    return {"date": day, "method": k["method"], "with": k["with"], "outcome": k["outcome"], "purpose": purpose or ""}
 
 
 def _intervals(c: _Checker, value: Any, path: str) -> dict[str, int]:
@@ -472,7 +537,7 @@ BATCH = 1000
 
 @transaction.atomic
 def import_bundle(data: Any, *, update_staff: bool = False, progress: Callable[[str, int, int], None] | None = None,
-                  ) -> ImportSummary:
+                  shape_checked: bool = False) -> ImportSummary:
     """Validate and apply a bundle; nothing is written unless everything is valid. An existing member
     of staff's role or team changes only with `update_staff` (`--update-staff`).
 
@@ -480,7 +545,7 @@ def import_bundle(data: Any, *, update_staff: bool = False, progress: Callable[[
     what exists, compared in memory, then bulk_create / bulk_update (with their history rows) of only what
     is new or changed, and one set-based recompute at the end. `progress(phase, done, total)` is told as it goes.
     """
-    bundle = validate_bundle(data, update_staff=update_staff, progress=progress)
+    bundle = validate_bundle(data, update_staff=update_staff, progress=progress, shape_checked=shape_checked)
     summary = ImportSummary()
     ensure_packs()
     activate = PolicyPack.objects.get(key=bundle["pack"])

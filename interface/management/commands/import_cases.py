@@ -28,7 +28,9 @@ class Command(BaseCommand):
         bar = ProgressBar(lambda text: self.stderr.write(text, ending=""), self.stderr.flush,
                           enabled=self.stderr.isatty())
         try:
-            summary = import_bundle(parse_bundle(text), update_staff=update_staff, progress=bar)
+            data = parse_bundle(text)
+            del text  # issue 16, item 4: 24 MiB for a council, not needed once parsed
+            summary = import_bundle(data, update_staff=update_staff, progress=bar, shape_checked=True)
         except BundleError as exc:
             if len(exc.problems) == 1 and exc.problems[0].startswith("$: not valid JSON"):
                 raise CommandError(exc.problems[0]) from exc
