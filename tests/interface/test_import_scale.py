@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from careleavers.models import YoungPerson
+from careleavers.models import Allocation, YoungPerson
 from compliance.models import Requirement
 from compliance.selectors import report_rows
 from contacts.models import Contact
@@ -172,3 +172,21 @@ def test_contacts_written_from_their_values_are_the_rows_instances_write(db, ali
     skip |= {"history_id", "history_date"}
     assert shape(history[:3]) == shape(history[3:])
     assert all(row["created_at"] is not None for row in by_values)
+
+
+def test_a_new_pa_closes_the_open_allocation_before_opening_the_new_one(small_chunks):
+    """Issue 16, item 4: in bulk, the open allocation is closed before the new PA's is written (one open allocation
+    per young person is a database constraint); the first allocation keeps its history with the change."""
+    import_bundle(_bundle())
+    changed = _bundle()
+    changed["staff"].append({"ref": "bi-pa-new", "name": "New Adviser", "role": "pa", "team": "bi-team-0"})
+    changed["young_people"][4]["pa"] = "bi-pa-new"
+    summary = import_bundle(changed)
+    assert summary.created == {"staff": 1, "allocations": 1} and summary.updated == {"young people": 1}
+    today = timezone.localdate()
+    person = YoungPerson.objects.get(ref="BI-000004")
+    allocations = Allocation.objects.filter(young_person=person).order_by("id")
+    assert [(a.pa.ref, a.start == today, a.end) for a in allocations] == [("bi-pa-0", False, today), ("bi-pa-new", True, None)]
+    assert person.pa.ref == "bi-pa-new"
+    assert [h.history_type for h in allocations[0].history.order_by("history_id")] == ["+", "~"]
+    assert Allocation.objects.filter(end__isnull=True).count() == 7
