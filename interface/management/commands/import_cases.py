@@ -1,6 +1,7 @@
 import sys
 from pathlib import Path
 
+from django.core.checks import Tags
 from django.core.management.base import BaseCommand, CommandError
 
 from interface.bundle import BundleError, import_bundle, parse_bundle
@@ -9,6 +10,9 @@ from interface.progress import ProgressBar
 
 class Command(BaseCommand):
     help = "Import a case bundle (CONTRACT.md). Atomic and idempotent; '-' reads standard input."
+    # Issue 16, item 4: the checks of what an import uses (models, database); those of serving pages (URLs, which
+    # import every view, templates, static files) are 0.6 s of CPU and `manage.py check` and the server run them.
+    requires_system_checks = [Tags.models, Tags.database]
 
     def add_arguments(self, parser):
         parser.add_argument("bundle", help="Path to the bundle JSON file, or - for standard input")
