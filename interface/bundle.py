@@ -536,17 +536,22 @@ CHUNK = 500
 BATCH = 1000
 
 
-@transaction.atomic
 def import_bundle(data: Any, *, update_staff: bool = False, progress: Callable[[str, int, int], None] | None = None,
                   shape_checked: bool = False) -> ImportSummary:
-    """Validate and apply a bundle; nothing is written unless everything is valid. An existing member
-    of staff's role or team changes only with `update_staff` (`--update-staff`).
+    """Validate and apply a bundle in one transaction; nothing is written unless everything is valid. An
+    existing member of staff's role or team changes only with `update_staff` (`--update-staff`).
 
     Issue 16, item 4: young people are applied in chunks of CHUNK, each with one query per table to read
     what exists, compared in memory, then bulk_create / bulk_update (with their history rows) of only what
     is new or changed, and one set-based recompute at the end. `progress(phase, done, total)` is told as it goes.
     """
-    bundle = validate_bundle(data, update_staff=update_staff, progress=progress, shape_checked=shape_checked)
+    with transaction.atomic():  # not the decorator, whose wrapper would keep `data` alive to the end
+        bundle = validate_bundle(data, update_staff=update_staff, progress=progress, shape_checked=shape_checked)
+        del data  # issue 16, item 4: the parsed JSON is not needed once checked (import_cases keeps no other reference)
+        return _apply_bundle(bundle, progress)
+
+
+def _apply_bundle(bundle: dict, progress: Callable[[str, int, int], None] | None) -> ImportSummary:
     summary = ImportSummary()
     ensure_packs()
     activate = PolicyPack.objects.get(key=bundle["pack"])
