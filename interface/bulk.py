@@ -4,11 +4,13 @@
 in Django's per-value SQL compilation (about 20 columns, twice: the record and its history row). On
 PostgreSQL this writes the same rows itself: the ids are drawn from the table's sequence first, so each
 history row (`history_type` "+", no user or reason, as a save() outside a request writes) carries the
-record's id; then COPY of plain values. Other databases (SQLite in tests) take
+record's id; then COPY of plain values into the table, and the history rows copied from them by one
+`INSERT ... SELECT` (so each value crosses once). Other databases (SQLite in tests) take
 `bulk_create_with_history`. Same rows either way: the tests compare them.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection
@@ -32,9 +34,12 @@ def create_with_history(model, objs: list, *, batch_size: int = ROWS_PER_INSERT)
         return
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     with connection.cursor() as cursor:
-        for obj, pk in zip(objs, _next_ids(cursor, model, len(objs)), strict=True):
+        ids = _next_ids(cursor, model, len(objs))
+        for obj, pk in zip(objs, ids, strict=True):
             obj.pk = pk
-        _copy_with_history(cursor, model, fields, [[obj.pk, *(_value(f, obj) for f in fields)] for obj in objs])
+        _insert(cursor, model._meta.db_table, [model._meta.pk.column, *(f.column for f in fields)],
+                ([obj.pk, *(_value(f, obj) for f in fields)] for obj in objs))
+        _insert_history(cursor, model, ids)
 
 
 def create_rows_with_history(model, rows: list[dict[str, Any]], *, batch_size: int = ROWS_PER_INSERT) -> None:
@@ -50,22 +55,25 @@ def create_rows_with_history(model, rows: list[dict[str, Any]], *, batch_size: i
         create_with_history(model, [model(**row) for row in rows], batch_size=batch_size)
         return
     now = timezone.now()
-    fixed: dict[str, Any] = {}
+    given = [f for f in fields if f.attname in names]
+    fixed, fixed_values = [], []  # the fields no row names: the same value in every row, COPYed after the given ones
     for f in fields:
         if f.attname in names:
             continue
         value = now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
-        fixed[f.attname] = value if f.get_internal_type() in _PLAIN else f.get_db_prep_save(value, connection)
-    prepared = [f for f in fields if f.attname in names and f.get_internal_type() not in _PLAIN]
-    for f in prepared:
-        for row in rows:
-            row[f.attname] = f.get_db_prep_save(row[f.attname], connection)
+        fixed.append(f)
+        fixed_values.append(value if f.get_internal_type() in _PLAIN else f.get_db_prep_save(value, connection))
+    for f in given:
+        if f.get_internal_type() not in _PLAIN:
+            for row in rows:
+                row[f.attname] = f.get_db_prep_save(row[f.attname], connection)
+    values = itemgetter(*(f.attname for f in given)) if len(given) > 1 else (lambda row: (row[given[0].attname],))
+    tail = tuple(fixed_values)
     with connection.cursor() as cursor:
         ids = _next_ids(cursor, model, len(rows))
-        order = [(f.attname, f.attname in fixed) for f in fields]
-        _copy_with_history(cursor, model, fields, [
-            [pk, *(fixed[name] if is_fixed else row[name] for name, is_fixed in order)]
-            for pk, row in zip(ids, rows, strict=True)])
+        _insert(cursor, model._meta.db_table, [model._meta.pk.column, *(f.column for f in given + fixed)],
+                ((pk, *values(row), *tail) for pk, row in zip(ids, rows, strict=True)))
+        _insert_history(cursor, model, ids)
 
 
 def _next_ids(cursor, model, count: int) -> list[int]:
@@ -76,25 +84,29 @@ def _next_ids(cursor, model, count: int) -> list[int]:
     return [pk for (pk,) in cursor.fetchall()]
 
 
-def _copy_with_history(cursor, model, fields: list, rows: list[list]) -> None:
-    """COPY the records' rows (their id first, then `fields`) and one "+" history row each."""
-    meta = model._meta
-    _insert(cursor, meta.db_table, [meta.pk.column, *(f.column for f in fields)], rows)
-    history = model.history.model._meta
-    tracked = {f.attname for f in meta.concrete_fields}
-    columns, picks = [], []
+def _insert_history(cursor, model, ids: list[int]) -> None:
+    """One "+" history row for each record of `ids` (just written), in the order of the ids, as save() outside
+    a request writes it (no user or reason): copied by the database from the records' rows, so their values
+    make one trip only (issue 16, item 4)."""
+    meta, history = model._meta, model.history.model._meta
+    quote = connection.ops.quote_name
+    tracked = {f.attname: f.column for f in meta.concrete_fields}
+    extra = {"history_date": timezone.now(), "history_type": "+", "history_change_reason": None,
+             "history_user_id": None}
+    columns, picks, params = [], [], []
     for f in history.concrete_fields:
         if f.primary_key:
             continue
-        columns.append(f.column)
-        picks.append(f.attname if f.attname in tracked else None)
-    now = timezone.now()
-    extra = {"history_date": now, "history_type": "+", "history_change_reason": None, "history_user_id": None}
-    fixed = [extra.get(f.attname) for f in history.concrete_fields if not f.primary_key]
-    record_columns = [meta.pk.attname, *(f.attname for f in fields)]
-    position = {name: i for i, name in enumerate(record_columns)}
-    _insert(cursor, history.db_table, columns, (
-        [value[position[pick]] if pick else fixed[i] for i, pick in enumerate(picks)] for value in rows))
+        columns.append(quote(f.column))
+        if f.attname in tracked:
+            picks.append(quote(tracked[f.attname]))
+        else:
+            picks.append(f"CAST(%s AS {f.cast_db_type(connection)})")
+            params.append(extra.get(f.attname))
+    pk = quote(meta.pk.column)
+    # The names come from the models' meta, quoted; the values are parameters.
+    sql = f"INSERT INTO {quote(history.db_table)} ({', '.join(columns)}) SELECT {', '.join(picks)} FROM {quote(meta.db_table)} WHERE {pk} = ANY(%s) ORDER BY {pk}"  # noqa: S608, E501  # nosec B608
+    cursor.execute(sql, [*params, ids])
 
 
 def _value(field, obj):
@@ -104,7 +116,7 @@ def _value(field, obj):
     return field.get_db_prep_save(value, connection)
 
 
-def _insert(cursor, table: str, columns: list[str], rows: Iterable[list]) -> None:
+def _insert(cursor, table: str, columns: list[str], rows: Iterable[Sequence]) -> None:
     """COPY the rows in (PostgreSQL's bulk load: no per-statement parsing of thousands of placeholders)."""
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     with cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:

@@ -3,6 +3,7 @@ row at the end, or a failure after some chunks were written, leaves nothing), id
 second import writes nothing and says so), versioned (history rows as save() wrote them), and a progress
 bar on a terminal only. Timings are in bench_import, not here."""
 
+import copy
 import datetime as dt
 import io
 import json
@@ -14,10 +15,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from careleavers.models import YoungPerson
+from careleavers.models import Allocation, YoungPerson
 from compliance.models import Requirement
 from compliance.selectors import report_rows
-from contacts.models import Contact
+from contacts.models import Contact, Method, Outcome, Purpose, With
 from core.models import AuditEvent
 from demo.bench_import import council_bundle
 from interface import bundle as bundle_module
@@ -172,3 +173,96 @@ def test_contacts_written_from_their_values_are_the_rows_instances_write(db, ali
     skip |= {"history_id", "history_date"}
     assert shape(history[:3]) == shape(history[3:])
     assert all(row["created_at"] is not None for row in by_values)
+
+
+def test_a_new_pa_closes_the_open_allocation_before_opening_the_new_one(small_chunks):
+    """Issue 16, item 4: in bulk, the open allocation is closed before the new PA's is written (one open allocation
+    per young person is a database constraint); the first allocation keeps its history with the change."""
+    import_bundle(_bundle())
+    changed = _bundle()
+    changed["staff"].append({"ref": "bi-pa-new", "name": "New Adviser", "role": "pa", "team": "bi-team-0"})
+    changed["young_people"][4]["pa"] = "bi-pa-new"
+    summary = import_bundle(changed)
+    assert summary.created == {"staff": 1, "allocations": 1} and summary.updated == {"young people": 1}
+    today = timezone.localdate()
+    person = YoungPerson.objects.get(ref="BI-000004")
+    allocations = Allocation.objects.filter(young_person=person).order_by("id")
+    assert [(a.pa.ref, a.start == today, a.end) for a in allocations] == [("bi-pa-0", False, today), ("bi-pa-new", True, None)]
+    assert person.pa.ref == "bi-pa-new"
+    assert [h.history_type for h in allocations[0].history.order_by("history_id")] == ["+", "~"]
+    assert Allocation.objects.filter(end__isnull=True).count() == 7
+
+
+CONTACTS = [
+    {"date": "2026-01-05", "method": "home_visit", "with": "young_person", "outcome": "completed"},
+    {"date": "2026-01-05", "method": "letter", "with": "family", "outcome": "no_response", "purpose": "kit_offer"},
+    {"date": "2026-01-05", "method": "phone", "with": "young_person", "outcome": "declined", "purpose": ""},
+    {"date": "2026-01-05", "method": "phone", "with": "young_person", "outcome": "declined", "purpose": None},
+    {"date": "2026-01-05", "method": "phone", "with": "young_person", "outcome": "declined", "purpose": "kit"},
+    {"date": "2026-02-30", "method": "phone", "with": "young_person", "outcome": "completed"},
+    {"date": "2026-W01-1", "method": "phone", "with": "young_person", "outcome": "completed"},
+    {"date": 20260105, "method": "phone", "with": "young_person", "outcome": "completed"},
+    {"date": "2026-01-05", "method": "Phone", "with": "young_person", "outcome": "completed"},
+    {"date": "2026-01-05", "method": ["phone"], "with": "young_person", "outcome": "completed"},
+    {"date": "2026-01-05", "method": "phone", "with": "", "outcome": "completed"},
+    {"date": "2026-01-05", "method": "phone", "with": "young_person", "outcome": None},
+    {"date": "2026-01-05", "method": "phone", "with": "young_person"},
+    {"date": "2026-01-05", "method": "phone", "with": "young_person", "outcome": "completed", "note": "x"},
+    ["2026-01-05", "phone"],
+    None,
+]
+
+
+def _by_the_checker(contact):
+    """What the checker's primitives make of one contact: (value or None, problems, the input after)."""
+    c, k = bundle_module._Checker(), copy.deepcopy(contact)  # noqa: SLF001
+    if not c.obj(k, "c", {"date", "method", "with", "outcome"}, {"purpose"}):
+        return None, c.problems, k
+    value = {"date": c.date(k.get("date"), "c.date"), "method": c.choice(k, "method", "c", Method.values),
+             "with": c.choice(k, "with", "c", With.values), "outcome": c.choice(k, "outcome", "c", Outcome.values),
+             "purpose": c.choice(k, "purpose", "c", [Purpose.KIT_OFFER]) or ""}
+    return value, c.problems, k
+
+
+@pytest.mark.parametrize("contact", CONTACTS)
+def test_the_quick_reading_of_a_contact_is_the_checkers_or_none(contact):
+    """Issue 16, item 4: `_valid_contact` reads a plainly valid contact without naming paths: it takes exactly the
+    contacts the checker finds no problem in, and makes of them (and of the input) what the checker does."""
+    quick_input = copy.deepcopy(contact)
+    quick = bundle_module._valid_contact(bundle_module._Checker(), quick_input)  # noqa: SLF001
+    value, problems, checked_input = _by_the_checker(contact)
+    assert (quick is None) == bool(problems or value is None)
+    if quick is not None:
+        assert quick == value
+        assert quick_input == checked_input  # the same normalisation ("" purpose as absent)
+
+
+def test_contact_problems_are_reported_with_their_paths_whichever_reading():
+    data = council_bundle(young_people=2, contacts=4, seed=3)
+    data["young_people"][1]["contacts"] = [copy.deepcopy(c) for c in CONTACTS[4:8]]
+    with pytest.raises(BundleError) as refused:
+        import_bundle(data)
+    assert refused.value.problems == [
+        "young_people[1].contacts[0].purpose: 'kit' is not one of kit_offer",
+        "young_people[1].contacts[1].date: not a date (expected YYYY-MM-DD)",
+        "young_people[1].contacts[2].date: not a date (expected YYYY-MM-DD)",
+        "young_people[1].contacts[3].date: not a date (expected YYYY-MM-DD)",
+    ]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="ANALYZE and planner statistics are PostgreSQL's")
+def test_the_tables_a_bundle_filled_are_analyzed_before_the_recompute_and_not_when_nothing_changed(monkeypatch):
+    """Issue 16, item 4: the recompute after a first import is planned with statistics of the rows just loaded."""
+    monkeypatch.setattr(bundle_module, "ANALYZE_AFTER", 100)
+    with CaptureQueriesContext(connection) as first:
+        import_bundle(_bundle())  # 140 contacts, 21 pathway reviews
+    analyzed = [q["sql"] for q in first.captured_queries if q["sql"].startswith("ANALYZE")]
+    assert analyzed == ['ANALYZE "contacts_contact"']
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stats WHERE tablename = 'contacts_contact'")
+        assert cursor.fetchone()[0] > 0
+    recompute_at = next(i for i, q in enumerate(first.captured_queries) if "compliance_result" in q["sql"])
+    assert first.captured_queries.index(next(q for q in first.captured_queries if q["sql"].startswith("ANALYZE"))) < recompute_at
+    with CaptureQueriesContext(connection) as again:
+        import_bundle(_bundle())
+    assert not [q for q in again.captured_queries if q["sql"].startswith("ANALYZE")]
