@@ -572,7 +572,8 @@ def _message_sql(*, pack: PolicyPack) -> tuple[str, list[Any]]:
         "attempts": "CAST(%s AS text)",
     }
     values = {"label": json.dumps(_LABELS), "by": pack.plan_with_team_leader_days, "attempts": pack.escalation_attempts}
-    cases, params = [], []
+    cases: list[str] = []
+    params: list[Any] = []
     for kind, text in ALERT_MESSAGES.items():
         pieces = []
         params.append(kind)
@@ -627,7 +628,7 @@ def alerts_send(*, today: dt.date | None = None) -> int:
         now, pack = timezone.now(), active_pack()
         send = _alerts_send_sql if _in_database() else _alerts_send_python
         sent, first, last = send(now=now, pack=pack)
-        if first is not None:
+        if first is not None and last is not None:
             _digests_queue_at_commit(sent_at=now, first=first, last=last)
     return sent
 
@@ -707,7 +708,7 @@ def _alerts_send_python(*, now: dt.datetime, pack: PolicyPack) -> tuple[int, int
         leaders[leader.team_id].append(leader.pk)
     prefix, suffix = _young_person_url_parts()
     outcomes: dict[tuple[str, int], list[int]] = defaultdict(list)
-    notifications = []
+    notifications: list[Notification] = []
     for alert in claimed:
         if alert.pa_id is None:  # issue 11, item 1: an unallocated referral's Team Leaders
             recipients = leaders.get(alert.referring_team_id, [])
