@@ -603,8 +603,8 @@ def _unsent_claimed() -> QuerySet:
             .annotate(due_now=Subquery(due_now[:1])).order_by("pk"))
 
 
-#: The young person's page, by substitution rather than one reverse() per alert.
 def _young_person_url_parts() -> tuple[str, str]:
+    """The young person's page around their id, by substitution rather than one reverse() per alert."""
     prefix, suffix = reverse("young_person", args=[987654321]).split("987654321")
     return prefix, suffix
 
