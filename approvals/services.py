@@ -26,6 +26,7 @@ change of pattern then always goes through an explicit, recorded end.
 """
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Callable
 
@@ -554,10 +555,17 @@ def _reviews_write(locked: list[Arrangement], *, reasons: dict[int, str], states
     table = Arrangement._meta.db_table
     with connection.cursor() as cursor:
         # Each row's own reason. Not an audited field's bypass: the history rows follow at once.
-        cursor.executemany(
-            f"UPDATE {table} SET review_requested_on = %s, review_reason = %s "  # noqa: S608  # nosec B608
-            "WHERE id = %s",  # the table's name from the model, every value bound
-            [(ops.adapt_datefield_value(a.review_requested_on), a.review_reason, a.pk) for a in locked])
+        reviewed = [(a.pk, ops.adapt_datefield_value(a.review_requested_on), a.review_reason) for a in locked]
+        if connection.vendor == "postgresql":
+            # One statement for all (a first night's 1 700 single-row updates were a round trip each).
+            cursor.execute(
+                f"UPDATE {table} SET review_requested_on = CAST(r.v->>1 AS date), review_reason = r.v->>2"  # noqa: S608  # nosec B608
+                " FROM jsonb_array_elements(CAST(%s AS jsonb)) AS r(v) WHERE id = CAST(r.v->>0 AS bigint)",
+                [json.dumps(reviewed, default=str)])  # the table's name from the model, every value bound
+        else:
+            cursor.executemany(
+                f"UPDATE {table} SET review_requested_on = %s, review_reason = %s WHERE id = %s",  # noqa: S608  # nosec B608
+                [(on, reason, pk) for pk, on, reason in reviewed])
         # The history rows copy each arrangement's row as it now is, in the database (so every value is the stored
         # one), with what bulk_history_create gives: the request's user (none at night), the reason, "~".
         history = Arrangement.history.model

@@ -4,7 +4,10 @@
 thousands of E3 reviews and tens of thousands of notifications that was most of the run's Python. On PostgreSQL
 `insert_rows` sends the rows as one JSON array (json.dumps is C) and the database types each column from the model's
 own column types: `INSERT ... SELECT ... FROM jsonb_array_elements(...) WITH ORDINALITY`, in the rows' order.
-Elsewhere (SQLite) it is `bulk_create`, so both write the same rows.
+Elsewhere (SQLite) it is `bulk_create`, so both write the same rows (tests/core/test_bulk.py runs both ways on
+PostgreSQL and compares). The new ids, when asked for, are mapped to the rows explicitly: each row's id is taken from
+the table's sequence beside the row's position, and the rows are inserted with those ids (an INSERT's RETURNING
+order is not a promise PostgreSQL makes).
 
 Values per row are plain Python values (text, numbers, dates, None; a JSON field's value as the ORM would store
 it, through the field's encoder). Values the same for every row (the time, the actor) are `constants`, bound
@@ -49,7 +52,7 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
     now = timezone.now()
     constants = {**_defaults(model, {*columns, *(constants or {})}, now), **(constants or {})}
     fields = {f.attname: f for f in model._meta.concrete_fields}
-    if connection.vendor != "postgresql":
+    if not _set_based():
         objs = model.objects.bulk_create(
             [model(**dict(zip(columns, row, strict=True)), **constants) for row in rows], batch_size=1000)
         return [obj.pk for obj in objs] if returning else []
@@ -69,10 +72,25 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
         names.append(ops.quote_name(field.column))
         selects.append(f"CAST(%s AS {field.db_type(connection)})")
         params.append(field.get_db_prep_save(value, connection))
-    pk = ops.quote_name(model._meta.pk.column)
-    sql = (f"INSERT INTO {ops.quote_name(model._meta.db_table)} ({', '.join(names)}) "  # noqa: S608  # nosec B608
-           f"SELECT {', '.join(selects)} FROM jsonb_array_elements(CAST(%s AS jsonb)) WITH ORDINALITY AS r(v, n) "
-           f"ORDER BY r.n{f' RETURNING {pk}' if returning else ''}")  # names and types from the model; values bound
+    table, pk = ops.quote_name(model._meta.db_table), ops.quote_name(model._meta.pk.column)
+    values = "jsonb_array_elements(CAST(%s AS jsonb)) WITH ORDINALITY AS r(v, n)"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, json.dumps(rows, cls=_Encoder)])
-        return [r[0] for r in cursor.fetchall()] if returning else []
+        if not returning:
+            cursor.execute(  # names and types from the model; values bound
+                f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(selects)} FROM {values} ORDER BY r.n",  # noqa: S608  # nosec B608
+                [*params, json.dumps(rows, cls=_Encoder)])
+            return []
+        cursor.execute(  # names and types from the model; values bound
+            f"WITH r AS MATERIALIZED (SELECT r.n, r.v, nextval(pg_get_serial_sequence(%s, %s)) AS id FROM {values}"  # noqa: S608  # nosec B608
+            f" ORDER BY r.n), added AS (INSERT INTO {table} ({pk}, {', '.join(names)})"
+            f" SELECT r.id, {', '.join(selects)} FROM r ORDER BY r.n) SELECT r.n, r.id FROM r",
+            [table, model._meta.pk.column, json.dumps(rows, cls=_Encoder), *params])
+        ids: list[int] = [0] * len(rows)
+        for n, pk_value in cursor.fetchall():
+            ids[n - 1] = pk_value  # the row's position (from 1) -> its id
+        return ids
+
+
+def _set_based() -> bool:
+    """One INSERT ... SELECT from a JSON array (PostgreSQL), or bulk_create (elsewhere)."""
+    return connection.vendor == "postgresql"

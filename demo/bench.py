@@ -321,6 +321,7 @@ def measure_nightly(as_of: dt.date, floor_s: float) -> dict:
     # The URL configuration is imported once per process (a Celery worker has long done it by night): here the
     # night's first reverse() would import every view, seconds charged to whichever step asks first.
     get_resolver().url_patterns  # noqa: B018
+    reverse("young_person", args=[1])  # and its reverse lookups, which alerts_send has long built in a worker by night
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
         with _rolled_back():
             _first_night_state(as_of)

@@ -95,7 +95,10 @@ class AlertOutcome(models.TextChoices):
 class Alert(models.Model):
     """One alert about one due date. The unique key makes each alert happen once."""
 
-    young_person = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="oversight_alerts")
+    # No index of its own: the unique key (alert_once) starts with the young person (issue 16: a first night wrote
+    # 33 000 entries twice into an index nobody read).
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="oversight_alerts",
+                                     db_index=False)
     requirement = models.CharField(max_length=30, choices=RequirementCode.choices)
     kind = models.CharField(max_length=30, choices=AlertKind.choices)
     due = models.DateField()

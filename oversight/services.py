@@ -20,6 +20,7 @@ over rolls its work back instead of finishing twice.
 import datetime as dt
 import json
 import logging
+import string
 import threading
 import time
 from collections import defaultdict
@@ -51,6 +52,7 @@ from core.audit import audit_record
 from core.errors import InvalidState, NotAllowed, ServiceError
 from core.idempotency import once_tokens_prune
 from core.models import AuditKind
+from core.rules import team_leaders_among
 from pathway.models import PathwayPlan, PlanState
 from pathway.services import plans_unshared_notify
 
@@ -535,125 +537,203 @@ class _Claimed(NamedTuple):
     due_now: dt.date | None
 
 
+#: Each kind's message (V2 or P2, P2, V4, V5, E3), with the requirement's label, the young person ("name (ref)"),
+#: the due date, the date the plan should be with the Team Leader (P2) and the pack's escalation attempts (E3).
+#: One text for both ways of sending: alerts_send writes it in Python or in SQL (_message_sql).
+ALERT_MESSAGES: dict[str, str] = {
+    AlertKind.DUE_SOON: "{label} for {who} is due on {due}.",
+    AlertKind.PLAN_TO_TEAM_LEADER: "Pathway plan for {who} should be with the Team Leader by {by}: review due {due}.",
+    AlertKind.OVERDUE: "{label} for {who} was due on {due} and is overdue. Please record an update on the overdue item.",
+    AlertKind.ABSENCE_CLASH: "{label} for {who} is due on {due}, during the Personal Adviser's planned absence: "
+                             "bring it forward.",
+    AlertKind.ESCALATION_DUE: "{who} has not responded to {attempts} contacts in a row: a visit was due on {due}.",
+}
+
+#: A message is at most 500 characters (a name is at most 200, a ref 50), so the digest reads the whole of it.
+MESSAGE_MAX_LENGTH = 500
+
+
 def _alert_message(alert: _Claimed, *, pack: PolicyPack) -> str:
-    label = _LABELS.get(alert.requirement, alert.requirement)
-    who = f"{alert.name} ({alert.ref})"
-    due = f"{alert.due.day} {alert.due:%b %Y}"
-    if alert.kind == AlertKind.DUE_SOON:
-        return f"{label} for {who} is due on {due}."  # alert.rule: V2 or P2
-    if alert.kind == AlertKind.PLAN_TO_TEAM_LEADER:
-        by = alert.due - dt.timedelta(days=pack.plan_with_team_leader_days)
-        return f"Pathway plan for {who} should be with the Team Leader by {by.day} {by:%b %Y}: review due {due}."  # P2
-    if alert.kind == AlertKind.OVERDUE:
-        return f"{label} for {who} was due on {due} and is overdue. Please record an update on the overdue item."  # V4
-    if alert.kind == AlertKind.ABSENCE_CLASH:
-        return f"{label} for {who} is due on {due}, during the Personal Adviser's planned absence: bring it forward."  # V5
-    return f"{who} has not responded to {pack.escalation_attempts} contacts in a row: a visit was due on {due}."  # E3
+    by = alert.due - dt.timedelta(days=pack.plan_with_team_leader_days)
+    return ALERT_MESSAGES[alert.kind].format(
+        label=_LABELS.get(alert.requirement, alert.requirement), who=f"{alert.name} ({alert.ref})",
+        due=f"{alert.due.day} {alert.due:%b %Y}", by=f"{by.day} {by:%b %Y}", attempts=pack.escalation_attempts)
 
 
-def _notifications_insert(rows: list[tuple[int, str, str, str, list[int]]], *, now: dt.datetime) -> tuple[int, int]:
-    """(young person, kind, message, url, recipients) rows: one notification per recipient, in the rows' order and
-    each row's recipients' order (the digest reads them back in that order). On PostgreSQL one INSERT ... SELECT
-    from one JSON array (issue 16: a first night's 60 000 notifications were five text arrays that psycopg dumped
-    value by value in Python, and a tuple each); else bulk_create. All carry `now`. Returns the first and last
-    new ids."""
-    if connection.vendor != "postgresql":
-        created = Notification.objects.bulk_create([
-            Notification(recipient_id=r, young_person_id=y, kind=k, message=m, url=u)
-            for y, k, m, u, recipients in rows for r in recipients
-        ], batch_size=1000)
-        ids = [n.pk for n in created]
-        Notification.objects.filter(pk__in=ids).update(created_at=now)  # bulk_create gives each its own time
-        return min(ids), max(ids)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "WITH added AS (INSERT INTO careleavers_notification (recipient_id, young_person_id, kind, message, url,"
-            " created_at) SELECT CAST(r.value AS bigint), CAST(a.v->>0 AS bigint), a.v->>1, a.v->>2, a.v->>3, %s"
-            " FROM jsonb_array_elements(CAST(%s AS jsonb)) WITH ORDINALITY AS a(v, n),"
-            " jsonb_array_elements_text(a.v->4) WITH ORDINALITY AS r(value, m) ORDER BY a.n, r.m RETURNING id)"
-            " SELECT MIN(id), MAX(id) FROM added",
-            [now, json.dumps(rows)],
-        )
-        first, last = cursor.fetchone()
-    return first, last
+def _message_sql(*, pack: PolicyPack) -> tuple[str, list[Any]]:
+    """ALERT_MESSAGES as one SQL expression over the claimed row `c` (alerts_send in the database): each text's
+    pieces bound as parameters, its fields as columns. A date as `{d.day} {d:%b %Y}` is to_char's 'FMDD Mon YYYY'
+    (English month abbreviations either way; tests/oversight/test_alerts_send_paths.py compares the two)."""
+    fields = {
+        "label": "COALESCE(CAST(%s AS jsonb) ->> c.requirement, c.requirement)",
+        "who": "c.name || ' (' || c.ref || ')'",
+        "due": "to_char(c.due, 'FMDD Mon YYYY')",
+        "by": "to_char(c.due - CAST(%s AS integer), 'FMDD Mon YYYY')",
+        "attempts": "CAST(%s AS text)",
+    }
+    values = {"label": json.dumps(_LABELS), "by": pack.plan_with_team_leader_days, "attempts": pack.escalation_attempts}
+    cases: list[str] = []
+    params: list[Any] = []
+    for kind, text in ALERT_MESSAGES.items():
+        pieces = []
+        params.append(kind)
+        for literal, name, _, _ in string.Formatter().parse(text):
+            if literal:
+                pieces.append("%s")
+                params.append(literal)
+            if name:
+                pieces.append(f"({fields[name]})")
+                if name in values:
+                    params.append(values[name])
+        cases.append(f"WHEN %s THEN {' || '.join(pieces)}")
+    return f"LEFT(CASE c.kind {' '.join(cases)} END, {MESSAGE_MAX_LENGTH})", params
 
 
-def _outcomes_record(outcomes: Mapping[tuple[str, int], list[int]], *, now: dt.datetime) -> None:
-    """Each claimed alert's outcome and number of recipients. On PostgreSQL one UPDATE ... FROM one JSON array of
-    [id, outcome, recipients] (a first night's 33 000 ids as `IN` lists cost seconds of quoting them, and as
-    arrays psycopg dumped them value by value); else one update per outcome."""
-    if connection.vendor != "postgresql":
-        for (outcome, count), ids in outcomes.items():
-            Alert.objects.filter(pk__in=ids).update(sent_at=now, outcome=outcome, recipients=count)
-        return
-    rows = [(pk, outcome, count) for (outcome, count), ids in outcomes.items() for pk in ids]
-    if not rows:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE oversight_alert SET sent_at = %s, outcome = o.v->>1, recipients = CAST(o.v->>2 AS int) "
-            "FROM jsonb_array_elements(CAST(%s AS jsonb)) AS o(v) WHERE oversight_alert.id = CAST(o.v->>0 AS bigint)",
-            [now, json.dumps(rows)],
-        )
+def _in_database() -> bool:
+    """Send alerts, and make their digests, in the database (PostgreSQL), or through Python (elsewhere). Both ways
+    write the same rows and e-mails (tests/oversight/test_alerts_send_paths.py runs both on PostgreSQL)."""
+    return connection.vendor == "postgresql"
+
+
+def _unsent_claimed() -> QuerySet:
+    """The unsent alerts, claimed: a row lock that skips rows another sender holds, read with their young person's
+    name and team and the requirement's due date now, in id order."""
+    due_now = Requirement.objects.filter(young_person=OuterRef("young_person"), code=OuterRef("requirement")).values("due")
+    return (Alert.objects.filter(sent_at__isnull=True).select_for_update(skip_locked=True, of=("self",))
+            .annotate(due_now=Subquery(due_now[:1])).order_by("pk"))
+
+
+def _young_person_url_parts() -> tuple[str, str]:
+    """The young person's page around their id, by substitution rather than one reverse() per alert."""
+    prefix, suffix = reverse("young_person", args=[987654321]).split("987654321")
+    return prefix, suffix
 
 
 def alerts_send(*, today: dt.date | None = None) -> int:
     """Send every alert not yet sent, set-based (issue 16): one transaction, not one per alert.
 
-    The unsent alerts are claimed at once (a row lock that skips rows another sender holds, read with
-    their young person's name and team and the requirement's due date now, as plain rows), then one
-    update per outcome, so each goes once; their in-app notifications are one insert; and each member
-    of staff gets one e-mail, a digest of everything sent to them in this run, after the commit: the
-    `digests_send` task reads them back from those notifications (oversight.tasks.digests_send).
+    The unsent alerts are claimed at once (_unsent_claimed), each gets its outcome and number of recipients, so
+    each goes once; their in-app notifications are inserted in the alerts' order and each alert's recipients' order
+    (the PA, then the Team Leaders by name when the rule tells them); and each member of staff gets one e-mail, a
+    digest of everything sent to them in this run, after the commit: the `digests_send` task reads them back from
+    those notifications (oversight.tasks.digests_send). On PostgreSQL all of it is one statement computed in the
+    database (_alerts_send_sql: a first night's 33 000 alerts and 60 000 notifications never pass through Python);
+    elsewhere the same rows through Python (_alerts_send_python).
     The nightly run calls it after its commit, and oversight.tasks.alerts_send every few minutes
     (oversight.schedule.ALERTS_SCHEDULE), so alerts a crash left unsent go out within minutes. An alert
     whose requirement has moved on since it was raised (met, or a new due date) is closed without
     sending. (`today` is accepted for older callers; the stored rows decide.) Returns the alerts sent.
     """
-    due_now = Requirement.objects.filter(young_person=OuterRef("young_person"), code=OuterRef("requirement")).values("due")
     with transaction.atomic():
-        claimed = [_Claimed(*row) for row in (
-            Alert.objects.filter(sent_at__isnull=True).select_for_update(skip_locked=True, of=("self",))
-            .annotate(due_now=Subquery(due_now[:1]))
-            .order_by("pk")
-            .values_list("pk", "young_person_id", "requirement", "kind", "due", "rule", "young_person__name",
-                         "young_person__ref", "young_person__pa_id", "young_person__pa__team_id",
-                         "young_person__referring_team_id", "due_now")
-        )]
-        if not claimed:
-            return 0
-        # Issue 11, item 1: an unallocated referral's alerts ("PA allocated") go to the Team Leaders it was referred to.
-        team_ids = {a.pa_team_id if a.pa_id is not None else a.referring_team_id for a in claimed} - {None}
-        leaders: dict[int | None, list[int]] = defaultdict(list)
-        for leader in team_leaders_of_teams(team_ids):
-            leaders[leader.team_id].append(leader.pk)
-        pack = active_pack()
-        # The young person's page, by substitution rather than one reverse() per alert.
-        url_of = reverse("young_person", args=[987654321]).replace("987654321", "{}").format
-        outcomes: dict[tuple[str, int], list[int]] = defaultdict(list)
-        notifications: list[tuple[int, str, str, str, list[int]]] = []
-        for alert in claimed:
-            if alert.pa_id is None:
-                recipients = leaders.get(alert.referring_team_id, [])
-            else:
-                recipients = [alert.pa_id, *(leaders[alert.pa_team_id] if _tells_team_leader(alert) else ())]
-            recipients = list(dict.fromkeys(recipients))
-            if alert.due_now != alert.due:
-                outcomes[(AlertOutcome.SUPERSEDED, 0)].append(alert.pk)
-            elif not recipients:
-                outcomes[(AlertOutcome.NO_RECIPIENT, 0)].append(alert.pk)
-            else:
-                outcomes[(AlertOutcome.SENT, len(recipients))].append(alert.pk)
-                # At most 500 characters (a name is at most 200, a ref 50), so the digest reads the whole message.
-                message = _alert_message(alert, pack=pack)[:500]
-                notifications.append((alert.young_person_id, f"oversight.{alert.kind}", message,
-                                      url_of(alert.young_person_id), recipients))
-        now = timezone.now()
-        _outcomes_record(outcomes, now=now)
-        if notifications:
-            first, last = _notifications_insert(notifications, now=now)
-            transaction.on_commit(partial(_digests_queue, sent_at=now, first=first, last=last))
-    return sum(len(ids) for (outcome, _), ids in outcomes.items() if outcome == AlertOutcome.SENT)
+        now, pack = timezone.now(), active_pack()
+        send = _alerts_send_sql if _in_database() else _alerts_send_python
+        sent, first, last = send(now=now, pack=pack)
+        if first is not None and last is not None:
+            _digests_queue_at_commit(sent_at=now, first=first, last=last)
+    return sent
+
+
+def _digests_queue_at_commit(*, sent_at: dt.datetime, first: int, last: int) -> None:
+    transaction.on_commit(partial(_digests_queue, sent_at=sent_at, first=first, last=last))
+
+
+def _leaders_sql() -> tuple[str, list[Any]]:
+    """Every Team Leader (core.rules.team_leaders_among) with their place in their team by name."""
+    sql, params = team_leaders_among(Staff.objects.all()).order_by().values("id", "team_id", "name").query.sql_with_params()
+    return (f"SELECT l.id, l.team_id, ROW_NUMBER() OVER (PARTITION BY l.team_id ORDER BY l.name, l.id) AS pos"  # noqa: S608  # nosec B608
+            f" FROM ({sql}) l"), list(params)
+
+
+def _alerts_send_sql(*, now: dt.datetime, pack: PolicyPack) -> tuple[int, int | None, int | None]:
+    """alerts_send's writes as one statement (PostgreSQL): claim, recipients, outcomes, notifications. Returns the
+    alerts sent and the first and last new notification ids (None when none)."""
+    claimed, claimed_params = _unsent_claimed().values(
+        "id", "young_person_id", "requirement", "kind", "due", "due_now", name=F("young_person__name"),
+        ref=F("young_person__ref"), pa_id=F("young_person__pa_id"), pa_team_id=F("young_person__pa__team_id"),
+        referring_team_id=F("young_person__referring_team_id"),
+    ).query.sql_with_params()
+    leaders, leaders_params = _leaders_sql()
+    message, message_params = _message_sql(pack=pack)
+    prefix, suffix = _young_person_url_parts()
+    told = [kind for kind, (_, tells) in ALERT_RULES.items() if tells]
+    ops = connection.ops
+    alerts, notes = ops.quote_name(Alert._meta.db_table), ops.quote_name(Notification._meta.db_table)
+    sql = (  # table names from the models, the claim and the Team Leaders from the ORM, every value bound
+        f"WITH claimed AS MATERIALIZED ({claimed}),"  # noqa: S608  # nosec B608
+        f" leaders AS ({leaders}),"
+        # Issue 11, item 1: an unallocated referral's alerts ("PA allocated") go to the Team Leaders it was referred
+        # to; else the PA, and their Team Leaders when the rule says (V2: a visit due soon; P2, V4, V5, E3).
+        " recipients AS ("
+        "  SELECT c.id AS alert_id, c.pa_id AS staff_id, 0 AS pos FROM claimed c WHERE c.pa_id IS NOT NULL"
+        "  UNION ALL SELECT c.id, l.id, l.pos FROM claimed c JOIN leaders l ON l.team_id = c.pa_team_id"
+        "   WHERE c.pa_id IS NOT NULL AND l.id <> c.pa_id"
+        "   AND (c.kind = ANY(%s) OR (c.kind = %s AND c.requirement = ANY(%s)))"
+        "  UNION ALL SELECT c.id, l.id, l.pos FROM claimed c JOIN leaders l ON l.team_id = c.referring_team_id"
+        "   WHERE c.pa_id IS NULL),"
+        " counted AS (SELECT alert_id, COUNT(*) AS n FROM recipients GROUP BY alert_id),"
+        " outcomes AS (SELECT c.id, CASE WHEN c.due_now IS DISTINCT FROM c.due THEN %s WHEN n.n IS NULL THEN %s"
+        "  ELSE %s END AS outcome, CASE WHEN c.due_now IS DISTINCT FROM c.due THEN 0 ELSE COALESCE(n.n, 0) END AS n"
+        "  FROM claimed c LEFT JOIN counted n ON n.alert_id = c.id),"
+        f" marked AS (UPDATE {alerts} a SET sent_at = %s, outcome = o.outcome, recipients = o.n FROM outcomes o"
+        "  WHERE a.id = o.id),"
+        f" added AS (INSERT INTO {notes} (recipient_id, young_person_id, kind, message, url, created_at)"
+        f"  SELECT r.staff_id, c.young_person_id, %s || c.kind, {message}, %s || c.young_person_id || %s, %s"
+        "  FROM claimed c JOIN outcomes o ON o.id = c.id JOIN recipients r ON r.alert_id = c.id"
+        "  WHERE o.outcome = %s ORDER BY c.id, r.pos RETURNING id)"
+        " SELECT (SELECT COUNT(*) FROM outcomes WHERE outcome = %s), MIN(id), MAX(id) FROM added"
+    )
+    params = [
+        *claimed_params, *leaders_params, told, AlertKind.DUE_SOON, list(DUE_SOON_TOLD_TO_TEAM_LEADER),
+        AlertOutcome.SUPERSEDED, AlertOutcome.NO_RECIPIENT, AlertOutcome.SENT, now,
+        "oversight.", *message_params, prefix, suffix, now, AlertOutcome.SENT, AlertOutcome.SENT,
+    ]
+    with connection.cursor() as cursor:
+        # A first night's claimed rows, recipients and sort stay in memory (at 4 MB they went to temporary files).
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute(sql, params)
+        sent, first, last = cursor.fetchone()
+    return sent, first, last
+
+
+def _alerts_send_python(*, now: dt.datetime, pack: PolicyPack) -> tuple[int, int | None, int | None]:
+    """alerts_send's writes through Python (no PostgreSQL): the same rows as _alerts_send_sql."""
+    claimed = [_Claimed(*row) for row in _unsent_claimed().values_list(
+        "pk", "young_person_id", "requirement", "kind", "due", "rule", "young_person__name", "young_person__ref",
+        "young_person__pa_id", "young_person__pa__team_id", "young_person__referring_team_id", "due_now")]
+    if not claimed:
+        return 0, None, None
+    team_ids = {a.pa_team_id if a.pa_id is not None else a.referring_team_id for a in claimed} - {None}
+    leaders: dict[int | None, list[int]] = defaultdict(list)
+    for leader in team_leaders_of_teams(team_ids).order_by("name", "pk"):
+        leaders[leader.team_id].append(leader.pk)
+    prefix, suffix = _young_person_url_parts()
+    outcomes: dict[tuple[str, int], list[int]] = defaultdict(list)
+    notifications: list[Notification] = []
+    for alert in claimed:
+        if alert.pa_id is None:  # issue 11, item 1: an unallocated referral's Team Leaders
+            recipients = leaders.get(alert.referring_team_id, [])
+        else:
+            recipients = [alert.pa_id, *(leaders[alert.pa_team_id] if _tells_team_leader(alert) else ())]
+        recipients = list(dict.fromkeys(recipients))
+        if alert.due_now != alert.due:
+            outcomes[(AlertOutcome.SUPERSEDED, 0)].append(alert.pk)
+        elif not recipients:
+            outcomes[(AlertOutcome.NO_RECIPIENT, 0)].append(alert.pk)
+        else:
+            outcomes[(AlertOutcome.SENT, len(recipients))].append(alert.pk)
+            message = _alert_message(alert, pack=pack)[:MESSAGE_MAX_LENGTH]
+            url = f"{prefix}{alert.young_person_id}{suffix}"
+            notifications.extend(
+                Notification(recipient_id=r, young_person_id=alert.young_person_id, kind=f"oversight.{alert.kind}",
+                             message=message, url=url) for r in recipients)
+    for (outcome, count), ids in outcomes.items():
+        Alert.objects.filter(pk__in=ids).update(sent_at=now, outcome=outcome, recipients=count)
+    sent = sum(len(ids) for (outcome, _), ids in outcomes.items() if outcome == AlertOutcome.SENT)
+    if not notifications:
+        return sent, None, None
+    ids = [n.pk for n in Notification.objects.bulk_create(notifications, batch_size=1000)]
+    Notification.objects.filter(pk__in=ids).update(created_at=now)  # bulk_create gives each its own time
+    return sent, min(ids), max(ids)
 
 
 def _digests_queue(*, sent_at: dt.datetime, first: int, last: int) -> None:
@@ -674,7 +754,7 @@ def digests_send(*, sent_at: dt.datetime, first: int, last: int) -> int:
     notes = Notification.objects.filter(pk__gte=first, pk__lte=last, created_at=sent_at,
                                         kind__in=ALERT_NOTIFICATION_KINDS)
     digests: list[tuple[str, int, str]] = []  # address, alerts, their lines
-    if connection.vendor == "postgresql":
+    if _in_database():
         # Each member of staff's lines joined in the database, in the order written: 4 500 rows, not 60 000.
         sql, params = notes.order_by().values("id", "recipient_id", "message", "url").query.sql_with_params()
         users = get_user_model()._meta.db_table

@@ -94,17 +94,12 @@ def test_o1_a_killed_run_that_was_filling_missed_nights_leaves_them_to_the_rerun
 
 
 def test_o1_a_run_killed_while_sending_leaves_the_rest_to_the_send_task(service, monkeypatch):
-    real = services._alert_message  # noqa: SLF001  (the one step to break)
-    calls = []
+    def die_after_writing(**kwargs):
+        raise WorkerKilledError("killed while sending")
 
-    def message_then_die(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise WorkerKilledError("killed while sending")
-        return real(*args, **kwargs)
-
-    # Issue 16: sending is one transaction, so a kill part-way leaves every alert of the run unsent.
-    monkeypatch.setattr(services, "_alert_message", message_then_die)
+    # Issue 16: sending is one transaction, so a kill after its writes (the alerts marked, the notifications
+    # inserted) and before its commit leaves every alert of the run unsent, whichever way they are written.
+    monkeypatch.setattr(services, "_digests_queue_at_commit", die_after_writing)
     with at_noon(AS_OF), pytest.raises(WorkerKilledError):
         nightly_run()
     monkeypatch.undo()
