@@ -137,7 +137,8 @@ def young_person_detail(request, pk: int, *, staff):
         "today": today,
         "requirements": requirements,
         "absences": absences,
-        "allocations": case_allocations(young_person_id=young_person.pk),  # issue 16: prepared (casework.panels)
+        # Issue 16: read with the panels' rows in one query (casework.young_person_reads.casework_rows).
+        "allocations": case_allocations(young_person_id=young_person.pk, rows=reads["casework_rows"]["allocations"]),
         "timeline": timeline[:TIMELINE_SHOWN],
         "timeline_html": timeline_html(_timeline_rows(timeline[:TIMELINE_SHOWN], user=request.user,
                                                       young_person=young_person)),

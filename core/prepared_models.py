@@ -11,8 +11,13 @@ the instances afterwards, as the queryset would.
 
 Elsewhere than PostgreSQL, or when a value is None, the queryset is built and run as it is, as in Prepared."""
 
+import datetime as dt
+import json
+
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from django.db.models import prefetch_related_objects
+from django.db.models.functions import JSONArray
 from django.db.models.query import ModelIterable, get_related_populators
 
 from .prepared import Prepared, _stand_ins
@@ -69,3 +74,74 @@ class PreparedModels(Prepared):
                 raise TypeError("PreparedModels builds model instances: use Prepared.rows for values_list, and "
                                 "known= for the object a related manager would set.")
         return queryset
+
+
+_FROM_JSON = {
+    "DateField": dt.date.fromisoformat,
+    "DateTimeField": dt.datetime.fromisoformat,
+}
+#: Column types that JSON gives back as Python gives them (text, whole numbers, true/false, null).
+_AS_JSON = {"AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharField", "ForeignKey",
+            "IntegerField", "PositiveIntegerField", "PositiveSmallIntegerField", "SmallIntegerField", "TextField"}
+
+
+class Together:
+    """Several values_list reads of one young person (each a `Prepared`) sent as one query: `SELECT ARRAY(<first>),
+    ARRAY(<second>), ...`, each read's columns as one JSON array a row, so its own ORDER BY and LIMIT keep their
+    meaning (ARRAY keeps the order of its subquery). Dates come back from their ISO text; a column of another type
+    than the few JSON gives back unchanged raises rather than guess. `rows(reads)` gives each read's rows as
+    `Prepared.rows` would (the same tuples: tests/core/test_prepared_models.py). Elsewhere than PostgreSQL, or with
+    a None value, each read is run on its own."""
+
+    def __init__(self, *prepared: Prepared):
+        self.prepared = prepared
+        self._compiled: dict[str, tuple] = {}
+
+    def _compile(self, using: str):
+        compiled = self._compiled.get(using)
+        if compiled is not None:
+            return compiled
+        parts, decoders = [], []
+        for one in self.prepared:
+            _sql, _slots, (compiler, converters, width) = one._compile(using)  # noqa: SLF001  (the same stand-ins)
+            fields = compiler.query.values_select + tuple(compiler.query.annotation_select)
+            if width is not None or len(fields) != compiler.col_count:
+                raise ImproperlyConfigured("Together reads values_list queries (no columns added for the ordering).")
+            decoders.append(([self._decoder(column[0].output_field) for column in compiler.select[:compiler.col_count]],
+                             compiler, converters))
+            as_json = Prepared(lambda build=one.build, names=fields, **values: build(**values).values_list(
+                JSONArray(*names)), **one.kinds)
+            parts.append(as_json)
+        compiled = self._compiled[using] = (parts, decoders)
+        return compiled
+
+    @staticmethod
+    def _decoder(field):
+        kind = field.get_internal_type()
+        if kind in _FROM_JSON:
+            return _FROM_JSON[kind]
+        if kind in _AS_JSON:
+            return None
+        raise ImproperlyConfigured(f"Together cannot read a {kind} column back from JSON.")
+
+    def rows(self, reads: list[dict], using: str = "default") -> list[list[tuple]]:
+        """`reads`: each Prepared's values, in the order given to Together."""
+        if connections[using].vendor != "postgresql" or any(None in values.values() for values in reads):
+            return [one.rows(using, **values) for one, values in zip(self.prepared, reads, strict=True)]
+        parts, decoders = self._compile(using)
+        selects, params = [], []
+        for part, values in zip(parts, reads, strict=True):
+            sql, part_params = part.sql(using, **values)
+            selects.append(f"ARRAY({sql})")
+            params += part_params
+        with connections[using].cursor() as cursor:
+            cursor.execute(f"SELECT {', '.join(selects)}", params)
+            arrays = cursor.fetchone()
+        found = []
+        for array, (decode, compiler, converters) in zip(arrays, decoders, strict=True):
+            rows = [tuple(value if f is None or value is None else f(value) for value, f in zip(row, decode, strict=True))
+                    for row in (json.loads(item) if isinstance(item, str) else item for item in array)]
+            if converters:  # as Prepared.rows: the fields' own converters (e.g. a subquery's count to int)
+                rows = [tuple(row) for row in compiler.apply_converters(rows, converters)]
+            found.append(rows)
+        return found
