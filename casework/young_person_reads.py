@@ -79,5 +79,4 @@ def together() -> Together:
 def casework_rows(*, young_person, today: dt.date) -> dict[str, list[tuple]]:
     """The page's reader "casework_rows" (core.registry.PageReads): each of CASEWORK_READS' rows."""
     person, dated = {"young_person_id": young_person.pk}, {"young_person_id": young_person.pk, "today": today}
-    rows = together().rows([dated, person, person, dated, dated, person, person])
-    return dict(zip(CASEWORK_READS, rows, strict=True))
+    return together().named(CASEWORK_READS, [dated, person, person, dated, dated, person, person])

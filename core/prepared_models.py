@@ -124,6 +124,14 @@ class Together:
             return None
         raise ImproperlyConfigured(f"Together cannot read a {kind} column back from JSON.")
 
+    def named(self, names: tuple[str, ...], reads: list[dict], using: str = "default") -> dict[str, list[tuple]]:
+        """Each read's rows by its name. Where they cannot be read together, each read runs when first asked for, so
+        a page that uses only some of them sends only those queries."""
+        if connections[using].vendor != "postgresql" or any(None in values.values() for values in reads):
+            by_name = dict(zip(names, zip(self.prepared, reads, strict=True), strict=True))
+            return _OnAsk(lambda name: by_name[name][0].rows(using, **by_name[name][1]))
+        return dict(zip(names, self.rows(reads, using), strict=True))
+
     def rows(self, reads: list[dict], using: str = "default") -> list[list[tuple]]:
         """`reads`: each Prepared's values, in the order given to Together."""
         if connections[using].vendor != "postgresql" or any(None in values.values() for values in reads):
@@ -145,3 +153,15 @@ class Together:
                 rows = [tuple(row) for row in compiler.apply_converters(rows, converters)]
             found.append(rows)
         return found
+
+
+class _OnAsk(dict):
+    """A read's rows read the first time they are asked for (Together.named, elsewhere than PostgreSQL)."""
+
+    def __init__(self, read):
+        super().__init__()
+        self.read = read
+
+    def __missing__(self, name: str):
+        value = self[name] = self.read(name)
+        return value

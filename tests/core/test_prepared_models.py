@@ -149,3 +149,48 @@ def test_the_young_person_read_keeps_the_visibility_rule(alice, tess, charlie):
         with pytest.raises(Http404):
             young_person_for(reader.user, pk=theirs.pk)
     assert young_person_for(charlie.user, pk=theirs.pk) == theirs
+
+
+def test_the_panels_rows_read_together_are_each_reads_rows(alice, tess):
+    """casework.young_person_reads.casework_rows (core.prepared_models.Together): the seven reads of the case, case
+    record and documents panels and the allocation history in one query give each read's own rows (dates, names,
+    flags, the documents' count of earlier versions), in each read's order, and nothing of another young person."""
+    from careleavers.models import (
+        AccommodationPeriod,
+        ActivityPeriod,
+        Allocation,
+        CaseClosure,
+        Cover,
+        Document,
+        KeyProfessional,
+    )
+    from casework.young_person_reads import CASEWORK_READS, casework_rows, together
+
+    today = dt.date.today()
+    yp, other = young_person(alice, recompute=False), young_person(alice, recompute=False)
+    for person in (yp, other):
+        Allocation.objects.create(young_person=person, pa=tess, start=days_ago(300), end=days_ago(200), reason="A & B")
+        Cover.objects.create(young_person=person, pa=tess, start=days_ago(1), end=days_ago(-9), reason="Leave")
+        Cover.objects.create(young_person=person, pa=alice, start=days_ago(-20), end=days_ago(-30), reason="")
+        CaseClosure.objects.create(young_person=person, closed_on=days_ago(90), reason="moved_away", details="<x>",
+                                   closed_by=tess, reopened_on=days_ago(60), reopened_by=alice, reopen_reason="Back")
+        AccommodationPeriod.objects.create(young_person=person, code="C", start=days_ago(50), suitable=False,
+                                           unsuitable_reason="Damp")
+        ActivityPeriod.objects.create(young_person=person, code="F1", provider="College", start=days_ago(40))
+        KeyProfessional.objects.create(young_person=person, role="gp", name="Dr Who", organisation="NHS")
+        KeyProfessional.objects.create(young_person=person, role="gp", name="Dr No")
+        first = None
+        for title in ("Letter", "Letter v2"):
+            first = Document.objects.create(
+                young_person=person, file="documents/x.pdf", stored_as="x", original_name="x.pdf",
+                content_type="application/pdf", size=3, sha256="0" * 64, uploaded_by=alice, kind="letter",
+                title=title, dated=days_ago(10), supersedes=first)
+    found = casework_rows(young_person=yp, today=today)
+    values = [{"young_person_id": yp.pk} | ({"today": today} if "today" in one.kinds else {})
+              for one in together().prepared]
+    alone = [one.rows(**v) for one, v in zip(together().prepared, values, strict=True)]
+    assert [found[name] for name in CASEWORK_READS] == alone
+    assert all(found[name] for name in CASEWORK_READS)  # every read has a row to compare
+    assert found["documents"][0][1:] == ("Letter v2", "letter", days_ago(10), found["documents"][0][4], 1)
+    assert found["accommodation"] == [("C", days_ago(50), False, "Damp")]
+    assert len(found["covers"]) == 2 and found["covers"][0][1] == days_ago(1)  # by start, each its own
