@@ -62,9 +62,8 @@ def young_person_for(user, *, pk: int) -> YoungPerson:
     kind, key = visibility_of(user)
     if kind in _SEEN_AS and isinstance(pk, int) and not isinstance(pk, bool):
         # Issue 16: read through a query compiled once per process for each kind of visibility (core.rules).
-        values = {"pk": pk, "key": key, "today": timezone.localdate()}
-        values = {name: values[name] for name in _SEEN_AS[kind]}
-        found = _prepared_young_person(kind).objects(**values)
+        given: dict[str, Any] = {"pk": pk, "key": key, "today": timezone.localdate()}
+        found = _prepared_young_person(kind).objects(**{name: given[name] for name in _SEEN_AS[kind]})
         if not found:
             raise Http404("No such young person on your caseload.")
         return found[0]
