@@ -1,10 +1,14 @@
 """Reads of arrangements that know who is asking (STYLE 3)."""
 
+from functools import cache
+
 import rules
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from careleavers.selectors import young_people_visible_to
+from core.prepared import INT
+from core.prepared_models import PreparedModels
 
 from .models import PENDING_STATES, Arrangement, ArrangementDecision, ArrangementState
 
@@ -47,11 +51,18 @@ def arrangements_awaiting(user) -> QuerySet[Arrangement]:
 
 def arrangements_of(young_person) -> list[Arrangement]:
     """Every arrangement of the young person with its decisions and S2 checklist: three queries."""
-    return list(
-        young_person.arrangements.select_related("requested_by")
+    return prepared_arrangements().objects(young_person_id=young_person.pk, known={"young_person": young_person})
+
+
+@cache
+def prepared_arrangements() -> PreparedModels:
+    """Issue 16: the arrangements' query compiled once per process (core.prepared_models); their decisions and
+    checklists are prefetched as the queryset would."""
+    return PreparedModels(
+        lambda young_person_id: Arrangement.objects.filter(young_person_id=young_person_id)
+        .select_related("requested_by")
         .prefetch_related(
             Prefetch("decisions", queryset=ArrangementDecision.objects.select_related("actor").order_by("at", "id")),
             "step_back_items",
         )
-        .order_by("-requested_at", "-id")
-    )
+        .order_by("-requested_at", "-id"), young_person_id=INT)

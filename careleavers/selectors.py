@@ -1,6 +1,7 @@
 """Reads that know who is asking (STYLE 3): views never filter by team themselves."""
 
 import datetime as dt
+from functools import cache
 from typing import Any
 
 import rules
@@ -8,15 +9,20 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
+from core.prepared import DATE, INT
+from core.prepared_models import PreparedModels
 from core.rules import (
     may_read_note,
     personal_advisers_among,
+    reads_restricted_notes,
     service_leaders_among,
     team_leaders_among,
-    visible_case_notes,
+    visibility_of,
     visible_staff,
     visible_teams,
+    young_people_seen_as,
 )
 
 from .models import (
@@ -53,10 +59,31 @@ def young_people_visible_to(user, *, on: dt.date | None = None) -> QuerySet[Youn
 
 def young_person_for(user, *, pk: int) -> YoungPerson:
     """The young person if the user may see them, else 404 (never 403: do not confirm they exist)."""
+    kind, key = visibility_of(user)
+    if kind in _SEEN_AS and isinstance(pk, int) and not isinstance(pk, bool):
+        # Issue 16: read through a query compiled once per process for each kind of visibility (core.rules).
+        given: dict[str, Any] = {"pk": pk, "key": key, "today": timezone.localdate()}
+        found = _prepared_young_person(kind).objects(**{name: given[name] for name in _SEEN_AS[kind]})
+        if not found:
+            raise Http404("No such young person on your caseload.")
+        return found[0]
     try:
         return young_people_visible_to(user).select_related("pa", "pa__team").get(pk=pk)
     except (YoungPerson.DoesNotExist, ValueError) as exc:
         raise Http404("No such young person on your caseload.") from exc
+
+
+_SEEN_AS = {"service": {"pk": INT}, "team": {"pk": INT, "key": INT}, "pa": {"pk": INT, "key": INT, "today": DATE}}
+
+
+@cache
+def _prepared_young_person(kind: str) -> PreparedModels:
+    """One young person with their PA and team, if seen under a visibility of this kind (core.rules'
+    young_people_seen_as, the rule of young_people_visible_to), compiled once per process and kind."""
+    def build(pk, key=None, today=None):
+        return (young_people_seen_as(YoungPerson.objects.all(), (kind, key), today=today)
+                .select_related("pa", "pa__team").filter(pk=pk).order_by())
+    return PreparedModels(build, **_SEEN_AS[kind])
 
 
 def staff_visible_to(user) -> QuerySet[Staff]:
@@ -173,13 +200,19 @@ def case_notes_for(user, *, young_person: YoungPerson, kind: str = "") -> QueryS
     """The current version of each of the young person's notes that the user may read (core.rules.visible_case_notes:
     restricted notes only for managers and the allocated PA), oldest-written position kept (a correction does not
     move a note to the top), newest first. `young_person` comes from young_person_for, so it is one they see."""
-    notes = visible_case_notes(CaseNote.objects.filter(young_person=young_person, correction__isnull=True), user,
-                               young_person)
+    notes = current_case_notes(young_person.pk, restricted_too=reads_restricted_notes(user, young_person))
     if kind:
         notes = notes.filter(kind=kind)
-    return (notes.select_related("author", "original", "original__author")
-            .annotate(first_at=Coalesce(F("original__created_at"), F("created_at")))
-            .order_by("-first_at", "-id"))
+    return notes.select_related("author", "original", "original__author")
+
+
+def current_case_notes(young_person_id, *, restricted_too: bool) -> QuerySet[CaseNote]:
+    """case_notes_for's notes, newest first, for a reader who may read restricted notes or not (visible_case_notes'
+    rule, core.rules.reads_restricted_notes); the young person's page compiles it once (casework.notes)."""
+    notes = CaseNote.objects.filter(young_person_id=young_person_id, correction__isnull=True)
+    if not restricted_too:
+        notes = notes.filter(restricted=False)
+    return notes.annotate(first_at=Coalesce(F("original__created_at"), F("created_at"))).order_by("-first_at", "-id")
 
 
 def case_note_for(user, *, pk: int, young_person: YoungPerson) -> CaseNote:
@@ -210,11 +243,22 @@ def case_note_versions(*, root_ids) -> dict[int, list[CaseNote]]:
 def timeline_case_notes(*, young_person: YoungPerson, user, limit: int, with_versions: bool) -> list[CaseNote]:
     """The notes for the timeline (not the escalation notes: their steps are shown from their own rows): the
     current versions, and the earlier ones too `with_versions` (managers); restricted ones only for who reads them."""
-    notes = CaseNote.objects.filter(young_person=young_person).exclude(kind=CaseNoteKind.ESCALATION)
-    if not with_versions:
-        notes = notes.filter(correction__isnull=True)
-    notes = notes.filter(restricted=False) if user is None else visible_case_notes(notes, user, young_person)
-    return list(notes.select_related("author", "correction")[:limit])
+    restricted_too = user is not None and reads_restricted_notes(user, young_person)  # visible_case_notes' rule
+    return _prepared_timeline_notes(limit=limit, with_versions=with_versions, restricted_too=restricted_too).objects(
+        young_person_id=young_person.pk)
+
+
+@cache
+def _prepared_timeline_notes(*, limit: int, with_versions: bool, restricted_too: bool) -> PreparedModels:
+    """Issue 16: timeline_case_notes' query compiled once per process for each limit and kind of reader."""
+    def build(young_person_id):
+        notes = CaseNote.objects.filter(young_person_id=young_person_id).exclude(kind=CaseNoteKind.ESCALATION)
+        if not with_versions:
+            notes = notes.filter(correction__isnull=True)
+        if not restricted_too:
+            notes = notes.filter(restricted=False)
+        return notes.select_related("author", "correction")[:limit]
+    return PreparedModels(build, young_person_id=INT)
 
 
 def supervisions_visible_to(user) -> QuerySet[SupervisionSession]:
@@ -249,8 +293,18 @@ def current_period(periods, *, on: dt.date):
 
 def active_flags(young_person: YoungPerson) -> QuerySet[Flag]:
     """Item 7: the flags shown at the top of the record (one query)."""
-    return Flag.objects.filter(young_person=young_person, cleared_on__isnull=True).select_related("set_by") \
+    return _active_flags(young_person.pk)
+
+
+def _active_flags(young_person_id) -> QuerySet[Flag]:
+    return Flag.objects.filter(young_person_id=young_person_id, cleared_on__isnull=True).select_related("set_by") \
         .order_by("kind")
+
+
+@cache
+def prepared_active_flags() -> PreparedModels:
+    """Issue 16: active_flags compiled once per process, for the young person's page (its flags banner)."""
+    return PreparedModels(_active_flags, young_person_id=INT)
 
 
 def current_accommodation(young_person_id, today: dt.date):

@@ -9,7 +9,15 @@ class CaseworkConfig(AppConfig):
     verbose_name = "Casework pages"
 
     def ready(self) -> None:
-        from core.registry import NavEntry, Panel, register_decision_context, register_nav, register_panel, register_timeline
+        from core.registry import (
+            NavEntry,
+            Panel,
+            register_decision_context,
+            register_nav,
+            register_panel,
+            register_reader,
+            register_timeline,
+        )
         from core.timeline import register_history
 
         from .case_record_history import SOURCES as CASE_RECORD_HISTORY
@@ -18,6 +26,7 @@ class CaseworkConfig(AppConfig):
         from .documents import documents_panel
         from .notes import NOTES_PANEL, NOTES_TIMELINE
         from .panels import ALLOCATION_HISTORY, CLOSURE_HISTORY, COVER_HISTORY, case_panel
+        from .young_person_reads import casework_rows
 
         register_decision_context(decision_context_for)  # issue 15, item 5
 
@@ -34,6 +43,8 @@ class CaseworkConfig(AppConfig):
         register_nav(NavEntry("Register", "register_young_person", "careleavers.register_young_person", order=16))
         register_nav(NavEntry("Team absences", "team_absences", "careleavers.plan_team_absences", order=81))
         register_panel(Panel("case", "casework/panels/case.html", case_panel, order=5))
+        # Issue 16: the case, case record and documents panels' and the allocation history's rows, in one query.
+        register_reader("casework_rows", casework_rows)
         for source in (CLOSURE_HISTORY, ALLOCATION_HISTORY, COVER_HISTORY):
             register_history(source)
         # Issue 12 (items 1-3): case notes (panel and timeline source), supervision sessions.

@@ -39,15 +39,19 @@ def _labelled(model, field: str, columns: tuple[str, ...], rows: list[tuple]) ->
 
 
 def case_record_panel(*, request, young_person, today, reads=None):
-    accommodation, activity, professionals = prepared_case_record()
-    accommodation_rows = _labelled(AccommodationPeriod, "code", ACCOMMODATION_COLUMNS,
-                                   accommodation.rows(young_person_id=young_person.pk, today=today))
-    activity_rows = _labelled(ActivityPeriod, "code", ACTIVITY_COLUMNS,
-                              activity.rows(young_person_id=young_person.pk, today=today))
+    if reads is not None:  # issue 16: read with the other panels' rows (casework.young_person_reads)
+        found = reads["casework_rows"]
+        rows = found["accommodation"], found["activity"], found["professionals"]
+    else:
+        accommodation, activity, professionals = prepared_case_record()
+        rows = (accommodation.rows(young_person_id=young_person.pk, today=today),
+                activity.rows(young_person_id=young_person.pk, today=today),
+                professionals.rows(young_person_id=young_person.pk))
+    accommodation_rows = _labelled(AccommodationPeriod, "code", ACCOMMODATION_COLUMNS, rows[0])
+    activity_rows = _labelled(ActivityPeriod, "code", ACTIVITY_COLUMNS, rows[1])
     return {
         "yp": young_person,
         "accommodation": accommodation_rows[0] if accommodation_rows else None,
         "activity": activity_rows[0] if activity_rows else None,
-        "professionals": _labelled(KeyProfessional, "role", PROFESSIONAL_COLUMNS,
-                                   professionals.rows(young_person_id=young_person.pk)),
+        "professionals": _labelled(KeyProfessional, "role", PROFESSIONAL_COLUMNS, rows[2]),
     }

@@ -60,7 +60,9 @@ def documents_panel(*, request, young_person, today, reads=None):
     as the values shown; `kind_label` is get_kind_display's."""
     labels = dict(Document._meta.get_field("kind").flatchoices)
     current = []
-    for row in prepared_panel_documents().rows(young_person_id=young_person.pk):
+    rows = (reads["casework_rows"]["documents"] if reads is not None  # issue 16: with the other panels' rows
+            else prepared_panel_documents().rows(young_person_id=young_person.pk))
+    for row in rows:
         document = dict(zip(PANEL_COLUMNS, row, strict=True))
         document["kind_label"] = str(labels.get(document["kind"], document["kind"]))
         current.append(document)

@@ -6,6 +6,8 @@ Who reads what is decided in core.rules and careleavers.selectors: a restricted 
 for managers and the allocated PA; earlier versions of a corrected note only for managers.
 """
 
+from functools import cache
+
 import rules
 from django import forms
 from django.contrib import messages
@@ -19,6 +21,7 @@ from careleavers.selectors import (
     case_note_for,
     case_note_versions,
     case_notes_for,
+    current_case_notes,
     timeline_case_notes,
     young_person_for,
 )
@@ -27,7 +30,10 @@ from core.decorators import require_perm, staff_required
 from core.errors import ServiceError, StaleVersion
 from core.forms import PlainForm, add_service_error
 from core.idempotency import OnceFormMixin, submit_once
+from core.prepared import INT
+from core.prepared_models import PreparedModels
 from core.registry import Panel, TimelineSource
+from core.rules import reads_restricted_notes
 from core.timeline import Entry, staff_name
 
 NOTES_PAGE_SIZE = 20
@@ -173,14 +179,21 @@ def notes_panel_context(*, request, young_person, today, reads=None):
     permission questions reuse the page's visibility answer, core.rules.sees_young_person_of)."""
     # Issue 16: the panel shows a note's subject, kind, mark, first date and version: not its text, author or first
     # version (three records a note, each compiled and read).
-    latest = list(case_notes_for(request.user, young_person=young_person).select_related(None)
-                  .only(*PANEL_NOTE_FIELDS)[:PANEL_NOTES])
+    # Compiled once per process for each kind of reader (core.prepared_models).
+    restricted_too = reads_restricted_notes(request.user, young_person)
+    latest = _prepared_panel_notes(restricted_too=restricted_too).objects(young_person_id=young_person.pk)
     return {
         "yp": young_person, "notes": latest,
         "can_write": rules.has_perm("careleavers.write_case_note", request.user, young_person),
         # Item 2: a manager of the case records management oversight from here.
         "can_oversee": rules.has_perm("careleavers.record_oversight", request.user, young_person),
     }
+
+
+@cache
+def _prepared_panel_notes(*, restricted_too: bool) -> PreparedModels:
+    return PreparedModels(lambda young_person_id: current_case_notes(young_person_id, restricted_too=restricted_too)
+                          .only(*PANEL_NOTE_FIELDS)[:PANEL_NOTES], young_person_id=INT)
 
 
 NOTES_PANEL = Panel(key="notes", template="casework/notes/panel.html", context=notes_panel_context, order=70)

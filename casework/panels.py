@@ -32,8 +32,11 @@ def case_panel(*, request, young_person, today, reads=None):
         "can_close": can["close"] and not closed,
         "can_reopen": can["reopen"] and closed,
         "can_s3": can["s3"] and not closed and not young_person.extended_support_requested_on,
-        "covers": case_covers(young_person_id=young_person.pk, today=today),
-        "closures": case_closures(young_person_id=young_person.pk),
+        # Issue 16: on the young person's page, read with the other panels' rows (casework.young_person_reads).
+        "covers": case_covers(young_person_id=young_person.pk, today=today,
+                              rows=reads["casework_rows"]["covers"] if reads is not None else None),
+        "closures": case_closures(young_person_id=young_person.pk,
+                                  rows=reads["casework_rows"]["closures"] if reads is not None else None),
     }
 
 
@@ -70,27 +73,30 @@ def prepared_allocations() -> Prepared:
                     young_person_id=INT)
 
 
-def case_covers(*, young_person_id: int, today) -> list[dict]:
-    """The cover in force or to come, by start: `pa_name`, `start`, `end`, `reason` (issue 11, item 6)."""
-    return [dict(zip(COVER_COLUMNS, row, strict=True))
-            for row in prepared_covers().rows(young_person_id=young_person_id, today=today)]
+def case_covers(*, young_person_id: int, today, rows=None) -> list[dict]:
+    """The cover in force or to come, by start: `pa_name`, `start`, `end`, `reason` (issue 11, item 6); `rows`: the
+    query's rows when already read."""
+    if rows is None:
+        rows = prepared_covers().rows(young_person_id=young_person_id, today=today)
+    return [dict(zip(COVER_COLUMNS, row, strict=True)) for row in rows]
 
 
-def case_closures(*, young_person_id: int) -> list[dict]:
+def case_closures(*, young_person_id: int, rows=None) -> list[dict]:
     """Every closure and reopening, newest first (issue 11, item 8); `reason_label` is get_reason_display's."""
     labels = dict(CaseClosure._meta.get_field("reason").flatchoices)
     closures = []
-    for row in prepared_closures().rows(young_person_id=young_person_id):
+    for row in prepared_closures().rows(young_person_id=young_person_id) if rows is None else rows:
         closure = dict(zip(CLOSURE_COLUMNS, row, strict=True))
         closure["reason_label"] = str(labels.get(closure["reason"], closure["reason"]))
         closures.append(closure)
     return closures
 
 
-def case_allocations(*, young_person_id: int) -> list[dict]:
+def case_allocations(*, young_person_id: int, rows=None) -> list[dict]:
     """Every allocation, newest first: `pa_name`, `start`, `end`, `reason` (the young person's page)."""
-    return [dict(zip(ALLOCATION_COLUMNS, row, strict=True))
-            for row in prepared_allocations().rows(young_person_id=young_person_id)]
+    if rows is None:
+        rows = prepared_allocations().rows(young_person_id=young_person_id)
+    return [dict(zip(ALLOCATION_COLUMNS, row, strict=True)) for row in rows]
 
 
 # The record's history page (casework.timeline.history_for): every version of each closure and reopening,

@@ -8,15 +8,26 @@ imports none of their models. One query per kind of record, however long the his
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 
-from careleavers.models import Staff, YoungPerson
+from careleavers.models import Event, Staff, YoungPerson
+from core.prepared import INT
+from core.prepared_models import PreparedModels
 from core.registry import PageReads, TimelineSource, timeline_sources
 from core.timeline import Entry, history_sources, staff_name
 
 
+@cache
+def prepared_events(limit: int) -> PreparedModels:
+    """Issue 16: the young person's newest events, compiled once per process and limit (core.prepared_models)."""
+    return PreparedModels(lambda young_person_id: Event.objects.filter(young_person_id=young_person_id)
+                          .select_related("recorded_by")[:limit], young_person_id=INT)
+
+
 def event_entries(*, young_person: YoungPerson, limit: int) -> list[Entry]:
     return [Entry(e.date, "event", "Event", e.get_kind_display(), e.notes, e, staff_name(e.recorded_by), bool(e.voided_at))
-            for e in young_person.events.select_related("recorded_by")[:limit]]
+            for e in prepared_events(limit).objects(young_person_id=young_person.pk,
+                                                    known={"young_person": young_person})]
 
 
 #: The young person's own records, between the apps' sources: contacts 10, escalations 30,

@@ -23,7 +23,7 @@ from careleavers.models import EventKind, Notification, PlannedAbsence
 from careleavers.selectors import open_cases, staff_for, young_people_visible_to, young_person_for
 from compliance import services as compliance_services
 from compliance.engine import ensure_summary
-from compliance.models import PackEvent, PolicyPack, Requirement
+from compliance.models import PackEvent, Requirement
 from compliance.selectors import due_summary, open_case_totals, requirements_with_status
 from contacts.forms import EscalationForm
 from contacts.selectors import next_escalation_step
@@ -40,6 +40,7 @@ from .panels import case_allocations
 from .reasons import due_reasons
 from .tables import CaseloadRows, CaseloadTable, coming_up_items
 from .timeline import history_for, timeline_for
+from .young_person_reads import active_pack, pack_events_of, planned_absences, requirements_of
 
 PAGE_SIZE = 25
 #: The young person's timeline shows this many entries, newest first.
@@ -105,11 +106,12 @@ def young_person_detail(request, pk: int, *, staff):
     seen_by(young_person, request.user)  # issue 16: read through the visibility rule, so no permission asks it again
     audit_view(actor=staff, page="young_person", young_person=young_person)  # issue 14, item 7
     today = timezone.localdate()
-    absences = list(PlannedAbsence.objects.filter(staff_id=young_person.pa_id, end__gte=today)) if young_person.pa_id else []
-    requirements = list(requirements_with_status(young_person.requirements.all(), today=today).order_by("due", "code"))
+    # Issue 16: the page's own reads compiled once per process (casework.young_person_reads).
+    absences = planned_absences(young_person=young_person, today=today)
+    requirements = requirements_of(young_person=young_person, today=today)
     for requirement in requirements:  # V5: a due date inside the PA's planned absence is brought forward
         requirement.absence = next((a for a in absences if a.start <= requirement.due <= a.end), None)
-    pack = PolicyPack.objects.filter(is_active=True).first()
+    pack = active_pack()
     # Issue 16: what the panels and the timeline both use is read once (the plans, the arrangements) or passed on
     # (the requirements, for the overdue panel).
     reads = PageReads(young_person=young_person, today=today)
@@ -127,7 +129,7 @@ def young_person_detail(request, pk: int, *, staff):
     due_reasons(  # issue 10, item 2: why each due date is what it is
         requirements, young_person=young_person, events=records["event"], arrangements=records["arrangement"],
         attempts=pack.escalation_attempts if pack else 0,
-        pack_events=list(PackEvent.objects.filter(pack=pack).values_list("event_kind", "requirement", "window_days", "rule")),
+        pack_events=pack_events_of(pack),
     )
     escalation_form = EscalationForm(initial={"step": next_step.step} if next_step else None)
     return render(request, "careleavers/young_person.html", {
@@ -135,7 +137,8 @@ def young_person_detail(request, pk: int, *, staff):
         "today": today,
         "requirements": requirements,
         "absences": absences,
-        "allocations": case_allocations(young_person_id=young_person.pk),  # issue 16: prepared (casework.panels)
+        # Issue 16: read with the panels' rows in one query (casework.young_person_reads.casework_rows).
+        "allocations": case_allocations(young_person_id=young_person.pk, rows=reads["casework_rows"]["allocations"]),
         "timeline": timeline[:TIMELINE_SHOWN],
         "timeline_html": timeline_html(_timeline_rows(timeline[:TIMELINE_SHOWN], user=request.user,
                                                       young_person=young_person)),

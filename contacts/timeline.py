@@ -1,9 +1,13 @@
 """Contacts and escalation steps on a young person's timeline, and the versions of their contacts
 in the record's history (registered in ContactsConfig.ready). One query each."""
 
+from functools import cache
+
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 
 from careleavers.models import Staff
+from core.prepared import INT
+from core.prepared_models import PreparedModels
 from core.registry import TimelineSource
 from core.timeline import Entry, HistorySource, staff_name
 
@@ -29,11 +33,25 @@ _METHOD, _WITH_WHOM, _OUTCOME, _PURPOSE = (_labels(f) for f in ("method", "with_
 _RECORDED_BY = Subquery(Staff.objects.filter(pk=OuterRef("recorded_by_id")).values("name")[:1])
 
 
+@cache
+def prepared_contacts(limit: int) -> PreparedModels:
+    """Issue 16: the young person's newest contacts, compiled once per process and limit (core.prepared_models)."""
+    return PreparedModels(lambda young_person_id: Contact.objects.filter(young_person_id=young_person_id)
+                          .select_related("visit_check")
+                          .annotate(corrections_count=_CORRECTIONS, recorded_by_name=_RECORDED_BY)[:limit],
+                          young_person_id=INT)
+
+
+@cache
+def prepared_escalations(limit: int) -> PreparedModels:
+    return PreparedModels(lambda young_person_id: Escalation.objects.filter(young_person_id=young_person_id)
+                          .select_related("recorded_by")[:limit], young_person_id=INT)
+
+
 def contact_entries(*, young_person, limit: int) -> list[Entry]:
     entries = []
-    # Through the young person's manager, so each contact knows its young person (core.rules asks who may void it).
-    for c in young_person.contacts.select_related("visit_check").annotate(
-            corrections_count=_CORRECTIONS, recorded_by_name=_RECORDED_BY)[:limit]:
+    # Each contact knows its young person (core.rules asks who may void it), as through the young person's manager.
+    for c in prepared_contacts(limit).objects(young_person_id=young_person.pk, known={"young_person": young_person}):
         title = (f"{_METHOD.get(c.method, c.method)} with {_WITH_WHOM.get(c.with_whom, c.with_whom).lower()}: "
                  f"{_OUTCOME.get(c.outcome, c.outcome).lower()}")
         if c.purpose:
@@ -47,7 +65,7 @@ def contact_entries(*, young_person, limit: int) -> list[Entry]:
 
 
 def escalation_entries(*, young_person, limit: int) -> list[Entry]:
-    steps = Escalation.objects.filter(young_person=young_person).select_related("recorded_by")[:limit]
+    steps = prepared_escalations(limit).objects(young_person_id=young_person.pk)
     return [Entry(x.date, "escalation", "Escalation", x.get_step_display(), x.note, x, staff_name(x.recorded_by))
             for x in steps]
 

@@ -3,6 +3,7 @@ people the user may see, so another team's plan is a 404."""
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 
 import rules
 from django.db.models import Exists, F, Max, OuterRef, QuerySet
@@ -11,6 +12,8 @@ from django.utils import timezone
 
 from careleavers.selectors import young_people_visible_to
 from contacts.models import VISIT_METHODS, Contact, Outcome, With
+from core.prepared import INT
+from core.prepared_models import PreparedModels
 
 from .models import PathwayPlan, PlanActionItem, PlanState
 
@@ -46,9 +49,17 @@ PAGE_PLAN_FIELDS = ("young_person_id", "version", "kind", "state", "review_date"
                     "signed_off_by__name")
 
 
+@cache
+def prepared_plans() -> PreparedModels:
+    """Issue 16: compiled once per process (core.prepared_models)."""
+    return PreparedModels(lambda young_person_id: PathwayPlan.objects.filter(young_person_id=young_person_id)
+                          .select_related("signed_off_by").only(*PAGE_PLAN_FIELDS).order_by("-version"),
+                          young_person_id=INT)
+
+
 def plans_of(young_person) -> list[PathwayPlan]:
     """Every version for the young person's page, newest first, in one query (only what the page shows)."""
-    return list(young_person.plans.select_related("signed_off_by").only(*PAGE_PLAN_FIELDS).order_by("-version"))
+    return prepared_plans().objects(young_person_id=young_person.pk, known={"young_person": young_person})
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from django.db.models.functions import ExtractDay
 
 from contacts.models import InTouchCheck
 from core.dates import add_months, birthday
-from core.prepared import Ids, Prepared
+from core.prepared import INT, Ids, Prepared
+from core.prepared_models import PreparedModels
 
 from .dfe import OC3_AGES
 from .windows import checks_wanted, window_for
@@ -93,9 +94,15 @@ def annotate_birthday_check_due(queryset: QuerySet, today: dt.date) -> QuerySet:
 
 def birthday_checks_for(young_person, *, today: dt.date) -> dict:
     """The returns panel of one young person: open windows without a check, and recent checks (one query)."""
-    checks = list(InTouchCheck.objects.filter(young_person=young_person).order_by("-date"))
+    checks = _prepared_checks().objects(young_person_id=young_person.pk)  # issue 16: compiled once per process
     wanted = checks_wanted(young_person.date_of_birth, [c.date for c in checks], today)
     return {"wanted": wanted, "checks": checks[:5]}
+
+
+@lru_cache(maxsize=1)
+def _prepared_checks() -> PreparedModels:
+    return PreparedModels(lambda young_person_id: InTouchCheck.objects.filter(young_person_id=young_person_id)
+                          .order_by("-date"), young_person_id=INT)
 
 
 #: The in-touch checks of up to this many people (a caseload page) are read by one query compiled once per process.

@@ -2,11 +2,11 @@
 
 from django import template
 
-from careleavers.selectors import active_flags as _active_flags
+from careleavers.selectors import prepared_active_flags
 
 register = template.Library()
 
 
 @register.simple_tag
 def active_flags(young_person) -> list:
-    return list(_active_flags(young_person))
+    return prepared_active_flags().objects(young_person_id=young_person.pk)  # issue 16: compiled once per process
