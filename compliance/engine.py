@@ -241,8 +241,10 @@ attempts AS (
     SELECT yp_id, date, ROW_NUMBER() OVER (PARTITION BY yp_id, answered ORDER BY date, id) AS n
     FROM streak WHERE is_unanswered
 ),
-escalation_due AS (
+escalation_due AS {q.materialized} (
     -- The visit is due on the date of the third unanswered contact in a row, and stays due until a visit.
+    -- Gathered once (issue 16): for an ordinary night's few hundred people PostgreSQL otherwise joined it by a
+    -- nested loop that recomputed the streaks' window functions for every requirement row (1 s of its 1.2 s).
     SELECT yp_id, MIN(date) AS due FROM attempts WHERE n = (SELECT escalation_attempts FROM pack) GROUP BY yp_id
 ),
 scheduled AS (
@@ -343,10 +345,10 @@ def _recompute(as_of: dt.date, ids: list[int] | str | None) -> None:
         for col in ("last_met", "due", "due_soon_from", "interval_days", "basis")
     )
     with transaction.atomic(), connection.cursor() as cursor:
-        if q.pg and ids is None:
-            # The full path computes and compares everyone's rows at once: keep its hashes and sorts in memory
-            # (at 100 000 young people the computation's hashes spilled to disk in batches, and a sort with them;
-            # SET LOCAL ends with the transaction).
+        if q.pg and nightly:
+            # The nightly paths compute and compare many people's rows at once: keep their hashes and sorts in memory
+            # (at 100 000 young people the computation's hashes spilled to disk in batches, and a sort with them; an
+            # ordinary night's join of its people to the pack's rows did too; SET LOCAL ends with the transaction).
             cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute("DROP TABLE IF EXISTS compliance_result")
         cursor.execute(f"CREATE TEMPORARY TABLE compliance_result AS {requirements_sql(as_of, ids)}")
@@ -405,6 +407,9 @@ HORIZON_COLUMNS = ("birthday_16", "birthday_21", "birthday_21_1m", "birthday_25"
 HORIZON_RECORDS = (("careleavers_legalstatuschange", "from_date"), ("approvals_arrangement", "active_from"),
                    ("approvals_arrangement", "ended_on"), ("contacts_contact", "date"),
                    ("pathway_pathwayplan", "review_date"), ("careleavers_event", "date"))
+#: The one table too large to pass over: its next date per young person is one probe of its (young person, date)
+#: index (contact_yp_date). The other records are few, and are gathered in one pass.
+HORIZON_PROBED = ("contacts_contact",)
 
 
 def horizon_sql(as_of: dt.date, ids: list[int] | str | None) -> str:
@@ -412,30 +417,51 @@ def horizon_sql(as_of: dt.date, ids: list[int] | str | None) -> str:
     HORIZON_COLUMNS and HORIZON_RECORDS after `as_of`, NULL when there is none. Until that day the computation
     reads exactly what it read on `as_of` (every comparison of a date with the day comes out the same), so the
     rows stored for `as_of` stay true with no new input; every new input recomputes its person in its write's
-    transaction. Each record's date is one probe of an index that leads with the young person."""
+    transaction."""
     q = _Dialect(connection.vendor)
     d = q.date(as_of)
     dates = [f"CASE WHEN y.{column} > {d} THEN y.{column} END" for column in HORIZON_COLUMNS]
     dates += [f"(SELECT MIN(x.{column}) FROM {records} x WHERE x.young_person_id = y.id AND x.{column} > {d})"
-              for records, column in HORIZON_RECORDS]
+              for records, column in HORIZON_RECORDS if records in HORIZON_PROBED]
+    gathered = [f"SELECT young_person_id, {column} AS date FROM {records} WHERE {column} > {d}"
+                f" {_id_filter('young_person_id', ids)}"
+                for records, column in HORIZON_RECORDS if records not in HORIZON_PROBED]
+    later = ""
+    if gathered:
+        dates.append("dated.date")
+        later = (f" LEFT JOIN (SELECT young_person_id, MIN(date) AS date FROM ({' UNION ALL '.join(gathered)}) records"
+                 f" GROUP BY young_person_id) dated ON dated.young_person_id = y.id")
     return (f"SELECT y.id AS young_person_id, {q.earliest(dates)} AS stable_until"
-            f" FROM {YoungPerson._meta.db_table} y WHERE TRUE {_id_filter('y.id', ids)}")
+            f" FROM {YoungPerson._meta.db_table} y{later} WHERE TRUE {_id_filter('y.id', ids)}")
 
 
 def _horizon_write(cursor, as_of: dt.date, ids: list[int] | str | None) -> None:
-    """The young people's ResultHorizon rows as of `as_of`, in the recompute's transaction. The full path rewrites a
-    row only when its stable_until moved or it was computed for a later day (a row kept from an earlier day says
-    the same: the night is never before the full recompute's day, else it recomputes everyone again); and it
-    records itself (FullRecompute) for recompute_night."""
+    """The young people's ResultHorizon rows as of `as_of`, in the recompute's transaction; at night writing only the
+    rows that change (an upsert would lock, and so write, every row it meets). The full path also keeps a row computed for an
+    earlier day whose stable_until is the same (it says the same: a night before the full recompute's day recomputes
+    everyone again), and records itself (FullRecompute) for recompute_night."""
     q = _Dialect(connection.vendor)
+    d = q.date(as_of)
     horizon = ResultHorizon._meta.db_table
-    kept = (f" WHERE NOT ({q.same(f'{horizon}.stable_until', 'excluded.stable_until')}"
-            f" AND {horizon}.computed_for <= excluded.computed_for)") if ids is None else ""
+    if isinstance(ids, list):  # a write's few young people: one statement
+        cursor.execute(
+            f"""INSERT INTO {horizon} (young_person_id, computed_for, stable_until)
+                SELECT h.young_person_id, {d}, h.stable_until FROM ({horizon_sql(as_of, ids)}) h WHERE TRUE
+                ON CONFLICT (young_person_id) DO UPDATE SET
+                    computed_for = excluded.computed_for, stable_until = excluded.stable_until""")
+        return
+    kept = f"{horizon}.computed_for <= {d}" if ids is None else f"{horizon}.computed_for = {d}"
+    cursor.execute("DROP TABLE IF EXISTS compliance_horizon")
+    cursor.execute(f"CREATE TEMPORARY TABLE compliance_horizon AS {horizon_sql(as_of, ids)}")
+    cursor.execute(
+        f"""UPDATE {horizon} SET computed_for = {d}, stable_until = n.stable_until FROM compliance_horizon n
+            WHERE n.young_person_id = {horizon}.young_person_id
+              AND NOT ({q.same(f'{horizon}.stable_until', 'n.stable_until')} AND {kept})""")
     cursor.execute(
         f"""INSERT INTO {horizon} (young_person_id, computed_for, stable_until)
-            SELECT h.young_person_id, {q.date(as_of)}, h.stable_until FROM ({horizon_sql(as_of, ids)}) h WHERE TRUE
-            ON CONFLICT (young_person_id) DO UPDATE SET
-                computed_for = excluded.computed_for, stable_until = excluded.stable_until{kept}""")
+            SELECT n.young_person_id, {d}, n.stable_until FROM compliance_horizon n
+            WHERE NOT EXISTS (SELECT 1 FROM {horizon} h WHERE h.young_person_id = n.young_person_id)""")
+    cursor.execute("DROP TABLE compliance_horizon")
     if ids is None:
         pack = PolicyPack.objects.filter(is_active=True).values_list("pk", flat=True).first()
         FullRecompute.objects.update_or_create(pk=1, defaults={"as_of": as_of, "pack_id_used": pack})

@@ -1,16 +1,16 @@
 """Issue 16, item 3: the ordinary night recomputes only the young people whose results can move
 (compliance.engine.recompute_night, ResultHorizon), and leaves exactly what a full recompute would.
 
-A varied service (every circumstance, every arrangement kind, interval overrides, events, plans, E3 streaks, and
-for every date the engine compares with the day someone whose result that date moves during the walk: 16th, 21st,
-21 years and 1 month and 25th birthdays, allocation, registration, closing, reopening, the standard pattern's
-restart, a legal status change, arrangements starting and ending, a contact, a plan review and an event dated
-ahead) is walked night by night (90 nights under two packs, 35 under the others: NIGHTS) with writes through the incremental path on some days
-(as the services make them). After every ordinary night each stored Requirement row, the caseload summary and the
-team summary are compared with a full recompute and full summary rebuilds of the same day (rolled back), and with
-the engine's computation as of that day. The weekly safety net is turned off during the walk, so the full
-recompute never repairs what an ordinary night missed; and `test_every_date_driven_input_is_needed` drops each of
-the engine's date-driven inputs in turn and checks that the walk then finds a difference.
+A varied service (every circumstance, every arrangement kind, interval overrides, events, plans, E3 streaks, and for
+every date the engine compares with the day someone whose result that date moves during the walk: 16th, 21st, 21
+years and 1 month and 25th birthdays, allocation, registration, closing, reopening, the standard pattern's restart,
+a legal status change, arrangements starting and ending, a contact, a plan review and an event dated ahead) is
+walked night by night (90 nights under two packs, 35 under the others: NIGHTS), with writes through the incremental
+path on some days (as the services make them). After every ordinary night each stored Requirement row, the caseload
+summary and the team summary are compared with a full recompute and full summary rebuilds of the same day (rolled
+back), and with the engine's computation as of that day. The weekly safety net is turned off during the walk, so the
+full recompute never repairs what an ordinary night missed; and `test_every_date_driven_input_is_needed` drops each
+of the engine's date-driven inputs in turn and checks that the walk then finds a difference.
 """
 
 import datetime as dt
@@ -69,7 +69,7 @@ def seed() -> dict[str, YoungPerson]:
     people: dict[str, YoungPerson] = {}
 
     def yp(key: str, n: int, **fields) -> YoungPerson:
-        fields.setdefault("date_of_birth", born(19, -40 * n))
+        fields.setdefault("date_of_birth", born(19, -7 * n))
         fields.setdefault("allocated_on", day(-300 - n))
         people[key] = YoungPersonFactory(pa=fields.pop("pa", pas[n % 3]), **fields)
         return people[key]
@@ -126,7 +126,9 @@ def seed() -> dict[str, YoungPerson]:
     contact(yp("contact-ahead", 34), 15)
     PathwayPlan.objects.create(young_person=yp("plan-review-ahead", 35), version=1, state=PlanState.SIGNED_OFF,
                                review_date=day(16))
-    Event.objects.create(young_person=yp("event-ahead", 36), kind="custody_start", date=day(17))
+    event_ahead = yp("event-ahead", 36)
+    contact(event_ahead, -5)  # so that the event's window (T6: 28 days) ends before the next visit is due
+    Event.objects.create(young_person=event_ahead, kind="custody_start", date=day(17))
     # E3: under reduced visits, the third unanswered contact in a row is dated ahead.
     streak = yp("escalation-ahead", 37)
     Arrangement.objects.create(young_person=streak, kind="reduced_visits", state=ArrangementState.ACTIVE,
