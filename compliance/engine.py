@@ -24,7 +24,7 @@ from django.utils import timezone
 from careleavers.models import YoungPerson
 
 from . import team_summary
-from .models import CaseloadSummary, Requirement, SummaryDate, Urgency
+from .models import CaseloadSummary, FullRecompute, PolicyPack, Requirement, ResultHorizon, SummaryDate, Urgency
 from .status import days_overdue, status_for
 
 RESULT_COLUMNS = ("young_person_id", "ref", "code", "last_met", "due", "due_soon_from", "interval_days", "basis")
@@ -85,19 +85,34 @@ class _Dialect:
     def false(self) -> str:
         return "FALSE" if self.pg else "0"
 
+    def earliest(self, dates: list[str]) -> str:
+        """The earliest of these dates, any of which may be NULL (NULL when all are)."""
+        if self.pg:
+            return f"LEAST({', '.join(dates)})"  # LEAST skips NULLs
+        never = "'9999-12-31'"  # SQLite's min() of several values is NULL when one is
+        return f"NULLIF(min({', '.join(f'COALESCE({x}, {never})' for x in dates)}), {never})"
+
     def same(self, left: str, right: str) -> str:
         return f"{left} IS NOT DISTINCT FROM {right}" if self.pg else f"{left} IS {right}"
 
 
-def _id_filter(column: str, ids: list[int] | None) -> str:
+#: The ordinary night's temporary table of the young people it recomputes (recompute_night). Passed where ids are
+#: taken, it stands for them.
+NIGHT_TABLE = "compliance_night"
+
+
+def _id_filter(column: str, ids: list[int] | str | None) -> str:
     if ids is None:
         return ""
+    if isinstance(ids, str):  # NIGHT_TABLE, a constant name
+        return f"AND {column} IN (SELECT young_person_id FROM {ids})"
     return f"AND {column} IN ({', '.join(str(int(i)) for i in ids) or 'NULL'})"
 
 
-def requirements_sql(as_of: dt.date, young_person_ids: list[int] | None = None) -> str:
+def requirements_sql(as_of: dt.date, young_person_ids: list[int] | str | None = None) -> str:
     """The computation as one SELECT returning RESULT_COLUMNS. Values inlined are typed dates
-    and integers, never user text."""
+    and integers, never user text. Every date it compares with the day is in HORIZON_DATES (issue 16: a new
+    comparison with the day needs its date there, or the ordinary night would miss the day it moves)."""
     q = _Dialect(connection.vendor)
     d = q.date(as_of)
 
@@ -226,8 +241,10 @@ attempts AS (
     SELECT yp_id, date, ROW_NUMBER() OVER (PARTITION BY yp_id, answered ORDER BY date, id) AS n
     FROM streak WHERE is_unanswered
 ),
-escalation_due AS (
+escalation_due AS {q.materialized} (
     -- The visit is due on the date of the third unanswered contact in a row, and stays due until a visit.
+    -- Gathered once (issue 16): for an ordinary night's few hundred people PostgreSQL otherwise joined it by a
+    -- nested loop that recomputed the streaks' window functions for every requirement row (1 s of its 1.2 s).
     SELECT yp_id, MIN(date) AS due FROM attempts WHERE n = (SELECT escalation_attempts FROM pack) GROUP BY yp_id
 ),
 scheduled AS (
@@ -301,7 +318,8 @@ def recompute(as_of: dt.date | None = None, young_person_ids: Iterable[int] | No
     """Bring the stored Requirement rows up to date as of `as_of` (default today).
 
     With `young_person_ids` only those people are recomputed (the incremental path every write
-    takes, in its own transaction); without, everyone at once (the nightly path). Rows that did
+    takes, in its own transaction); without, everyone at once (the full recompute: a first night, a
+    pack change, the weekly safety net; an ordinary night is recompute_night). Rows that did
     not change are not rewritten; rows that no longer apply are removed (they are derived data,
     recomputable at any time, not records).
     """
@@ -309,8 +327,15 @@ def recompute(as_of: dt.date | None = None, young_person_ids: Iterable[int] | No
     ids = None if young_person_ids is None else sorted({int(i) for i in young_person_ids})
     if ids == []:
         return
+    _recompute(as_of, ids)
+
+
+def _recompute(as_of: dt.date, ids: list[int] | str | None) -> None:
+    """recompute() for `ids`: some young people, NIGHT_TABLE's (the ordinary night) or None (everyone). The
+    night's two ways (everyone, NIGHT_TABLE) end with the summaries' nightly refresh, which moves their day on."""
     q = _Dialect(connection.vendor)
     table = Requirement._meta.db_table
+    nightly = not isinstance(ids, list)
     scope = _id_filter(f"{table}.young_person_id", ids)
     # Most rows are the same as last night: drop them from the result before the upsert, which
     # would otherwise lock (and so write) every one of them; what is left is new or changed. (A separate step, because an upsert
@@ -320,21 +345,21 @@ def recompute(as_of: dt.date | None = None, young_person_ids: Iterable[int] | No
         for col in ("last_met", "due", "due_soon_from", "interval_days", "basis")
     )
     with transaction.atomic(), connection.cursor() as cursor:
-        if q.pg and ids is None:
-            # The nightly path computes and compares everyone's rows at once: keep its hashes and sorts in memory
-            # (at 100 000 young people the computation's hashes spilled to disk in batches, and a sort with them;
-            # SET LOCAL ends with the transaction).
+        if q.pg and nightly:
+            # The nightly paths compute and compare many people's rows at once: keep their hashes and sorts in memory
+            # (at 100 000 young people the computation's hashes spilled to disk in batches, and a sort with them; an
+            # ordinary night's join of its people to the pack's rows did too; SET LOCAL ends with the transaction).
             cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute("DROP TABLE IF EXISTS compliance_result")
         cursor.execute(f"CREATE TEMPORARY TABLE compliance_result AS {requirements_sql(as_of, ids)}")
         gone = f"""NOT EXISTS (SELECT 1 FROM compliance_result r
                                WHERE r.young_person_id = {table}.young_person_id AND r.code = {table}.code)"""
-        if ids is None:
+        if nightly:
             # Issue 16: the nightly path refreshes the caseload summary only for the people whose rows it changes
             # (new, changed or gone, gathered here), and those the new day or their record moves (refresh_summary).
             cursor.execute(f"DROP TABLE IF EXISTS {CHANGED_TABLE}")
             cursor.execute(f"CREATE TEMPORARY TABLE {CHANGED_TABLE} AS"
-                           f" SELECT DISTINCT young_person_id FROM {table} WHERE {gone}")
+                           f" SELECT DISTINCT young_person_id FROM {table} WHERE {gone} {scope}")
             scope = f"AND young_person_id IN (SELECT young_person_id FROM {CHANGED_TABLE})"
         cursor.execute(f"DELETE FROM {table} WHERE TRUE {scope} AND {gone}")
         cursor.execute(
@@ -343,7 +368,7 @@ def recompute(as_of: dt.date | None = None, young_person_ids: Iterable[int] | No
                     WHERE s.young_person_id = compliance_result.young_person_id
                       AND s.code = compliance_result.code AND {unchanged})"""
         )
-        if ids is None:
+        if nightly:
             cursor.execute(f"INSERT INTO {CHANGED_TABLE} SELECT DISTINCT young_person_id FROM compliance_result")
         cursor.execute(
             f"""INSERT INTO {table}
@@ -356,7 +381,8 @@ def recompute(as_of: dt.date | None = None, young_person_ids: Iterable[int] | No
                     computed_for = excluded.computed_for"""
         )
         cursor.execute("DROP TABLE compliance_result")
-        if ids is None:
+        _horizon_write(cursor, as_of, ids)
+        if nightly:
             refresh_summary(as_of, changed_table=CHANGED_TABLE)
             # Issue 16: the dashboards' counts by team, for the same people and those the new day moves.
             team_summary.refresh(as_of=as_of, changed_table=CHANGED_TABLE)
@@ -364,6 +390,122 @@ def recompute(as_of: dt.date | None = None, young_person_ids: Iterable[int] | No
         else:
             refresh_summary(None, ids)
             team_summary.refresh(as_of=as_of, young_person_ids=ids)  # issue 16: the dashboards' counts by team
+
+
+# --- issue 16: the ordinary night, which recomputes only the young people whose results can move ---
+
+#: The young person's own dates that the computation compares with the day (requirements_sql): their 16th, 21st
+#: (T5 too), 21 years and 1 month (D4) and 25th birthdays (the statutory ages), allocation (V3), closing and
+#: reopening (issue 11, item 8), the standard pattern's restart from a bundle (V3) and registration (issue 11,
+#: item 1).
+HORIZON_COLUMNS = ("birthday_16", "birthday_21", "birthday_21_1m", "birthday_25", "allocated_on", "closed_on",
+                   "reopened_on", "standard_pattern_from", "referred_on")
+#: The dated records it reads as they stand on the day, (table, date column): a legal status in force from a date
+#: (T8, T9), an arrangement starting or ending (V3, R6, S5, D3), a contact (C2, E3: dated after the day it is not
+#: yet there), a signed-off plan's review date (P1, P3) and an event (T6, T7, P1). Any state, voided or not: a
+#: record the computation ignores only makes the night recompute someone whose rows then do not change.
+HORIZON_RECORDS = (("careleavers_legalstatuschange", "from_date"), ("approvals_arrangement", "active_from"),
+                   ("approvals_arrangement", "ended_on"), ("contacts_contact", "date"),
+                   ("pathway_pathwayplan", "review_date"), ("careleavers_event", "date"))
+#: The one table too large to pass over: its next date per young person is one probe of its (young person, date)
+#: index (contact_yp_date). The other records are few, and are gathered in one pass.
+HORIZON_PROBED = ("contacts_contact",)
+
+
+def horizon_sql(as_of: dt.date, ids: list[int] | str | None) -> str:
+    """(young_person_id, stable_until) for the young people `ids` (None: everyone): the earliest of the dates of
+    HORIZON_COLUMNS and HORIZON_RECORDS after `as_of`, NULL when there is none. Until that day the computation
+    reads exactly what it read on `as_of` (every comparison of a date with the day comes out the same), so the
+    rows stored for `as_of` stay true with no new input; every new input recomputes its person in its write's
+    transaction."""
+    q = _Dialect(connection.vendor)
+    d = q.date(as_of)
+    dates = [f"CASE WHEN y.{column} > {d} THEN y.{column} END" for column in HORIZON_COLUMNS]
+    dates += [f"(SELECT MIN(x.{column}) FROM {records} x WHERE x.young_person_id = y.id AND x.{column} > {d})"
+              for records, column in HORIZON_RECORDS if records in HORIZON_PROBED]
+    gathered = [f"SELECT young_person_id, {column} AS date FROM {records} WHERE {column} > {d}"
+                f" {_id_filter('young_person_id', ids)}"
+                for records, column in HORIZON_RECORDS if records not in HORIZON_PROBED]
+    later = ""
+    if gathered:
+        dates.append("dated.date")
+        later = (f" LEFT JOIN (SELECT young_person_id, MIN(date) AS date FROM ({' UNION ALL '.join(gathered)}) records"
+                 f" GROUP BY young_person_id) dated ON dated.young_person_id = y.id")
+    return (f"SELECT y.id AS young_person_id, {q.earliest(dates)} AS stable_until"
+            f" FROM {YoungPerson._meta.db_table} y{later} WHERE TRUE {_id_filter('y.id', ids)}")
+
+
+def _horizon_write(cursor, as_of: dt.date, ids: list[int] | str | None) -> None:
+    """The young people's ResultHorizon rows as of `as_of`, in the recompute's transaction; at night writing only the
+    rows that change (an upsert would lock, and so write, every row it meets). The full path also keeps a row computed for an
+    earlier day whose stable_until is the same (it says the same: a night before the full recompute's day recomputes
+    everyone again), and records itself (FullRecompute) for recompute_night."""
+    q = _Dialect(connection.vendor)
+    d = q.date(as_of)
+    horizon = ResultHorizon._meta.db_table
+    if isinstance(ids, list):  # a write's few young people: one statement
+        cursor.execute(
+            f"""INSERT INTO {horizon} (young_person_id, computed_for, stable_until)
+                SELECT h.young_person_id, {d}, h.stable_until FROM ({horizon_sql(as_of, ids)}) h WHERE TRUE
+                ON CONFLICT (young_person_id) DO UPDATE SET
+                    computed_for = excluded.computed_for, stable_until = excluded.stable_until""")
+        return
+    kept = f"{horizon}.computed_for <= {d}" if ids is None else f"{horizon}.computed_for = {d}"
+    cursor.execute("DROP TABLE IF EXISTS compliance_horizon")
+    cursor.execute(f"CREATE TEMPORARY TABLE compliance_horizon AS {horizon_sql(as_of, ids)}")
+    cursor.execute(
+        f"""UPDATE {horizon} SET computed_for = {d}, stable_until = n.stable_until FROM compliance_horizon n
+            WHERE n.young_person_id = {horizon}.young_person_id
+              AND NOT ({q.same(f'{horizon}.stable_until', 'n.stable_until')} AND {kept})""")
+    cursor.execute(
+        f"""INSERT INTO {horizon} (young_person_id, computed_for, stable_until)
+            SELECT n.young_person_id, {d}, n.stable_until FROM compliance_horizon n
+            WHERE NOT EXISTS (SELECT 1 FROM {horizon} h WHERE h.young_person_id = n.young_person_id)""")
+    cursor.execute("DROP TABLE compliance_horizon")
+    if ids is None:
+        pack = PolicyPack.objects.filter(is_active=True).values_list("pk", flat=True).first()
+        FullRecompute.objects.update_or_create(pk=1, defaults={"as_of": as_of, "pack_id_used": pack})
+
+
+#: Issue 16: the safety net. The night recomputes everyone at least this often, whatever the horizons say, so a
+#: write that did not recompute its young person (a bulk load, a fix in the database) is right within a week.
+FULL_RECOMPUTE_DAYS = 7
+
+
+def night_is_full(night: dt.date) -> bool:
+    """Whether the night recomputes everyone: the first night (no full recompute recorded), a night before the last
+    full recompute, another active pack than it ran under (pack_activate and pack_changed recompute everyone at
+    once; this catches a pack switched any other way), or FULL_RECOMPUTE_DAYS since it."""
+    last = FullRecompute.objects.filter(pk=1).values_list("as_of", "pack_id_used").first()
+    pack = PolicyPack.objects.filter(is_active=True).values_list("pk", flat=True).first()
+    return last is None or night < last[0] or (night - last[0]).days >= FULL_RECOMPUTE_DAYS or last[1] != pack
+
+
+def recompute_night(night: dt.date) -> str:
+    """The night's recompute (issue 16, item 3): everyone when night_is_full; otherwise, on an ordinary night, only
+    the young people whose stored rows may not be true for `night`: their stable_until has come (a date-driven
+    input moves: ResultHorizon), their rows were computed for a later day, or they have no horizon yet. The same
+    set-based computation, for those people; then the summaries' nightly refresh, which reaches the people whose
+    rows changed and those whose due dates the new day passes. Returns "full" or "ordinary"."""
+    if night_is_full(night):
+        recompute(night)
+        return "full"
+    q = _Dialect(connection.vendor)
+    d = q.date(night)
+    horizon = ResultHorizon._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {NIGHT_TABLE}")
+        cursor.execute(
+            f"""CREATE TEMPORARY TABLE {NIGHT_TABLE} AS
+                SELECT young_person_id FROM {horizon} WHERE stable_until <= {d} OR computed_for > {d}
+                UNION
+                SELECT y.id FROM {YoungPerson._meta.db_table} y
+                WHERE NOT EXISTS (SELECT 1 FROM {horizon} h WHERE h.young_person_id = y.id)""")
+        if q.pg:
+            cursor.execute(f"ANALYZE {NIGHT_TABLE}")
+        _recompute(night, NIGHT_TABLE)
+        cursor.execute(f"DROP TABLE {NIGHT_TABLE}")
+    return "ordinary"
 
 
 # --- issue 16: the caseload summary, one row per young person ---

@@ -299,3 +299,32 @@ class TeamSummaryDate(models.Model):
     first when the calendar has moved on past it (issue 16)."""
 
     as_of = models.DateField()
+
+
+# --- issue 16: the ordinary night recomputes only the young people whose results can move ---
+
+
+class ResultHorizon(models.Model):
+    """Per young person: the day their stored results (their Requirement rows) were computed for, and the earliest
+    later day on which those results could change with no new input (`stable_until`: a birthday, an allocation,
+    closing or reopening date, an arrangement starting or ending, a legal status change, or a contact, event or plan
+    review dated after that day; None when none lies ahead). Written by the engine in the same transaction as the
+    rows, from every date its computation compares with the day (compliance.engine.HORIZON_DATES); the ordinary
+    night recomputes only the people whose `stable_until` has come (or whose rows were computed for a later day).
+    Derived data: recomputable at any time."""
+
+    young_person = models.OneToOneField(YoungPerson, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    computed_for = models.DateField()
+    stable_until = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.young_person_id} computed for {self.computed_for}, stable until {self.stable_until}"
+
+
+class FullRecompute(models.Model):
+    """The last recompute of everyone (a single row, id 1): its day and the pack it ran under. The night recomputes
+    everyone again when there is none, when the active pack is another, when the night is before it, and at least
+    every engine.FULL_RECOMPUTE_DAYS days (issue 16)."""
+
+    as_of = models.DateField()
+    pack_id_used = models.IntegerField(null=True, blank=True)

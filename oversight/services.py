@@ -44,7 +44,7 @@ from approvals.services import arrangements_review_request
 from careleavers.models import CaseNote, CaseNoteKind, Notification, PlannedAbsence, Staff, Team, YoungPerson
 from careleavers.selectors import team_leaders_of_teams
 from careleavers.services import case_note_add, check_note_text, notify
-from compliance.engine import recompute
+from compliance.engine import recompute, recompute_night
 from compliance.models import Basis, PolicyPack, Requirement, RequirementCode, Status
 from compliance.packs import active_pack
 from compliance.status import days_overdue, status_expression, status_q
@@ -347,7 +347,10 @@ def nightly_run(*, as_of: dt.date | None = None, worker: str = "") -> RunResult:
                     log.warning("Nightly run for %s: no completed run on %s", night, ", ".join(map(str, missed)))
                 filled = missed_nights_fill(night=night, missed=missed, worker=run.worker)
             with phase("recompute"):
-                recompute(night)
+                # Issue 16: an ordinary night recomputes only the people whose results can move (everyone on a first
+                # night, after a pack change, before the last full recompute's day, and weekly).
+                how = recompute_night(night)
+                log.info("Nightly run for %s: %s recompute", night, how)
             run.missed_nights = [d.isoformat() for d in missed]
             with phase("snapshot"):
                 run.snapshot_rows = snapshot_take(run=run, night=night)

@@ -58,7 +58,7 @@ def killed_run(monkeypatch, name: str, *, day: dt.date = AS_OF) -> None:
     monkeypatch.undo()
 
 
-@pytest.mark.parametrize("where", ["recompute", "missed_nights_before", "alerts_raise"])
+@pytest.mark.parametrize("where", ["recompute_night", "missed_nights_before", "alerts_raise"])
 def test_o1_a_run_killed_mid_way_is_taken_over_by_the_rerun(service, monkeypatch, where):
     killed_run(monkeypatch, where)
     run = NightlyRun.objects.get()
@@ -199,7 +199,7 @@ def test_o1_command_says_nothing_to_do_exactly_when_the_night_is_done(service, m
             call_command("run_nightly", stdout=out, stderr=err)
         return out.getvalue() + err.getvalue()
 
-    killed_run(monkeypatch, "recompute")
+    killed_run(monkeypatch, "recompute_night")
     if connection.vendor != "postgresql":  # the dead run's heartbeat has not expired yet
         text = run_command(at_noon(AS_OF))
         assert "is being run by dies and is not done yet" in text and "nothing to do" not in text

@@ -87,7 +87,7 @@ def test_o1_tasks_retry_with_backoff_and_are_redelivered_when_their_worker_is_lo
 
 @pytest.mark.django_db
 def test_o1_task_retries_a_failed_run_and_the_retry_does_the_night(service, monkeypatch):
-    real, calls = services.recompute, []
+    real, calls = services.recompute_night, []
 
     def fails_once(*args, **kwargs):
         calls.append(1)
@@ -95,7 +95,7 @@ def test_o1_task_retries_a_failed_run_and_the_retry_does_the_night(service, monk
             raise OperationalError("server closed the connection unexpectedly")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services, "recompute", fails_once)
+    monkeypatch.setattr(services, "recompute_night", fails_once)
     with at_noon(AS_OF):
         # As a worker runs it (apply: the retry runs at once, where a worker would wait 30 s or so).
         result = nightly_run.apply(throw=False).get()
