@@ -40,7 +40,7 @@ from django.utils import timezone
 
 from careleavers.models import Notification, Role, Staff, YoungPerson
 from compliance import engine
-from compliance.models import Requirement
+from compliance.models import FullRecompute, Requirement
 from contacts import services as contact_services
 from contacts.models import VISIT_METHODS, Contact, Method, Outcome, With
 from demo.generator import STAFF_PREFIX, generate_caseload
@@ -244,7 +244,9 @@ def _writes_between(before: dict, after: dict) -> dict[str, dict[str, int]]:
 
 def _first_night_state(night: dt.date) -> None:
     """Inside the benchmark's rolled-back transaction: as if no alert had ever been raised and `night`
-    had not run yet, with every earlier night done (so no missed night is filled in)."""
+    had not run yet, with every earlier night done (so no missed night is filled in). No full recompute is on
+    record either (FullRecompute), as on the first night after deploying: that night recomputes everyone."""
+    FullRecompute.objects.all().delete()
     Notification.objects.filter(kind__startswith="oversight.").delete()
     Alert.objects.all().delete()
     later = NightlyRun.objects.filter(night__gte=night)
@@ -290,6 +292,9 @@ def _night(night: dt.date) -> tuple[dict, dict, int]:
     figures["seconds"] = round(seconds, 3)
     figures["python_cpu_s"] = round(cpu, 3)
     figures["database_cpu_s"] = round(db_after - db_cpu, 3) if db_cpu is not None and db_after is not None else None
+    # Which recompute the night ran (engine.recompute_night): a full one records its day in FullRecompute.
+    full = FullRecompute.objects.filter(pk=1, as_of=night).exists()
+    figures["recompute_kind"] = "full" if full else "ordinary"
     return figures, writes, len(mail.outbox)
 
 
@@ -305,6 +310,7 @@ def _night_figures(figures: dict, writes: dict, emails: int, floor_s: float) -> 
         "phases_s": {name: phases.get(name, 0.0) for name in NIGHTLY_PHASES},
         # The whole run less its steps (the claim, the ledger's reads, the release): small when the steps are true.
         "outside_phases_s": round(whole - sum(phases.get(name, 0.0) for name in NIGHTLY_PHASES), 3),
+        "recompute_kind": figures["recompute_kind"],
         "alerts_raised": figures["alerts_raised"],
         "alerts_sent": figures["alerts_sent"],
         "digest_emails": emails,

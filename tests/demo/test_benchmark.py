@@ -156,6 +156,8 @@ def test_bench_compliance_prints_valid_json_with_the_expected_keys():
     assert first["alerts_raised"] > 0 and first["alerts_sent"] > 0
     assert 0 < first["digest_emails"] <= Staff.objects.count()  # one e-mail a member of staff at most
     assert ordinary["alerts_raised"] < first["alerts_raised"]  # only what is new tonight
+    # A first night recomputes everyone, as the first night after deploying does; the next only who can move.
+    assert (first["recompute_kind"], ordinary["recompute_kind"]) == ("full", "ordinary")
     assert nightly["targets"] == {"ordinary_night": "<= 2x floor", "first_night": "<= 5x floor"}
     # Measured in transactions rolled back: nothing of the nights is left behind.
     assert not Alert.objects.exists() and not NightlyRun.objects.exists()
