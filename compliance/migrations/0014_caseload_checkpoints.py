@@ -92,14 +92,13 @@ def _moved_update() -> str:
 
 
 def _shift(op: str) -> str:
-    statements = []
-    for order in ORDERS:
-        statements.append(
-            f"WITH {_moves(op)} UPDATE {CHECKPOINTS} AS k SET position = k.position + d.delta FROM ("
-            f"SELECT c.id, (SELECT count(*) FROM n WHERE {_before(order, 'n', 'c')})"
-            f" - (SELECT count(*) FROM o WHERE {_before(order, 'o', 'c')}) AS delta"
-            f" FROM {CHECKPOINTS} AS c WHERE c.\"order\" = '{order}') AS d WHERE k.id = d.id AND d.delta <> 0")
-    return ";\n        ".join(statements)
+    """Each checkpoint's position moves by the rows now before it less the rows that were: one join of the
+    checkpoints with the few moved rows (each order compared its own way), only the checkpoints that change."""
+    before = " OR ".join(f"(c.\"order\" = '{order}' AND {_before(order, 'x', 'c')})" for order in ORDERS)
+    return (f"WITH {_moves(op)}, d AS (SELECT c.id, SUM(x.sign) AS delta FROM {CHECKPOINTS} AS c JOIN "
+            f"(SELECT *, 1 AS sign FROM n UNION ALL SELECT *, -1 AS sign FROM o) AS x ON {before} "
+            f"GROUP BY c.id HAVING SUM(x.sign) <> 0) "
+            f"UPDATE {CHECKPOINTS} AS k SET position = k.position + d.delta FROM d WHERE k.id = d.id")
 
 
 def _trigger_function() -> str:
