@@ -5,6 +5,7 @@ what a member of staff sees. Status filters read the stored requirement rows (du
 due_soon_from), whose windows come from the active policy pack: no interval is written here.
 """
 
+import copy
 import datetime as dt
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -137,21 +138,40 @@ class CaseloadFilter(django_filters.FilterSet):
     def form_fields(self) -> list[dict]:
         """The filter form's fields as _caseload_results.html writes them, each select's options written in one
         pass (issue 16: the whole service's 500 teams were 500 template loops and a count, every page): the team
-        options from one query of (id, name), the PAs' from pa_choices, the rest from their fixed choices."""
+        options from one query of (id, name), the PAs' from pa_choices, the rest from their fixed choices. When the
+        request names no filter at all, every field is empty and no form is built for it (issue 16: django-filter
+        builds a form class and its fields, their choices normalised, on every request; the same entries,
+        tests/casework/test_filters.py)."""
+        if not any(name in self.data for name in self.filters):
+            return self._empty_form_fields()
+        return self._bound_form_fields()
+
+    def _options_of(self, name: str, choices, value) -> SafeString:
+        if name == "pa":
+            choices = self.pa_choices
+        elif name == "team":
+            choices = [("", "Any team"), *_teams().rows()]
+        return _options(tuple((str(option), str(label)) for option, label in choices), str(value))
+
+    def _empty_form_fields(self) -> list[dict]:
+        fixed = _fixed_choices()
+        fields = []
+        for name, filter_ in self.filters.items():
+            entry = {"name": name, "id": f"id_{name}", "label": filter_.label, "search": name == "q", "value": ""}
+            if name != "q":
+                entry["options"] = self._options_of(name, fixed.get(name, ()), None)
+            fields.append(entry)
+        return fields
+
+    def _bound_form_fields(self) -> list[dict]:
         fields = []
         for name, field in self.form.fields.items():
             bound = self.form[name]
             value = bound.value()
             entry = {"name": name, "id": bound.auto_id, "label": bound.label, "search": name == "q",
                      "value": "" if value is None else value}
-            if name == "pa":
-                choices = self.pa_choices
-            elif name == "team":
-                choices = [("", "Any team"), *_teams().rows()]
-            elif name != "q":
-                choices = field.choices
             if name != "q":
-                entry["options"] = _options(tuple((str(option), str(label)) for option, label in choices), str(value))
+                entry["options"] = self._options_of(name, () if name in ("pa", "team") else field.choices, value)
             fields.append(entry)
         return fields
 
@@ -191,6 +211,13 @@ class CaseloadFilter(django_filters.FilterSet):
         if status:
             rows = rows.filter(status_q(status, self.today))
         return queryset.filter(Exists(rows))
+
+
+@lru_cache(maxsize=1)
+def _fixed_choices() -> dict[str, tuple]:
+    """The choices of the filters whose choices are fixed, as their form fields give them (the empty one first)."""
+    return {name: tuple(copy.deepcopy(CaseloadFilter.base_filters[name]).field.choices)
+            for name in ("status", "requirement", "circumstance", "arrangement")}
 
 
 def requirements_of(people: QuerySet[YoungPerson], *, whole_service: bool = False,
