@@ -79,7 +79,7 @@ def _ranges(keys: tuple[Key, ...]) -> list[list[str]]:
     """The conditions of each range that "at or after the checkpoint" is made of, in the order's order."""
 
     def at(key: Key) -> str:
-        return f"(SELECT {key.sql} FROM c)"
+        return f"(SELECT {key.sql} FROM c)"  # nosec B608  (this module's own key SQL)
 
     def equal(prefix: tuple[Key, ...]) -> list[list[str]]:
         variants: list[list[str]] = [[]]
@@ -116,14 +116,14 @@ def page_ids_sql(order: str) -> tuple[str, int]:
     order_by = ", ".join(f"{key.sql}{' DESC' if key.descending else ''}" for key in keys)
     ranges = _ranges(keys)
     reads = " UNION ALL ".join(
-        f"(SELECT young_person_id, {number} AS part, row_number() OVER (ORDER BY {order_by}) AS n FROM ("
+        f"(SELECT young_person_id, {number} AS part, row_number() OVER (ORDER BY {order_by}) AS n FROM ("  # nosec B608
         f"SELECT young_person_id, urgency, next_due, name, date_of_birth, ref FROM {SUMMARY} "
         f"WHERE closed = false AND {' AND '.join(conditions)} ORDER BY {order_by} "
         f"LIMIT (SELECT %s - position + %s FROM c)) AS r)"
         for number, conditions in enumerate(ranges)
     )
     sql = (
-        f"WITH c AS (SELECT * FROM ((SELECT position, urgency, next_due, name, date_of_birth, ref FROM {CHECKPOINTS}"
+        f"WITH c AS (SELECT * FROM ((SELECT position, urgency, next_due, name, date_of_birth, ref FROM {CHECKPOINTS}"  # nosec B608
         f" WHERE \"order\" = '{order}' AND position <= %s ORDER BY position DESC LIMIT 1)"
         f" UNION ALL (SELECT 0, {first})) AS k ORDER BY position DESC LIMIT 1) "
         f"SELECT young_person_id FROM ({reads}) AS u ORDER BY part, n LIMIT %s OFFSET (SELECT %s - position FROM c)"
