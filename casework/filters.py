@@ -5,12 +5,14 @@ what a member of staff sees. Status filters read the stored requirement rows (du
 due_soon_from), whose windows come from the active policy pack: no interval is written here.
 """
 
+import copy
 import datetime as dt
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
 import django_filters
 from django.core.paginator import Paginator
+from django.db import connections
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.base import DEFERRED
 from django.db.models.expressions import OrderBy, RawSQL
@@ -21,6 +23,7 @@ from django.utils.safestring import SafeString
 from approvals.models import Arrangement, ArrangementKind, ArrangementState
 from careleavers.models import Circumstance, PlannedAbsence, Staff, Team, YoungPerson
 from careleavers.selectors import open_cases, personal_advisers_visible_to, staff_for
+from compliance.checkpoints import SORT_INDEX, page_ids_params, page_ids_sql
 from compliance.models import Requirement, RequirementCode, Status
 from compliance.selectors import URGENCY_SORT, most_urgent, open_summaries, order_by_urgency
 from compliance.status import needs_attention_q, status_for, status_q
@@ -135,21 +138,40 @@ class CaseloadFilter(django_filters.FilterSet):
     def form_fields(self) -> list[dict]:
         """The filter form's fields as _caseload_results.html writes them, each select's options written in one
         pass (issue 16: the whole service's 500 teams were 500 template loops and a count, every page): the team
-        options from one query of (id, name), the PAs' from pa_choices, the rest from their fixed choices."""
+        options from one query of (id, name), the PAs' from pa_choices, the rest from their fixed choices. When the
+        request names no filter at all, every field is empty and no form is built for it (issue 16: django-filter
+        builds a form class and its fields, their choices normalised, on every request; the same entries,
+        tests/casework/test_filters.py)."""
+        if not any(name in self.data for name in self.filters):
+            return self._empty_form_fields()
+        return self._bound_form_fields()
+
+    def _options_of(self, name: str, choices, value) -> SafeString:
+        if name == "pa":
+            choices = self.pa_choices
+        elif name == "team":
+            choices = [("", "Any team"), *_teams().rows()]
+        return _options(tuple((str(option), str(label)) for option, label in choices), str(value))
+
+    def _empty_form_fields(self) -> list[dict]:
+        fixed = _fixed_choices()
+        fields = []
+        for name, filter_ in self.filters.items():
+            entry = {"name": name, "id": f"id_{name}", "label": filter_.label, "search": name == "q", "value": ""}
+            if name != "q":
+                entry["options"] = self._options_of(name, fixed.get(name, ()), None)
+            fields.append(entry)
+        return fields
+
+    def _bound_form_fields(self) -> list[dict]:
         fields = []
         for name, field in self.form.fields.items():
             bound = self.form[name]
             value = bound.value()
             entry = {"name": name, "id": bound.auto_id, "label": bound.label, "search": name == "q",
                      "value": "" if value is None else value}
-            if name == "pa":
-                choices = self.pa_choices
-            elif name == "team":
-                choices = [("", "Any team"), *_teams().rows()]
-            elif name != "q":
-                choices = field.choices
             if name != "q":
-                entry["options"] = _options(tuple((str(option), str(label)) for option, label in choices), str(value))
+                entry["options"] = self._options_of(name, () if name in ("pa", "team") else field.choices, value)
             fields.append(entry)
         return fields
 
@@ -189,6 +211,13 @@ class CaseloadFilter(django_filters.FilterSet):
         if status:
             rows = rows.filter(status_q(status, self.today))
         return queryset.filter(Exists(rows))
+
+
+@lru_cache(maxsize=1)
+def _fixed_choices() -> dict[str, tuple]:
+    """The choices of the filters whose choices are fixed, as their form fields give them (the empty one first)."""
+    return {name: tuple(copy.deepcopy(CaseloadFilter.base_filters[name]).field.choices)
+            for name in ("status", "requirement", "circumstance", "arrangement")}
 
 
 def requirements_of(people: QuerySet[YoungPerson], *, whole_service: bool = False,
@@ -293,9 +322,6 @@ class _Due:
     in_absence: bool  # V5
 
 
-#: Issue 16: a page of the unfiltered caseload for each kind of visibility, sort and page size, compiled once per
-#: process (CaseloadPaginator._prepared_rows).
-_PAGE_ROWS: dict[tuple[str, str, int, bool], Prepared] = {}
 #: The fields of YoungPerson a prepared page's rows are made with (CaseloadPaginator.ROW_COLUMNS, in order).
 _ROW_FIELD_NAMES = ["id", "ref", "name", "date_of_birth", "circumstance", "vulnerable", "closed_on", "pa_id"]
 
@@ -396,46 +422,29 @@ class CaseloadPaginator(Paginator):
         return (cls._sorted(people, sort=sort, today=today).annotate(plan_not_shared=plan_not_shared(today))
                 .values_list(*cls.ROW_COLUMNS))
 
-    def _prepared_rows(self, *, backwards: bool = False) -> Prepared:
-        """The page's query for this kind of visibility, sort and page size (for the whole service, read from the
-        index's start or its end). Its builders use only their arguments and these (core.prepared: a value captured
-        from this request would be compiled in as a constant)."""
-        kind = "service" if self.whole_service else self.visibility[0]
-        sort, per_page = self.sort or "status", self.per_page
-        prepared = _PAGE_ROWS.get((kind, sort, per_page, backwards))
-        if prepared is None:
-            rows_of = type(self).rows_of
-            if kind == "service":
-                # The page's ids from the summary's index for the sort (a subquery whose limit and offset are
-                # parameters), and those people sorted again by the same keys. Issue 16: a page past the middle is
-                # read from the index's other end (the order reversed; ref breaks every tie, so the same rows),
-                # skipping the fewer entries after it: that skip is the database's cost of a late page.
-                ids_sql, ids_params = _ids_sql(sort, backwards=backwards)
-
-                def build(skip, take, today):  # the ids' SQL is the ORM's, compiled above
-                    ids = RawSQL(f"{ids_sql} LIMIT %s OFFSET %s", [*ids_params, take, skip])  # noqa: S611  # nosec B611
-                    return rows_of(YoungPerson.objects.filter(pk__in=ids), sort=sort, today=today)[:per_page]
-
-                prepared = Prepared(build, skip=INT, take=INT, today=DATE)
-            else:
-                prepared = Prepared(lambda key, today: rows_of(open_cases(young_people_seen_as(
-                    YoungPerson.objects.all(), (kind, key), today=today), today=today), sort=sort, today=today),
-                    key=INT, today=DATE)
-            _PAGE_ROWS[(kind, sort, per_page, backwards)] = prepared
-        return prepared
-
     def _prepared_page_rows(self, bottom: int) -> list[YoungPerson]:
         db = self.object_list.db
+        sort = self.sort or "status"
         if self.whole_service:
-            after = self.count - bottom - self.per_page  # the open cases after this page
-            if after < bottom:  # nearer the end: skip those (before a partial last page, none: take fewer)
-                rows = self._prepared_rows(backwards=True).rows(
-                    using=db, skip=max(after, 0), take=min(self.per_page, self.count - bottom), today=self.today)
+            take = min(self.per_page, self.count - bottom)  # a partial last page takes fewer
+            if connections[db].vendor == "postgresql":
+                # Issue 16: the page's ids from the nearest checkpoint of the sort's index order (a reversed sort's
+                # page is the same ids at the mirrored position of the order read forwards).
+                _order, reverse = SORT_INDEX[sort]
+                start = self.count - bottom - take if reverse else bottom
+                rows = _service_page(sort, self.per_page, "checkpoints").rows(
+                    using=db, start=start, take=take, today=self.today)
             else:
-                rows = self._prepared_rows().rows(using=db, skip=bottom, take=self.per_page, today=self.today)
+                after = self.count - bottom - self.per_page  # the open cases after this page
+                if after < bottom:  # nearer the end: skip those (before a partial last page, none: take fewer)
+                    rows = _service_page(sort, self.per_page, "backwards").rows(
+                        using=db, start=max(after, 0), take=take, today=self.today)
+                else:
+                    rows = _service_page(sort, self.per_page, "forwards").rows(
+                        using=db, start=bottom, take=self.per_page, today=self.today)
         else:
-            rows = self._prepared_rows().rows(using=db, limit=self.per_page, offset=bottom, key=self.visibility[1],
-                                              today=self.today)
+            rows = _visible_page(self.visibility[0], sort).rows(
+                using=db, limit=self.per_page, offset=bottom, key=self.visibility[1], today=self.today)
         people = []
         blank, positions = _row_fields()
         for *fields, pa_id, pa_name, not_shared in rows:
@@ -478,3 +487,38 @@ class CaseloadPaginator(Paginator):
             row.birthday_check_due = row.pk in due_checks
             row.age = age_on(row.date_of_birth, self.today)
         return self._get_page(rows, number, self)
+
+
+@cache
+def _service_page(sort: str, per_page: int, read: str) -> Prepared:
+    """Issue 16: a page of the whole service's open cases in a sort, compiled once per process and page size: its
+    ids (`take` of them from `start`) from the summary's index for the sort, and those people sorted again by the
+    same keys, in one query. `read`: on PostgreSQL "checkpoints", the index read from the nearest checkpoint at or
+    before the page (compliance.checkpoints: fewer than a stride's entries skipped at any page); elsewhere
+    "forwards", the index's OFFSET from its start, or "backwards", from its end (the order reversed; ref breaks every
+    tie, so the same rows), for a page past the middle. The builder uses only its arguments and these (core.prepared:
+    a value captured from a request would be compiled in as a constant)."""
+    if read == "checkpoints":
+        order, _ = SORT_INDEX[sort]
+        ids_sql, _ranges = page_ids_sql(order)
+
+        def build(start, take, today):  # the ids' SQL is compliance.checkpoints'; its values are parameters
+            ids = RawSQL(ids_sql, page_ids_params(order, start=start, take=take))  # noqa: S611  # nosec B611
+            return CaseloadPaginator.rows_of(YoungPerson.objects.filter(pk__in=ids), sort=sort, today=today)[:per_page]
+    else:
+        ids_sql, ids_params = _ids_sql(sort, backwards=read == "backwards")
+
+        def build(start, take, today):  # the ids' SQL is the ORM's, compiled above
+            ids = RawSQL(f"{ids_sql} LIMIT %s OFFSET %s", [*ids_params, take, start])  # noqa: S611  # nosec B611
+            return CaseloadPaginator.rows_of(YoungPerson.objects.filter(pk__in=ids), sort=sort, today=today)[:per_page]
+
+    return Prepared(build, start=INT, take=INT, today=DATE)
+
+
+@cache
+def _visible_page(kind: str, sort: str) -> Prepared:
+    """Issue 16: the unfiltered caseload of a PA or a Team Leader in a sort, compiled once per process (the page's
+    limit and offset are parameters)."""
+    return Prepared(lambda key, today: CaseloadPaginator.rows_of(open_cases(young_people_seen_as(
+        YoungPerson.objects.all(), (kind, key), today=today), today=today), sort=sort, today=today),
+        key=INT, today=DATE)

@@ -254,6 +254,37 @@ class CaseloadTotals(models.Model):
         return f"bucket {self.bucket}: {self.open} open, {self.overdue_rows} overdue"
 
 
+#: The stride of CaseloadCheckpoint when nothing else was asked (compliance_caseload_checkpoints_rebuild's default).
+CHECKPOINT_STRIDE = 500
+
+
+class CaseloadCheckpoint(models.Model):
+    """Where a caseload order stands every `stride` open cases (issue 16): the sort keys of the open case at
+    `position` in one of CaseloadSummary's index orders when the checkpoints were last rebuilt, and how many open
+    cases sort strictly before those keys now. A page of the whole service's open cases seeks its index to the
+    nearest checkpoint at or before it and skips fewer than `stride` entries from there, instead of an OFFSET of
+    tens of thousands. Kept by PostgreSQL itself (migration compliance 0014): a statement-level trigger on
+    CaseloadSummary adds each statement's moves to the positions after them in the writing transaction, or rebuilds
+    them when a statement moves many rows (the night, a new day), whichever code writes; each order also has a
+    first checkpoint below every key (position 0). SQLite has no triggers and no checkpoints: its pages use the
+    OFFSET. Derived data."""
+
+    order = models.CharField(max_length=20, help_text="compliance.checkpoints.INDEX_ORDERS")
+    position = models.IntegerField(help_text="Open cases that sort strictly before these keys.")
+    stride = models.PositiveIntegerField(default=CHECKPOINT_STRIDE)
+    urgency = models.SmallIntegerField(null=True)
+    next_due = models.DateField(null=True)
+    name = models.CharField(max_length=200, default="")
+    date_of_birth = models.DateField(null=True)
+    ref = models.CharField(max_length=50)
+
+    class Meta:
+        indexes = [models.Index(fields=["order", "position"], name="caseload_checkpoint_position")]
+
+    def __str__(self) -> str:
+        return f"{self.order} at {self.position}"
+
+
 # --- issue 16: the dashboards' counts by team, kept by the engine beside the caseload summary ---
 
 

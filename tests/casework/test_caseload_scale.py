@@ -309,8 +309,9 @@ def test_the_caseload_rows_escape_what_is_recorded_and_keep_their_badges(client,
 def test_the_services_late_pages_are_read_from_the_indexs_other_end_with_the_same_rows(client, alice, charlie, sol,
                                                                                        sort, monkeypatch):
     """Issue 16: a page past the middle of the whole service's open cases skips the entries after it, from the
-    summary index's other end (the order reversed), not those before it; every page, the partial last one too,
-    holds the rows the filtered list (people joined to their summary rows) has there."""
+    summary index's other end (the order reversed), not those before it (SQLite; PostgreSQL reads from its
+    checkpoints); every page, the partial last one too, holds the rows the filtered list (people joined to their
+    summary rows) has there."""
     monkeypatch.setattr("casework.views.PAGE_SIZE", 2)
     for n in range(7):
         young_person(alice if n % 2 else charlie, name=("Sam Same" if n < 3 else f"Name {7 - n}"), age=18 + n % 3,
@@ -330,6 +331,9 @@ def test_the_services_late_pages_are_read_from_the_indexs_other_end_with_the_sam
             listed = [yp.pk for yp in client.get(reverse("caseload"), {"sort": sort, "page": page}).context["page"]]
         filtered = client.get(reverse("caseload"), {"sort": sort, "page": page, "circumstance": circumstance})
         assert listed == [yp.pk for yp in filtered.context["page"]]
+    if connection.vendor == "postgresql":
+        assert skipped == []  # read from the checkpoints instead (tests/compliance/test_checkpoints.py)
+        return
     # 7 open cases: pages 1 and 2 skip 0 and 2 from the start; page 3 skips the 1 after it, page 4 (1 row) none
     assert [tuple(params) for _, params in skipped] == [(2, 0), (2, 2), (2, 1), (1, 0)]
     assert skipped[0][0] != skipped[2][0] == skipped[3][0]  # the order reversed
