@@ -37,6 +37,8 @@ class Key:
 
 #: CaseloadSummary's index orders (compliance.models.CaseloadSummary.Meta.indexes, after `closed`), each with the
 #: first checkpoint's keys (urgency, next_due, name, date_of_birth, ref: below every row's, at position 0).
+#: Its dates are the first and last that Python can hold, not PostgreSQL's -infinity and infinity, which psycopg cannot
+#: read back (a read of every model's rows, as the import's tests make, would fail).
 INDEX_ORDERS: dict[str, tuple[tuple[Key, ...], str]] = {
     "urgency": (
         (Key("urgency"), Key("next_due", nullable=True), Key("ref")),
@@ -44,16 +46,16 @@ INDEX_ORDERS: dict[str, tuple[tuple[Key, ...], str]] = {
     ),
     "next_due": (
         (Key("next_due", nullable=True), Key("ref")),
-        "NULL::smallint, '-infinity'::date, ''::varchar, NULL::date, ''::varchar",
+        "NULL::smallint, '0001-01-01'::date, ''::varchar, NULL::date, ''::varchar",
     ),
     "next_due_desc": (
         (Key("COALESCE(next_due, '0001-01-01'::date)", descending=True), Key("ref")),
-        "NULL::smallint, 'infinity'::date, ''::varchar, NULL::date, ''::varchar",
+        "NULL::smallint, '9999-12-31'::date, ''::varchar, NULL::date, ''::varchar",
     ),
     "name": ((Key("name"), Key("ref")), "NULL::smallint, NULL::date, ''::varchar, NULL::date, ''::varchar"),
     "dob": (
         (Key("date_of_birth", nullable=True), Key("ref")),
-        "NULL::smallint, NULL::date, ''::varchar, '-infinity'::date, ''::varchar",
+        "NULL::smallint, NULL::date, ''::varchar, '0001-01-01'::date, ''::varchar",
     ),
 }
 

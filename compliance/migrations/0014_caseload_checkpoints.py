@@ -29,14 +29,14 @@ ORDERS = {
                 "-1, NULL, '', NULL, ''"),
     "next_due": ("next_due, ref",
                  [("COALESCE({t}.next_due, 'infinity'::date)", ">"), ("{t}.ref", ">")],
-                 "NULL, '-infinity'::date, '', NULL, ''"),
+                 "NULL, '0001-01-01'::date, '', NULL, ''"),
     "next_due_desc": ("COALESCE(next_due, '0001-01-01'::date) DESC, ref",
                       [("COALESCE({t}.next_due, '0001-01-01'::date)", "<"), ("{t}.ref", ">")],
-                      "NULL, 'infinity'::date, '', NULL, ''"),
+                      "NULL, '9999-12-31'::date, '', NULL, ''"),
     "name": ("name, ref", [("{t}.name", ">"), ("{t}.ref", ">")], "NULL, NULL, '', NULL, ''"),
     "dob": ("date_of_birth, ref",
             [("COALESCE({t}.date_of_birth, 'infinity'::date)", ">"), ("{t}.ref", ">")],
-            "NULL, NULL, '', '-infinity'::date, ''"),
+            "NULL, NULL, '', '0001-01-01'::date, ''"),
 }
 
 

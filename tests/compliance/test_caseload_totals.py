@@ -51,7 +51,8 @@ def test_v4_totals_follow_inserts_recomputes_closures_and_deletions(alice, charl
     CaseloadSummary.objects.filter(young_person__name="Ben Ok").delete()
     assert_kept()
     with connection.cursor() as cursor:  # nothing is deleted in the service; the trigger counts it all the same
-        for table in ("compliance_requirement", "compliance_caseloadsummary", "compliance_teamsummaryitem"):
+        for table in ("compliance_requirement", "compliance_caseloadsummary", "compliance_teamsummaryitem",
+                      "compliance_resulthorizon"):
             cursor.execute(f"DELETE FROM {table} WHERE young_person_id = %s", [unrecorded.pk])  # noqa: S608
         cursor.execute("DELETE FROM careleavers_youngperson WHERE id = %s", [unrecorded.pk])
     assert_kept()
