@@ -498,19 +498,22 @@ def _service_page(sort: str, per_page: int, read: str) -> Prepared:
     "forwards", the index's OFFSET from its start, or "backwards", from its end (the order reversed; ref breaks every
     tie, so the same rows), for a page past the middle. The builder uses only its arguments and these (core.prepared:
     a value captured from a request would be compiled in as a constant)."""
-    if read == "checkpoints":
+    if read == "checkpoints":  # the ids' SQL is compliance.checkpoints'; its values are parameters
         order, _ = SORT_INDEX[sort]
         ids_sql, _ranges = page_ids_sql(order)
 
-        def build(start, take, today):  # the ids' SQL is compliance.checkpoints'; its values are parameters
-            ids = RawSQL(ids_sql, page_ids_params(order, start=start, take=take))  # noqa: S611  # nosec B611
-            return CaseloadPaginator.rows_of(YoungPerson.objects.filter(pk__in=ids), sort=sort, today=today)[:per_page]
-    else:
-        ids_sql, ids_params = _ids_sql(sort, backwards=read == "backwards")
+        def ids_params(start, take):
+            return page_ids_params(order, start=start, take=take)
+    else:  # the ids' SQL is the ORM's, compiled here
+        index_sql, index_params = _ids_sql(sort, backwards=read == "backwards")
+        ids_sql = f"{index_sql} LIMIT %s OFFSET %s"
 
-        def build(start, take, today):  # the ids' SQL is the ORM's, compiled above
-            ids = RawSQL(f"{ids_sql} LIMIT %s OFFSET %s", [*ids_params, take, start])  # noqa: S611  # nosec B611
-            return CaseloadPaginator.rows_of(YoungPerson.objects.filter(pk__in=ids), sort=sort, today=today)[:per_page]
+        def ids_params(start, take):
+            return [*index_params, take, start]
+
+    def build(start, take, today):
+        ids = RawSQL(ids_sql, ids_params(start, take))  # noqa: S611  # nosec B611
+        return CaseloadPaginator.rows_of(YoungPerson.objects.filter(pk__in=ids), sort=sort, today=today)[:per_page]
 
     return Prepared(build, start=INT, take=INT, today=DATE)
 

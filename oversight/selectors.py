@@ -235,11 +235,17 @@ def _plans_awaiting_sign_off(plans: QuerySet[PathwayPlan], *, team_id: int | Non
     return plans.select_related("young_person", "young_person__pa").order_by("review_due", "submitted_at", "pk")
 
 
+def _seen_on_dashboard(user, team: Team | None) -> Q:
+    """The rows of the young people `user` sees today on a dashboard of `team` (`seen_in_team`), or of the service."""
+    visibility, today = visibility_of(user), timezone.localdate()
+    if team is None:
+        return seen(visibility, today=today)
+    return seen_in_team(visibility, team_id=team.pk, today=today)
+
+
 def plans_awaiting_sign_off(*, user, team: Team | None) -> QuerySet[PathwayPlan]:
-    today = timezone.localdate()
-    visible = seen(visibility_of(user), today=today) if team is None else seen_in_team(
-        visibility_of(user), team_id=team.pk, today=today)
-    return _plans_awaiting_sign_off(PathwayPlan.objects.filter(visible), team_id=team.pk if team else None)
+    return _plans_awaiting_sign_off(PathwayPlan.objects.filter(_seen_on_dashboard(user, team)),
+                                    team_id=team.pk if team else None)
 
 
 def _arrangements_awaiting_decision(arrangements: QuerySet[Arrangement], *, team_id: int | None, kinds=None,
@@ -254,11 +260,8 @@ def _arrangements_awaiting_decision(arrangements: QuerySet[Arrangement], *, team
 
 def arrangements_awaiting_decision(*, user, team: Team | None, kinds=None,
                                    states=PENDING_STATES) -> QuerySet[Arrangement]:
-    today = timezone.localdate()
-    visible = seen(visibility_of(user), today=today) if team is None else seen_in_team(
-        visibility_of(user), team_id=team.pk, today=today)
-    return _arrangements_awaiting_decision(Arrangement.objects.filter(visible), team_id=team.pk if team else None,
-                                           kinds=kinds, states=states)
+    return _arrangements_awaiting_decision(Arrangement.objects.filter(_seen_on_dashboard(user, team)),
+                                           team_id=team.pk if team else None, kinds=kinds, states=states)
 
 
 def _filter_kinds(filters: Filters, *, pa: bool = True) -> dict[str, str]:
