@@ -16,6 +16,7 @@ from core.prepared_models import PreparedModels
 from core.rules import (
     may_read_note,
     personal_advisers_among,
+    readable_case_notes,
     reads_restricted_notes,
     service_leaders_among,
     team_leaders_among,
@@ -197,7 +198,7 @@ def advisers_for(user) -> QuerySet[Staff]:
 
 
 def case_notes_for(user, *, young_person: YoungPerson, kind: str = "") -> QuerySet[CaseNote]:
-    """The current version of each of the young person's notes that the user may read (core.rules.visible_case_notes:
+    """The current version of each of the young person's notes that the user may read (core.rules.readable_case_notes:
     restricted notes only for managers and the allocated PA), oldest-written position kept (a correction does not
     move a note to the top), newest first. `young_person` comes from young_person_for, so it is one they see."""
     notes = current_case_notes(young_person.pk, restricted_too=reads_restricted_notes(user, young_person))
@@ -207,11 +208,10 @@ def case_notes_for(user, *, young_person: YoungPerson, kind: str = "") -> QueryS
 
 
 def current_case_notes(young_person_id, *, restricted_too: bool) -> QuerySet[CaseNote]:
-    """case_notes_for's notes, newest first, for a reader who may read restricted notes or not (visible_case_notes'
-    rule, core.rules.reads_restricted_notes); the young person's page compiles it once (casework.notes)."""
-    notes = CaseNote.objects.filter(young_person_id=young_person_id, correction__isnull=True)
-    if not restricted_too:
-        notes = notes.filter(restricted=False)
+    """case_notes_for's notes, newest first, for a reader who may read restricted notes or not
+    (core.rules.readable_case_notes); the young person's page compiles it once (casework.notes)."""
+    notes = readable_case_notes(CaseNote.objects.filter(young_person_id=young_person_id, correction__isnull=True),
+                                restricted_too=restricted_too)
     return notes.annotate(first_at=Coalesce(F("original__created_at"), F("created_at"))).order_by("-first_at", "-id")
 
 
@@ -243,7 +243,7 @@ def case_note_versions(*, root_ids) -> dict[int, list[CaseNote]]:
 def timeline_case_notes(*, young_person: YoungPerson, user, limit: int, with_versions: bool) -> list[CaseNote]:
     """The notes for the timeline (not the escalation notes: their steps are shown from their own rows): the
     current versions, and the earlier ones too `with_versions` (managers); restricted ones only for who reads them."""
-    restricted_too = user is not None and reads_restricted_notes(user, young_person)  # visible_case_notes' rule
+    restricted_too = user is not None and reads_restricted_notes(user, young_person)  # core.rules.readable_case_notes
     return _prepared_timeline_notes(limit=limit, with_versions=with_versions, restricted_too=restricted_too).objects(
         young_person_id=young_person.pk)
 
@@ -255,9 +255,7 @@ def _prepared_timeline_notes(*, limit: int, with_versions: bool, restricted_too:
         notes = CaseNote.objects.filter(young_person_id=young_person_id).exclude(kind=CaseNoteKind.ESCALATION)
         if not with_versions:
             notes = notes.filter(correction__isnull=True)
-        if not restricted_too:
-            notes = notes.filter(restricted=False)
-        return notes.select_related("author", "correction")[:limit]
+        return readable_case_notes(notes, restricted_too=restricted_too).select_related("author", "correction")[:limit]
     return PreparedModels(build, young_person_id=INT)
 
 

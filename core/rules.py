@@ -557,7 +557,7 @@ _add_perm_with_refusals("careleavers.set_flag",
 # Item 1: anyone who may see a young person writes a case note; a restricted note (safeguarding detail) is read
 # only by managers who see the young person and by the allocated PA (not a PA covering the case). Earlier versions
 # of a corrected note are read by managers only. The same rule narrows the notes in the selectors
-# (visible_case_notes), so a page can never list a note its reader may not open.
+# (readable_case_notes), so a page can never list a note its reader may not open.
 
 
 def reads_restricted_notes(user, young_person) -> bool:
@@ -569,12 +569,12 @@ def reads_restricted_notes(user, young_person) -> bool:
         staff.role == Role.PA and young_person.pa_id == staff.pk)
 
 
-def visible_case_notes(notes, user, young_person):
-    """The case notes of `young_person` (a CaseNote queryset) the user may read: restricted ones dropped unless
-    reads_restricted_notes. Whether the user sees the young person at all is the caller's selector's job."""
-    if reads_restricted_notes(user, young_person):
-        return notes
-    return notes.filter(restricted=False)
+def readable_case_notes(notes, *, restricted_too: bool):
+    """The case notes (a CaseNote queryset) a reader may read: restricted ones dropped unless `restricted_too`, which
+    is reads_restricted_notes(user, young_person) (issue 16: given as a value, so the young person's page compiles its
+    notes' queries once per kind of reader). Whether the user sees the young person at all is the caller's
+    selector's job."""
+    return notes if restricted_too else notes.filter(restricted=False)
 
 
 @rules.predicate
