@@ -111,7 +111,7 @@ def _id_filter(column: str, ids: list[int] | str | None) -> str:
 
 def requirements_sql(as_of: dt.date, young_person_ids: list[int] | str | None = None) -> str:
     """The computation as one SELECT returning RESULT_COLUMNS. Values inlined are typed dates
-    and integers, never user text. Every date it compares with the day is in HORIZON_DATES (issue 16: a new
+    and integers, never user text. Every date it compares with the day is in HORIZON_COLUMNS or HORIZON_RECORDS (issue 16: a new
     comparison with the day needs its date there, or the ordinary night would miss the day it moves)."""
     q = _Dialect(connection.vendor)
     d = q.date(as_of)
@@ -463,8 +463,12 @@ def _horizon_write(cursor, as_of: dt.date, ids: list[int] | str | None) -> None:
             WHERE NOT EXISTS (SELECT 1 FROM {horizon} h WHERE h.young_person_id = n.young_person_id)""")
     cursor.execute("DROP TABLE compliance_horizon")
     if ids is None:
-        pack = PolicyPack.objects.filter(is_active=True).values_list("pk", flat=True).first()
-        FullRecompute.objects.update_or_create(pk=1, defaults={"as_of": as_of, "pack_id_used": pack})
+        FullRecompute.objects.update_or_create(pk=1, defaults={"as_of": as_of, "pack_id_used": _active_pack_id()})
+
+
+def _active_pack_id() -> int | None:
+    """The active pack's id, which a full recompute records and the night compares (None when none is active)."""
+    return PolicyPack.objects.filter(is_active=True).values_list("pk", flat=True).first()
 
 
 #: Issue 16: the safety net. The night recomputes everyone at least this often, whatever the horizons say, so a
@@ -477,8 +481,8 @@ def night_is_full(night: dt.date) -> bool:
     full recompute, another active pack than it ran under (pack_activate and pack_changed recompute everyone at
     once; this catches a pack switched any other way), or FULL_RECOMPUTE_DAYS since it."""
     last = FullRecompute.objects.filter(pk=1).values_list("as_of", "pack_id_used").first()
-    pack = PolicyPack.objects.filter(is_active=True).values_list("pk", flat=True).first()
-    return last is None or night < last[0] or (night - last[0]).days >= FULL_RECOMPUTE_DAYS or last[1] != pack
+    return (last is None or night < last[0] or (night - last[0]).days >= FULL_RECOMPUTE_DAYS
+            or last[1] != _active_pack_id())
 
 
 def recompute_night(night: dt.date) -> str:

@@ -340,7 +340,7 @@ class ResultHorizon(models.Model):
     later day on which those results could change with no new input (`stable_until`: a birthday, an allocation,
     closing or reopening date, an arrangement starting or ending, a legal status change, or a contact, event or plan
     review dated after that day; None when none lies ahead). Written by the engine in the same transaction as the
-    rows, from every date its computation compares with the day (compliance.engine.HORIZON_DATES); the ordinary
+    rows, from every date its computation compares with the day (compliance.engine.HORIZON_COLUMNS, HORIZON_RECORDS); the ordinary
     night recomputes only the people whose `stable_until` has come (or whose rows were computed for a later day).
     Derived data: recomputable at any time."""
 
