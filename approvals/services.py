@@ -49,6 +49,7 @@ from careleavers.models import (
 )
 from careleavers.selectors import service_leaders, team_leaders_of, team_leaders_of_teams
 from careleavers.services import case_note_add, notify
+from compliance.checkpoints import caseload_orders_lock
 from compliance.engine import recompute_young_person
 from core.audit import audit_record
 from core.bulk import insert_rows
@@ -319,6 +320,7 @@ def arrangement_approve(*, arrangement: Arrangement, actor: Staff, rationale: st
     A request made on a pathway plan (issue 13, R3, R4) is approved only by signing off that plan version:
     pathway.services.plan_sign_off calls this with `with_plan` (the plan's name) in its own transaction and
     writes the one case note of the act, so none is written here."""
+    caseload_orders_lock()  # issue 16: before any row lock
     today = today or timezone.localdate()
     arrangement = _lock(arrangement)
     transition = ARRANGEMENT_TRANSITIONS.check(arrangement, "approve", user=actor.user)
@@ -374,6 +376,7 @@ def arrangement_agree(*, arrangement: Arrangement, actor: Staff, rationale: str,
     was then the Team Leader of the young person's team, and the young person is still in it), the duties
     (nobody who requested or approved it agrees, whatever their role now: core.rules, from the decision
     rows) and R1 on the day it would start."""
+    caseload_orders_lock()  # issue 16: before any row lock
     today = today or timezone.localdate()
     arrangement = _lock(arrangement)
     ARRANGEMENT_TRANSITIONS.check(arrangement, "agree", user=actor.user)
@@ -443,6 +446,7 @@ def arrangement_end(*, arrangement: Arrangement, actor: Staff, reason: str, toda
     """End an active arrangement (the young person changed their mind): from today the standard
     pattern applies again (recomputed at once). The PA, the team's Team Leader or a service-wide
     manager may end it: returning to the standard pattern needs no approval."""
+    caseload_orders_lock()  # issue 16: before any row lock
     today = today or timezone.localdate()
     arrangement = _lock(arrangement)
     transition = ARRANGEMENT_TRANSITIONS.check(arrangement, "end", user=actor.user)
@@ -628,6 +632,7 @@ def young_person_flag_vulnerable(*, young_person: YoungPerson, vulnerable: bool,
     tells the Team Leader; the Team Leader's approval and the Service Leader's agreement refuse it.
     Issue 11, item 7: this sets a `vulnerable` flag (or clears every vulnerable and at-risk flag), and
     YoungPerson.vulnerable follows the active flags."""
+    caseload_orders_lock()  # issue 16: before any row lock
     today = today or timezone.localdate()
     young_person = lock(young_person, "pa__team")
     require("careleavers.flag_vulnerable", user=actor.user, obj=young_person)
@@ -694,6 +699,7 @@ def flag_set(*, young_person: YoungPerson, kind: str, reason: str, actor: Staff,
     """Item 7: a flag on the record (vulnerable, at risk, hazard or lone-working warning, missing episodes,
     exploitation concern), with who set it, when and why. A vulnerable or at-risk flag re-checks pending and
     active reduced visits (R1)."""
+    caseload_orders_lock()  # issue 16: before any row lock
     today = today or timezone.localdate()
     young_person = lock(young_person, "pa__team")
     require("careleavers.set_flag", user=actor.user, obj=young_person)
@@ -721,6 +727,7 @@ def flag_set(*, young_person: YoungPerson, kind: str, reason: str, actor: Staff,
 def flag_clear(*, flag: Flag, reason: str, actor: Staff, cleared_on: dt.date | None = None,
                today: dt.date | None = None) -> Flag:
     """Item 7: the flag no longer applies, from a date, with why; it stays in the history."""
+    caseload_orders_lock()  # issue 16: before any row lock
     today = today or timezone.localdate()
     flag = Flag.objects.select_for_update(of=("self",)).select_related("young_person__pa__team").get(pk=flag.pk)
     young_person = flag.young_person

@@ -5,6 +5,7 @@ from core.admin import NoDeleteMixin as BaseNoDeleteMixin
 from core.admin import ReadOnlyMixin
 
 from . import models
+from .checkpoints import caseload_orders_lock
 from .engine import recompute_young_person
 from .services import pack_activate, pack_changed
 
@@ -14,6 +15,10 @@ class NoDeleteMixin(BaseNoDeleteMixin):
 
     Saving a case record here recomputes its young person's requirements in the same transaction,
     as every service does, so an admin edit (circumstance, event, override...) moves due dates at once."""
+
+    def save_model(self, request, obj, form, change):
+        caseload_orders_lock()  # issue 16: before the record's row lock (save_related recomputes)
+        super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -17,10 +17,12 @@ condition on the checkpoint is false are not read at all (one-time filters). The
 query's, row for row: tests/compliance/test_checkpoints.py compares every page of every order with it.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 
-from django.db import connection
+from django.db import connection, transaction
 
 SUMMARY = "compliance_caseloadsummary"
 CHECKPOINTS = "compliance_caseloadcheckpoint"
@@ -136,3 +138,29 @@ def page_ids_sql(order: str) -> tuple[str, int]:
 def page_ids_params(order: str, *, start: int, take: int) -> list[int]:
     _, ranges = page_ids_sql(order)
     return [start, *[start, take] * ranges, take, start]
+
+
+#: The advisory lock the checkpoints' trigger takes (migration compliance 0014's LOCK), held to the commit.
+ORDERS_LOCK = (7010016, 0)
+
+
+def caseload_orders_lock() -> None:
+    """Take the checkpoints' lock now, before any row lock (issue 16; PostgreSQL, in the caller's transaction).
+
+    Every statement that moves someone in the caseload's orders takes it in the trigger, after its own row locks
+    and those of the statements before it, and holds it to the commit; a transaction holding it that then waits for
+    a row held by one waiting for it deadlocks (the night at its commit checking an alert's young person, whom a
+    case closure had locked before waiting for the lock). So every transaction that writes the summary takes it
+    first: the services that recompute someone, the nightly run, the engine's own transactions, a new day's
+    refresh. The trigger's own call is then one it already holds. tests/compliance/test_checkpoint_locks.py."""
+    if in_use() and connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", ORDERS_LOCK)
+
+
+@contextmanager
+def caseload_writes() -> Iterator[None]:
+    """transaction.atomic() that takes caseload_orders_lock first (the nightly run's transaction)."""
+    with transaction.atomic():
+        caseload_orders_lock()
+        yield

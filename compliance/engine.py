@@ -24,6 +24,7 @@ from django.utils import timezone
 from careleavers.models import YoungPerson
 
 from . import team_summary
+from .checkpoints import caseload_orders_lock
 from .models import CaseloadSummary, FullRecompute, PolicyPack, Requirement, ResultHorizon, SummaryDate, Urgency
 from .status import days_overdue, status_for
 
@@ -345,6 +346,7 @@ def _recompute(as_of: dt.date, ids: list[int] | str | None) -> None:
         for col in ("last_met", "due", "due_soon_from", "interval_days", "basis")
     )
     with transaction.atomic(), connection.cursor() as cursor:
+        caseload_orders_lock()  # issue 16: before the rows' locks (a caller that writes first has taken it already)
         if q.pg and nightly:
             # The nightly paths compute and compare many people's rows at once: keep their hashes and sorts in memory
             # (at 100 000 young people the computation's hashes spilled to disk in batches, and a sort with them; an
@@ -591,6 +593,7 @@ def refresh_summary(as_of: dt.date | None = None, young_person_ids: Iterable[int
     if ids is not None:
         scope = _id_filter("y.id", ids)
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        caseload_orders_lock()  # issue 16: before the summary's row locks (a new day's refresh by its first reader)
         if scoped and previous is not None:  # scoped implies a previous day; the test is for mypy
             # A few thousand people on an ordinary night: gathered first (and, on PostgreSQL, counted), so that
             # the upsert reads only their requirement rows rather than grouping everyone's.

@@ -47,6 +47,7 @@ from core.errors import InvalidState, NotAllowed, ServiceError, StaleVersion
 from core.models import AuditKind
 from core.transitions import lock, require
 
+from .checkpoints import caseload_orders_lock
 from .engine import recompute, recompute_young_person
 from .models import PolicyPack, RequirementCode
 from .packs import PATHWAY_REVIEW_DAYS, PackData, active_pack, load_pack
@@ -56,6 +57,7 @@ from .selectors import pack_intervals_for
 @transaction.atomic
 def pack_activate(*, pack: PolicyPack, actor: Staff | None = None) -> PolicyPack:
     """Make `pack` the service's one active pack and recompute everyone under it."""
+    caseload_orders_lock()  # issue 16: before any row lock
     previous = list(PolicyPack.objects.filter(is_active=True).exclude(pk=pack.pk).values_list("key", flat=True))
     PolicyPack.objects.filter(is_active=True).exclude(pk=pack.pk).update(is_active=False)
     if not pack.is_active:
@@ -69,6 +71,7 @@ def pack_activate(*, pack: PolicyPack, actor: Staff | None = None) -> PolicyPack
 @transaction.atomic
 def pack_changed(*, pack: PolicyPack, actor: Staff | None = None) -> None:
     """After a pack's settings or rows were edited: the active pack's results are recomputed."""
+    caseload_orders_lock()  # issue 16: before any row lock
     audit_record(kind=AuditKind.PACK_CHANGED, actor=actor, obj=pack, key=pack.key, is_active=pack.is_active)
     if pack.is_active:
         recompute(timezone.localdate())
@@ -78,6 +81,7 @@ def pack_changed(*, pack: PolicyPack, actor: Staff | None = None) -> None:
 def event_record(*, young_person: YoungPerson, actor: Staff, kind: str, date, notes: str = "", today=None) -> Event:
     """A custody start, emergency placement, move or other significant change (T6, T7, P1): it can
     pull a due date forward, so the young person's requirements are recomputed at once."""
+    caseload_orders_lock()  # issue 16: before any row lock
     require("careleavers.record_event", user=actor.user, obj=young_person)
     if kind not in EventKind.values:
         raise ServiceError("Choose what happened.", field="kind")
@@ -116,6 +120,7 @@ def interval_override_set(*, young_person: YoungPerson, requirement: str, interv
     never past 182 days (reg 7). Who agreed it is recorded; the requirements are recomputed at once.
     Issue 12, item 3: `supervision_note` is the supervision case note that agreed it (its text is the reason
     when none is given); the override points at it."""
+    caseload_orders_lock()  # issue 16: before any row lock
     today = today or timezone.localdate()
     young_person = lock(young_person, "pa__team")
     require("compliance.set_interval_override", user=actor.user, obj=young_person)
@@ -166,6 +171,7 @@ def interval_override_clear(*, young_person: YoungPerson, requirement: str, reas
                             today=None) -> None:
     """The agreed interval no longer applies: the pack's interval returns from today (recomputed at once).
     The override's versions stay in its history and the audit log."""
+    caseload_orders_lock()  # issue 16: before any row lock
     today = today or timezone.localdate()
     young_person = lock(young_person, "pa__team")
     require("compliance.set_interval_override", user=actor.user, obj=young_person)
@@ -200,6 +206,7 @@ def legal_status_change(*, young_person: YoungPerson, status: str, from_date: dt
     relevant; qualifying, with or without a PA service), with the reason. The first change also records the
     status before it, so a report as of an earlier date still reads the old one. The status in force today
     becomes the record's, and the requirements are recomputed in the same transaction."""
+    caseload_orders_lock()  # issue 16: before any row lock
     today = today or timezone.localdate()
     if actor is None or not rules.has_perm("careleavers.change_legal_status", actor.user, young_person):
         raise NotAllowed("Only the young person's Team Leader changes their legal status.")
@@ -301,6 +308,7 @@ def young_person_register(*, actor: Staff, name: str, date_of_birth: dt.date, le
     """Issue 11, item 1: a Team Leader (for their own team) or the Service Leader registers a referral. The young
     person waits in the unallocated queue, and "PA allocated" is due the pack's allocation_days later (V3: nothing
     else counts before allocation). The legal status is a dated LegalStatusChange from the start (T8)."""
+    caseload_orders_lock()  # issue 16: before any row lock
     today = today or timezone.localdate()
     require("careleavers.register_young_person", user=actor.user)
     name = _text(name)
@@ -336,6 +344,7 @@ def allocation_make(*, young_person: YoungPerson, pa: Staff, actor: Staff, reaso
     """Issue 11, item 6: allocate or reallocate. Every change is an Allocation row, closing the one before;
     a Team Leader allocates only to a PA of their own team, the Service Leader across teams. Both PAs are told.
     V3: a reallocation never resets a clock (the engine counts from the first allocation, not from this one)."""
+    caseload_orders_lock()  # issue 16: before any row lock
     today = today or timezone.localdate()
     young_person = lock(young_person, "pa")
     require("careleavers.allocate", user=actor.user, obj=young_person)
@@ -416,6 +425,7 @@ def cover_set(*, young_person: YoungPerson, pa: Staff, actor: Staff, start: dt.d
               today: dt.date | None = None) -> Cover:
     """Issue 11, item 6: a PA covers a case from a start to an end (a PA on leave); meanwhile the covering PA sees
     and works the case (core.rules.visible_young_people). Both PAs are told. No due date moves."""
+    caseload_orders_lock()  # issue 16: before any row lock
     today = today or timezone.localdate()
     young_person = lock(young_person, "pa")
     require("careleavers.set_cover", user=actor.user, obj=young_person)
@@ -456,6 +466,7 @@ def cover_for_absence(*, absence: PlannedAbsence, actor: Staff, cover_by: dict[i
     """Issue 11, item 6: cover for the whole of a PA's planned absence, for every case they hold, in one step:
     `cover_by` maps each young person's id to the covering PA (one PA for all, or split across PAs). All or
     nothing: one refusal and no cover is set."""
+    caseload_orders_lock()  # issue 16: before any row lock
     today = today or timezone.localdate()
     if not rules.has_perm("careleavers.plan_absence_for", actor.user, absence.staff):
         raise NotAllowed("A Team Leader sets cover only for the staff of their own team.")
@@ -482,6 +493,7 @@ def case_close(*, young_person: YoungPerson, actor: Staff, closed_on: dt.date, r
     """Issue 11, item 8: close at 21, at 25 or earlier (moved away, no longer wants a service, died, other), with
     the reason and date. Nothing is deleted: the allocation row ends, the closure is a row, and the engine drops
     the young person's requirements from that day (closed_on)."""
+    caseload_orders_lock()  # issue 16: before any row lock
     today = today or timezone.localdate()
     young_person = lock(young_person, "pa")
     require("careleavers.close_case", user=actor.user, obj=young_person)
@@ -541,6 +553,7 @@ def _record_s3(young_person: YoungPerson, requested_on: dt.date, *, today: dt.da
 def extended_support_request(*, young_person: YoungPerson, actor: Staff, requested_on: dt.date,
                              today: dt.date | None = None) -> YoungPerson:
     """CSWA 2017 s3: the young person asks for a PA to 25, recorded with its date; they stay in service to 25."""
+    caseload_orders_lock()  # issue 16: before any row lock
     today = today or timezone.localdate()
     young_person = lock(young_person, "pa")
     require("careleavers.record_extended_support", user=actor.user, obj=young_person)
@@ -576,6 +589,7 @@ def case_reopen(*, young_person: YoungPerson, actor: Staff, reopened_on: dt.date
     """Issue 11, item 8: a young person comes back (after 21 and under 25, with the s3 request; or earlier). The
     case reopens with a PA and the contact pattern starts again from that day (V3: reopened_on). The closure row
     keeps its date and reason and gains the reopening; nothing is deleted."""
+    caseload_orders_lock()  # issue 16: before any row lock
     today = today or timezone.localdate()
     young_person = lock(young_person, "pa")
     require("careleavers.reopen_case", user=actor.user, obj=young_person)
@@ -715,6 +729,7 @@ def accommodation_record(*, young_person: YoungPerson, actor: Staff, code: str, 
     past period with its end. A move into today's accommodation raises the event it is and sets the circumstance
     as the active pack's `accommodation_moves` say, keeps YoungPerson.accommodation (and, with an address, the
     address history) in step, and recomputes the requirements, all in this one transaction."""
+    caseload_orders_lock()  # issue 16: before any row lock
     today = today or timezone.localdate()
     young_person = lock(young_person, "pa__team")
     require("careleavers.record_accommodation", user=actor.user, obj=young_person)

@@ -20,6 +20,7 @@ from careleavers.models import (
 )
 from careleavers.selectors import team_leaders_of
 from careleavers.services import case_note_add, check_record_date, notify
+from compliance.checkpoints import caseload_orders_lock
 from compliance.engine import recompute_young_person
 from core.audit import audit_record
 from core.dates import british
@@ -107,6 +108,7 @@ def contact_log(
     young person's requirements up to date in the same transaction (V3). A keeping-in-touch offer
     names the date and time of the visit offered; the third offer declined in a row opens a
     management-oversight item for the Team Leader (S5)."""
+    caseload_orders_lock()  # issue 16: before any row lock
     require("contacts.log_contact", user=actor.user, obj=young_person)
     if method not in Method.values:
         raise ServiceError("Choose how the contact was made.", field="method")
@@ -216,6 +218,7 @@ def contact_void(*, contact: Contact, actor: Staff, reason: str) -> Contact:
     """A contact recorded in error is voided, never deleted; the engine then ignores it. Whoever recorded
     it (while a PA on the case) or the allocated PA's Team Leader voids it, with a reason (issue 14); the
     PA, and whoever recorded it, are told."""
+    caseload_orders_lock()  # issue 16: before any row lock
     contact = lock(contact, "young_person__pa__team", "recorded_by__user")
     young_person = contact.young_person
     require("contacts.void_contact", user=actor.user, obj=contact)
@@ -317,6 +320,7 @@ def contact_correct(*, contact: Contact, actor: Staff, version: int, reason: str
     """Correct a contact's date, time, method, outcome or note as a new version with a reason (issue 12, item 5):
     the earlier values are kept in the correction row (and the contact's history), managers see them, and the due
     dates follow the correction in the same transaction (V3). Voiding stays for a contact recorded in error."""
+    caseload_orders_lock()  # issue 16: before any row lock
     contact = lock(contact, "young_person__pa__team", "recorded_by__user")
     young_person = contact.young_person
     require("contacts.correct_contact", user=actor.user, obj=contact)

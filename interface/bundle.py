@@ -36,6 +36,7 @@ from careleavers.models import (
     Team,
     YoungPerson,
 )
+from compliance.checkpoints import caseload_orders_lock
 from compliance.engine import recompute
 from compliance.models import PolicyPack, RequirementCode
 from compliance.packs import DEFAULT_PACK, PATHWAY_REVIEW_DAYS, ensure_packs, pack_keys
@@ -548,6 +549,7 @@ def import_bundle(data: Any, *, update_staff: bool = False, progress: Callable[[
     with transaction.atomic():  # not the decorator, whose wrapper would keep `data` alive to the end
         bundle = validate_bundle(data, update_staff=update_staff, progress=progress, shape_checked=shape_checked)
         del data  # issue 16, item 4: the parsed JSON is not needed once checked (import_cases keeps no other reference)
+        caseload_orders_lock()  # issue 16: before the first row lock (its recompute writes the summary); checks read
         return _apply_bundle(bundle, progress)
 
 

@@ -44,6 +44,7 @@ from approvals.services import arrangements_review_request
 from careleavers.models import CaseNote, CaseNoteKind, Notification, PlannedAbsence, Staff, Team, YoungPerson
 from careleavers.selectors import team_leaders_of_teams
 from careleavers.services import case_note_add, check_note_text, notify
+from compliance.checkpoints import caseload_writes
 from compliance.engine import recompute, recompute_night
 from compliance.models import Basis, PolicyPack, Requirement, RequirementCode, Status
 from compliance.packs import active_pack
@@ -340,7 +341,8 @@ def nightly_run(*, as_of: dt.date | None = None, worker: str = "") -> RunResult:
         sent = alerts_send() if row["state"] == RunState.DONE else 0
         return RunResult(night=night, ran=False, state=row["state"], alerts_sent=sent, worker=row["worker"])
     try:
-        with _Heartbeat(run), phase("commit"), transaction.atomic():
+        # Issue 16: the caseload orders' lock before any row lock, held to the commit (as the trigger would hold it).
+        with _Heartbeat(run), phase("commit"), caseload_writes():
             with phase("missed_nights"):
                 missed = missed_nights_before(night)
                 if missed:

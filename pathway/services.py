@@ -19,6 +19,7 @@ from approvals.services import arrangement_approve, arrangement_request
 from careleavers.models import CaseNoteKind, Staff, YoungPerson
 from careleavers.selectors import team_leaders_of
 from careleavers.services import case_note_add, notify
+from compliance.checkpoints import caseload_orders_lock
 from compliance.engine import recompute_young_person
 from compliance.models import Requirement, RequirementCode
 from compliance.packs import active_pack
@@ -358,6 +359,7 @@ def plan_sign_off(*, plan: PathwayPlan, actor: Staff, comments: str = "", no_vis
     arrangement_approve, which alerts the Service Leader), one case note with the rationale (`comments`,
     then required). Refused, with nothing changed, when the plan is not ready (R3 content, contact
     arrangements that agree with the request) or the request cannot be approved (R1)."""
+    caseload_orders_lock()  # issue 16: before any row lock
     today = today or timezone.localdate()
     plan = _lock(plan)
     transition = PLAN_TRANSITIONS.check(plan, "sign_off", user=actor.user)

@@ -1,0 +1,201 @@
+"""Issue 16: writes that move people in the whole service's caseload orders, at the same time as each other and as
+the nightly run, on PostgreSQL with real connections (one thread each). The checkpoints' trigger (migration
+compliance 0014) takes one transaction-level advisory lock, held to the commit; every transaction that writes the
+summary takes it before any row lock (compliance.checkpoints.caseload_orders_lock), so a transaction holding it
+never waits for a row that a transaction waiting for it holds: no deadlock, and the checkpoints stay exact (every
+page of every sort the plain OFFSET query's, V4).
+
+Each test holds a row lock of its own (in the test's connection) that one writer needs part-way through, so the
+writers meet in the order that used to deadlock: the writer waits there holding its first row locks, the other
+writer is started and runs until it waits too (seen in pg_locks, not guessed from time), then the row is let go.
+Before the lock came first, the night waited at its commit for the young person a case closure had locked, and the
+closure then waited for the advisory lock the night held (PostgreSQL aborted one of them)."""
+
+import threading
+import time
+
+import pytest
+from django.db import connection, connections, transaction
+
+from careleavers.models import Allocation, YoungPerson
+from compliance.models import CaseloadSummary, Requirement
+from compliance.services import case_close
+from contacts import services as contact_services
+from contacts.models import Method, Outcome
+from oversight.models import NightlyRun, RunState
+from oversight.services import nightly_run
+from tests.careleavers.helpers import today, young_person
+
+from .test_checkpoints import assert_every_page_is_the_offset_querys, rebuild
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+#: How long any writer may wait for a lock before it fails instead (a safety net: a deadlock is found in
+#: deadlock_timeout, 1 s, and the tests then fail on the writer's error, not on this).
+LOCK_TIMEOUT = "30s"
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers and the checkpoints' trigger need PostgreSQL")
+
+
+class Writer(threading.Thread):
+    """`work` in a connection and transaction of its own; its backend's pid, its error (if any)."""
+
+    def __init__(self, name: str, work) -> None:
+        super().__init__(name=name, daemon=True)
+        self.work = work
+        self.pid: int | None = None
+        self.error: BaseException | None = None
+        self.connected = threading.Event()
+
+    def run(self) -> None:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
+                cursor.execute("SELECT pg_backend_pid()")
+                self.pid = cursor.fetchone()[0]
+            self.connected.set()
+            self.work()
+        except BaseException as exc:  # reported by the test
+            self.error = exc
+        finally:
+            self.connected.set()
+            connections.close_all()
+
+    def begin(self) -> "Writer":
+        self.start()
+        assert self.connected.wait(30), f"{self.name} did not connect"
+        return self
+
+    def finish(self) -> None:
+        self.join(90)
+        assert not self.is_alive(), f"{self.name} did not finish"
+        assert self.error is None, f"{self.name}: {type(self.error).__name__}: {self.error}"
+
+
+def blocked_by(writer: Writer) -> set[int]:
+    """The backends whose locks `writer`'s backend is waiting for (empty when it is not waiting)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_blocking_pids(%s)", [writer.pid])
+        return set(cursor.fetchone()[0])
+
+
+def wait_until_waiting(writer: Writer, *, on: int | None = None) -> bool:
+    """Poll until `writer` waits for a lock (held by backend `on`, when given); False if it finished first."""
+    deadline = time.monotonic() + 60
+    while writer.is_alive():
+        waiting_on = blocked_by(writer)
+        if waiting_on and (on is None or on in waiting_on):
+            return True
+        assert time.monotonic() < deadline, f"{writer.name} neither waited nor finished"
+        writer.join(0.01)
+    return False
+
+
+def own_pid() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+@pytest.fixture
+def people(alice, charlie):
+    """Nine open cases of two PAs, recomputed (so some are overdue: the night raises their alerts), with checkpoints
+    every second open case, so that most positions are ones the writes move."""
+    cases = [
+        young_person(
+            alice if n % 2 else charlie,
+            name=("Sam Same" if n < 3 else f"Name {9 - n}"),
+            age=18 + n % 3,
+            allocated_days_ago=(20, 300, 80, 300, 10, 50, 2000, 45, 5)[n],
+        )
+        for n in range(9)
+    ]
+    rebuild(2)
+    return cases
+
+
+def make_the_night_move_someone(person: YoungPerson) -> None:
+    """A summary row the night corrects (its name no longer the young person's), so the night's refresh moves it in
+    the name order, as a new day's windows move people (the trigger's lock is taken only for moves)."""
+    CaseloadSummary.objects.filter(pk=person.pk).update(name="Zed Stale")
+
+
+def test_v4_a_case_closed_while_the_night_runs_no_deadlock(people, tess):
+    """The closure locks the young person (and waits for their allocation, which the test holds); the night runs
+    meanwhile and raises the young person's alert (overdue). Both commit, and every page is the OFFSET query's."""
+    closing = people[1]  # alice's, allocated 300 days ago with no contact: overdue
+    make_the_night_move_someone(people[4])
+    with transaction.atomic():
+        Allocation.objects.select_for_update().get(young_person=closing, end__isnull=True)
+        holder = own_pid()
+        closure = Writer(
+            "case close", lambda: case_close(young_person=closing, actor=tess, closed_on=today(), reason="moved_away")
+        ).begin()
+        assert wait_until_waiting(closure, on=holder)  # holding what it locked first, waiting for the allocation
+        night = Writer("night", lambda: nightly_run(as_of=today())).begin()
+        wait_until_waiting(night)  # for the closure (its lock, or the young person), or already done
+    closure.finish()
+    night.finish()
+    assert YoungPerson.objects.get(pk=closing.pk).closed_on == today()
+    assert NightlyRun.objects.get(night=today()).state == RunState.DONE
+    assert CaseloadSummary.objects.get(pk=closing.pk).closed
+    assert CaseloadSummary.objects.get(pk=people[4].pk).name == people[4].name
+    assert_every_page_is_the_offset_querys()
+
+
+def test_v4_a_contact_and_a_case_closed_at_once_for_one_young_person_no_deadlock(people, alice, tess):
+    """A Team Leader closes a case (waiting, part-way, for the allocation the test holds) while the PA records a
+    visit to the same young person: the visit's transaction is recorded before or after the closure, never
+    half-way, and neither is aborted."""
+    person = people[3]
+    with transaction.atomic():
+        Allocation.objects.select_for_update().get(young_person=person, end__isnull=True)
+        holder = own_pid()
+        closure = Writer(
+            "case close", lambda: case_close(young_person=person, actor=tess, closed_on=today(), reason="moved_away")
+        ).begin()
+        assert wait_until_waiting(closure, on=holder)
+        visit = Writer(
+            "contact",
+            lambda: contact_services.contact_log(
+                young_person=person, actor=alice, date=today(), method=Method.OFFICE_VISIT, outcome=Outcome.COMPLETED
+            ),
+        ).begin()
+        wait_until_waiting(visit)
+    closure.finish()
+    visit.finish()
+    assert YoungPerson.objects.get(pk=person.pk).closed_on == today()
+    assert person.contacts.count() == 1
+    assert not Requirement.objects.filter(young_person=person).exists()  # closed from today: nothing is owed
+    assert_every_page_is_the_offset_querys()
+
+
+def test_v4_a_contact_that_moves_someone_while_the_night_runs_no_deadlock(people, alice):
+    """The visit's recompute waits for one of the young person's requirement rows (the test holds it) after the
+    visit is written; the night runs meanwhile. Both commit; the visit moved its young person in the due-date
+    orders, and every page is the OFFSET query's."""
+    person = people[3]  # overdue: the visit moves them from the front of the urgency order
+    before = CaseloadSummary.objects.get(pk=person.pk)
+    make_the_night_move_someone(people[6])
+    with transaction.atomic():
+        list(Requirement.objects.select_for_update().filter(young_person=person))
+        holder = own_pid()
+        visit = Writer(
+            "contact",
+            lambda: contact_services.contact_log(
+                young_person=person, actor=alice, date=today(), method=Method.OFFICE_VISIT, outcome=Outcome.COMPLETED
+            ),
+        ).begin()
+        assert wait_until_waiting(visit, on=holder)
+        night = Writer("night", lambda: nightly_run(as_of=today())).begin()
+        wait_until_waiting(night)
+    visit.finish()
+    night.finish()
+    after = CaseloadSummary.objects.get(pk=person.pk)
+    assert (after.urgency, after.next_due) != (before.urgency, before.next_due)
+    assert NightlyRun.objects.get(night=today()).state == RunState.DONE
+    assert_every_page_is_the_offset_querys()
