@@ -97,6 +97,7 @@ def event_record(*, young_person: YoungPerson, actor: Staff, kind: str, date, no
 def pack_load(*, data: PackData, actor: Staff | None = None) -> bool:
     """Bring a pack in the database into line with its data file (`manage.py pack_load`); the active
     pack's due dates are recomputed when it changed, and the change is in the audit log."""
+    caseload_orders_lock()  # issue 16: before any row lock
     pack, changed = load_pack(data, overwrite=True)
     if changed:
         audit_record(kind=AuditKind.PACK_CHANGED, actor=actor, obj=pack, source="pack_load", version=data.version)
@@ -659,6 +660,7 @@ def supervision_record(*, pa: Staff, actor: Staff, held_on: dt.date, summary: st
     supervision case note on that young person's record, linked to the session; an interval agreed in supervision
     (T4) is set through interval_override_set, pointing at that note. Only young people the PA works (their
     caseload and the cases they cover); all or nothing."""
+    caseload_orders_lock()  # issue 16: before any row lock
     today = today or timezone.localdate()
     if not rules.has_perm("careleavers.record_supervision", actor.user, pa):
         raise NotAllowed("Only the Personal Adviser's own Team Leader, or a Service Leader, records their supervision.")

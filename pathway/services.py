@@ -476,6 +476,7 @@ def plan_carrying(arrangement: Arrangement) -> PathwayPlan | None:
 def arrangement_approve_on_plan(*, arrangement: Arrangement, actor: Staff, rationale: str, no_visit_reason: str = "",
                                 today: dt.date | None = None) -> PathwayPlan:
     """The approvals decision page's approval of a request made on a plan: the sign-off of that version (R4)."""
+    caseload_orders_lock()  # issue 16: before any row lock
     plan = plan_carrying(arrangement)
     if plan is None or not arrangement.approved_by_plan_sign_off:
         raise InvalidState("This request was not made on a pathway plan: approve it on its own page.")

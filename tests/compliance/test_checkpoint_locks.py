@@ -11,32 +11,37 @@ writer is started and runs until it waits too (seen in pg_locks, not guessed fro
 Before the lock came first, the night waited at its commit for the young person a case closure had locked, and the
 closure then waited for the advisory lock the night held (PostgreSQL aborted one of them)."""
 
+import ast
+import inspect
 import threading
 import time
 
 import pytest
 from django.db import connection, connections, transaction
 
+from approvals import services as approval_services
 from careleavers.models import Allocation, YoungPerson
+from compliance import services as compliance_services
 from compliance.models import CaseloadSummary, Requirement
 from compliance.services import case_close
 from contacts import services as contact_services
 from contacts.models import Method, Outcome
 from oversight.models import NightlyRun, RunState
 from oversight.services import nightly_run
+from pathway import services as pathway_services
 from tests.careleavers.helpers import today, young_person
 
 from .test_checkpoints import assert_every_page_is_the_offset_querys, rebuild
 
-pytestmark = pytest.mark.django_db(transaction=True)
+concurrent = pytest.mark.django_db(transaction=True)
 
 #: How long any writer may wait for a lock before it fails instead (a safety net: a deadlock is found in
 #: deadlock_timeout, 1 s, and the tests then fail on the writer's error, not on this).
 LOCK_TIMEOUT = "30s"
 
 
-@pytest.fixture(autouse=True)
-def _postgresql_only():
+@pytest.fixture
+def postgresql():
     if connection.vendor != "postgresql":
         pytest.skip("concurrent writers and the checkpoints' trigger need PostgreSQL")
 
@@ -102,7 +107,7 @@ def own_pid() -> int:
 
 
 @pytest.fixture
-def people(alice, charlie):
+def people(postgresql, alice, charlie):
     """Nine open cases of two PAs, recomputed (so some are overdue: the night raises their alerts), with checkpoints
     every second open case, so that most positions are ones the writes move."""
     cases = [
@@ -124,6 +129,7 @@ def make_the_night_move_someone(person: YoungPerson) -> None:
     CaseloadSummary.objects.filter(pk=person.pk).update(name="Zed Stale")
 
 
+@concurrent
 def test_v4_a_case_closed_while_the_night_runs_no_deadlock(people, tess):
     """The closure locks the young person (and waits for their allocation, which the test holds); the night runs
     meanwhile and raises the young person's alert (overdue). Both commit, and every page is the OFFSET query's."""
@@ -147,6 +153,7 @@ def test_v4_a_case_closed_while_the_night_runs_no_deadlock(people, tess):
     assert_every_page_is_the_offset_querys()
 
 
+@concurrent
 def test_v4_a_contact_and_a_case_closed_at_once_for_one_young_person_no_deadlock(people, alice, tess):
     """A Team Leader closes a case (waiting, part-way, for the allocation the test holds) while the PA records a
     visit to the same young person: the visit's transaction is recorded before or after the closure, never
@@ -174,6 +181,7 @@ def test_v4_a_contact_and_a_case_closed_at_once_for_one_young_person_no_deadlock
     assert_every_page_is_the_offset_querys()
 
 
+@concurrent
 def test_v4_a_contact_that_moves_someone_while_the_night_runs_no_deadlock(people, alice):
     """The visit's recompute waits for one of the young person's requirement rows (the test holds it) after the
     visit is written; the night runs meanwhile. Both commit; the visit moved its young person in the due-date
@@ -199,3 +207,43 @@ def test_v4_a_contact_that_moves_someone_while_the_night_runs_no_deadlock(people
     assert (after.urgency, after.next_due) != (before.urgency, before.next_due)
     assert NightlyRun.objects.get(night=today()).state == RunState.DONE
     assert_every_page_is_the_offset_querys()
+
+
+def _recomputing(tree: ast.Module) -> set[str]:
+    """The module's functions that recompute someone, themselves or through another function of the module."""
+    calls = {
+        node.name: {
+            call.func.id if isinstance(call.func, ast.Name) else getattr(call.func, "attr", "")
+            for call in ast.walk(node)
+            if isinstance(call, ast.Call)
+        }
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef)
+    }
+    found = {"recompute", "recompute_young_person"}
+    while True:
+        more = {name for name, called in calls.items() if called & found} - found
+        if not more:
+            return found - {"recompute", "recompute_young_person"}
+        found |= more
+
+
+@pytest.mark.parametrize("module", [compliance_services, contact_services, approval_services, pathway_services])
+def test_v4_every_service_that_recomputes_takes_the_lock_before_anything_else(module):
+    """The rule the tests above rest on, for services written later too: a transaction's service that recomputes
+    someone takes caseload_orders_lock as its first statement (after the docstring), before any read or row lock."""
+    tree = ast.parse(inspect.getsource(module))
+    services = [
+        node
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef)
+        and node.name in _recomputing(tree)
+        and any("atomic" in ast.unparse(d) for d in node.decorator_list)
+    ]
+    assert services, "no service recomputes here: the test reads the wrong module"
+    late = []
+    for node in services:
+        body = node.body[1:] if isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant) else node.body
+        if ast.unparse(body[0]) != "caseload_orders_lock()":
+            late.append(node.name)
+    assert not late, f"take caseload_orders_lock() first in {late} (compliance.checkpoints)"
