@@ -33,7 +33,7 @@ from typing import Any, NamedTuple, Self
 import rules
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import get_connection
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.urls import reverse
@@ -56,6 +56,7 @@ from core.rules import team_leaders_among
 from pathway.models import PathwayPlan, PlanState
 from pathway.services import plans_unshared_notify
 
+from .mail import DigestEmail
 from .models import (
     Alert,
     AlertKind,
@@ -791,7 +792,8 @@ def digests_send(*, sent_at: dt.datetime, first: int, last: int) -> int:
             continue
         subject = f"[{settings.SERVICE_NAME}] {count} alert{'s' if count != 1 else ''} about your young people"
         body = f"{count} new alert{'s' if count != 1 else ''}, also in your notifications:\n\n{lines}"
-        messages.append(EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[address]))
+        # The same message as EmailMessage's, its MIME parts built once for all (issue 16: oversight.mail).
+        messages.append(DigestEmail(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[address]))
     if messages:
         get_connection(fail_silently=True).send_messages(messages)
     return len(messages)
