@@ -1,13 +1,13 @@
 """The digest e-mails' MIME message, built cheaply (issue 16).
 
-A first night sends about 4 500 digests, and Django's EmailMessage.message() spent about 0.2 ms of Python on each
-(1 s in all): every message builds its body part through the email package (the charset and its parameter on
-Content-Type, the transfer encoding) and encodes its subject through email.header.Header. Those parts are the same
-for every digest whose text has the same shape. DigestEmail builds them once per process, with Django's own code,
-and gives each message a copy with its own text and headers: the same message object, so the same bytes on the
-wire (tests/oversight/test_digest_mail.py compares the two on many texts). Anything else (a line too long for
-SMTP, which Django sends as quoted-printable; another charset; attachments, alternatives, cc, reply-to, extra
-headers) goes through Django's message() unchanged.
+A first night sends about 4 500 digests, and Django's EmailMessage.message() spent about 0.06 ms of Python on
+each (0.25-0.27 s in all, measured alone; 0.06 s this way): every message builds its body part through the email
+package (the charset and its parameter on Content-Type, the transfer encoding) and encodes its subject through
+email.header.Header. Those parts are the same for every digest whose text has the same shape. DigestEmail builds
+them once per process, with Django's own code, and gives each message a copy with its own text and headers: the
+same message object, so the same bytes on the wire (tests/oversight/test_digest_mail.py compares the two on many
+texts). Anything else (a line too long for SMTP, which Django sends as quoted-printable; another charset;
+attachments, alternatives, cc, reply-to, extra headers) goes through Django's message() unchanged.
 """
 
 import copy
