@@ -33,7 +33,7 @@ from typing import Any, NamedTuple, Self
 import rules
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import get_connection
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.urls import reverse
@@ -57,6 +57,7 @@ from core.rules import team_leaders_among
 from pathway.models import PathwayPlan, PlanState
 from pathway.services import plans_unshared_notify
 
+from .mail import DigestEmail
 from .models import (
     Alert,
     AlertKind,
@@ -474,33 +475,43 @@ def alert_candidates(*, night: dt.date) -> dict[str, QuerySet]:
 
 
 def alerts_raise(*, run: NightlyRun | None, night: dt.date) -> int:
-    """Insert the night's new alert rows, set-based (issue 16): one INSERT ... SELECT per kind, which
-    reads the candidates and leaves out those raised before (the unique key, probed by NOT EXISTS on
-    its index), so nothing is loaded into Python, an ordinary night inserts only what is new, and no
-    row is written twice. Returns the rows inserted."""
+    """Insert the night's new alert rows, set-based (issue 16): one INSERT ... SELECT of every kind's
+    candidates, each leaving out those raised before (NOT EXISTS on the unique key), so nothing is loaded
+    into Python, an ordinary night inserts only what is new, and no row is written twice (ON CONFLICT DO
+    NOTHING: two runs of different nights at once). Returns the rows inserted."""
     ops = connection.ops
     table = ops.quote_name(Alert._meta.db_table)
     columns = ", ".join(ops.quote_name(c) for c in (
         "young_person_id", "requirement", "kind", "due", "rule", "raised_on", "run_id", "created_at", "sent_at",
         "outcome", "recipients"))
-    now, raised = timezone.now(), 0
+    now = timezone.now()
+    branches: list[str] = []
+    branch_params: list[Any] = []
+    for position, (kind, candidates) in enumerate(alert_candidates(night=night).items()):
+        new = candidates.filter(~Exists(Alert.objects.filter(
+            young_person=OuterRef("young_person"), requirement=OuterRef("code"), kind=kind, due=OuterRef("due"))))
+        sql, params = new.query.sql_with_params()
+        rule = ALERT_RULES[kind][0]
+        # A pathway review due soon is P2, not V2.
+        pathway = RequirementCode.PATHWAY_REVIEW if kind == AlertKind.DUE_SOON else ""
+        branches.append(
+            f"SELECT {position} AS kind_pos, ROW_NUMBER() OVER () AS pos, c.young_person_id, c.code, %s AS kind,"  # noqa: S608  # nosec B608
+            f" c.due, CASE WHEN c.code = %s THEN 'P2' ELSE %s END AS rule FROM ({sql}) c")
+        branch_params += [kind, pathway, rule, *params]
+    # One statement for the five kinds (issue 16), inserting in the order five statements did (kind by kind, each
+    # in its candidates' order). The ORDER BY also makes every candidate be read before the first row is written:
+    # on a first night the table is empty, so PostgreSQL probes it by a scan per candidate, and a scan that ran
+    # while the statement wrote into the table read every row written so far (0.8 s of CPU for 12 500 due-soon alerts).
+    # No two kinds' rows can clash (the kind is in the unique key), so each NOT EXISTS reads what it read before.
+    statement = (  # table and column names from the models, every value bound
+        f"INSERT INTO {table} ({columns}) "  # noqa: S608  # nosec B608
+        f"SELECT n.young_person_id, n.code, n.kind, n.due, n.rule, %s, %s, %s, NULL, %s, 0"
+        f" FROM ({' UNION ALL '.join(branches)}) n WHERE 1 = 1 ORDER BY n.kind_pos, n.pos ON CONFLICT DO NOTHING"
+    )
     with connection.cursor() as cursor:
-        for kind, candidates in alert_candidates(night=night).items():
-            new = candidates.filter(~Exists(Alert.objects.filter(
-                young_person=OuterRef("young_person"), requirement=OuterRef("code"), kind=kind, due=OuterRef("due"))))
-            sql, params = new.query.sql_with_params()
-            rule = ALERT_RULES[kind][0]
-            # A pathway review due soon is P2, not V2.
-            pathway = RequirementCode.PATHWAY_REVIEW if kind == AlertKind.DUE_SOON else ""
-            statement = (  # table and column names from the models, every value bound
-                f"INSERT INTO {table} ({columns}) "  # noqa: S608  # nosec B608
-                f"SELECT c.young_person_id, c.code, %s, c.due, CASE WHEN c.code = %s THEN 'P2' ELSE %s END, "
-                f"%s, %s, %s, NULL, %s, 0 FROM ({sql}) c WHERE 1 = 1 ON CONFLICT DO NOTHING"
-            )
-            cursor.execute(statement, [kind, pathway, rule, ops.adapt_datefield_value(night), run.pk if run else None,
-                                       ops.adapt_datetimefield_value(now), AlertOutcome.PENDING, *params])
-            raised += max(cursor.rowcount, 0)
-    return raised
+        cursor.execute(statement, [ops.adapt_datefield_value(night), run.pk if run else None,
+                                   ops.adapt_datetimefield_value(now), AlertOutcome.PENDING, *branch_params])
+        return max(cursor.rowcount, 0)
 
 
 def escalation_reviews_request(*, run: NightlyRun, night: dt.date) -> int:
@@ -783,7 +794,8 @@ def digests_send(*, sent_at: dt.datetime, first: int, last: int) -> int:
             continue
         subject = f"[{settings.SERVICE_NAME}] {count} alert{'s' if count != 1 else ''} about your young people"
         body = f"{count} new alert{'s' if count != 1 else ''}, also in your notifications:\n\n{lines}"
-        messages.append(EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[address]))
+        # The same message as EmailMessage's, its MIME parts built once for all (issue 16: oversight.mail).
+        messages.append(DigestEmail(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[address]))
     if messages:
         get_connection(fail_silently=True).send_messages(messages)
     return len(messages)

@@ -10,7 +10,7 @@ from careleavers.models import CaseNote, CaseNoteKind, Notification, PlannedAbse
 from compliance.engine import recompute
 from core.models import AuditEvent, AuditKind
 from oversight.models import Alert, AlertKind, AlertOutcome
-from oversight.services import alerts_raise, alerts_send, nightly_run
+from oversight.services import alert_candidates, alerts_raise, alerts_send, nightly_run
 from pathway.models import PathwayPlan, PlanState
 from tests.factories import ArrangementFactory, ContactFactory, YoungPersonFactory
 
@@ -255,3 +255,15 @@ def test_the_run_reports_how_long_each_step_took(service):
                                    "plans_unshared", "commit", "alerts_send"]
     assert all(seconds >= 0 for seconds in result.phases.values())
     assert result.as_dict()["phases"] == result.phases
+
+
+def test_alerts_are_raised_kind_by_kind_in_each_kinds_candidates_order(service):
+    """Issue 16: one INSERT ... SELECT for the five kinds (V2/P2, P2, V4, V5, E3) writes the rows in the order the
+    five statements before it did: the kinds in ALERT_RULES' order, each kind's rows in its candidates' order (the
+    ids, and so the notifications and the digests' lines, follow it)."""
+    with at_noon(AS_OF):
+        assert alerts_raise(run=None, night=AS_OF) > 0
+        expected = [(kind, *row) for kind, candidates in alert_candidates(night=AS_OF).items() for row in candidates]
+    rows = list(Alert.objects.order_by("pk").values_list("kind", "young_person_id", "requirement", "due"))
+    assert len({kind for kind, *_ in rows}) >= 3  # several kinds, so their order is tested
+    assert rows == expected
