@@ -148,19 +148,21 @@ class CaseloadFilter(django_filters.FilterSet):
         return self._bound_form_fields()
 
     def _options_of(self, name: str, choices, value) -> SafeString:
+        if name == "team":  # issue 16: the rows as read are the key; they are made text only when not kept yet
+            return _team_options(tuple(_teams().rows()), str(value))
         if name == "pa":
             choices = self.pa_choices
-        elif name == "team":
-            choices = [("", "Any team"), *_teams().rows()]
-        return _options(tuple((str(option), str(label)) for option, label in choices), str(value))
+        return _options(_as_text(choices), str(value))
 
     def _empty_form_fields(self) -> list[dict]:
         fixed = _fixed_choices()
         fields = []
         for name, filter_ in self.filters.items():
             entry = {"name": name, "id": f"id_{name}", "label": filter_.label, "search": name == "q", "value": ""}
-            if name != "q":
-                entry["options"] = self._options_of(name, fixed.get(name, ()), None)
+            if name in fixed:  # issue 16: their options' text made once per process
+                entry["options"] = _options(fixed[name], "None")
+            elif name != "q":
+                entry["options"] = self._options_of(name, (), None)
             fields.append(entry)
         return fields
 
@@ -214,10 +216,21 @@ class CaseloadFilter(django_filters.FilterSet):
         return queryset.filter(Exists(rows))
 
 
+def _as_text(choices) -> tuple[tuple[str, str], ...]:
+    return tuple((str(option), str(label)) for option, label in choices)
+
+
+@lru_cache(maxsize=32)
+def _team_options(rows: tuple[tuple[int, str], ...], chosen: str) -> SafeString:
+    """The team filter's options for the teams as read, (id, name) by name, "Any team" first (_options)."""
+    return _options(_as_text([("", "Any team"), *rows]), chosen)
+
+
 @lru_cache(maxsize=1)
-def _fixed_choices() -> dict[str, tuple]:
-    """The choices of the filters whose choices are fixed, as their form fields give them (the empty one first)."""
-    return {name: tuple(copy.deepcopy(CaseloadFilter.base_filters[name]).field.choices)
+def _fixed_choices() -> dict[str, tuple[tuple[str, str], ...]]:
+    """The choices of the filters whose choices are fixed, as their form fields give them (the empty one first), as
+    text (_options' key)."""
+    return {name: _as_text(copy.deepcopy(CaseloadFilter.base_filters[name]).field.choices)
             for name in ("status", "requirement", "circumstance", "arrangement")}
 
 
