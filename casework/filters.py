@@ -160,7 +160,7 @@ class CaseloadFilter(django_filters.FilterSet):
         for name, filter_ in self.filters.items():
             entry = {"name": name, "id": f"id_{name}", "label": filter_.label, "search": name == "q", "value": ""}
             if name in fixed:  # issue 16: their options' text made once per process
-                entry["options"] = _options(fixed[name], "None")
+                entry["options"] = _options(fixed[name], str(None))
             elif name != "q":
                 entry["options"] = self._options_of(name, (), None)
             fields.append(entry)

@@ -57,7 +57,7 @@ def caseload(request):
     fragment = _htmx_fragment(request)
     visibility = visibility_of(request.user)
     # Issue 16: the sorts and counts read the summary, true for today; the counts at the top read the day it is true
-    # for in their own query and bring it up to date first (compliance.engine.ensure_summary). For the whole service,
+    # for in the same query and bring it up to date first (compliance.engine.ensure_summary). For the whole service,
     # the summary's totals (everyone has a row; how many open cases; the counts at the top) in one query, and its
     # open cases, unfiltered, page over the summary's indexes alone. Elsewhere the counts at the top count the
     # unfiltered list too (one query), so the paginator need not; the htmx fragment shows no counts.
