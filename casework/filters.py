@@ -13,7 +13,7 @@ from functools import cache, lru_cache
 import django_filters
 from django.core.paginator import Paginator
 from django.db import connections
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.base import DEFERRED
 from django.db.models.expressions import OrderBy, RawSQL
 from django.utils.functional import cached_property
@@ -24,8 +24,9 @@ from approvals.models import Arrangement, ArrangementKind, ArrangementState
 from careleavers.models import Circumstance, PlannedAbsence, Staff, Team, YoungPerson
 from careleavers.selectors import open_cases, personal_advisers_visible_to, staff_for
 from compliance.checkpoints import SORT_INDEX, page_ids_params, page_ids_sql
+from compliance.engine import ensure_summary, refresh_summary, summary_date
 from compliance.models import Requirement, RequirementCode, Status
-from compliance.selectors import URGENCY_SORT, most_urgent, open_summaries, order_by_urgency
+from compliance.selectors import URGENCY_SORT, most_urgent, open_summaries, order_by_urgency, summary_day
 from compliance.status import needs_attention_q, status_for, status_q
 from core.dates import age_on
 from core.prepared import DATE, INT, Ids, Prepared
@@ -147,19 +148,21 @@ class CaseloadFilter(django_filters.FilterSet):
         return self._bound_form_fields()
 
     def _options_of(self, name: str, choices, value) -> SafeString:
+        if name == "team":  # issue 16: the rows as read are the key; they are made text only when not kept yet
+            return _team_options(tuple(_teams().rows()), str(value))
         if name == "pa":
             choices = self.pa_choices
-        elif name == "team":
-            choices = [("", "Any team"), *_teams().rows()]
-        return _options(tuple((str(option), str(label)) for option, label in choices), str(value))
+        return _options(_as_text(choices), str(value))
 
     def _empty_form_fields(self) -> list[dict]:
         fixed = _fixed_choices()
         fields = []
         for name, filter_ in self.filters.items():
             entry = {"name": name, "id": f"id_{name}", "label": filter_.label, "search": name == "q", "value": ""}
-            if name != "q":
-                entry["options"] = self._options_of(name, fixed.get(name, ()), None)
+            if name in fixed:  # issue 16: their options' text made once per process
+                entry["options"] = _options(fixed[name], str(None))
+            elif name != "q":
+                entry["options"] = self._options_of(name, (), None)
             fields.append(entry)
         return fields
 
@@ -213,10 +216,21 @@ class CaseloadFilter(django_filters.FilterSet):
         return queryset.filter(Exists(rows))
 
 
+def _as_text(choices) -> tuple[tuple[str, str], ...]:
+    return tuple((str(option), str(label)) for option, label in choices)
+
+
+@lru_cache(maxsize=32)
+def _team_options(rows: tuple[tuple[int, str], ...], chosen: str) -> SafeString:
+    """The team filter's options for the teams as read, (id, name) by name, "Any team" first (_options)."""
+    return _options(_as_text([("", "Any team"), *rows]), chosen)
+
+
 @lru_cache(maxsize=1)
-def _fixed_choices() -> dict[str, tuple]:
-    """The choices of the filters whose choices are fixed, as their form fields give them (the empty one first)."""
-    return {name: tuple(copy.deepcopy(CaseloadFilter.base_filters[name]).field.choices)
+def _fixed_choices() -> dict[str, tuple[tuple[str, str], ...]]:
+    """The choices of the filters whose choices are fixed, as their form fields give them (the empty one first), as
+    text (_options' key)."""
+    return {name: _as_text(copy.deepcopy(CaseloadFilter.base_filters[name]).field.choices)
             for name in ("status", "requirement", "circumstance", "arrangement")}
 
 
@@ -231,11 +245,13 @@ def requirements_of(people: QuerySet[YoungPerson], *, whole_service: bool = Fals
 
 
 def _counts(people: QuerySet[YoungPerson]) -> QuerySet:
-    # One row of aggregates (a constant's GROUP BY is dropped: an aggregate over everyone, as aggregate() writes it).
+    # One row of aggregates (a constant's GROUP BY is dropped: an aggregate over everyone, as aggregate() writes it),
+    # and the summary's day (issue 16: not a query of its own on every page; an aggregate over nobody gives none).
     return (people.order_by().annotate(all=Value(1)).values("all").annotate(
         people=Count("pk"), overdue_rows=Sum("caseload_summary__overdue"), due_soon_rows=Sum("caseload_summary__due_soon"),
-        overdue_people=Count("pk", filter=Q(caseload_summary__overdue__gt=0)))
-        .values_list("overdue_rows", "due_soon_rows", "overdue_people", "people"))
+        overdue_people=Count("pk", filter=Q(caseload_summary__overdue__gt=0)),
+        as_of=Max(summary_day()))
+        .values_list("overdue_rows", "due_soon_rows", "overdue_people", "people", "as_of"))
 
 
 @cache
@@ -250,11 +266,19 @@ def caseload_counts(visibility: tuple[str, int | None], *, today: dt.date) -> di
     (core.rules.visibility_of) and how many people it holds (`people`, the unfiltered list's count, so the
     paginator need not count them again), in one query over the people joined to their summary rows (V2, V4;
     issue 16: not every requirement row of the service on every page). The whole service's are
-    compliance.selectors.open_case_totals."""
+    compliance.selectors.open_case_totals. The summary is first brought up to date for `today`, as
+    engine.ensure_summary does: the day it is true for is read with the counts (issue 16: one query, not two) and
+    only when the calendar has moved past it is the summary refreshed and the counts read again."""
     kind, key = visibility
-    row: tuple = (0, 0, 0, 0)
-    if kind != "none":
-        row = _prepared_counts(kind).rows(key=key, today=today)[0]
+    if kind == "none":
+        ensure_summary(today)
+        return dict.fromkeys(("overdue", "due_soon", "overdue_people", "people"), 0)
+    *row, as_of = _prepared_counts(kind).rows(key=key, today=today)[0]
+    if not row[3]:
+        as_of = summary_date()  # nobody's row to read it beside
+    if as_of != today:
+        refresh_summary(today, previous=as_of)  # engine.ensure_summary, with the day already read
+        *row, _as_of = _prepared_counts(kind).rows(key=key, today=today)[0]
     return {name: value or 0 for name, value in zip(("overdue", "due_soon", "overdue_people", "people"), row,
                                                     strict=True)}
 

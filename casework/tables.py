@@ -19,6 +19,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 from django_tables2.data import TableListData
 
+from careleavers.models import YoungPerson
 from compliance.templatetags.leaving_care import requirement_label, status_badge
 from core.dates import british
 from core.reflow import DUE, NAME, STATUS, first_on_phone
@@ -53,6 +54,13 @@ def _escaped(value) -> str:
 def fast_format_html(format_string: str, *values) -> SafeString:
     """format_html's markup, byte for byte (tests/casework/test_tables.py compares the two)."""
     return SafeString(format_string.format(*map(_escaped, values)))  # nosec B703  (every value escaped)
+
+
+@lru_cache(maxsize=1)
+def _circumstance_labels() -> dict:
+    """What YoungPerson.get_circumstance_display gives for each circumstance (issue 16: Django's makes a dict of the
+    field's choices, each made hashable, on every call: a fifth of writing a page's rows)."""
+    return {value: str(label) for value, label in YoungPerson._meta.get_field("circumstance").flatchoices}
 
 
 @lru_cache(maxsize=8)
@@ -178,7 +186,7 @@ class CaseloadLayout:
             if self.show_pa:
                 values.append(record.pa.name if record.pa_id else "Unallocated")
             values += [
-                record.get_circumstance_display(),
+                _circumstance_labels().get(record.circumstance, record.circumstance),  # get_circumstance_display
                 requirement_label(record.next_code) if record.next_code else NONE,
                 NONE if record.next_due is None else british(record.next_due),  # "j M Y", as elsewhere
                 IN_ABSENCE if record.next_in_absence and record.next_due else "",

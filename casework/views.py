@@ -52,16 +52,23 @@ def caseload(request):
     today = timezone.localdate()
     everyone = young_people_visible_to(request.user)
     visible = open_cases(everyone, today=today)  # issue 11, item 8: closed cases leave it
-    ensure_summary(today)  # issue 16: the sorts and counts read the summary, true for today
     filters = CaseloadFilter(request.GET, queryset=visible, user=request.user, today=today)
-    # Issue 16: for the whole service, the summary's totals (everyone has a row; how many open cases; the counts at
-    # the top) in one query, and its open cases, unfiltered, page over the summary's indexes alone.
     service = not everyone.query.where
-    totals = open_case_totals() if service else None
     fragment = _htmx_fragment(request)
-    # Issue 16: the counts at the top count the unfiltered list too (one query), so the paginator need not.
     visibility = visibility_of(request.user)
-    counts = totals or (None if fragment else caseload_counts(visibility, today=today))
+    # Issue 16: the sorts and counts read the summary, true for today; the counts at the top read the day it is true
+    # for in the same query and bring it up to date first (compliance.engine.ensure_summary). For the whole service,
+    # the summary's totals (everyone has a row; how many open cases; the counts at the top) in one query, and its
+    # open cases, unfiltered, page over the summary's indexes alone. Elsewhere the counts at the top count the
+    # unfiltered list too (one query), so the paginator need not; the htmx fragment shows no counts.
+    totals = open_case_totals(today=today) if service else None
+    if totals is not None:
+        counts = totals
+    elif fragment:
+        counts = None
+        ensure_summary(today)
+    else:
+        counts = caseload_counts(visibility, today=today)
     unfiltered = not filters.narrows
     # Unfiltered, the list is `visible` itself (what filters.qs would give, without cleaning the form for it).
     paginator = CaseloadPaginator(visible if unfiltered else filters.qs, PAGE_SIZE, today=today, sort=request.GET.get("sort"),

@@ -3,18 +3,17 @@
 import datetime as dt
 
 from django.db import connection
-from django.db.models import Count, F, IntegerField, Max, Q, QuerySet, Sum
+from django.db.models import Count, DateField, F, IntegerField, Max, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from careleavers.models import Circumstance, LegalStatus, YoungPerson
 from core.dates import british
 
-from .engine import refresh_summary, requirements_as_of
+from .engine import refresh_summary, requirements_as_of, summary_date
 from .models import (
     LATEST_DUE_FIRST,
     CaseloadSummary,
-    CaseloadTotals,
     PackRequirement,
     Requirement,
     RequirementCode,
@@ -70,38 +69,77 @@ def open_summaries(sort: str = "status") -> QuerySet[CaseloadSummary]:
     return CaseloadSummary.objects.filter(closed=False).order_by(*SUMMARY_ORDERS[sort])
 
 
-def open_case_totals() -> dict[str, int]:
+def open_case_totals(*, today: dt.date | None = None) -> dict[str, int]:
     """The whole service's open cases from the summary: how many (`open`), requirements overdue and due soon,
     and people with something overdue (V2, V4). First, everyone has a summary row (people recorded without a
     recompute get theirs now): the whole service's caseload pages over the summary alone, so it must hold
     everyone. One query when it does: on PostgreSQL the few rows of the totals its triggers keep (CaseloadTotals,
-    issue 16: not a pass over everyone's summary on every page), elsewhere the pass itself."""
-    totals = kept_totals() if connection.vendor == "postgresql" else summary_totals()
-    if totals.pop("everyone") != totals.pop("summaries"):
+    issue 16: not a pass over everyone's summary on every page), elsewhere the pass itself.
+
+    With `today`, the summary is first brought up to date for it, as engine.ensure_summary does: the day it is true
+    for is read in the same query as the totals (issue 16: one query a page, not two), and only when the calendar
+    has moved past it are the summary refreshed and the totals read again."""
+    read = _kept_totals_and_day if connection.vendor == "postgresql" else _summary_totals_and_day
+    as_of, totals = read()
+    if today is not None and as_of != today:
+        refresh_summary(today, previous=as_of)  # engine.ensure_summary, with the day already read
+        as_of, totals = read()
+    if totals["everyone"] != totals["summaries"]:
         missing = list(YoungPerson.objects.filter(caseload_summary__isnull=True).values_list("pk", flat=True))
         if missing:
             refresh_summary(None, missing)
-            totals = kept_totals() if connection.vendor == "postgresql" else summary_totals()
-            del totals["everyone"], totals["summaries"]
+            _as_of, totals = read()
     return {"open": int(totals["open"] or 0), "overdue": int(totals["overdue_rows"] or 0),
             "due_soon": int(totals["due_soon_rows"] or 0), "overdue_people": int(totals["overdue_people"] or 0)}
 
 
+#: The keys of summary_totals, in the order _KEPT_TOTALS_SQL reads them after the summary's day.
+_TOTALS_KEYS = ("everyone", "summaries", "open", "overdue_rows", "due_soon_rows", "overdue_people")
+
+#: kept_totals and the summary's day in one statement (issue 16: constant SQL, nothing for the ORM to build or compile
+#: on each page).
+_KEPT_TOTALS_SQL = (
+    "SELECT (SELECT as_of FROM compliance_summarydate WHERE id = 1), SUM(young_people), SUM(summaries), SUM(open), "
+    "SUM(overdue_rows), SUM(due_soon_rows), SUM(overdue_people) FROM compliance_caseloadtotals"
+)
+
+
+def _kept_totals_and_day() -> tuple[dt.date | None, dict]:
+    with connection.cursor() as cursor:
+        cursor.execute(_KEPT_TOTALS_SQL)
+        as_of, *sums = cursor.fetchone()
+    return as_of, dict(zip(_TOTALS_KEYS, sums, strict=True))
+
+
+def _summary_totals_and_day() -> tuple[dt.date | None, dict]:
+    totals = summary_totals(with_day=True)
+    as_of = totals.pop("as_of")
+    if not totals["summaries"]:  # an aggregate over no summary row gives no day either: read it on its own
+        as_of = summary_date()
+    return as_of, totals
+
+
 def kept_totals() -> dict:
     """The totals as CaseloadTotals keeps them (PostgreSQL), in the keys of summary_totals."""
-    return CaseloadTotals.objects.aggregate(
-        everyone=Sum("young_people"), summaries=Sum("summaries"), open=Sum("open"),
-        overdue_rows=Sum("overdue_rows"), due_soon_rows=Sum("due_soon_rows"), overdue_people=Sum("overdue_people"))
+    return _kept_totals_and_day()[1]
 
 
-def summary_totals() -> dict:
-    """The totals in one pass over the summary (and a count of the young people): what CaseloadTotals keeps."""
+def summary_day() -> RawSQL:
+    """The day the summary is true for (SummaryDate, engine.summary_date) as an expression of another query (issue 16:
+    read beside the counts at the top, not as a query of its own)."""
+    return RawSQL("SELECT as_of FROM compliance_summarydate WHERE id = 1", (), output_field=DateField())
+
+
+def summary_totals(*, with_day: bool = False) -> dict:
+    """The totals in one pass over the summary (and a count of the young people): what CaseloadTotals keeps.
+    `with_day`: and the day the summary is true for (`as_of`), in the same query."""
     is_open = Q(closed=False)
     people = RawSQL("SELECT COUNT(*) FROM careleavers_youngperson", (), output_field=IntegerField())
+    day = {"as_of": Max(summary_day())} if with_day else {}
     return CaseloadSummary.objects.aggregate(
         everyone=Max(people), summaries=Count("pk"), open=Count("pk", filter=is_open),
         overdue_rows=Sum("overdue", filter=is_open), due_soon_rows=Sum("due_soon", filter=is_open),
-        overdue_people=Count("pk", filter=is_open & Q(overdue__gt=0)))
+        overdue_people=Count("pk", filter=is_open & Q(overdue__gt=0)), **day)
 
 
 def most_urgent(requirements, *, today: dt.date):

@@ -55,6 +55,32 @@ def test_v4_a_stale_summary_is_brought_up_to_date_before_the_caseload_sorts(clie
         assert CaseloadSummary.objects.get(pk=soon.pk).urgency == Urgency.OVERDUE
 
 
+@pytest.mark.parametrize("who", ["alice", "tess", "sol"])
+def test_v2_v4_the_counts_at_the_top_are_todays_when_the_summary_was_yesterdays(client, alice, tess, sol, who):
+    """Issue 16: the counts at the top read the summary's day with them (one query); a day the night has not run yet
+    refreshes the summary first and counts again, for a PA, a Team Leader and the whole service, and the htmx
+    fragment, which shows no counts, refreshes it all the same."""
+    young_person(alice, name="Abe Soon", allocated_days_ago=50)  # visit due in about 6 days
+    young_person(alice, name="Ben Ok", allocated_days_ago=10)
+    recompute(today())
+    reader = {"alice": alice, "tess": tess, "sol": sol}[who]
+    login(client, reader)
+    counts = client.get(reverse("caseload")).context["counts"]
+    assert (counts["overdue"], counts["overdue_people"], counts["due_soon"]) == (0, 0, 1)
+    later = today() + dt.timedelta(days=40)
+    with time_machine.travel(later, tick=False):
+        login(client, reader)
+        counts = client.get(reverse("caseload")).context["counts"]
+        assert SummaryDate.objects.get().as_of == later
+        # V4: Abe's visit is overdue now; V2: Ben's window has opened.
+        assert (counts["overdue"], counts["overdue_people"], counts["due_soon"]) == (1, 1, 1)
+    with time_machine.travel(later + dt.timedelta(days=1), tick=False):
+        login(client, reader)
+        response = client.get(reverse("caseload"), HTTP_HX_REQUEST="true")
+        assert "summary-number" not in response.content.decode()  # the fragment: no counts
+        assert SummaryDate.objects.get().as_of == later + dt.timedelta(days=1)
+
+
 def test_caseload_sorts_by_age_status_and_due_and_finds_names_in_any_order(client, alice):
     young_person(alice, name="Maya Hussain", age=17, allocated_days_ago=80)
     young_person(alice, name="Omar Byrne", age=22, allocated_days_ago=10)
@@ -97,15 +123,16 @@ def test_service_leaders_caseload_costs_the_same_queries_at_a_late_page(client, 
     login(client, sol)
     client.get(reverse("caseload"))  # everyone has a summary row from here on
     last = (size + 1 + 24) // 25
-    # session / user with their staff record (issue 16: one query) / summary date / the summary's totals (everyone
-    # has a row; the open cases; the counts at the top) / the page's people, whose ids a subquery reads from the
+    # session / user with their staff record (issue 16: one query) / the summary's totals (everyone has a row; the
+    # open cases; the counts at the top) with the day the summary is true for (issue 16: one query, 11 -> 10) / the
+    # page's people, whose ids a subquery reads from the
     # summary's index for the sort / their
     # requirement rows / their in-touch checks / coming up / the teams for the filter (their ids and names, one
     # query: no count) / savepoint pair.
     # Closed cases leave the caseload (issue 11, item 8): the summary marks them, and its indexes start with the
     # mark, so the whole service's open cases page over an index alone at any page and sort.
     for sort in ("", "due", "-due", "-status", "name", "-name", "age", "-age"):
-        with django_assert_num_queries(11):
+        with django_assert_num_queries(10):
             response = client.get(reverse("caseload"), {"page": last, "sort": sort})
         assert response.status_code == 200
     everyone = []
