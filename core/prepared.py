@@ -63,10 +63,10 @@ def execute(connection, sql: str, params: list, *, bigint: Iterable[int] = (), o
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchone() if one else cursor.fetchall()
-    params = list(params)
+    typed = list(params)
     for position in bigint:
-        if type(params[position]) is int:
-            params[position] = Int8(params[position])
+        if type(typed[position]) is int:
+            typed[position] = Int8(typed[position])
     # As BaseDatabaseWrapper._cursor, with a server-binding cursor in place of the connection's client-binding one.
     connection.close_if_health_check_failed()
     connection.ensure_connection()
@@ -75,8 +75,12 @@ def execute(connection, sql: str, params: list, *, bigint: Iterable[int] = (), o
         raw = _PreparingCursor(connection.connection)
     wrapped = connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
     with wrapped as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone() if one else cursor.fetchall()
+        cursor.execute(sql, typed)
+        found = cursor.fetchone() if one else cursor.fetchall()
+    if connection.queries_logged and connection.queries_log and connection.queries_log[-1]["sql"] is None:
+        # psycopg keeps no text of a prepared execution: logged as Django's own cursor logs it, the values in place.
+        connection.queries_log[-1]["sql"] = connection.ops.compose_sql(sql, params)
+    return found
 
 
 class _PreparingCursor(ServerBindingCursor):

@@ -122,3 +122,15 @@ def test_pages_are_the_same_markup_and_queries_prepared_or_not_and_leave_stateme
         assert len(_statements()) > len(before)
         assert prepared == unprepared
         assert prepared_queries == unprepared_queries
+
+
+def test_a_prepared_query_is_logged_as_djangos_cursor_logs_it(alice):
+    yp = young_person(alice, recompute=False)
+    prepared = Prepared(lambda pa_id: YoungPerson.objects.filter(pa_id=pa_id).values_list("pk"), pa_id=INT)
+    logged = []
+    for on in (True, False):
+        with override_settings(DATABASE_PREPARED=on), CaptureQueriesContext(connection) as queries:
+            assert prepared.rows(pa_id=alice.pk) == [(yp.pk,)]
+        logged.append([query["sql"] for query in queries.captured_queries])
+    assert logged[0] == logged[1]
+    assert str(alice.pk) in logged[0][0]
