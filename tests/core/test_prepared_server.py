@@ -78,8 +78,7 @@ def test_the_setting_off_prepares_nothing(alice):
 
 def test_limit_and_offset_are_parameters_of_the_statement(alice):
     people = [young_person(alice, name=f"A{n}", recompute=False) for n in range(5)]
-    prepared = Prepared(lambda pa_id: YoungPerson.objects.filter(pa_id=pa_id).order_by("ref").values_list("pk"),
-                        pa_id=INT)
+    prepared = Prepared(lambda pa_id: YoungPerson.objects.filter(pa_id=pa_id).order_by("ref").values_list("pk"), pa_id=INT)
     expected = [(p.pk,) for p in sorted(people, key=lambda p: p.ref)]
     assert prepared.rows(pa_id=alice.pk, limit=2, offset=1) == expected[1:3]
     assert prepared.rows(pa_id=alice.pk, limit=3, offset=3) == expected[3:]
