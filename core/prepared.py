@@ -17,19 +17,81 @@ them to filters.
 PostgreSQL only: elsewhere (SQLite in development), and whenever a value is None (which can change the SQL: IS NULL),
 the queryset is simply built with the values and run, so the result is the same. `tests/core/test_prepared.py`
 checks both ways give the same rows.
+
+Server-side prepared statements (settings.DATABASE_PREPARED, on unless `DATABASE_PREPARED=false`): Django's psycopg
+cursor binds parameters on the client, so PostgreSQL parses and plans every query again on every request (about 3 ms
+of a caseload page's database CPU was planning). `execute` sends these queries, whose SQL is always the same text,
+through a server-binding psycopg cursor with `prepare=True` instead: the connection keeps each one as a named
+prepared statement and, from its sixth execution (plan_cache_mode auto), a generic plan when that costs no more than
+the custom ones. That pays only on a connection kept between requests (CONN_MAX_AGE > 0); a pooler in transaction
+mode (pgbouncer) does not keep a session's prepared statements, so turn it off there. Ids, page limits and offsets
+are sent as bigint whatever their size, so each query is one statement (psycopg would type 5 smallint and 50 000
+integer, two statements). Everything else is as Django's own cursor: the same wrapper (query logging and counting,
+a broken transaction refused, database errors as Django's), the same rows, the same logged SQL (the values in place,
+as the client cursor showed them). The generic plans were compared with the custom ones on the 100 000 service
+(docs/issue16-sixth-pass.md): where PostgreSQL switches, the plan and its time are the same; it keeps custom plans
+for the caseloads' page queries; and one dashboard read's generic plan would be far slower, so plan_cache_mode stays
+auto. Elsewhere (SQLite, the setting off, a connection without `prepare_threshold` in its OPTIONS) the SQL goes
+through Django's cursor as before.
 """
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
+from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
+from psycopg.types.numeric import Int8
 
 #: A value's kind: one whole number (an id), one date, or a list of up to n ids (`Ids(n)`).
 INT, DATE = "int", "date"
+
+
+def server_prepared(connection) -> bool:
+    """Whether `execute` sends its SQL as a server-side prepared statement on this connection (module docstring)."""
+    return (
+        connection.vendor == "postgresql"
+        and getattr(settings, "DATABASE_PREPARED", False)
+        and connection.settings_dict.get("OPTIONS", {}).get("prepare_threshold") is not None
+    )
+
+
+def execute(connection, sql: str, params: list, *, bigint: Iterable[int] = (), one: bool = False):
+    """The rows of `sql` run with `params` (the first row if `one`), prepared on the server where it can be; the
+    values at the positions `bigint` (ids, limits, offsets) are then sent as bigint."""
+    if not server_prepared(connection):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone() if one else cursor.fetchall()
+    typed = list(params)
+    for position in bigint:
+        if type(typed[position]) is int:
+            typed[position] = Int8(typed[position])
+    # As BaseDatabaseWrapper._cursor, with a server-binding cursor in place of the connection's client-binding one.
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        raw = _PreparingCursor(connection.connection)
+    wrapped = connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+    with wrapped as cursor:
+        cursor.execute(sql, typed)
+        found = cursor.fetchone() if one else cursor.fetchall()
+    if connection.queries_logged and connection.queries_log and connection.queries_log[-1]["sql"] is None:
+        # psycopg keeps no text of a prepared execution: logged as Django's own cursor logs it, the values in place.
+        connection.queries_log[-1]["sql"] = connection.ops.compose_sql(sql, params)
+    return found
+
+
+class _PreparingCursor(ServerBindingCursor):
+    """Django's server-binding psycopg cursor, every execute prepared (psycopg's `prepare=True`)."""
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True, binary=binary)
 
 
 class Ids:
@@ -123,6 +185,11 @@ class Prepared:
                 params.append(given[name] if index is None else given[name][index])
         return params
 
+    def _bigint(self, slots, count: int) -> list[int]:
+        """The positions of the ids (INT, Ids) among `count` parameters; those past the slots are a limit, an offset."""
+        ids = [position for position, (name, _) in enumerate(slots) if name is not None and self.kinds[name] != DATE]
+        return ids + list(range(len(slots), count))
+
     def sql(self, using: str = "default", **values: Any) -> tuple[str, list]:
         sql, slots, _ = self._compile(using)
         return sql, self._params(slots, values)
@@ -141,9 +208,7 @@ class Prepared:
             if compiler.query.is_sliced:
                 raise ImproperlyConfigured("A sliced query takes no limit: build it unsliced.")
             sql, params = f"{sql} LIMIT %s OFFSET %s", [*params, int(limit), int(offset)]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
+        rows = execute(connection, sql, params, bigint=self._bigint(slots, len(params)))
         if width is not None:
             rows = [row[:width] for row in rows]
         if converters:

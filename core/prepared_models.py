@@ -20,7 +20,7 @@ from django.db.models import prefetch_related_objects
 from django.db.models.functions import JSONArray
 from django.db.models.query import ModelIterable, get_related_populators
 
-from .prepared import Prepared, _stand_ins
+from .prepared import Prepared, _stand_ins, execute
 
 
 class PreparedModels(Prepared):
@@ -41,9 +41,7 @@ class PreparedModels(Prepared):
     def _instances(self, using: str, values: dict) -> list:
         sql, slots, (compiler, converters, width) = self._compile(using)
         queryset = self._prototype(using)
-        with connections[using].cursor() as cursor:
-            cursor.execute(sql, self._params(slots, values))
-            rows = cursor.fetchall()
+        rows = execute(connections[using], sql, self._params(slots, values), bigint=self._bigint(slots, len(slots)))
         if width is not None:
             rows = [row[:width] for row in rows]
         if converters:
@@ -137,14 +135,13 @@ class Together:
         if connections[using].vendor != "postgresql" or any(None in values.values() for values in reads):
             return [one.rows(using, **values) for one, values in zip(self.prepared, reads, strict=True)]
         parts, decoders = self._compile(using)
-        selects, params = [], []
+        selects, params, bigint = [], [], []
         for part, values in zip(parts, reads, strict=True):
-            sql, part_params = part.sql(using, **values)
+            sql, slots, _ = part._compile(using)  # noqa: SLF001  (as part.sql, and where its ids are)
             selects.append(f"ARRAY({sql})")
-            params += part_params
-        with connections[using].cursor() as cursor:
-            cursor.execute(f"SELECT {', '.join(selects)}", params)
-            arrays = cursor.fetchone()
+            bigint += [len(params) + position for position in part._bigint(slots, len(slots))]  # noqa: SLF001
+            params += part._params(slots, values)  # noqa: SLF001
+        arrays = execute(connections[using], f"SELECT {', '.join(selects)}", params, bigint=bigint, one=True)
         found = []
         for array, (decode, compiler, converters) in zip(arrays, decoders, strict=True):
             rows = [tuple(value if f is None or value is None else f(value) for value, f in zip(row, decode, strict=True))

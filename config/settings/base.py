@@ -1,5 +1,6 @@
 """Settings shared by every environment. Values come from the environment (rule: STYLE 9)."""
 
+import sys
 from pathlib import Path
 
 import environ
@@ -256,6 +257,15 @@ if env("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["core.replicas.ReplicaRouter"]
+# Server-side prepared statements for the queries core.prepared compiles once per process (core/prepared.py): on
+# unless DATABASE_PREPARED=false, which a pooler in transaction mode (pgbouncer) needs, as it does not keep a session's
+# statements. They save PostgreSQL's planning only on a connection kept between requests (CONN_MAX_AGE > 0). psycopg
+# prepares the statements core.prepared asks for (prepare=True) and, with this threshold, no other by how often it runs.
+DATABASE_PREPARED = env.bool("DATABASE_PREPARED", default=True)
+if DATABASE_PREPARED:
+    for _database in DATABASES.values():
+        if _database["ENGINE"] == "django.db.backends.postgresql":
+            _database.setdefault("OPTIONS", {}).setdefault("prepare_threshold", sys.maxsize)
 if CACHE_URL := env("CACHE_URL", default=env("REDIS_URL", default="")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
     # Sessions read from the cache and written through to the database, so a restart signs nobody out.
