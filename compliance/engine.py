@@ -26,7 +26,7 @@ from careleavers.models import YoungPerson
 from . import team_summary
 from .checkpoints import caseload_orders_lock
 from .models import CaseloadSummary, FullRecompute, PolicyPack, Requirement, ResultHorizon, SummaryDate, Urgency
-from .status import days_overdue, status_for
+from .status import days_overdue, status_for, status_moved_sql
 
 RESULT_COLUMNS = ("young_person_id", "ref", "code", "last_met", "due", "due_soon_from", "interval_days", "basis")
 
@@ -385,9 +385,12 @@ def _recompute(as_of: dt.date, ids: list[int] | str | None) -> None:
         cursor.execute("DROP TABLE compliance_result")
         _horizon_write(cursor, as_of, ids)
         if nightly:
-            refresh_summary(as_of, changed_table=CHANGED_TABLE)
+            # Issue 16: on an ordinary night the summaries' record checks are the people recomputed tonight (ids, the
+            # NIGHT_TABLE), whose dates came: the full night's scan of every record against its row is the weekly net.
+            recomputed = ids if isinstance(ids, str) else None
+            refresh_summary(as_of, changed_table=CHANGED_TABLE, recomputed_table=recomputed)
             # Issue 16: the dashboards' counts by team, for the same people and those the new day moves.
-            team_summary.refresh(as_of=as_of, changed_table=CHANGED_TABLE)
+            team_summary.refresh(as_of=as_of, changed_table=CHANGED_TABLE, recomputed_table=recomputed)
             cursor.execute(f"DROP TABLE {CHANGED_TABLE}")
         else:
             refresh_summary(None, ids)
@@ -536,14 +539,22 @@ CHANGED_TABLE = "compliance_changed"
 SCOPE_TABLE = "compliance_summary_scope"
 
 
-def _summary_scope(*, day: dt.date, previous: dt.date, changed_table: str | None) -> str:
+def _summary_scope(*, day: dt.date, previous: dt.date, changed_table: str | None,
+                   recomputed_table: str | None = None) -> str:
     """Issue 16: the people whose summary row may differ from what is stored, as one SELECT of ids. Each row is a
     function of the person's Requirement rows, the summary's day and their record (ref, name, date of birth,
     closed_on); the stored row was true for `previous` (every write refreshes its person at once), so it can
-    differ only for people whose Requirement rows changed (`changed_table`), people with a due date or a
-    due-soon date between the two days (V2, V4: the only days on which a row's status, and so the urgency, the
-    counts and the most urgent due date, can move), and people whose record no longer matches their row (a name,
-    a date of birth, the closed mark on the new day) or who have none."""
+    differ only for people whose Requirement rows changed (`changed_table`), people with a row whose status differs
+    between the two days (status_moved_sql, V2, V4: the only way the urgency, the counts and the most urgent due
+    date can move by date), and people whose record no longer matches their row (a name,
+    a date of birth, the closed mark on the new day) or who have none.
+
+    `recomputed_table` (the ordinary night: the people recomputed tonight, engine.NIGHT_TABLE) stands for that last
+    check, a pass over every record and row: a name, date of birth or ref changes only through a service, which
+    refreshes the row in its transaction; the closed mark moves by date on the day closed_on comes, which is one of
+    the dates that put its young person in the night's recompute (HORIZON_COLUMNS), as is having no horizon yet (a
+    young person recorded without a recompute). A record written around the services is the weekly full night's
+    to catch, as its Requirement rows are."""
     q = _Dialect(connection.vendor)
     d = q.date(day)
     summary, requirement = CaseloadSummary._meta.db_table, Requirement._meta.db_table
@@ -551,13 +562,12 @@ def _summary_scope(*, day: dt.date, previous: dt.date, changed_table: str | None
     selects = [
         f"""SELECT y.id AS id FROM {YoungPerson._meta.db_table} y LEFT JOIN {summary} s ON s.young_person_id = y.id
             WHERE s.young_person_id IS NULL OR s.ref <> y.ref OR s.name <> y.name
-               OR NOT ({q.same("s.date_of_birth", "y.date_of_birth")}) OR s.closed <> {closed}"""]
+               OR NOT ({q.same("s.date_of_birth", "y.date_of_birth")}) OR s.closed <> {closed}"""
+        if recomputed_table is None else f"SELECT young_person_id AS id FROM {recomputed_table}"]
     if changed_table:
         selects.append(f"SELECT young_person_id FROM {changed_table}")
     if day != previous:
-        low, high = q.date(min(day, previous)), q.date(max(day, previous))
-        selects += [f"SELECT young_person_id FROM {requirement} WHERE due BETWEEN {low} AND {high}",
-                    f"SELECT young_person_id FROM {requirement} WHERE due_soon_from BETWEEN {low} AND {high}"]
+        selects += status_moved_sql(requirement, low=q.date(min(day, previous)), high=q.date(max(day, previous)))
     return " UNION ".join(selects)
 
 
@@ -565,7 +575,8 @@ _UNREAD = object()  # refresh_summary's `previous` when the caller has not read 
 
 
 def refresh_summary(as_of: dt.date | None = None, young_person_ids: Iterable[int] | None = None, *,
-                    changed_table: str | None = None, full: bool = False, previous: object = _UNREAD) -> None:
+                    changed_table: str | None = None, full: bool = False, previous: object = _UNREAD,
+                    recomputed_table: str | None = None) -> None:
     """Bring CaseloadSummary up to date from the stored Requirement rows, set-based (issue 16).
 
     Without ids: everyone, as of `as_of`, which then becomes the summary's date. Incrementally: only the people
@@ -598,8 +609,9 @@ def refresh_summary(as_of: dt.date | None = None, young_person_ids: Iterable[int
             # A few thousand people on an ordinary night: gathered first (and, on PostgreSQL, counted), so that
             # the upsert reads only their requirement rows rather than grouping everyone's.
             cursor.execute(f"DROP TABLE IF EXISTS {SCOPE_TABLE}")
-            cursor.execute(f"CREATE TEMPORARY TABLE {SCOPE_TABLE} AS"
-                           f" {_summary_scope(day=day, previous=previous, changed_table=changed_table)}")
+            reached = _summary_scope(day=day, previous=previous, changed_table=changed_table,
+                                     recomputed_table=recomputed_table)
+            cursor.execute(f"CREATE TEMPORARY TABLE {SCOPE_TABLE} AS {reached}")
             if q.pg:
                 cursor.execute(f"ANALYZE {SCOPE_TABLE}")
         cursor.execute(

@@ -108,3 +108,13 @@ def days_overdue_expression(today: dt.date, due: str = "due") -> Case:
         default=Value(0),
         output_field=IntegerField(),
     )
+
+
+def status_moved_sql(requirement: str, *, low: str, high: str) -> list[str]:
+    """Issue 16: SELECTs of the young people with a row of `requirement` (the table) whose status differs between the
+    days `low` and `high` (SQL dates, low before high), for the summaries' nightly refresh. A row reads the day only
+    as `due < day` (V4) and `due_soon_from <= day` (V2, P2), so it moves exactly when low <= due < high or
+    low < due_soon_from <= high: a row due on the later day is not overdue yet, a window open on the earlier day
+    already was."""
+    return [f"SELECT young_person_id FROM {requirement} WHERE due >= {low} AND due < {high}",  # noqa: S608  # nosec B608
+            f"SELECT young_person_id FROM {requirement} WHERE due_soon_from > {low} AND due_soon_from <= {high}"]  # noqa: S608  # nosec B608

@@ -34,6 +34,7 @@ from django.utils import timezone
 from careleavers.models import Staff, YoungPerson
 
 from .models import Requirement, TeamSummary, TeamSummaryDate, TeamSummaryItem
+from .status import status_moved_sql
 
 SUMS = TeamSummary._meta.db_table
 ITEMS = TeamSummaryItem._meta.db_table
@@ -79,11 +80,12 @@ def summary_day(using: str = "default") -> dt.date | None:
 
 
 def refresh(*, as_of: dt.date | None = None, young_person_ids: Iterable[int] | None = None,
-            changed_table: str | None = None, full: bool = False) -> None:
+            changed_table: str | None = None, full: bool = False, recomputed_table: str | None = None) -> None:
     """Bring the counts up to date after the requirement rows of these young people (None: everyone) were
     written, in the caller's transaction. Everyone: as of `as_of` (default today), which becomes the summary's
     day; only the people whose counts may have moved since the summary's day are rewritten (`_scope_sql`;
-    `changed_table`: the people whose requirement rows the caller's recompute changed, engine.CHANGED_TABLE),
+    `changed_table`: the people whose requirement rows the caller's recompute changed, engine.CHANGED_TABLE;
+    `recomputed_table`: on an ordinary night, the people it recomputed, engine.NIGHT_TABLE),
     unless `full` or before the first rebuild. Some: as of the summary's day, so that every count is true for the
     same day (nothing to do before the first rebuild: the first reader makes it)."""
     ids = None if young_person_ids is None else sorted({int(i) for i in young_person_ids})
@@ -98,7 +100,8 @@ def refresh(*, as_of: dt.date | None = None, young_person_ids: Iterable[int] | N
         if previous is None:
             _rebuild(cursor, day)
         else:
-            _refresh_scope(cursor, day=day, previous=previous, changed_table=changed_table)
+            _refresh_scope(cursor, day=day, previous=previous, changed_table=changed_table,
+                           recomputed_table=recomputed_table)
 
 
 def _rebuild(cursor, day: dt.date) -> None:
@@ -138,25 +141,28 @@ def _rebuild(cursor, day: dt.date) -> None:
                    " ON CONFLICT (id) DO UPDATE SET as_of = excluded.as_of")  # nosec B608
 
 
-def _scope_sql(*, day: dt.date, previous: dt.date, changed_table: str | None, vendor: str) -> str:
+def _scope_sql(*, day: dt.date, previous: dt.date, changed_table: str | None, vendor: str,
+               recomputed_table: str | None = None) -> str:
     """Issue 16: the young people whose items may differ from those stored, which were true on `previous` (every
     write keeps its young people's items): those whose requirement rows the recompute changed (`changed_table`),
-    those with a due date or a due-soon date between the two days (V4, V2: the only days on which a row's window
-    opens or its status moves), and those counted under another PA than theirs now (a safety net: a reallocation
-    recomputes the young person in its transaction)."""
+    those with a row whose window opens or whose status moves between the two days (status_moved_sql: V4, V2),
+    and those counted under another PA than theirs now (a safety net: a reallocation
+    recomputes the young person in its transaction). On an ordinary night (`recomputed_table`, the people it
+    recomputed: engine.NIGHT_TABLE) that pass over every item is left to the weekly full night, as the engine's
+    own safety net is (a PA changes only through a write, never by date)."""
     selects = [f"""SELECT i.young_person_id FROM {ITEMS} i JOIN {YoungPerson._meta.db_table} y ON y.id = i.young_person_id
-                   WHERE COALESCE(i.pa_id, 0) <> COALESCE(y.pa_id, 0)"""]  # nosec B608
+                   WHERE COALESCE(i.pa_id, 0) <> COALESCE(y.pa_id, 0)"""  # nosec B608
+               if recomputed_table is None else f"SELECT young_person_id FROM {recomputed_table}"]  # nosec B608
     if changed_table:
         selects.append(f"SELECT young_person_id FROM {changed_table}")  # nosec B608
     if day != previous:
-        low, high = _date(min(day, previous), vendor), _date(max(day, previous), vendor)
-        requirement = Requirement._meta.db_table
-        selects += [f"SELECT young_person_id FROM {requirement} WHERE due BETWEEN {low} AND {high}",  # nosec B608
-                    f"SELECT young_person_id FROM {requirement} WHERE due_soon_from BETWEEN {low} AND {high}"]  # nosec B608
+        selects += status_moved_sql(Requirement._meta.db_table, low=_date(min(day, previous), vendor),
+                                   high=_date(max(day, previous), vendor))
     return " UNION ".join(selects)
 
 
-def _refresh_scope(cursor, *, day: dt.date, previous: dt.date, changed_table: str | None) -> None:
+def _refresh_scope(cursor, *, day: dt.date, previous: dt.date, changed_table: str | None,
+                   recomputed_table: str | None) -> None:
     """The night (issue 16): as a rebuild (the sums locked against writes meanwhile, the day moved on), but only
     for the young people of `_scope_sql`, as a write for them does: their items out of the sums, their rows now
     in. An ordinary night reaches a few thousand young people instead of regrouping the 27 000 items."""
@@ -164,8 +170,9 @@ def _refresh_scope(cursor, *, day: dt.date, previous: dt.date, changed_table: st
     if vendor == "postgresql":
         cursor.execute(f"LOCK TABLE {SUMS} IN EXCLUSIVE MODE")
     cursor.execute(f"DROP TABLE IF EXISTS {SCOPE_TABLE}")
-    cursor.execute(f"CREATE TEMPORARY TABLE {SCOPE_TABLE} AS "
-                   f"{_scope_sql(day=day, previous=previous, changed_table=changed_table, vendor=vendor)}")
+    reached = _scope_sql(day=day, previous=previous, changed_table=changed_table, vendor=vendor,
+                         recomputed_table=recomputed_table)
+    cursor.execute(f"CREATE TEMPORARY TABLE {SCOPE_TABLE} AS {reached}")
     if vendor == "postgresql":
         cursor.execute(f"ANALYZE {SCOPE_TABLE}")
     _apply_changes(cursor, day, SCOPED)

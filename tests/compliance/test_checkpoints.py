@@ -4,10 +4,13 @@ kind of write to the summary (V4). Checkpoints every 2 or 3 open cases here, so 
 that the writes have moved."""
 
 import datetime as dt
+import importlib
 import itertools
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import Concat
 
 from careleavers.models import YoungPerson
 from casework.filters import CaseloadPaginator
@@ -144,3 +147,87 @@ def test_without_checkpoints_the_pages_read_from_the_first_key(service):
     rebuild(3)
     assert CaseloadCheckpoint.objects.filter(order="name", position=0).count() == 2  # the first key and the first row
     assert set(CaseloadCheckpoint.objects.values_list("stride", flat=True)) == {3}
+
+
+#: Migration 0016's threshold: a statement that moves more rows than this rebuilds the orders it moved.
+REBUILD_ABOVE = importlib.import_module("compliance.migrations.0016_checkpoints_rebuild_moved_orders").REBUILD_ABOVE
+
+
+def checkpoint_rows() -> dict[str, list[tuple]]:
+    fields = ("position", "stride", "urgency", "next_due", "name", "date_of_birth", "ref")
+    return {order: list(CaseloadCheckpoint.objects.filter(order=order).order_by("position", "ref").values_list(*fields))
+            for order in SORT_INDEX_ORDERS}
+
+
+SORT_INDEX_ORDERS = sorted({order for order, _ in SORT_INDEX.values()})
+
+
+def rebuilt_rows() -> dict[str, list[tuple]]:
+    """What a full rebuild of every order leaves (rolled back)."""
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT compliance_caseload_checkpoints_rebuild()")
+            found = checkpoint_rows()
+            raise Rollback
+    except Rollback:
+        return found
+
+
+class Rollback(Exception):
+    pass
+
+
+@pytest.fixture
+def many(alice, charlie):
+    """More open cases than a statement may move before the checkpoints are rebuilt (equal names, birthdays and due
+    dates among them), and a few closed, written straight to the summary."""
+    day = today()
+    people = [YoungPersonFactory(pa=alice if n % 2 else charlie, name=f"Name {n % 40}",
+                                 date_of_birth=day - dt.timedelta(days=7000 + n % 30)) for n in range(2 * REBUILD_ABOVE)]
+    CaseloadSummary.objects.bulk_create(
+        CaseloadSummary(young_person=p, ref=p.ref, name=p.name, date_of_birth=p.date_of_birth, closed=n % 50 == 7,
+                        urgency=(Urgency.OVERDUE, Urgency.DUE_SOON, Urgency.OK, Urgency.NOTHING_DUE)[n % 4],
+                        next_due=None if n % 4 == 3 else day + dt.timedelta(days=n % 60 - 20), overdue=0, due_soon=0)
+        for n, p in enumerate(people))
+    rebuild(7)
+    return people
+
+
+def test_v4_a_new_days_many_moves_rebuild_only_the_due_orders_and_leave_what_a_full_rebuild_does(many):
+    """The night (issue 16): one statement moves more than REBUILD_ABOVE cases in the urgency and due-date orders
+    and none in the name and age orders. Those orders' checkpoints are not rebuilt (the same rows), and every order's
+    checkpoints are what a full rebuild of all five leaves; the pages are the OFFSET query's."""
+    kept = set(CaseloadCheckpoint.objects.filter(order__in=["name", "dob"]).values_list("pk", flat=True))
+    moved = set(CaseloadCheckpoint.objects.exclude(order__in=["name", "dob"]).values_list("pk", flat=True))
+    assert CaseloadSummary.objects.filter(next_due__isnull=False).count() > REBUILD_ABOVE  # all of them move
+    CaseloadSummary.objects.update(  # every case's urgency and due date move (V2, V4: a new day)
+        urgency=Case(When(urgency=Urgency.OK, then=Value(Urgency.DUE_SOON)),
+                     When(urgency=Urgency.DUE_SOON, then=Value(Urgency.OVERDUE)), default=F("urgency"),
+                     output_field=CaseloadSummary._meta.get_field("urgency")),
+        next_due=F("next_due") - dt.timedelta(days=9))
+    assert set(CaseloadCheckpoint.objects.filter(order__in=["name", "dob"]).values_list("pk", flat=True)) == kept
+    assert not moved & set(CaseloadCheckpoint.objects.values_list("pk", flat=True))  # rebuilt
+    assert checkpoint_rows() == rebuilt_rows()
+    for sort in SORT_INDEX:
+        for start in (0, 1, 6, 7, 8, 100, 199, 240):
+            assert seek_ids(sort, start, 5) == offset_ids(sort, start, 5), (sort, start)
+
+
+def test_v4_many_moves_that_rename_or_close_rebuild_those_orders_too(many):
+    before = set(CaseloadCheckpoint.objects.values_list("pk", flat=True))
+    CaseloadSummary.objects.filter(pk=many[3].pk).update(name="Aaron First")  # the name order moves
+    CaseloadSummary.objects.update(next_due=F("next_due") + dt.timedelta(days=2), name=Concat(F("name"), Value("")))
+    orders = set(CaseloadCheckpoint.objects.exclude(pk__in=before).values_list("order", flat=True))
+    assert orders == {"urgency", "next_due", "next_due_desc"}  # the rename alone was a shift (one row)
+    CaseloadSummary.objects.update(next_due=F("next_due") + dt.timedelta(days=1),
+                                   name=Case(When(pk=many[5].pk, then=Value("Zed Last")), default=F("name")))
+    assert checkpoint_rows() == rebuilt_rows()
+    before = set(CaseloadCheckpoint.objects.values_list("pk", flat=True))
+    CaseloadSummary.objects.update(next_due=F("next_due") + dt.timedelta(days=1),
+                                   closed=Case(When(pk=many[8].pk, then=Value(True)), default=F("closed")))  # noqa: FBT003
+    assert not before & set(CaseloadCheckpoint.objects.values_list("pk", flat=True))  # a closure moves every order
+    assert checkpoint_rows() == rebuilt_rows()
+    for sort in SORT_INDEX:
+        for start in (0, 7, 13, 120, 230):
+            assert seek_ids(sort, start, 5) == offset_ids(sort, start, 5), (sort, start)

@@ -303,3 +303,22 @@ def test_a_write_the_night_did_not_see_is_right_by_the_next_full_recompute(monke
     assert Requirement.objects.get(young_person=person, code="visit").last_met != day(1)
     assert recompute_night(day(engine.FULL_RECOMPUTE_DAYS)) == "full"
     assert Requirement.objects.get(young_person=person, code="visit").last_met == day(1)
+
+
+def test_the_summaries_reach_the_records_the_night_recomputes_and_the_weekly_net_the_rest(monkeypatch):
+    """Issue 16: an ordinary night's summary refresh reaches the people it recomputed instead of checking every
+    record against its row: a young person recorded without a recompute (no horizon yet, and here no requirement
+    rows: a closed case) gets their rows that night; a record changed around the services (a rename in the database)
+    is the weekly full night's to catch, as its requirement rows are."""
+    _activate("england")
+    people = seed()
+    recompute_night(START)
+    closed = YoungPersonFactory(pa=None, allocated_on=None, closed_on=day(-30), name="Closed Before")
+    renamed = people["circumstance-standard"]
+    YoungPerson.objects.filter(pk=renamed.pk).update(name="Renamed Around")
+    assert recompute_night(day(1)) == "ordinary"
+    assert not Requirement.objects.filter(young_person=closed).exists()
+    assert CaseloadSummary.objects.filter(young_person=closed, closed=True, name="Closed Before").exists()
+    assert CaseloadSummary.objects.get(young_person=renamed).name != "Renamed Around"
+    assert recompute_night(day(engine.FULL_RECOMPUTE_DAYS)) == "full"
+    assert CaseloadSummary.objects.get(young_person=renamed).name == "Renamed Around"
