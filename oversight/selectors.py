@@ -7,8 +7,10 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from functools import cache
+from operator import itemgetter
 from typing import NamedTuple
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, router, transaction
 from django.db.models import Count, JSONField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import JSONObject
@@ -377,15 +379,30 @@ def _with_person(record, person: list, using: str):
 
 # --- Service Leader, weekly -------------------------------------------------------------------
 
-class TeamRow:
+class TeamRow(tuple):
     """One team's figures side by side (`team_rows`): overdue and due soon now, and by requirement in the order of
-    CODES (issue 16: a service has hundreds of teams, so a plain class with its lists made as they are counted)."""
+    CODES. Issue 16: a service has hundreds of teams, so a row is a tuple made as the summary's row per team comes
+    (team id, name, overdue, due soon, overdue for each requirement, then due soon for each), read by name."""
 
-    __slots__ = ("due_soon", "due_soon_cells", "name", "overdue", "overdue_cells", "team_id")
+    __slots__ = ()
 
-    def __init__(self, team_id: int | None, name: str, overdue: int = 0, due_soon: int = 0):
-        self.team_id, self.name, self.overdue, self.due_soon = team_id, name, overdue, due_soon
-        self.overdue_cells, self.due_soon_cells = [0] * len(CODES), [0] * len(CODES)
+    def __new__(cls, team_id: int | None, name: str, overdue: int = 0, due_soon: int = 0, *, overdue_cells=None,
+                due_soon_cells=None):
+        return tuple.__new__(cls, (team_id, name, overdue, due_soon, *(overdue_cells or _NOUGHTS),
+                                   *(due_soon_cells or _NOUGHTS)))
+
+    team_id = property(itemgetter(0))
+    name = property(itemgetter(1))
+    overdue = property(itemgetter(2))
+    due_soon = property(itemgetter(3))
+
+    @property
+    def overdue_cells(self) -> list[int]:
+        return list(self[4:4 + len(CODES)])
+
+    @property
+    def due_soon_cells(self) -> list[int]:
+        return list(self[4 + len(CODES):])
 
     @property
     def overdue_by_code(self) -> dict[str, int]:
@@ -399,35 +416,47 @@ class TeamRow:
 
 _CODE_KEYS = [code for code, _ in CODES]
 _CODE_INDEX = {code: i for i, code in enumerate(_CODE_KEYS)}
+_NOUGHTS = (0,) * len(CODES)
+_NO_FIGURES = (0, 0, *_NOUGHTS, *_NOUGHTS)
+if tuple(_CODE_KEYS) != team_summary.CODES:  # sums_by_team's columns are in this order
+    raise ImproperlyConfigured("oversight.selectors.CODES and compliance.team_summary.CODES differ")
 
 
 def team_rows(*, user, teams: list, today: dt.date, team: Team | None = None) -> list[TeamRow]:
     """Every team side by side: overdue and due soon now, overdue by requirement. One query.
 
     For whoever sees the whole service (the Service Leader, the Head of Service) the figures are the engine's
-    per-team summary (compliance.team_summary, issue 16), kept with the requirement rows; anyone else gets the
-    same aggregate of the rows they may see. A team with nothing overdue or due soon still gets its row of
-    noughts from `teams`."""
+    per-team summary (compliance.team_summary, issue 16), kept with the requirement rows and read one row per team;
+    anyone else gets the same aggregate of the rows they may see. A team with nothing overdue or due soon still gets
+    its row of noughts from `teams`."""
     if is_service_wide(user):
-        counts = team_summary.counts_by_team(today=today, team_id=team.pk if team is not None else None)
+        sums = team_summary.sums_by_team(today=today, team_id=team.pk if team is not None else None)
     else:
-        counts = _team_counts(user=user, today=today, team=team)
-    by_team: dict[int | None, TeamRow] = {t.pk: TeamRow(t.pk, t.name) for t in teams if team is None or t.pk == team.pk}
-    index = _CODE_INDEX
-    for team_id, code, overdue, due_soon in counts:
-        row = by_team.get(team_id)
-        if row is None:
-            row = by_team.setdefault(team_id, TeamRow(team_id, NO_TEAM))
-        row.overdue += overdue
-        row.due_soon += due_soon
-        at = index[code]  # every requirement code is one of CODES (Requirement.code's choices)
-        row.overdue_cells[at] += overdue
-        row.due_soon_cells[at] += due_soon
-    return sorted(by_team.values(), key=_TEAM_ORDER)
+        sums = _pivoted(_team_counts(user=user, today=today, team=team))
+    figures = {row[0]: row[1:] for row in sums}
+    make, nothing = tuple.__new__, _NO_FIGURES
+    rows = [make(TeamRow, (t.pk, t.name, *figures.pop(t.pk, nothing))) for t in teams if team is None or t.pk == team.pk]
+    # Figures for no team of `teams`: the young people with no PA (or a PA with no team).
+    rows += [make(TeamRow, (team_id, NO_TEAM, *values)) for team_id, values in figures.items()]
+    return sorted(rows, key=_TEAM_ORDER)
 
 
 def _TEAM_ORDER(row: TeamRow) -> tuple[bool, str]:  # noqa: N802
-    return (row.team_id is None, row.name)
+    return (row[0] is None, row[1])
+
+
+def _pivoted(counts) -> list[tuple]:
+    """(team, requirement, overdue, due soon) rows as `team_summary.sums_by_team`'s, one per team."""
+    width = len(CODES)
+    by_team: dict[int | None, list[int]] = {}
+    for team_id, code, overdue, due_soon in counts:
+        row = by_team.setdefault(team_id, [0] * (2 + 2 * width))
+        at = _CODE_INDEX[code]  # every requirement code is one of CODES (Requirement.code's choices)
+        row[0] += overdue
+        row[1] += due_soon
+        row[2 + at] += overdue
+        row[2 + width + at] += due_soon
+    return [(team_id, *row) for team_id, row in by_team.items()]
 
 
 def _team_counts(*, user, today: dt.date, team: Team | None) -> list[tuple[int | None, str, int, int]]:
@@ -486,7 +515,11 @@ def split_top_teams(chart: Chart, *, top: int) -> tuple[Chart, Chart | None]:
 def top_teams(rows: list[TeamRow], *, limit: int) -> list[TeamRow]:
     """The `limit` teams with most overdue now (then most due soon, then by name), for a chart
     that stays readable however many teams the service has."""
-    return sorted(rows, key=lambda r: (-r.overdue, -r.due_soon, r.team_id is None, r.name))[:limit]
+    return sorted(rows, key=_MOST_OVERDUE)[:limit]
+
+
+def _MOST_OVERDUE(row: TeamRow) -> tuple:  # noqa: N802
+    return (-row[2], -row[3], row[0] is None, row[1])  # overdue, due soon, team id, name
 
 
 def _done_nights(*, date_from: dt.date, date_to: dt.date) -> QuerySet:
