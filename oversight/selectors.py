@@ -13,8 +13,11 @@ from typing import NamedTuple
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, router, transaction
 from django.db.models import Count, JSONField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.functions import JSONObject
 from django.db.models.query import ModelIterable
+from django.db.models.signals import post_init, pre_init
 from django.utils import timezone
 
 from approvals.models import PENDING_STATES, Arrangement, ArrangementKind, ArrangementState
@@ -144,10 +147,27 @@ def team_pas(team: Team) -> list[tuple[int, str]]:
 
 
 def made(model, using: str, **values):
-    """A `model` instance of these column values, as the ORM makes one from a row (`Model.from_db`, which takes them
-    in the model's order of fields); the others deferred. For the rows of a prepared query (core.prepared)."""
-    names = _field_order(model, frozenset(values))
-    return model.from_db(using, names, [values[name] for name in names])
+    """A `model` instance of these column values (attnames), as the ORM makes one from a row (`Model.from_db`); the
+    others deferred. For the rows of a prepared query (core.prepared). Issue 16: made without Model.__init__ (7 us an
+    instance, a hundred a page) when that is all __init__ would do: the values set as attributes, no pre_init or
+    post_init receiver and no field whose attribute is set through a descriptor of its own; else by `from_db`."""
+    if not _plain(model) or pre_init.has_listeners(model) or post_init.has_listeners(model):
+        names = _field_order(model, frozenset(values))
+        return model.from_db(using, names, [values[name] for name in names])
+    instance = model.__new__(model)
+    state = instance._state = ModelState()  # noqa: SLF001  (as Model.__init__ makes it)
+    state.adding, state.db = False, using  # as from_db leaves them
+    instance.__dict__.update(values)
+    return instance
+
+
+@cache
+def _plain(model) -> bool:
+    """Whether Model.__init__ sets each concrete field's value as a plain attribute: no data descriptor but a foreign
+    key's id (ForeignKeyDeferredAttribute, whose __set__ only forgets a cached related object, of which a new
+    instance has none, and sets the value)."""
+    return not any(hasattr(kind, "__set__") and kind is not ForeignKeyDeferredAttribute
+                   for kind in (type(getattr(model, f.attname, None)) for f in model._meta.concrete_fields))
 
 
 @cache
@@ -480,12 +500,17 @@ def _team_counts(*, user, today: dt.date, team: Team | None) -> list[tuple[int |
     ]
 
 
-def _points(sums: dict, team_id, nights: list, with_figures: set) -> list[int | None]:
+def _points(sums: dict, team_id, nights: list, with_figures: set, noughts: list) -> list[int | None]:
     """A team's figure at each night (None: no run that period; 0: nothing counted). Most of a service's hundreds of
-    teams have no figures at all in a period, and their points are the same noughts (issue 16)."""
+    teams have no figures at all in a period, and their points are a copy of the same noughts (`_noughts`, worked out
+    once a chart: issue 16)."""
     if team_id not in with_figures:
-        return [0 if n else None for n in nights]
+        return noughts[:]
     return [sums.get((n, team_id), 0) if n else None for n in nights]
+
+
+def _noughts(nights: list) -> list[int | None]:
+    return [0 if n else None for n in nights]
 
 
 def _team_names(teams: list) -> dict:
@@ -583,7 +608,8 @@ def weekly_trend(*, teams: list, date_from: dt.date, date_to: dt.date, team: Tea
     team_ids = [team.pk] if team is not None else sorted(
         with_figures | {t.pk for t in teams}, key=lambda t: (t is None, names.get(t, ""))
     )
-    series = [Series(names.get(t, NO_TEAM), _points(sums, t, nights, with_figures)) for t in team_ids]
+    noughts = _noughts(nights)
+    series = [Series(names.get(t, NO_TEAM), _points(sums, t, nights, with_figures, noughts)) for t in team_ids]
     if team is None and len(series) > 1:
         # Every team counted is among team_ids, so a night's total is the sum of all its figures.
         totals: defaultdict[dt.date, int] = defaultdict(int)
@@ -619,10 +645,11 @@ def monthly_charts(*, teams: list, date_from: dt.date, date_to: dt.date, team: T
         with_figures | {t.pk for t in teams}, key=lambda t: (t is None, names.get(t, ""))
     )
     labels = [start for start, _ in buckets]
+    noughts = _noughts(nights)
     team_chart = Chart(
         title="Overdue items by team, month on month", x_title="Month", x_labels=labels, x_notes=nights,
         x_format="M Y", x_short_format="M y",
-        series=[Series(names.get(t, NO_TEAM), _points(by_team, t, nights, with_figures)) for t in team_ids],
+        series=[Series(names.get(t, NO_TEAM), _points(by_team, t, nights, with_figures, noughts)) for t in team_ids],
     )
     code_series = [Series(label, [by_code.get((n, code), 0) if n else None for n in nights]) for code, label in CODES]
     code_chart = Chart(
