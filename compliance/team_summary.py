@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from careleavers.models import Staff, YoungPerson
 
-from .models import Requirement, RequirementCode, TeamSummary, TeamSummaryDate, TeamSummaryItem
+from .models import Requirement, TeamSummary, TeamSummaryDate, TeamSummaryItem
 
 SUMS = TeamSummary._meta.db_table
 ITEMS = TeamSummaryItem._meta.db_table
@@ -229,83 +229,31 @@ def counts_by_team(*, today: dt.date, team_id: int | None = None) -> list[tuple[
     now (None: young people with no PA, or a PA with no team), for one team or all. One query, from the replica
     when the dashboards read one; when the summary is not for today, it is rebuilt first (on the primary) and read
     from there."""
-    rows = _current(_read, today=today, team_id=team_id)
-    return [(team, code, overdue, due_soon) for _, team, code, overdue, due_soon in rows if code is not None]
-
-
-#: The requirements `sums_by_team` gives a column of each for, in this order (Requirement.code's choices).
-CODES = tuple(RequirementCode.values)
-
-
-def sums_by_team(*, today: dt.date, team_id: int | None = None) -> list[tuple]:
-    """`counts_by_team` as one row per team (issue 16: the service dashboard made 500 teams' rows in Python from
-    the 1 800 (team, requirement) rows): (team id or None, overdue, due soon, then overdue for each of CODES in
-    turn, then due soon for each), a team or requirement with nothing counted left out as there (0 in its
-    columns). One query, the summary rebuilt first when it is not for today, as `counts_by_team`."""
-    rows = _current(_read_by_team, today=today, team_id=team_id)
-    return [row[1:] for row in rows if row[1:] != _NOTHING]
-
-
-def _current(read, *, today: dt.date, team_id: int | None) -> list[tuple]:
     using = router.db_for_read(TeamSummary)
-    rows = read(using, team_id)
+    rows = _read(using, team_id)
     if not rows or rows[0][0] != today:
         with transaction.atomic():
             refresh(as_of=today)
-        rows = read("default", team_id)
-    return rows
-
-
-def _by_team_code(team_id: int | None) -> str:
-    """The sums by team and requirement, each one neither overdue nor due soon left out."""
-    staff = Staff._meta.db_table
-    one_team = "" if team_id is None else f"AND s.team_id = {int(team_id)}"
-    # Each sum an integer, so the sums by team over them are bigint, not numeric (PostgreSQL: SUM(bigint) is numeric).
-    return f"""SELECT s.team_id, t.code, CAST(SUM(t.overdue) AS integer) AS overdue,
-                      CAST(SUM(t.due_soon) AS integer) AS due_soon
-               FROM {SUMS} t LEFT JOIN {staff} s ON s.id = t.pa_id
-               WHERE TRUE {one_team}
-               GROUP BY s.team_id, t.code
-               HAVING SUM(t.overdue) <> 0 OR SUM(t.due_soon) <> 0"""  # nosec B608
+        rows = _read("default", team_id)
+    return [(team, code, overdue, due_soon) for _, team, code, overdue, due_soon in rows if code is not None]
 
 
 def _read(using: str, team_id: int | None) -> list[tuple]:
     """The summary's day on every row (so one query tells whether it is current), then the sums by team: a row of
     NULLs beside the day when there is nothing to count."""
+    staff = Staff._meta.db_table
+    one_team = "" if team_id is None else f"AND s.team_id = {int(team_id)}"
     with connections[using].cursor() as cursor:
         cursor.execute(
             f"""SELECT d.as_of, c.team_id, c.code, c.overdue, c.due_soon
-                FROM {DAY} d LEFT JOIN ({_by_team_code(team_id)}) c ON TRUE
+                FROM {DAY} d
+                LEFT JOIN (SELECT s.team_id, t.code, SUM(t.overdue) AS overdue, SUM(t.due_soon) AS due_soon
+                           FROM {SUMS} t LEFT JOIN {staff} s ON s.id = t.pa_id
+                           WHERE TRUE {one_team}
+                           GROUP BY s.team_id, t.code
+                           HAVING SUM(t.overdue) <> 0 OR SUM(t.due_soon) <> 0) c ON TRUE
                 WHERE d.id = 1""")  # nosec B608
         rows = cursor.fetchall()
-    return _dated(rows)
-
-
-def _pivot_sql(team_id: int | None) -> str:
-    if not all(code.isidentifier() for code in CODES):  # inlined below: Requirement.code's own choices, never input
-        raise ValueError("a requirement code that is not a plain name")
-    cells = [f"COALESCE(SUM(c.{column}) FILTER (WHERE c.code = '{code}'), 0)"
-             for column in ("overdue", "due_soon") for code in CODES]
-    return f"""SELECT d.as_of, b.*
-               FROM {DAY} d LEFT JOIN (
-                   SELECT c.team_id, SUM(c.overdue) AS overdue, SUM(c.due_soon) AS due_soon, {", ".join(cells)}
-                   FROM ({_by_team_code(team_id)}) c GROUP BY c.team_id) b ON TRUE
-               WHERE d.id = 1"""  # nosec B608
-
-
-def _read_by_team(using: str, team_id: int | None) -> list[tuple]:
-    """As `_read`, one row per team (`sums_by_team`): the requirement's sums pivoted into columns in the query."""
-    with connections[using].cursor() as cursor:
-        cursor.execute(_pivot_sql(team_id))
-        rows = cursor.fetchall()
-    return _dated(rows)
-
-
-#: `sums_by_team`'s row beside the day when there is nothing to count (no team, every figure NULL).
-_NOTHING = (None,) * (3 + 2 * len(CODES))
-
-
-def _dated(rows: list[tuple]) -> list[tuple]:
     if rows and isinstance(rows[0][0], dt.date):
         return rows  # PostgreSQL gives dates (issue 16: a service's thousands of rows are not copied for nothing)
     return [(r[0] if isinstance(r[0], dt.date) else dt.date.fromisoformat(r[0]), *r[1:]) for r in rows]

@@ -1,8 +1,8 @@
-"""Issue 16: the service dashboard's teams side by side are read one row per team, pivoted in the summary's query
-(compliance.team_summary.sums_by_team). Each row must be what the (team, requirement) rows of `counts_by_team` add up
-to, and `team_rows` the same for whoever sees the whole service (the summary) and for the aggregate of the rows a
-reader may see (`_team_counts`, pivoted in Python). The hand-counted service is in conftest.py; here it also has a
-young person waiting for a PA (counted under no team)."""
+"""Issue 16: the service dashboard's teams side by side are the team summary's (team, requirement) rows added up per
+team (oversight.selectors._pivoted), each team's row a tuple (TeamRow). Each row must be what those rows add up to,
+and `team_rows` the same for whoever sees the whole service (the summary) and for the aggregate of the rows a reader
+may see (`_team_counts`). The hand-counted service is in conftest.py; here it also has a young person waiting for a PA
+(counted under no team)."""
 
 import datetime as dt
 
@@ -50,31 +50,20 @@ def as_dict(rows) -> dict:
     return found
 
 
-def test_the_summary_pivoted_per_team_is_its_rows_by_team_and_requirement(wider, north, south, today):
+def test_the_rows_added_up_per_team_are_the_summarys_rows_by_team_and_requirement(wider, sol, north, south, today):
     counts = team_summary.counts_by_team(today=today)
     assert {team for team, *_ in counts} == {north.pk, south.pk, None}  # the case is not empty
-    assert as_dict(team_summary.sums_by_team(today=today)) == by_hand(counts)
+    assert as_dict(_pivoted(counts)) == by_hand(counts)
+    # The aggregate of the rows the reader may see, added up the same way, gives the same rows (two sources).
+    assert as_dict(_pivoted(_team_counts(user=sol.user, today=today, team=None))) == by_hand(counts)
     for team in (north, south):
-        assert as_dict(team_summary.sums_by_team(today=today, team_id=team.pk)) == by_hand(
+        assert as_dict(_pivoted(team_summary.counts_by_team(today=today, team_id=team.pk))) == by_hand(
             team_summary.counts_by_team(today=today, team_id=team.pk)
         )
 
 
-def test_the_pivot_on_a_new_day_rebuilds_the_summary_first(wider, today):
-    later = today + dt.timedelta(days=30)  # the night has not run: the reader rebuilds the summary for the day
-    assert as_dict(team_summary.sums_by_team(today=later)) == by_hand(team_summary.counts_by_team(today=later))
-    assert team_summary.summary_day() == later
-
-
-def test_nothing_to_count_gives_no_rows(db, today):
-    assert team_summary.sums_by_team(today=today) == []
+def test_nothing_to_count_gives_no_rows():
     assert _pivoted([]) == []
-
-
-def test_the_aggregate_pivoted_in_python_is_the_summarys(wider, sol, today):
-    assert as_dict(_pivoted(_team_counts(user=sol.user, today=today, team=None))) == as_dict(
-        team_summary.sums_by_team(today=today)
-    )
 
 
 def test_team_rows_from_the_summary_and_from_the_aggregate_agree(wider, sol, north, south, today, monkeypatch):
