@@ -15,6 +15,7 @@ import html
 import inspect
 from functools import cache
 from itertools import count
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.template.loader import get_template
@@ -61,7 +62,7 @@ def render_table(table) -> SafeString:
     if getattr(table, "page", None) is not None or any(c.orderable for c in table.columns):
         return get_template(table.template_name).render({"table": table})  # django-tables2's own way
     table._counter = count()  # noqa: SLF001  (rows numbered from the first, odd and even, as Table.as_html does)
-    return _render(table, _plan(table), table.attrs, list(table.rows))
+    return _render(table, _plan_of(table), table.attrs, list(table.rows))
 
 
 def render_tables(table, groups) -> list[SafeString]:
@@ -73,7 +74,7 @@ def render_tables(table, groups) -> list[SafeString]:
     change the cells' (th, td, tf, cell), which the columns were worked out from."""
     if getattr(table, "cell_values", None) is None:
         raise TypeError("render_tables needs a table that gives its rows' cells (cell_values)")
-    plan = _plan(table)
+    plan = _plan_of(table)
     footer = _footer(plan, table) if table.show_footer else None  # the same table's footer for every group
     rendered = []
     for records, attrs in groups:
@@ -87,6 +88,36 @@ def render_tables(table, groups) -> list[SafeString]:
 
 def _plan(table) -> list:
     return [_Column(column, header=column.name == getattr(table, "row_header", None)) for column in table.columns]
+
+
+def _plan_of(table) -> list:
+    """The table's plan, worked out once per process for a table that says its columns are those of every table
+    with the same `plan_key()`: the same headers, attributes and footers, or footers it gives itself
+    (`footer_values`). Issue 16: each column's attributes were worked out again on every request. Only a table that
+    gives its rows' cells (`cell_values`) may: the plan's columns are then never read for another table's values."""
+    key = getattr(table, "plan_key", None)
+    if key is None:
+        return _plan(table)
+    if getattr(table, "cell_values", None) is None:
+        raise TypeError("a table with a plan_key must give its rows' cells (cell_values)")
+    found = _PLANS.get(key())
+    if found is None:
+        footers = not hasattr(table, "footer_values")
+        found = _PLANS[key()] = [_Kept(c, footer=footers) for c in _plan(table)]
+    return found
+
+
+class _Kept:
+    """A plan's column as `_plan_of` keeps it: its attributes, its header and (unless the table gives its footers) its
+    footer, without the column itself, so that no request's table and rows stay behind in the process."""
+
+    def __init__(self, planned: "_Column", *, footer: bool):
+        self.th, self.td, self.tf, self.tag, self.scope = planned.th, planned.td, planned.tf, planned.tag, planned.scope
+        self.column = SimpleNamespace(header=planned.column.header, footer=planned.column.footer if footer else None)
+
+
+#: `_plan_of`'s plans, by plan_key: a handful of tables.
+_PLANS: dict = {}
 
 
 #: A row's attributes when the table sets none of its own (row_attrs): what BoundRow.attrs renders, odd and even.

@@ -100,6 +100,12 @@ class OverdueItemsTable(tables.Table):
     def __init__(self, rows, *, labelledby: str):
         super().__init__(rows, attrs=self.attrs_for(labelledby))
 
+    @classmethod
+    def plan_key(cls):
+        """core.fast_tables: every such table has the same columns, headers, attributes and (empty) footers (its
+        <table> tag's attributes are not the plan's)."""
+        return cls
+
     @staticmethod
     def attrs_for(labelledby: str) -> dict:
         return {"class": "table table-sm align-middle", "aria-labelledby": labelledby}
@@ -176,6 +182,11 @@ class LongestOverdueTable(tables.Table):
         super().__init__(rows)
         self.caption = f"The {limit} items overdue the longest, with the Personal Adviser's latest update"
 
+    @classmethod
+    def plan_key(cls):
+        """core.fast_tables: every such table has the same columns, headers, attributes and (empty) footers."""
+        return cls
+
     def render_young_person(self, record):
         return _young_person(record)
 
@@ -235,10 +246,16 @@ class TeamsTable(tables.Table):
         ]
         super().__init__(rows, extra_columns=extra)
         self.totals, self._footer_cells = totals, cells
+        self._codes = tuple(codes)
         self.show_footer = totals["teams"] > 1
         self.caption = "Overdue and due-soon items now, by team, and overdue items by requirement" + (
             f": page {page.number} of {page.paginator.num_pages}" if page.paginator.num_pages > 1 else "")
         self.responsive = True
+
+    def plan_key(self):
+        """core.fast_tables: the same columns, attributes and headers for the same requirements (the footers, which
+        differ, are `footer_values`)."""
+        return (type(self), self._codes)
 
     def render_name(self, record, value):
         if not record.team_id:

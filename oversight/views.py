@@ -4,7 +4,6 @@ selector or service, and render; who sees what is decided in the selectors."""
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import attrgetter
 
 import rules
 from django.contrib import messages
@@ -147,15 +146,15 @@ def _with_param(request, **params) -> str:
 
 
 def _totals(rows) -> dict:
-    # Issue 16: summed in C (map, attrgetter) over a service's hundreds of teams, not a generator per figure.
+    # Issue 16: summed in C over a service's hundreds of teams (oversight.selectors.TeamRow: each row a tuple, so
+    # zip gives each column), not a generator per figure.
+    columns = list(zip(*rows, strict=True)) if rows else []
+    cells = columns[4:4 + len(CODES)]
     return {
-        "teams": len(rows), "named_teams": len(rows) - list(map(_NAME, rows)).count(selectors.NO_TEAM),
-        "overdue": sum(map(_OVERDUE, rows)), "due_soon": sum(map(_DUE_SOON, rows)),
-        "overdue_cells": list(map(sum, zip(*map(_CELLS, rows), strict=True))) if rows else [],
+        "teams": len(rows), "named_teams": len(rows) - (columns[1].count(selectors.NO_TEAM) if rows else 0),
+        "overdue": sum(columns[2]) if rows else 0, "due_soon": sum(columns[3]) if rows else 0,
+        "overdue_cells": list(map(sum, cells)),
     }
-
-
-_NAME, _OVERDUE, _DUE_SOON, _CELLS = (attrgetter(a) for a in ("name", "overdue", "due_soon", "overdue_cells"))
 
 
 def _base_context(scope: Scope, *, keep_team: bool = False) -> dict:

@@ -237,3 +237,35 @@ def test_a_trend_split_into_its_top_teams_and_total_is_what_it_was(latest_empty)
     shown, total = selectors.split_top_teams(chart, top=2)
     names, sums = _split_before_issue_16(chart, top=2)
     assert [s.name for s in shown.series] == names and total.series[0].values == sums
+
+
+def test_a_plan_kept_for_the_process_writes_each_later_table_as_its_own(monkeypatch):
+    """Issue 16: a table with a plan_key has its columns' attributes and headers worked out once per process
+    (core.fast_tables._plan_of); each later table of the key still gets its own rows, footer and caption, as the
+    template writes them, and the kept plan holds no table (so no request's rows stay in the process)."""
+    from core import fast_tables
+
+    monkeypatch.setattr(fast_tables, "_PLANS", {})
+    north = TeamRow(1, "North & <co>", overdue=3, due_soon=1, overdue_cells=[3] + [0] * (len(CODES) - 1))
+    south = TeamRow(2, "South", overdue=1, due_soon=2, overdue_cells=[0, 1] + [0] * (len(CODES) - 2))
+    nobody = TeamRow(None, "No team (unallocated)", overdue=2, overdue_cells=[0] * (len(CODES) - 1) + [2])
+
+    class _Pages:
+        number, paginator = 2, type("P", (), {"num_pages": 3})()
+
+    first = _same(TeamsTable([north], codes=CODES, totals=_totals([north, south]), page=_Page()))
+    assert len(fast_tables._PLANS) == 1  # noqa: SLF001
+    later = _same(TeamsTable([south, nobody], codes=CODES, totals=_totals([north, south, nobody]), page=_Pages()))
+    assert "All 2 teams and the unallocated" in later and "page 2 of 3" in later and "South" in later
+    assert "North" in first and "North" not in later
+    single = _same(TeamsTable([south], codes=CODES, totals=_totals([south]), page=_Page()))  # no footer for one team
+    assert "<tfoot" not in single and len(fast_tables._PLANS) == 1  # noqa: SLF001
+    for kept in fast_tables._PLANS.values():  # noqa: SLF001
+        assert all(not hasattr(c.column, "table") for c in kept)
+
+
+def test_a_plan_key_needs_a_table_that_gives_its_cells():
+    table = LongestOverdueTable([], limit=1)
+    table.cell_values = None  # its cells worked out by django-tables2 from a kept plan's columns: refused
+    with pytest.raises(TypeError):
+        render_table(table)
