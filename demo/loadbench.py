@@ -338,7 +338,7 @@ def run_cpu(*, requests: int, port: int, late_page: int, log: Callable[[str], No
     production settings, each page asked for ``requests`` times in a row after two warm-up requests; the
     worker's own CPU (from /proc) and its PostgreSQL backend's (the worker keeps one connection, CONN_MAX_AGE;
     read as every backend connected to this database, so use a database of your own) are divided by the
-    number of requests. Opening a connection per request (CONN_MAX_AGE=0, the default) is not counted."""
+    number of requests. Opening a connection (once in production settings' CONN_MAX_AGE, 60 s) is not counted."""
     vacuum(log)
     pages = targets(late_page=late_page)
     secret_key = secrets.token_urlsafe(64)
