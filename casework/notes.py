@@ -22,10 +22,11 @@ from careleavers.selectors import (
     case_note_versions,
     case_notes_for,
     current_case_notes,
-    timeline_case_notes,
+    timeline_case_notes_read,
     young_person_for,
 )
 from core.audit import audit_view
+from core.batch import Read, read_objects
 from core.decorators import require_perm, staff_required
 from core.errors import ServiceError, StaleVersion
 from core.forms import PlainForm, add_service_error
@@ -199,13 +200,21 @@ def _prepared_panel_notes(*, restricted_too: bool) -> PreparedModels:
 NOTES_PANEL = Panel(key="notes", template="casework/notes/panel.html", context=notes_panel_context, order=70)
 
 
-def note_entries(*, young_person, limit: int, viewer=None, **_filters) -> list[Entry]:
+def note_read(*, young_person, limit: int, viewer=None) -> Read:
+    """note_entries' query for this reader (core.rules: restricted notes, earlier versions), to be sent with the
+    page's other reads (core.batch)."""
+    with_versions = viewer is not None and rules.has_perm("careleavers.view_note_versions", viewer, young_person)
+    return timeline_case_notes_read(young_person=young_person, user=viewer, limit=limit, with_versions=with_versions)
+
+
+def note_entries(*, young_person, limit: int, viewer=None, objects=None, **_filters) -> list[Entry]:
     """Timeline source (issue 12, items 1-3): each note with its author and kind; restricted notes only for who may
     read them (without a `viewer`, none); earlier versions of a corrected note only for managers, marked as
-    superseded (`voided`). One query."""
-    with_versions = viewer is not None and rules.has_perm("careleavers.view_note_versions", viewer, young_person)
+    superseded (`voided`). One query; none given `objects`, note_read's instances for the same reader."""
+    if objects is None:
+        objects = read_objects(note_read(young_person=young_person, limit=limit, viewer=viewer))
     entries = []
-    for n in timeline_case_notes(young_person=young_person, user=viewer, limit=limit, with_versions=with_versions):
+    for n in objects:
         superseded = hasattr(n, "correction")
         label = KIND_LABELS.get(n.kind, "Case note")
         title = f"{n.subject} (corrected, version {n.version}: {n.correction_reason})" if n.version > 1 else n.subject
@@ -220,4 +229,4 @@ def note_entries(*, young_person, limit: int, viewer=None, **_filters) -> list[E
 
 note_entries.takes_viewer = True  # type: ignore[attr-defined]  # casework.timeline passes who is reading
 
-NOTES_TIMELINE = TimelineSource("notes", note_entries, order=60)
+NOTES_TIMELINE = TimelineSource("notes", note_entries, order=60, read=note_read)

@@ -8,6 +8,7 @@ from functools import cache
 from careleavers.models import PlannedAbsence
 from compliance.models import PackEvent, PolicyPack, Requirement
 from compliance.selectors import requirements_with_status
+from core.batch import Read, read_objects
 from core.prepared import DATE, INT, Prepared
 from core.prepared_models import PreparedModels, Together
 
@@ -46,18 +47,33 @@ def planned_absences(*, young_person, today: dt.date) -> list[PlannedAbsence]:
     """The PA's planned absences not yet over (V5); none for a young person waiting for a PA."""
     if young_person.pa_id is None:
         return []
-    return prepared_absences().objects(staff_id=young_person.pa_id, today=today)
+    return read_objects(Read(prepared_absences(), {"staff_id": young_person.pa_id, "today": today}))
+
+
+def requirements_read(*, young_person, today: dt.date) -> Read:
+    return Read(prepared_requirements(), {"young_person_id": young_person.pk, "today": today},
+                {"young_person": young_person})
 
 
 def requirements_of(*, young_person, today: dt.date) -> list[Requirement]:
     """The young person's requirements with their status on `today`, by due date (V2, V4)."""
-    return prepared_requirements().objects(young_person_id=young_person.pk, today=today,
-                                           known={"young_person": young_person})
+    return read_objects(requirements_read(young_person=young_person, today=today))
 
 
 def active_pack() -> PolicyPack | None:
     found = prepared_active_pack().objects()
     return found[0] if found else None
+
+
+def page_reads(*, young_person, today: dt.date) -> dict[str, Read]:
+    """The page's own compiled reads, keyed for PageReads.read_together (issue 16: sent with the timeline's, the
+    plans' and the arrangements' in one round trip): "requirements" (requirements_of), "pack" (a list of the active
+    pack or none, active_pack) and, for a young person with a PA, "absences" (planned_absences)."""
+    reads = {"requirements": requirements_read(young_person=young_person, today=today),
+             "pack": Read(prepared_active_pack(), {})}
+    if young_person.pa_id is not None:
+        reads["absences"] = Read(prepared_absences(), {"staff_id": young_person.pa_id, "today": today})
+    return reads
 
 
 def pack_events_of(pack: PolicyPack | None) -> list[tuple]:

@@ -38,18 +38,26 @@ class TimelineSource:
     key: str
     entries: Callable[..., list]  # (young_person=, limit=) -> list of timeline entries
     order: int = 100
+    #: Issue 16: a source whose records are one compiled query gives it here, `(young_person=, limit=, viewer=) ->
+    #: core.batch.Read`, so the young person's page sends it with its other reads; `entries` then takes `objects=`.
+    read: Callable[..., object] | None = None
 
 
 _PANELS: dict[str, Panel] = {}
 _NAV: dict[str, NavEntry] = {}
 _TIMELINE: dict[str, TimelineSource] = {}
 _READERS: dict[str, Callable[..., object]] = {}
+_COMPILED_READERS: dict[str, Callable[..., object]] = {}
 
 
-def register_reader(key: str, read: Callable[..., object]) -> None:
+def register_reader(key: str, read: Callable[..., object], *, compiled: Callable[..., object] | None = None) -> None:
     """`read(*, young_person, today)`: records of one young person that more than one part of their page uses (the
-    plans: the pathway panel and the timeline), read once per page through `PageReads` (issue 16)."""
+    plans: the pathway panel and the timeline), read once per page through `PageReads` (issue 16). `compiled(*,
+    young_person, today)`, when the read is one compiled query, gives it as a `core.batch.Read`, so the page can
+    send it with its other reads (`PageReads.read_together`)."""
     _READERS[key] = read
+    if compiled is not None:
+        _COMPILED_READERS[key] = compiled
 
 
 class PageReads(dict):
@@ -65,6 +73,15 @@ class PageReads(dict):
     def __missing__(self, key: str):
         value = self[key] = _READERS[key](young_person=self.young_person, today=self.today)
         return value
+
+    def read_together(self, reads: dict) -> None:
+        """Reads `reads` (key: `core.batch.Read`) and every registered reader that is one compiled query, not read
+        yet, in one round trip (core.batch.objects_together), and keeps each under its key."""
+        from .batch import objects_together
+
+        reads = {**{key: compiled(young_person=self.young_person, today=self.today)
+                    for key, compiled in _COMPILED_READERS.items() if key not in self}, **reads}
+        self.update(zip(reads, objects_together(list(reads.values())), strict=True))
 
 
 def register_panel(panel: Panel) -> None:
