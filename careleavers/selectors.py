@@ -307,6 +307,11 @@ def prepared_active_flags() -> PreparedModels:
     return PreparedModels(_active_flags, young_person_id=INT)
 
 
+def active_flags_read(young_person: YoungPerson) -> Read:
+    """The flags banner's read, sent with the young person's page's other reads (core.batch) or on its own."""
+    return Read(prepared_active_flags(), {"young_person_id": young_person.pk})
+
+
 def current_accommodation(young_person_id, today: dt.date):
     """The accommodation in force on `today`, the latest started first (take the first)."""
     return AccommodationPeriod.objects.filter(young_person_id=young_person_id, start__lte=today) \

@@ -181,14 +181,25 @@ def notes_panel_context(*, request, young_person, today, reads=None):
     # Issue 16: the panel shows a note's subject, kind, mark, first date and version: not its text, author or first
     # version (three records a note, each compiled and read).
     # Compiled once per process for each kind of reader (core.prepared_models).
-    restricted_too = reads_restricted_notes(request.user, young_person)
-    latest = _prepared_panel_notes(restricted_too=restricted_too).objects(young_person_id=young_person.pk)
+    latest = reads.get(NOTES_PANEL_READ) if reads is not None else None
+    if latest is None:
+        latest = read_objects(panel_notes_read(user=request.user, young_person=young_person))
     return {
         "yp": young_person, "notes": latest,
         "can_write": rules.has_perm("careleavers.write_case_note", request.user, young_person),
         # Item 2: a manager of the case records management oversight from here.
         "can_oversee": rules.has_perm("careleavers.record_oversight", request.user, young_person),
     }
+
+
+#: The key of the panel's notes in the young person's page's reads, when it has read them with its others.
+NOTES_PANEL_READ = "notes_panel"
+
+
+def panel_notes_read(*, user, young_person) -> Read:
+    """The notes panel's notes for this reader (core.rules.readable_case_notes), as one compiled read (core.batch)."""
+    restricted_too = reads_restricted_notes(user, young_person)
+    return Read(_prepared_panel_notes(restricted_too=restricted_too), {"young_person_id": young_person.pk})
 
 
 @cache

@@ -36,11 +36,12 @@ from core.rules import seen_by, visibility_of
 
 from .filters import CaseloadFilter, CaseloadPaginator, caseload_counts, coming_up, in_absence
 from .forms import AbsenceForm, EventForm
+from .notes import NOTES_PANEL_READ, panel_notes_read
 from .panels import case_allocations
 from .reasons import due_reasons
 from .tables import CaseloadRows, CaseloadTable, coming_up_items
 from .timeline import history_for, timeline_for, timeline_reads
-from .young_person_reads import page_reads, pack_events_of
+from .young_person_reads import pack_events_of, page_reads
 
 PAGE_SIZE = 25
 #: The young person's timeline shows this many entries, newest first.
@@ -115,7 +116,8 @@ def young_person_detail(request, pk: int, *, staff):
     limit = TIMELINE_SHOWN + 1
     reads = PageReads(young_person=young_person, today=today)
     reads.read_together({**page_reads(young_person=young_person, today=today),
-                         **timeline_reads(young_person, limit, user=request.user)})
+                         **timeline_reads(young_person, limit, user=request.user),
+                         NOTES_PANEL_READ: panel_notes_read(user=request.user, young_person=young_person)})
     absences, requirements = reads.get("absences", []), reads["requirements"]
     for requirement in requirements:  # V5: a due date inside the PA's planned absence is brought forward
         requirement.absence = next((a for a in absences if a.start <= requirement.due <= a.end), None)
@@ -151,6 +153,7 @@ def young_person_detail(request, pk: int, *, staff):
         # Issue 14, item 8: the Service Leader's subject access export (a role test first; no query for others).
         "can_export_subject_access": rules.has_perm("careleavers.export_subject_access", request.user, young_person),
         "panels": panels_for(request=request, young_person=young_person, today=today, reads=reads),
+        "reads": reads,  # the flags banner's flags (casework.templatetags.case_record)
     })
 
 

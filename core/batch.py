@@ -33,8 +33,15 @@ def read_objects(read: Read, using: str = "default") -> list:
     return read.prepared.objects(using, known=read.known, **read.values)
 
 
+def one_round_trip(using: str = "default") -> bool:
+    """Whether objects_together sends its reads in one execute here: PostgreSQL, its cursors binding on the client
+    (Django's default; `OPTIONS["server_side_binding"]` makes cursors that take one statement an execute)."""
+    connection = connections[using]
+    return connection.vendor == "postgresql" and connection.settings_dict["OPTIONS"].get("server_side_binding") is not True
+
+
 def _client_binding(cursor) -> bool:
-    import psycopg
+    import psycopg  # noqa: PLC0415  (only where PostgreSQL is used)
 
     return isinstance(getattr(cursor, "cursor", None), psycopg.ClientCursor)
 
@@ -44,7 +51,7 @@ def objects_together(reads: list[Read], using: str = "default") -> list[list]:
     connection = connections[using]
     together = [i for i, read in enumerate(reads) if None not in read.values.values()]
     found: list[list | None] = [None] * len(reads)
-    if connection.vendor == "postgresql" and len(together) > 1:
+    if one_round_trip(using) and len(together) > 1:
         statements = [reads[i].prepared.sql(using, **reads[i].values) for i in together]
         with connection.cursor() as cursor:
             if _client_binding(cursor):
@@ -64,5 +71,7 @@ def objects_together(reads: list[Read], using: str = "default") -> list[list]:
             for name, instance in (reads[i].known or {}).items():
                 for obj in found[i]:
                     setattr(obj, name, instance)
-    return [read.prepared.objects(using, known=read.known, **read.values) if found[i] is None else found[i]
-            for i, read in enumerate(reads)]
+    return [
+        read.prepared.objects(using, known=read.known, **read.values) if found[i] is None else found[i]
+        for i, read in enumerate(reads)
+    ]
