@@ -41,7 +41,7 @@ from .panels import case_allocations
 from .reasons import due_reasons
 from .tables import CaseloadRows, CaseloadTable, coming_up_items
 from .timeline import history_for, timeline_for, timeline_reads
-from .young_person_reads import pack_events_of, page_reads
+from .young_person_reads import pack_event_windows, page_reads
 
 PAGE_SIZE = 25
 #: The young person's timeline shows this many entries, newest first.
@@ -132,7 +132,7 @@ def young_person_detail(request, pk: int, *, staff):
     due_reasons(  # issue 10, item 2: why each due date is what it is
         requirements, young_person=young_person, events=records["event"], arrangements=records["arrangement"],
         attempts=pack.escalation_attempts if pack else 0,
-        pack_events=pack_events_of(pack),
+        pack_events=pack_event_windows(reads["pack_events"]),
     )
     escalation_form = EscalationForm(initial={"step": next_step.step} if next_step else None)
     return render(request, "careleavers/young_person.html", {
