@@ -108,8 +108,9 @@ def young_person_detail(request, pk: int, *, staff):
     audit_view(actor=staff, page="young_person", young_person=young_person)  # issue 14, item 7
     today = timezone.localdate()
     # Issue 16: what the panels and the timeline both use is read once (the plans, the arrangements, the
-    # requirements for the overdue panel). The page's own reads (casework.young_person_reads), the timeline's and the
-    # plans' and arrangements' are compiled once per process and sent in one round trip (core.batch).
+    # requirements for the overdue panel). The page's own reads (casework.young_person_reads), the timeline's, the
+    # notes panel's and every registered reader's that is one compiled query (the plans, the arrangements, the flags,
+    # the in-touch checks) are sent in one round trip (PageReads.read_together, core.batch).
     # One more entry than is shown: when the timeline comes back shorter than that, nothing was cut, so
     # it holds every contact, escalation step, event and arrangement, and the ladder and the reasons for
     # the due dates are worked out from it rather than read again.
