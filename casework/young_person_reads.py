@@ -67,8 +67,8 @@ def active_pack() -> PolicyPack | None:
 
 
 def page_reads(*, young_person, today: dt.date) -> dict[str, Read]:
-    """The page's own compiled reads, keyed for PageReads.read_together (issue 16: sent with the timeline's, the
-    plans' and the arrangements' in one round trip): "requirements" (requirements_of), "pack" (a list of the active
+    """The page's own compiled reads, keyed for PageReads.read_together (issue 16: sent with the page's other reads
+    in one round trip): "requirements" (requirements_of), "pack" (a list of the active
     pack or none, active_pack), "pack_events" (its event rules, pack_event_windows) and, for a young person with a PA,
     "absences" (planned_absences)."""
     reads = {"requirements": requirements_read(young_person=young_person, today=today),
