@@ -50,7 +50,7 @@ def objects_together(reads: list[Read], using: str = "default") -> list[list]:
     """Each read's instances, as `read.prepared.objects(**read.values, known=read.known)` gives them."""
     connection = connections[using]
     together = [i for i, read in enumerate(reads) if None not in read.values.values()]
-    found: list[list | None] = [None] * len(reads)
+    fetched: list[list] = []
     if one_round_trip(using) and len(together) > 1:
         statements = [reads[i].prepared.sql(using, **reads[i].values) for i in together]
         with connection.cursor() as cursor:
@@ -58,20 +58,15 @@ def objects_together(reads: list[Read], using: str = "default") -> list[list]:
                 # Each statement's text is the ORM's, with %s for its parameters (a literal % is %%), so joined
                 # they are one text of the parameters in order.
                 cursor.execute(";\n".join(sql for sql, _ in statements), [p for _, params in statements for p in params])
-                fetched = []
                 for position in range(len(together)):
                     if position:
                         cursor.nextset()
                     fetched.append(cursor.fetchall())
-            else:
-                fetched = None
-        for i, rows in zip(together, fetched or (), strict=False):
-            # Built once every statement's rows are in: a read's prefetches run queries of their own.
-            found[i] = reads[i].prepared.from_rows(rows, using)
-            for name, instance in (reads[i].known or {}).items():
-                for obj in found[i]:
-                    setattr(obj, name, instance)
-    return [
-        read.prepared.objects(using, known=read.known, **read.values) if found[i] is None else found[i]
-        for i, read in enumerate(reads)
-    ]
+    found: dict[int, list] = {}
+    for i, rows in zip(together, fetched, strict=False):  # nothing fetched: each read on its own below
+        # Built once every statement's rows are in: a read's prefetches run queries of their own.
+        found[i] = reads[i].prepared.from_rows(rows, using)
+        for name, instance in (reads[i].known or {}).items():
+            for obj in found[i]:
+                setattr(obj, name, instance)
+    return [found[i] if i in found else read_objects(read, using) for i, read in enumerate(reads)]
