@@ -7,6 +7,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from careleavers.selectors import young_people_visible_to
+from core.batch import Read
 from core.prepared import INT
 from core.prepared_models import PreparedModels
 
@@ -49,9 +50,15 @@ def arrangements_awaiting(user) -> QuerySet[Arrangement]:
     )
 
 
+def arrangements_read(young_person) -> Read:
+    """arrangements_of's query, to be sent with the page's other reads (core.batch; the prefetches follow it)."""
+    return Read(prepared_arrangements(), {"young_person_id": young_person.pk}, {"young_person": young_person})
+
+
 def arrangements_of(young_person) -> list[Arrangement]:
     """Every arrangement of the young person with its decisions and S2 checklist: three queries."""
-    return prepared_arrangements().objects(young_person_id=young_person.pk, known={"young_person": young_person})
+    read = arrangements_read(young_person)
+    return read.prepared.objects(known=read.known, **read.values)
 
 
 @cache

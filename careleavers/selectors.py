@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from core.batch import Read
 from core.prepared import DATE, INT
 from core.prepared_models import PreparedModels
 from core.rules import (
@@ -240,12 +241,13 @@ def case_note_versions(*, root_ids) -> dict[int, list[CaseNote]]:
     return versions
 
 
-def timeline_case_notes(*, young_person: YoungPerson, user, limit: int, with_versions: bool) -> list[CaseNote]:
+def timeline_case_notes_read(*, young_person: YoungPerson, user, limit: int, with_versions: bool) -> Read:
     """The notes for the timeline (not the escalation notes: their steps are shown from their own rows): the
-    current versions, and the earlier ones too `with_versions` (managers); restricted ones only for who reads them."""
+    current versions, and the earlier ones too `with_versions` (managers); restricted ones only for who reads them.
+    One compiled read (core.batch.Read), sent with the young person's page's other reads or on its own."""
     restricted_too = user is not None and reads_restricted_notes(user, young_person)  # core.rules.readable_case_notes
-    return _prepared_timeline_notes(limit=limit, with_versions=with_versions, restricted_too=restricted_too).objects(
-        young_person_id=young_person.pk)
+    return Read(_prepared_timeline_notes(limit=limit, with_versions=with_versions, restricted_too=restricted_too),
+                {"young_person_id": young_person.pk})
 
 
 @cache
@@ -303,6 +305,11 @@ def _active_flags(young_person_id) -> QuerySet[Flag]:
 def prepared_active_flags() -> PreparedModels:
     """Issue 16: active_flags compiled once per process, for the young person's page (its flags banner)."""
     return PreparedModels(_active_flags, young_person_id=INT)
+
+
+def active_flags_read(young_person: YoungPerson) -> Read:
+    """The flags banner's read, sent with the young person's page's other reads (core.batch) or on its own."""
+    return Read(prepared_active_flags(), {"young_person_id": young_person.pk})
 
 
 def current_accommodation(young_person_id, today: dt.date):

@@ -9,6 +9,8 @@ class CaseworkConfig(AppConfig):
     verbose_name = "Casework pages"
 
     def ready(self) -> None:
+        from careleavers.selectors import active_flags_read
+        from core.batch import read_objects
         from core.registry import (
             NavEntry,
             Panel,
@@ -45,6 +47,9 @@ class CaseworkConfig(AppConfig):
         register_panel(Panel("case", "casework/panels/case.html", case_panel, order=5))
         # Issue 16: the case, case record and documents panels' and the allocation history's rows, in one query.
         register_reader("casework_rows", casework_rows)
+        # Issue 16: the flags banner's flags, sent with the page's other reads.
+        register_reader("flags", lambda *, young_person, today: read_objects(active_flags_read(young_person)),
+                        compiled=lambda *, young_person, today: active_flags_read(young_person))
         for source in (CLOSURE_HISTORY, ALLOCATION_HISTORY, COVER_HISTORY):
             register_history(source)
         # Issue 12 (items 1-3): case notes (panel and timeline source), supervision sessions.

@@ -22,10 +22,11 @@ from careleavers.selectors import (
     case_note_versions,
     case_notes_for,
     current_case_notes,
-    timeline_case_notes,
+    timeline_case_notes_read,
     young_person_for,
 )
 from core.audit import audit_view
+from core.batch import Read, read_objects
 from core.decorators import require_perm, staff_required
 from core.errors import ServiceError, StaleVersion
 from core.forms import PlainForm, add_service_error
@@ -180,14 +181,25 @@ def notes_panel_context(*, request, young_person, today, reads=None):
     # Issue 16: the panel shows a note's subject, kind, mark, first date and version: not its text, author or first
     # version (three records a note, each compiled and read).
     # Compiled once per process for each kind of reader (core.prepared_models).
-    restricted_too = reads_restricted_notes(request.user, young_person)
-    latest = _prepared_panel_notes(restricted_too=restricted_too).objects(young_person_id=young_person.pk)
+    latest = reads.get(NOTES_PANEL_READ) if reads is not None else None
+    if latest is None:
+        latest = read_objects(panel_notes_read(user=request.user, young_person=young_person))
     return {
         "yp": young_person, "notes": latest,
         "can_write": rules.has_perm("careleavers.write_case_note", request.user, young_person),
         # Item 2: a manager of the case records management oversight from here.
         "can_oversee": rules.has_perm("careleavers.record_oversight", request.user, young_person),
     }
+
+
+#: The key of the panel's notes in the young person's page's reads, when it has read them with its others.
+NOTES_PANEL_READ = "notes_panel"
+
+
+def panel_notes_read(*, user, young_person) -> Read:
+    """The notes panel's notes for this reader (core.rules.readable_case_notes), as one compiled read (core.batch)."""
+    restricted_too = reads_restricted_notes(user, young_person)
+    return Read(_prepared_panel_notes(restricted_too=restricted_too), {"young_person_id": young_person.pk})
 
 
 @cache
@@ -199,13 +211,21 @@ def _prepared_panel_notes(*, restricted_too: bool) -> PreparedModels:
 NOTES_PANEL = Panel(key="notes", template="casework/notes/panel.html", context=notes_panel_context, order=70)
 
 
-def note_entries(*, young_person, limit: int, viewer=None, **_filters) -> list[Entry]:
+def note_read(*, young_person, limit: int, viewer=None) -> Read:
+    """note_entries' query for this reader (core.rules: restricted notes, earlier versions), to be sent with the
+    page's other reads (core.batch)."""
+    with_versions = viewer is not None and rules.has_perm("careleavers.view_note_versions", viewer, young_person)
+    return timeline_case_notes_read(young_person=young_person, user=viewer, limit=limit, with_versions=with_versions)
+
+
+def note_entries(*, young_person, limit: int, viewer=None, objects=None, **_filters) -> list[Entry]:
     """Timeline source (issue 12, items 1-3): each note with its author and kind; restricted notes only for who may
     read them (without a `viewer`, none); earlier versions of a corrected note only for managers, marked as
-    superseded (`voided`). One query."""
-    with_versions = viewer is not None and rules.has_perm("careleavers.view_note_versions", viewer, young_person)
+    superseded (`voided`). One query; none given `objects`, note_read's instances for the same reader."""
+    if objects is None:
+        objects = read_objects(note_read(young_person=young_person, limit=limit, viewer=viewer))
     entries = []
-    for n in timeline_case_notes(young_person=young_person, user=viewer, limit=limit, with_versions=with_versions):
+    for n in objects:
         superseded = hasattr(n, "correction")
         label = KIND_LABELS.get(n.kind, "Case note")
         title = f"{n.subject} (corrected, version {n.version}: {n.correction_reason})" if n.version > 1 else n.subject
@@ -220,4 +240,4 @@ def note_entries(*, young_person, limit: int, viewer=None, **_filters) -> list[E
 
 note_entries.takes_viewer = True  # type: ignore[attr-defined]  # casework.timeline passes who is reading
 
-NOTES_TIMELINE = TimelineSource("notes", note_entries, order=60)
+NOTES_TIMELINE = TimelineSource("notes", note_entries, order=60, read=note_read)

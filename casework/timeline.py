@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from careleavers.models import Event, Staff, YoungPerson
+from core.batch import Read, read_objects
 from core.prepared import INT
 from core.prepared_models import PreparedModels
 from core.registry import PageReads, TimelineSource, timeline_sources
@@ -24,25 +25,45 @@ def prepared_events(limit: int) -> PreparedModels:
                           .select_related("recorded_by")[:limit], young_person_id=INT)
 
 
-def event_entries(*, young_person: YoungPerson, limit: int) -> list[Entry]:
+def event_read(*, young_person: YoungPerson, limit: int, viewer=None) -> Read:
+    return Read(prepared_events(limit), {"young_person_id": young_person.pk}, {"young_person": young_person})
+
+
+def event_entries(*, young_person: YoungPerson, limit: int, objects=None) -> list[Entry]:
+    events = read_objects(event_read(young_person=young_person, limit=limit)) if objects is None else objects
     return [Entry(e.date, "event", "Event", e.get_kind_display(), e.notes, e, staff_name(e.recorded_by), bool(e.voided_at))
-            for e in prepared_events(limit).objects(young_person_id=young_person.pk,
-                                                    known={"young_person": young_person})]
+            for e in events]
 
 
 #: The young person's own records, between the apps' sources: contacts 10, escalations 30,
 #: plans 40, arrangements 50. Entries of one day keep this order of kinds. Case notes (60) are
 #: casework.notes.NOTES_TIMELINE (issue 12, item 1), registered in casework's AppConfig.ready().
-OWN_SOURCES = (TimelineSource("events", event_entries, order=20),)
+OWN_SOURCES = (TimelineSource("events", event_entries, order=20, read=event_read),)
+
+
+def _sources() -> list[TimelineSource]:
+    return sorted([*timeline_sources(), *OWN_SOURCES], key=lambda s: (s.order, s.key))
+
+
+def timeline_reads(young_person: YoungPerson, limit: int = 200, *, user=None) -> dict:
+    """Issue 16: the compiled reads of the sources that have one (`TimelineSource.read`), keyed as timeline_for looks
+    for them in the page's `reads` (PageReads.read_together sends them with the page's other reads)."""
+    return {f"timeline:{source.key}": source.read(young_person=young_person, limit=limit, viewer=user)
+            for source in _sources() if source.read is not None}
 
 
 def timeline_for(young_person: YoungPerson, limit: int = 200, *, user=None, reads: PageReads | None = None) -> list[Entry]:
     """`user` is who reads it: a source that marks itself `takes_viewer` (the case notes: restricted ones, earlier
     versions) is given them as `viewer`; one that marks itself `takes_reads` is given the young person's page's
-    `reads` (core.registry.PageReads: records its panels read too, read once, issue 16)."""
+    `reads` (core.registry.PageReads: records its panels read too, read once, issue 16); a source whose compiled read
+    the page has read with the others (`timeline_reads`, with the same limit and user) is given its `objects`."""
     entries: list[Entry] = []
-    for source in sorted([*timeline_sources(), *OWN_SOURCES], key=lambda s: (s.order, s.key)):
-        extra = {"viewer": user} if getattr(source.entries, "takes_viewer", False) else {}
+    for source in _sources():
+        objects = reads.get(f"timeline:{source.key}") if reads is not None and source.read is not None else None
+        if objects is not None:
+            extra = {"objects": objects}
+        else:
+            extra = {"viewer": user} if getattr(source.entries, "takes_viewer", False) else {}
         if reads is not None and getattr(source.entries, "takes_reads", False):
             extra["reads"] = reads
         entries.extend(source.entries(young_person=young_person, limit=limit, **extra))

@@ -36,11 +36,12 @@ from core.rules import seen_by, visibility_of
 
 from .filters import CaseloadFilter, CaseloadPaginator, caseload_counts, coming_up, in_absence
 from .forms import AbsenceForm, EventForm
+from .notes import NOTES_PANEL_READ, panel_notes_read
 from .panels import case_allocations
 from .reasons import due_reasons
 from .tables import CaseloadRows, CaseloadTable, coming_up_items
-from .timeline import history_for, timeline_for
-from .young_person_reads import active_pack, pack_events_of, planned_absences, requirements_of
+from .timeline import history_for, timeline_for, timeline_reads
+from .young_person_reads import pack_event_windows, page_reads
 
 PAGE_SIZE = 25
 #: The young person's timeline shows this many entries, newest first.
@@ -113,20 +114,23 @@ def young_person_detail(request, pk: int, *, staff):
     seen_by(young_person, request.user)  # issue 16: read through the visibility rule, so no permission asks it again
     audit_view(actor=staff, page="young_person", young_person=young_person)  # issue 14, item 7
     today = timezone.localdate()
-    # Issue 16: the page's own reads compiled once per process (casework.young_person_reads).
-    absences = planned_absences(young_person=young_person, today=today)
-    requirements = requirements_of(young_person=young_person, today=today)
-    for requirement in requirements:  # V5: a due date inside the PA's planned absence is brought forward
-        requirement.absence = next((a for a in absences if a.start <= requirement.due <= a.end), None)
-    pack = active_pack()
-    # Issue 16: what the panels and the timeline both use is read once (the plans, the arrangements) or passed on
-    # (the requirements, for the overdue panel).
-    reads = PageReads(young_person=young_person, today=today)
-    reads["requirements"] = requirements
+    # Issue 16: what the panels and the timeline both use is read once (the plans, the arrangements, the
+    # requirements for the overdue panel). The page's own reads (casework.young_person_reads), the timeline's, the
+    # notes panel's and every registered reader's that is one compiled query (the plans, the arrangements, the flags,
+    # the in-touch checks) are sent in one round trip (PageReads.read_together, core.batch).
     # One more entry than is shown: when the timeline comes back shorter than that, nothing was cut, so
     # it holds every contact, escalation step, event and arrangement, and the ladder and the reasons for
     # the due dates are worked out from it rather than read again.
-    timeline = timeline_for(young_person, limit=TIMELINE_SHOWN + 1, user=request.user, reads=reads)
+    limit = TIMELINE_SHOWN + 1
+    reads = PageReads(young_person=young_person, today=today)
+    reads.read_together({**page_reads(young_person=young_person, today=today),
+                         **timeline_reads(young_person, limit, user=request.user),
+                         NOTES_PANEL_READ: panel_notes_read(user=request.user, young_person=young_person)})
+    absences, requirements = reads.get("absences", []), reads["requirements"]
+    for requirement in requirements:  # V5: a due date inside the PA's planned absence is brought forward
+        requirement.absence = next((a for a in absences if a.start <= requirement.due <= a.end), None)
+    pack = reads["pack"][0] if reads["pack"] else None
+    timeline = timeline_for(young_person, limit=limit, user=request.user, reads=reads)
     complete = len(timeline) <= TIMELINE_SHOWN
     records = {kind: [e.obj for e in timeline if e.kind == kind] for kind in ("contact", "escalation", "event", "arrangement")}
     next_step = next_escalation_step(
@@ -136,7 +140,7 @@ def young_person_detail(request, pk: int, *, staff):
     due_reasons(  # issue 10, item 2: why each due date is what it is
         requirements, young_person=young_person, events=records["event"], arrangements=records["arrangement"],
         attempts=pack.escalation_attempts if pack else 0,
-        pack_events=pack_events_of(pack),
+        pack_events=pack_event_windows(reads["pack_events"]),
     )
     escalation_form = EscalationForm(initial={"step": next_step.step} if next_step else None)
     return render(request, "careleavers/young_person.html", {
@@ -157,6 +161,7 @@ def young_person_detail(request, pk: int, *, staff):
         # Issue 14, item 8: the Service Leader's subject access export (a role test first; no query for others).
         "can_export_subject_access": rules.has_perm("careleavers.export_subject_access", request.user, young_person),
         "panels": panels_for(request=request, young_person=young_person, today=today, reads=reads),
+        "reads": reads,  # the flags banner's flags (casework.templatetags.case_record)
     })
 
 

@@ -8,7 +8,8 @@ from functools import cache
 from careleavers.models import PlannedAbsence
 from compliance.models import PackEvent, PolicyPack, Requirement
 from compliance.selectors import requirements_with_status
-from core.prepared import DATE, INT, Prepared
+from core.batch import Read, read_objects
+from core.prepared import DATE, INT
 from core.prepared_models import PreparedModels, Together
 
 from .case_record_panel import prepared_case_record
@@ -37,22 +38,27 @@ def prepared_active_pack() -> PreparedModels:
 
 
 @cache
-def prepared_pack_events() -> Prepared:
-    return Prepared(lambda pack_id: PackEvent.objects.filter(pack_id=pack_id).values_list(*PACK_EVENT_COLUMNS),
-                    pack_id=INT)
+def prepared_pack_events() -> PreparedModels:
+    """The active pack's event rules, by the pack's mark rather than its id, so they are read in the same round trip
+    as the pack itself: at most one pack is active (constraint one_active_pack), so they are active_pack()'s."""
+    return PreparedModels(lambda: PackEvent.objects.filter(pack__is_active=True).only(*PACK_EVENT_COLUMNS))
 
 
 def planned_absences(*, young_person, today: dt.date) -> list[PlannedAbsence]:
     """The PA's planned absences not yet over (V5); none for a young person waiting for a PA."""
     if young_person.pa_id is None:
         return []
-    return prepared_absences().objects(staff_id=young_person.pa_id, today=today)
+    return read_objects(Read(prepared_absences(), {"staff_id": young_person.pa_id, "today": today}))
+
+
+def requirements_read(*, young_person, today: dt.date) -> Read:
+    return Read(prepared_requirements(), {"young_person_id": young_person.pk, "today": today},
+                {"young_person": young_person})
 
 
 def requirements_of(*, young_person, today: dt.date) -> list[Requirement]:
     """The young person's requirements with their status on `today`, by due date (V2, V4)."""
-    return prepared_requirements().objects(young_person_id=young_person.pk, today=today,
-                                           known={"young_person": young_person})
+    return read_objects(requirements_read(young_person=young_person, today=today))
 
 
 def active_pack() -> PolicyPack | None:
@@ -60,9 +66,22 @@ def active_pack() -> PolicyPack | None:
     return found[0] if found else None
 
 
-def pack_events_of(pack: PolicyPack | None) -> list[tuple]:
-    """The pack's event rules (T6, T7, P1) as (event kind, requirement, window in days, rule)."""
-    return prepared_pack_events().rows(pack_id=pack.pk) if pack is not None else []
+def page_reads(*, young_person, today: dt.date) -> dict[str, Read]:
+    """The page's own compiled reads, keyed for PageReads.read_together (issue 16: sent with the page's other reads
+    in one round trip): "requirements" (requirements_of), "pack" (a list of the active
+    pack or none, active_pack), "pack_events" (its event rules, pack_event_windows) and, for a young person with a PA,
+    "absences" (planned_absences)."""
+    reads = {"requirements": requirements_read(young_person=young_person, today=today),
+             "pack": Read(prepared_active_pack(), {}), "pack_events": Read(prepared_pack_events(), {})}
+    if young_person.pa_id is not None:
+        reads["absences"] = Read(prepared_absences(), {"staff_id": young_person.pa_id, "today": today})
+    return reads
+
+
+def pack_event_windows(events: list[PackEvent]) -> list[tuple]:
+    """The active pack's event rules (T6, T7, P1), read as page_reads' "pack_events", as (event kind, requirement,
+    window in days, rule)."""
+    return [(e.event_kind, e.requirement, e.window_days, e.rule) for e in events]
 
 
 #: The young person's rows that the case panel, the case record panel, the documents panel and the allocation history

@@ -6,6 +6,7 @@ from functools import cache
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 
 from careleavers.models import Staff
+from core.batch import Read, read_objects
 from core.prepared import INT
 from core.prepared_models import PreparedModels
 from core.registry import TimelineSource
@@ -48,10 +49,19 @@ def prepared_escalations(limit: int) -> PreparedModels:
                           .select_related("recorded_by")[:limit], young_person_id=INT)
 
 
-def contact_entries(*, young_person, limit: int) -> list[Entry]:
-    entries = []
+def contact_read(*, young_person, limit: int, viewer=None) -> Read:
     # Each contact knows its young person (core.rules asks who may void it), as through the young person's manager.
-    for c in prepared_contacts(limit).objects(young_person_id=young_person.pk, known={"young_person": young_person}):
+    return Read(prepared_contacts(limit), {"young_person_id": young_person.pk}, {"young_person": young_person})
+
+
+def escalation_read(*, young_person, limit: int, viewer=None) -> Read:
+    return Read(prepared_escalations(limit), {"young_person_id": young_person.pk})
+
+
+def contact_entries(*, young_person, limit: int, objects=None) -> list[Entry]:
+    """`objects`: contact_read's instances when the page has read them with its other reads (core.batch)."""
+    entries = []
+    for c in read_objects(contact_read(young_person=young_person, limit=limit)) if objects is None else objects:
         title = (f"{_METHOD.get(c.method, c.method)} with {_WITH_WHOM.get(c.with_whom, c.with_whom).lower()}: "
                  f"{_OUTCOME.get(c.outcome, c.outcome).lower()}")
         if c.purpose:
@@ -64,8 +74,8 @@ def contact_entries(*, young_person, limit: int) -> list[Entry]:
     return entries
 
 
-def escalation_entries(*, young_person, limit: int) -> list[Entry]:
-    steps = prepared_escalations(limit).objects(young_person_id=young_person.pk)
+def escalation_entries(*, young_person, limit: int, objects=None) -> list[Entry]:
+    steps = read_objects(escalation_read(young_person=young_person, limit=limit)) if objects is None else objects
     return [Entry(x.date, "escalation", "Escalation", x.get_step_display(), x.note, x, staff_name(x.recorded_by))
             for x in steps]
 
@@ -80,6 +90,6 @@ def contact_version_label(record) -> str:
 
 
 # The order keeps the page's order of kinds for entries on the same day (casework.timeline).
-CONTACTS = TimelineSource("contacts", contact_entries, order=10)
-ESCALATIONS = TimelineSource("escalations", escalation_entries, order=30)
+CONTACTS = TimelineSource("contacts", contact_entries, order=10, read=contact_read)
+ESCALATIONS = TimelineSource("escalations", escalation_entries, order=30, read=escalation_read)
 CONTACT_HISTORY = HistorySource("contacts", contact_versions, contact_version_label, order=10)

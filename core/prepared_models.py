@@ -39,9 +39,14 @@ class PreparedModels(Prepared):
         return found
 
     def _instances(self, using: str, values: dict) -> list:
-        sql, slots, (compiler, converters, width) = self._compile(using)
-        queryset = self._prototype(using)
+        sql, slots, _ = self._compile(using)
         rows = execute(connections[using], sql, self._params(slots, values), bigint=self._bigint(slots, len(slots)))
+        return self.from_rows(rows, using)
+
+    def from_rows(self, rows: list, using: str = "default") -> list:
+        """The instances of rows this query's SQL (`sql()`) gave, fetched elsewhere (core.batch)."""
+        _sql, _slots, (compiler, converters, width) = self._compile(using)
+        queryset = self._prototype(using)
         if width is not None:
             rows = [row[:width] for row in rows]
         if converters:

@@ -13,6 +13,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .batch import objects_together, one_round_trip, read_objects
+
 
 @dataclass(frozen=True)
 class Panel:
@@ -38,18 +40,26 @@ class TimelineSource:
     key: str
     entries: Callable[..., list]  # (young_person=, limit=) -> list of timeline entries
     order: int = 100
+    #: Issue 16: a source whose records are one compiled query gives it here, `(young_person=, limit=, viewer=) ->
+    #: core.batch.Read`, so the young person's page sends it with its other reads; `entries` then takes `objects=`.
+    read: Callable[..., object] | None = None
 
 
 _PANELS: dict[str, Panel] = {}
 _NAV: dict[str, NavEntry] = {}
 _TIMELINE: dict[str, TimelineSource] = {}
 _READERS: dict[str, Callable[..., object]] = {}
+_COMPILED_READERS: dict[str, Callable[..., object]] = {}
 
 
-def register_reader(key: str, read: Callable[..., object]) -> None:
+def register_reader(key: str, read: Callable[..., object], *, compiled: Callable[..., object] | None = None) -> None:
     """`read(*, young_person, today)`: records of one young person that more than one part of their page uses (the
-    plans: the pathway panel and the timeline), read once per page through `PageReads` (issue 16)."""
+    plans: the pathway panel and the timeline), read once per page through `PageReads` (issue 16). `compiled(*,
+    young_person, today)`, when the read is one compiled query, gives it as a `core.batch.Read`, so the page can
+    send it with its other reads (`PageReads.read_together`)."""
     _READERS[key] = read
+    if compiled is not None:
+        _COMPILED_READERS[key] = compiled
 
 
 class PageReads(dict):
@@ -61,10 +71,30 @@ class PageReads(dict):
     def __init__(self, *, young_person, today: dt.date):
         super().__init__()
         self.young_person, self.today = young_person, today
+        self._pending: dict = {}
 
     def __missing__(self, key: str):
-        value = self[key] = _READERS[key](young_person=self.young_person, today=self.today)
+        if key in self._pending:
+            value = self[key] = read_objects(self._pending.pop(key))
+        else:
+            value = self[key] = _READERS[key](young_person=self.young_person, today=self.today)
         return value
+
+    def get(self, key: str, default=None):
+        """As a dict's, but a read given to read_together and not read yet is read now."""
+        return self[key] if key in self._pending else super().get(key, default)
+
+    def read_together(self, reads: dict) -> None:
+        """Reads `reads` (key: `core.batch.Read`) and every registered reader that is one compiled query, not read
+        yet, in one round trip (core.batch.objects_together), and keeps each under its key. Where they cannot go in
+        one round trip (core.batch.one_round_trip: SQLite), each of `reads` is read when first asked for, and the
+        registered readers as before, so nothing is read that the page does not use."""
+        if not one_round_trip():
+            self._pending.update(reads)
+            return
+        reads = {**{key: compiled(young_person=self.young_person, today=self.today)
+                    for key, compiled in _COMPILED_READERS.items() if key not in self}, **reads}
+        self.update(zip(reads, objects_together(list(reads.values())), strict=True))
 
 
 def register_panel(panel: Panel) -> None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from careleavers.selectors import young_people_visible_to
 from contacts.models import VISIT_METHODS, Contact, Outcome, With
+from core.batch import Read
 from core.prepared import INT
 from core.prepared_models import PreparedModels
 
@@ -57,9 +58,15 @@ def prepared_plans() -> PreparedModels:
                           young_person_id=INT)
 
 
+def plans_read(young_person) -> Read:
+    """plans_of's query, to be sent with the page's other reads (core.batch)."""
+    return Read(prepared_plans(), {"young_person_id": young_person.pk}, {"young_person": young_person})
+
+
 def plans_of(young_person) -> list[PathwayPlan]:
     """Every version for the young person's page, newest first, in one query (only what the page shows)."""
-    return prepared_plans().objects(young_person_id=young_person.pk, known={"young_person": young_person})
+    read = plans_read(young_person)
+    return read.prepared.objects(known=read.known, **read.values)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ from .selectors import birthday_checks_for
 
 
 def returns_panel(*, request, young_person, today, reads=None):
-    data = birthday_checks_for(young_person, today=today)  # one query
+    # One query, or none on the young person's page, which reads the checks with its other reads (issue 16).
+    data = birthday_checks_for(young_person, today=today, checks=reads["in_touch_checks"] if reads is not None else None)
     return {
         "yp": young_person,
         "wanted": data["wanted"],

@@ -11,6 +11,7 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from django.db.models.functions import ExtractDay
 
 from contacts.models import InTouchCheck
+from core.batch import Read, read_objects
 from core.dates import add_months, birthday
 from core.prepared import INT, Ids, Prepared
 from core.prepared_models import PreparedModels
@@ -92,9 +93,17 @@ def annotate_birthday_check_due(queryset: QuerySet, today: dt.date) -> QuerySet:
     )
 
 
-def birthday_checks_for(young_person, *, today: dt.date) -> dict:
-    """The returns panel of one young person: open windows without a check, and recent checks (one query)."""
-    checks = _prepared_checks().objects(young_person_id=young_person.pk)  # issue 16: compiled once per process
+def checks_read(young_person) -> Read:
+    """The young person's in-touch checks, newest first: compiled once per process (issue 16), sent with the young
+    person's page's other reads (core.batch) or on its own."""
+    return Read(_prepared_checks(), {"young_person_id": young_person.pk})
+
+
+def birthday_checks_for(young_person, *, today: dt.date, checks=None) -> dict:
+    """The returns panel of one young person: open windows without a check, and recent checks (one query; none
+    given `checks`, checks_read's instances)."""
+    if checks is None:
+        checks = read_objects(checks_read(young_person))
     wanted = checks_wanted(young_person.date_of_birth, [c.date for c in checks], today)
     return {"wanted": wanted, "checks": checks[:5]}
 
