@@ -288,7 +288,9 @@ def _coming_up_rows(people: QuerySet[YoungPerson], *, today: dt.date, limit: int
         requirements_of(people, whole_service=whole_service, today=today)
         .filter(status_q(Status.DUE_SOON, today))
         .annotate(in_absence=in_absence("young_person__pa", "due"))
-        .order_by("due", "young_person__ref", "code")
+        # The row's own copy of its young person's ref (issue 16): the first rows in this order straight from the
+        # requirement_due_ref index, not every row of the first due dates with its young person, sorted.
+        .order_by("due", "ref", "code")
         .values_list("young_person_id", "young_person__name", "code", "due", "in_absence")
     )[:limit]
 

@@ -343,7 +343,7 @@ def _recompute(as_of: dt.date, ids: list[int] | str | None) -> None:
     # that also reads its own table can be planned as a scan per row when the table was empty.)
     unchanged = " AND ".join(
         q.same(f"s.{col}", f"compliance_result.{col}")
-        for col in ("last_met", "due", "due_soon_from", "interval_days", "basis")
+        for col in ("ref", "last_met", "due", "due_soon_from", "interval_days", "basis")
     )
     with transaction.atomic(), connection.cursor() as cursor:
         caseload_orders_lock()  # issue 16: before the rows' locks (a caller that writes first has taken it already)
@@ -374,11 +374,11 @@ def _recompute(as_of: dt.date, ids: list[int] | str | None) -> None:
             cursor.execute(f"INSERT INTO {CHANGED_TABLE} SELECT DISTINCT young_person_id FROM compliance_result")
         cursor.execute(
             f"""INSERT INTO {table}
-                    (young_person_id, code, last_met, due, due_soon_from, interval_days, basis, computed_for)
-                SELECT young_person_id, code, last_met, due, due_soon_from, interval_days, basis, {q.date(as_of)}
+                    (young_person_id, ref, code, last_met, due, due_soon_from, interval_days, basis, computed_for)
+                SELECT young_person_id, ref, code, last_met, due, due_soon_from, interval_days, basis, {q.date(as_of)}
                 FROM compliance_result WHERE TRUE
                 ON CONFLICT (young_person_id, code) DO UPDATE SET
-                    last_met = excluded.last_met, due = excluded.due, due_soon_from = excluded.due_soon_from,
+                    ref = excluded.ref, last_met = excluded.last_met, due = excluded.due, due_soon_from = excluded.due_soon_from,
                     interval_days = excluded.interval_days, basis = excluded.basis,
                     computed_for = excluded.computed_for"""
         )

@@ -151,6 +151,10 @@ class Requirement(models.Model):
     """
 
     young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="requirements")
+    # Issue 16: the young person's ref beside the due date, written by the engine with the row (its result carries
+    # it), so "coming up" (V2, casework.filters.coming_up) reads its first rows in their order from one index
+    # (requirement_due_ref) instead of every row of its first due dates with each one's young person.
+    ref = models.CharField(max_length=50, default="", help_text="The young person's ref, the order's second key.")
     code = models.CharField(max_length=30, choices=RequirementCode.choices)
     last_met = models.DateField(null=True, blank=True)
     due = models.DateField()
@@ -162,7 +166,10 @@ class Requirement(models.Model):
     class Meta:
         ordering = ["due", "code"]
         constraints = [models.UniqueConstraint(fields=["young_person", "code"], name="requirement_unique")]
-        indexes = [models.Index(fields=["due"], name="requirement_due"), models.Index(fields=["due_soon_from"])]
+        # The due dates' index carries "coming up"'s order (issue 16: requirement_due on (due) alone before it, now
+        # beside a leading one and dropped).
+        indexes = [models.Index(fields=["due", "ref", "code"], name="requirement_due_ref"),
+                   models.Index(fields=["due_soon_from"])]
 
     def __str__(self) -> str:
         return f"{self.young_person_id} {self.code} due {self.due}"

@@ -39,7 +39,7 @@ def test_v4_caseload_most_urgent_first_with_counts(client, alice):
 
 
 def _due(yp, code: str, *, due_in: int, window: int) -> None:
-    Requirement.objects.create(young_person=yp, code=code, due=today() + dt.timedelta(days=due_in),
+    Requirement.objects.create(young_person=yp, ref=yp.ref, code=code, due=today() + dt.timedelta(days=due_in),
                                due_soon_from=today() + dt.timedelta(days=due_in - window), basis=Basis.INTERVAL,
                                computed_for=today())
 
@@ -91,6 +91,21 @@ def test_v2_coming_up_lists_what_enters_its_scheduling_window(client, alice):
     login(client, alice)
     coming = client.get(reverse("caseload")).context["coming_up"]
     assert [(r.young_person_id, r.code) for r in coming] == [(soon.pk, "visit")]
+
+
+def test_v2_coming_up_orders_a_days_entries_by_ref_whoever_sees_them(client, alice, charlie, sol):
+    """Issue 16: "coming up" sorts by (due, ref, code) on the ref the engine keeps on each requirement row (read in
+    that order from the requirement_due_ref index): here the refs run against the order of the ids and the names, and
+    across two PAs' caseloads, so neither could stand in for them."""
+    made = [young_person(pa, name=name, ref=ref, allocated_days_ago=50)  # the visit due in 6 days for each
+            for pa, name, ref in ((alice, "Ann", "R-3"), (charlie, "Bea", "R-1"), (alice, "Cal", "R-2"))]
+    assert {(r.young_person.ref, r.ref) for r in Requirement.objects.select_related("young_person")} == {
+        (yp.ref, yp.ref) for yp in made}  # the engine wrote each row's ref
+    expected = [("Bea", "visit"), ("Cal", "visit"), ("Ann", "visit")]
+    login(client, sol)
+    assert [(r.name, r.code) for r in client.get(reverse("caseload")).context["coming_up"]] == expected
+    login(client, alice)
+    assert [(r.name, r.code) for r in client.get(reverse("caseload")).context["coming_up"]] == expected[1:]
 
 
 def test_v5_caseload_flags_a_due_date_inside_the_pas_planned_absence(client, alice):

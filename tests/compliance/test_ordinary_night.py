@@ -171,7 +171,7 @@ def stored() -> dict[str, object]:
 
     return {
         "requirements": rows(Requirement, "young_person", "code", "last_met", "due", "due_soon_from", "interval_days",
-                             "basis"),
+                             "basis", "ref"),
         "caseload summary": rows(CaseloadSummary, "young_person", "ref", "urgency", "next_due", "overdue", "due_soon",
                                  "closed", "name", "date_of_birth"),
         "summary day": rows(SummaryDate, "as_of"),
@@ -195,7 +195,7 @@ def full_recompute(on: dt.date) -> dict[str, object]:
 
 
 def computed(on: dt.date) -> list[tuple]:
-    return sorted(((r.young_person_id, r.code, r.last_met, r.due, r.due_soon_from, r.interval_days, r.basis)
+    return sorted(((r.young_person_id, r.code, r.last_met, r.due, r.due_soon_from, r.interval_days, r.basis, r.ref)
                    for r in requirements_as_of(on)), key=repr)
 
 
