@@ -594,35 +594,103 @@ def _latest_night_in(buckets, nights: list[dt.date]) -> list[dt.date | None]:
     return chosen
 
 
+class _Trend(NamedTuple):
+    """A trend by team as read (issue 16: its series made only for the teams shown): the night chosen for each
+    period (None: no run), the overdue figures by (night, team), the chart's arguments but its series, the teams'
+    names, the teams with figures, the teams of its series in their order, and the points of a team with none."""
+
+    nights: list
+    sums: dict
+    chart: dict
+    names: dict
+    with_figures: set
+    team_ids: list
+    noughts: list  # a team's points with no figures (`_points`)
+
+
 def weekly_trend(*, teams: list, date_from: dt.date, date_to: dt.date, team: Team | None = None) -> Chart:
     """Overdue items by team, from the last snapshot of each week. Two queries."""
+    return _weekly_chart(_weekly(teams=teams, date_from=date_from, date_to=date_to, team=team), team=team)
+
+
+def weekly_trend_split(*, teams: list, date_from: dt.date, date_to: dt.date, team: Team | None = None,
+                       top: int) -> tuple[Chart, Chart | None]:
+    """`split_top_teams(weekly_trend(...), top=top)`, the service dashboard's two trend charts. Issue 16: the series
+    of only the `top` teams shown are made (`_split_trend`), not the service's hundreds. Two queries."""
+    trend = _weekly(teams=teams, date_from=date_from, date_to=date_to, team=team)
+    if team is not None or not _splits(trend, top):
+        return split_top_teams(_weekly_chart(trend, team=team), top=top)
+    return _split_trend(trend, top)
+
+
+def _weekly(*, teams: list, date_from: dt.date, date_to: dt.date, team: Team | None) -> _Trend:
     buckets = week_buckets(date_from=date_from, date_to=date_to)
     nights = _latest_night_in(buckets, done_nights(date_from=buckets[0][0], date_to=buckets[-1][1]))
     snapshots = Snapshot.objects.filter(night__in=[n for n in nights if n], status=Status.OVERDUE)
     if team is not None:
         snapshots = snapshots.filter(team=team)
     sums: defaultdict[tuple, int] = defaultdict(int)
-    for s in snapshots.order_by().values("night", "team").annotate(n=Sum("count")):
-        sums[(s["night"], s["team"])] += s["n"]
+    # Issue 16: a year of nights by a service's 500 teams, read as tuples (not a dict per row).
+    for night, team_id, n in snapshots.order_by().values("night", "team").annotate(n=Sum("count")).values_list(
+            "night", "team", "n"):
+        sums[(night, team_id)] += n
+    chart = {"title": "Overdue items, week by week", "x_title": "Week ending", "x_labels": [end for _, end in buckets],
+             "x_notes": nights}
+    return _trend(nights=nights, sums=sums, chart=chart, teams=teams, team=team)
+
+
+def _weekly_chart(trend: _Trend, *, team: Team | None) -> Chart:
+    series = [_series(trend, t) for t in trend.team_ids]
+    if team is None and len(series) > 1:
+        # Every team counted is among team_ids, so a night's total is the sum of all its figures.
+        series.append(Series(ALL_TEAMS, _night_totals(trend)))
+    return Chart(**trend.chart, series=series)
+
+
+def _trend(*, nights: list, sums: dict, chart: dict, teams: list, team: Team | None) -> _Trend:
+    """The teams of the trend's series: the one team, else every team of `teams` and every team with figures, by
+    name (the unallocated last)."""
     names = _team_names(teams)
     with_figures = {t for _, t in sums}
     team_ids = [team.pk] if team is not None else sorted(
         with_figures | {t.pk for t in teams}, key=lambda t: (t is None, names.get(t, ""))
     )
-    noughts = _noughts(nights)
-    series = [Series(names.get(t, NO_TEAM), _points(sums, t, nights, with_figures, noughts)) for t in team_ids]
-    if team is None and len(series) > 1:
-        # Every team counted is among team_ids, so a night's total is the sum of all its figures.
-        totals: defaultdict[dt.date, int] = defaultdict(int)
-        for (night, _), n in sums.items():
-            totals[night] += n
-        series.append(Series(ALL_TEAMS, [totals[n] if n else None for n in nights]))
-    return Chart(
-        title="Overdue items, week by week",
-        x_title="Week ending",
-        x_labels=[end for _, end in buckets],
-        x_notes=nights,
-        series=series,
+    return _Trend(nights, sums, chart, names, with_figures, team_ids, _noughts(nights))
+
+
+def _series(trend: _Trend, team_id) -> Series:
+    return Series(trend.names.get(team_id, NO_TEAM),
+                  _points(trend.sums, team_id, trend.nights, trend.with_figures, trend.noughts))
+
+
+def _night_totals(trend: _Trend) -> list[int | None]:
+    totals: defaultdict[dt.date, int] = defaultdict(int)
+    for (night, _), n in trend.sums.items():
+        totals[night] += n
+    return [totals[n] if n else None for n in trend.nights]
+
+
+def _splits(trend: _Trend, top: int) -> bool:
+    """Whether `split_top_teams` splits the trend (more than `top` teams) and `_split_trend` gives what it gives: no
+    team is named as the total's series (split_top_teams would leave that team out of the teams)."""
+    return len(trend.team_ids) > top and ALL_TEAMS not in trend.names.values()
+
+
+def _split_trend(trend: _Trend, top: int) -> tuple[Chart, Chart]:
+    """What `split_top_teams` gives for the trend's chart with a series per team (`_series`), more than `top` of
+    them (`_splits`), worked out from the figures (issue 16: a service's 500 series and their points were made to
+    show eight): the `top` teams with most overdue at the last night with a run (ties, and a trend with no run at
+    all, in their order), in their order; and the total at each night, None where there was no run."""
+    team_ids, sums = trend.team_ids, trend.sums
+    latest = next((n for n in reversed(trend.nights) if n), None)
+    keys = [-sums.get((latest, t), 0) for t in team_ids] if latest is not None else [0] * len(team_ids)
+    ranked = sorted(sorted(range(len(team_ids)), key=keys.__getitem__)[:top])  # stable, as split_top_teams
+    title = trend.chart["title"]
+    return (
+        Chart(**trend.chart | {"title": f"{title}: the {top} teams with most overdue"},
+              series=[_series(trend, team_ids[i]) for i in ranked]),
+        Chart(**trend.chart | {"title": f"{title}: all {len(team_ids)} teams together"},
+              series=[Series(ALL_TEAMS, _night_totals(trend))]),
     )
 
 
@@ -630,6 +698,22 @@ def weekly_trend(*, teams: list, date_from: dt.date, date_to: dt.date, team: Tea
 
 def monthly_charts(*, teams: list, date_from: dt.date, date_to: dt.date, team: Team | None = None) -> tuple[Chart, Chart]:
     """Month on month, from the last snapshot of each month: by team and by requirement. Two queries."""
+    trend, code_chart = _monthly(teams=teams, date_from=date_from, date_to=date_to, team=team)
+    return Chart(**trend.chart, series=[_series(trend, t) for t in trend.team_ids]), code_chart
+
+
+def monthly_charts_split(*, teams: list, date_from: dt.date, date_to: dt.date, team: Team | None = None,
+                         top: int) -> tuple[Chart, Chart | None, Chart]:
+    """The Head of Service's charts: `split_top_teams(by team, top=top)` and by requirement, as from
+    `monthly_charts`. Issue 16: the series of only the `top` teams shown are made (`_split_trend`). Two queries."""
+    trend, code_chart = _monthly(teams=teams, date_from=date_from, date_to=date_to, team=team)
+    if team is not None or not _splits(trend, top):
+        by_team = Chart(**trend.chart, series=[_series(trend, t) for t in trend.team_ids])
+        return (*split_top_teams(by_team, top=top), code_chart)
+    return (*_split_trend(trend, top), code_chart)
+
+
+def _monthly(*, teams: list, date_from: dt.date, date_to: dt.date, team: Team | None) -> tuple[_Trend, Chart]:
     buckets = month_buckets(date_from=date_from, date_to=date_to)
     nights = _latest_night_in(buckets, done_nights(date_from=buckets[0][0], date_to=buckets[-1][1]))
     snapshots = Snapshot.objects.filter(night__in=[n for n in nights if n], status=Status.OVERDUE)
@@ -637,21 +721,13 @@ def monthly_charts(*, teams: list, date_from: dt.date, date_to: dt.date, team: T
         snapshots = snapshots.filter(team=team)
     by_team: defaultdict[tuple, int] = defaultdict(int)
     by_code: defaultdict[tuple, int] = defaultdict(int)
-    for s in snapshots.order_by().values("night", "team", "requirement").annotate(n=Sum("count")):
-        by_team[(s["night"], s["team"])] += s["n"]
-        by_code[(s["night"], s["requirement"])] += s["n"]
-    names = _team_names(teams)
-    with_figures = {t for _, t in by_team}
-    team_ids = [team.pk] if team is not None else sorted(
-        with_figures | {t.pk for t in teams}, key=lambda t: (t is None, names.get(t, ""))
-    )
+    for night, team_id, code, n in snapshots.order_by().values("night", "team", "requirement").annotate(
+            n=Sum("count")).values_list("night", "team", "requirement", "n"):  # issue 16: tuples, not a dict per row
+        by_team[(night, team_id)] += n
+        by_code[(night, code)] += n
     labels = [start for start, _ in buckets]
-    noughts = _noughts(nights)
-    team_chart = Chart(
-        title="Overdue items by team, month on month", x_title="Month", x_labels=labels, x_notes=nights,
-        x_format="M Y", x_short_format="M y",
-        series=[Series(names.get(t, NO_TEAM), _points(by_team, t, nights, with_figures, noughts)) for t in team_ids],
-    )
+    chart = {"title": "Overdue items by team, month on month", "x_title": "Month", "x_labels": labels,
+             "x_notes": nights, "x_format": "M Y", "x_short_format": "M y"}
     code_series = [Series(label, [by_code.get((n, code), 0) if n else None for n in nights]) for code, label in CODES]
     code_chart = Chart(
         title="Overdue items by requirement, month on month", x_title="Month", x_labels=labels, x_notes=nights,
@@ -659,7 +735,7 @@ def monthly_charts(*, teams: list, date_from: dt.date, date_to: dt.date, team: T
         # Requirements with nothing overdue all period are left out of picture and table alike.
         series=[s for s in code_series if any(s.values)] or code_series[:1],
     )
-    return team_chart, code_chart
+    return _trend(nights=nights, sums=by_team, chart=chart, teams=teams, team=team), code_chart
 
 
 def _longest_overdue(rows: QuerySet[Requirement], *, today: dt.date, team_id: int | None = None) -> QuerySet[Requirement]:

@@ -262,8 +262,8 @@ def service_dashboard(request, *, staff: Staff):
     rows = selectors.team_rows(user=request.user, teams=scope.teams, today=scope.today, team=scope.team)
     sort = request.GET.get("sort") if request.GET.get("sort") in TEAM_SORTS else "name"
     page = Paginator(_sorted_team_rows(rows, sort), TEAMS_PAGE_SIZE).get_page(request.GET.get("page"))  # no query: a list
-    trend, trend_total = selectors.split_top_teams(
-        selectors.weekly_trend(teams=scope.teams, date_from=date_from, date_to=date_to, team=scope.team), top=TREND_TEAMS)
+    trend, trend_total = selectors.weekly_trend_split(teams=scope.teams, date_from=date_from, date_to=date_to,
+                                                      team=scope.team, top=TREND_TEAMS)
     return render(request, "oversight/service.html", _base_context(scope) | {
         "show_team": True,
         "codes": CODES,
@@ -293,8 +293,8 @@ LONGEST = 25
 def head_dashboard(request, *, staff: Staff):
     scope = _scope(request, staff=staff, dashboard="head")
     date_from, date_to = _months_range(scope)
-    by_team, by_code = selectors.monthly_charts(teams=scope.teams, date_from=date_from, date_to=date_to, team=scope.team)
-    by_team, by_team_total = selectors.split_top_teams(by_team, top=TREND_TEAMS)
+    by_team, by_team_total, by_code = selectors.monthly_charts_split(teams=scope.teams, date_from=date_from,
+                                                                     date_to=date_to, team=scope.team, top=TREND_TEAMS)
     longest = selectors.longest_overdue_top(user=request.user, today=scope.today, team=scope.team, limit=LONGEST)
     return render(request, "oversight/head.html", _base_context(scope) | {
         "show_team": True,
