@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from django.db import connections
 
+from .prepared import execute_together, server_prepared
 from .prepared_models import PreparedModels
 
 
@@ -53,15 +54,12 @@ def objects_together(reads: list[Read], using: str = "default") -> list[list]:
     fetched: list[list] = []
     if one_round_trip(using) and len(together) > 1:
         statements = [reads[i].prepared.sql(using, **reads[i].values) for i in together]
-        with connection.cursor() as cursor:
-            if _client_binding(cursor):
-                # Each statement's text is the ORM's, with %s for its parameters (a literal % is %%), so joined
-                # they are one text of the parameters in order.
-                cursor.execute(";\n".join(sql for sql, _ in statements), [p for _, params in statements for p in params])
-                for position in range(len(together)):
-                    if position:
-                        cursor.nextset()
-                    fetched.append(cursor.fetchall())
+        if server_prepared(connection):
+            # Each statement prepared on the server, all in one round trip (psycopg's pipeline mode).
+            bigint = [reads[i].prepared.bigint(using) for i in together]
+            fetched = execute_together(connection, [(*statement, ids) for statement, ids in zip(statements, bigint, strict=True)])
+        else:
+            fetched = _one_execute(connection, statements)
     found: dict[int, list] = {}
     for i, rows in zip(together, fetched, strict=False):  # nothing fetched: each read on its own below
         # Built once every statement's rows are in: a read's prefetches run queries of their own.
@@ -70,3 +68,18 @@ def objects_together(reads: list[Read], using: str = "default") -> list[list]:
             for obj in found[i]:
                 setattr(obj, name, instance)
     return [found[i] if i in found else read_objects(read, using) for i, read in enumerate(reads)]
+
+
+def _one_execute(connection, statements: list[tuple[str, list]]) -> list[list]:
+    """Each statement's rows, all of them sent as one execute of a client-binding cursor (nothing elsewhere)."""
+    fetched: list[list] = []
+    with connection.cursor() as cursor:
+        if _client_binding(cursor):
+            # Each statement's text is the ORM's, with %s for its parameters (a literal % is %%), so joined
+            # they are one text of the parameters in order.
+            cursor.execute(";\n".join(sql for sql, _ in statements), [p for _, params in statements for p in params])
+            for position in range(len(statements)):
+                if position:
+                    cursor.nextset()
+                fetched.append(cursor.fetchall())
+    return fetched
