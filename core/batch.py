@@ -8,6 +8,11 @@ statements, exactly as each would be sent alone, in one execute and takes each s
 (`nextset`), then builds each read's instances as `PreparedModels.objects` does. Every statement keeps its own
 SQL, plan, ORDER BY and LIMIT, and its column types (nothing goes through text or JSON).
 
+Where the compiled reads are server-side prepared statements (core.prepared.server_prepared: DATABASE_PREPARED), the
+statements go instead in psycopg's pipeline mode (core.prepared.execute_together): still one round trip, and each
+statement prepared on the server as every other compiled read is, so PostgreSQL no longer plans them on every request;
+Django logs and counts the batch as one query, with the same text, either way.
+
 Elsewhere than PostgreSQL, with a cursor that binds on the server (which takes one statement an execute), or for a
 read with a None value (which can change its SQL), each read is run on its own, so the result is the same.
 `tests/core/test_batch.py` compares every read's instances with the read alone.
