@@ -8,6 +8,11 @@ statements, exactly as each would be sent alone, in one execute and takes each s
 (`nextset`), then builds each read's instances as `PreparedModels.objects` does. Every statement keeps its own
 SQL, plan, ORDER BY and LIMIT, and its column types (nothing goes through text or JSON).
 
+Where the compiled reads are server-side prepared statements (core.prepared.server_prepared: DATABASE_PREPARED), the
+statements go instead in psycopg's pipeline mode (core.prepared.execute_together): still one round trip, and each
+statement prepared on the server as every other compiled read is, so PostgreSQL no longer plans them on every request;
+Django logs and counts the batch as one query, with the same text, either way.
+
 Elsewhere than PostgreSQL, with a cursor that binds on the server (which takes one statement an execute), or for a
 read with a None value (which can change its SQL), each read is run on its own, so the result is the same.
 `tests/core/test_batch.py` compares every read's instances with the read alone.
@@ -17,6 +22,7 @@ from typing import NamedTuple
 
 from django.db import connections
 
+from .prepared import execute_together, server_prepared
 from .prepared_models import PreparedModels
 
 
@@ -53,15 +59,12 @@ def objects_together(reads: list[Read], using: str = "default") -> list[list]:
     fetched: list[list] = []
     if one_round_trip(using) and len(together) > 1:
         statements = [reads[i].prepared.sql(using, **reads[i].values) for i in together]
-        with connection.cursor() as cursor:
-            if _client_binding(cursor):
-                # Each statement's text is the ORM's, with %s for its parameters (a literal % is %%), so joined
-                # they are one text of the parameters in order.
-                cursor.execute(";\n".join(sql for sql, _ in statements), [p for _, params in statements for p in params])
-                for position in range(len(together)):
-                    if position:
-                        cursor.nextset()
-                    fetched.append(cursor.fetchall())
+        if server_prepared(connection):
+            # Each statement prepared on the server, all in one round trip (psycopg's pipeline mode).
+            bigint = [reads[i].prepared.bigint(using) for i in together]
+            fetched = execute_together(connection, [(*statement, ids) for statement, ids in zip(statements, bigint, strict=True)])
+        else:
+            fetched = _one_execute(connection, statements)
     found: dict[int, list] = {}
     for i, rows in zip(together, fetched, strict=False):  # nothing fetched: each read on its own below
         # Built once every statement's rows are in: a read's prefetches run queries of their own.
@@ -70,3 +73,18 @@ def objects_together(reads: list[Read], using: str = "default") -> list[list]:
             for obj in found[i]:
                 setattr(obj, name, instance)
     return [found[i] if i in found else read_objects(read, using) for i, read in enumerate(reads)]
+
+
+def _one_execute(connection, statements: list[tuple[str, list]]) -> list[list]:
+    """Each statement's rows, all of them sent as one execute of a client-binding cursor (nothing elsewhere)."""
+    fetched: list[list] = []
+    with connection.cursor() as cursor:
+        if _client_binding(cursor):
+            # Each statement's text is the ORM's, with %s for its parameters (a literal % is %%), so joined
+            # they are one text of the parameters in order.
+            cursor.execute(";\n".join(sql for sql, _ in statements), [p for _, params in statements for p in params])
+            for position in range(len(statements)):
+                if position:
+                    cursor.nextset()
+                fetched.append(cursor.fetchall())
+    return fetched

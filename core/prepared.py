@@ -67,24 +67,56 @@ def execute(connection, sql: str, params: list, *, bigint: Iterable[int] = (), o
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchone() if one else cursor.fetchall()
+    with _wrapped(connection, _PreparingCursor) as cursor:
+        cursor.execute(sql, _typed(params, bigint))
+        found = cursor.fetchone() if one else cursor.fetchall()
+    _logged(connection, sql, params)
+    return found
+
+
+def execute_together(connection, statements: list[tuple[str, list, Iterable[int]]]) -> list[list]:
+    """Each statement's rows (`statements`: its SQL, its parameters and the positions sent as bigint, as `execute`
+    takes them), sent in one round trip and each prepared on the server as `execute` prepares it alone: psycopg's
+    pipeline mode queues every statement's messages and sends them with one Sync (core.batch). Through Django's
+    cursor wrapper as one execute, as core.batch's client-bound execute of several statements: one query logged and
+    counted (the statements' text joined with `;`, the values in place), a broken transaction refused, database
+    errors as Django's. Only where `server_prepared(connection)`."""
+    sql = ";\n".join(text for text, _params, _bigint in statements)
+    params = [value for _sql, values, _bigint in statements for value in values]
+    typed = [(text, _typed(values, bigint)) for text, values, bigint in statements]
+    with _wrapped(connection, lambda raw: _PipelineCursor(raw, sql, typed)) as cursor:
+        cursor.execute(sql, params)
+        found = [cursor.fetchall()]
+        for _statement in statements[1:]:
+            cursor.nextset()
+            found.append(cursor.fetchall())
+    _logged(connection, sql, params)
+    return found
+
+
+def _typed(params: list, bigint: Iterable[int]) -> list:
     typed = list(params)
     for position in bigint:
         if type(typed[position]) is int:
             typed[position] = Int8(typed[position])
-    # As BaseDatabaseWrapper._cursor, with a server-binding cursor in place of the connection's client-binding one.
+    return typed
+
+
+def _wrapped(connection, cursor_of):
+    """As BaseDatabaseWrapper._cursor, with `cursor_of(psycopg connection)` in place of the connection's
+    client-binding cursor."""
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     connection.validate_thread_sharing()
     with connection.wrap_database_errors:
-        raw = _PreparingCursor(connection.connection)
-    wrapped = connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
-    with wrapped as cursor:
-        cursor.execute(sql, typed)
-        found = cursor.fetchone() if one else cursor.fetchall()
+        raw = cursor_of(connection.connection)
+    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+
+
+def _logged(connection, sql: str, params: list) -> None:
     if connection.queries_logged and connection.queries_log and connection.queries_log[-1]["sql"] is None:
         # psycopg keeps no text of a prepared execution: logged as Django's own cursor logs it, the values in place.
         connection.queries_log[-1]["sql"] = connection.ops.compose_sql(sql, params)
-    return found
 
 
 class _PreparingCursor(ServerBindingCursor):
@@ -92,6 +124,39 @@ class _PreparingCursor(ServerBindingCursor):
 
     def execute(self, query, params=None, *, prepare=None, binary=None):
         return super().execute(query, params, prepare=True, binary=binary)
+
+
+class _PipelineCursor(ServerBindingCursor):
+    """`execute_together`'s statements in one pipeline, each on a `_PreparingCursor` of its own (a psycopg cursor
+    keeps one execute's results); `fetchall` gives the current statement's rows and `nextset` moves to the next."""
+
+    def __init__(self, connection, text: str, statements: list[tuple[str, list]]):
+        super().__init__(connection)
+        self._text, self._statements, self._cursors, self._current = text, statements, [], 0
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        if query != self._text:  # the wrapper's execute is the joined text this cursor was made for, nothing else
+            raise ValueError("A pipeline cursor executes the statements it was made with.")
+        self._cursors = [_PreparingCursor(self.connection) for _statement in self._statements]
+        with self.connection.pipeline():  # one Sync at its end; each cursor's rows are in once it exits
+            for cursor, (sql, values) in zip(self._cursors, self._statements, strict=True):
+                cursor.execute(sql, values)
+        self._current = 0
+        return self
+
+    def fetchall(self):
+        return self._cursors[self._current].fetchall()
+
+    def nextset(self):
+        if self._current + 1 >= len(self._cursors):
+            return None
+        self._current += 1
+        return True
+
+    def close(self):
+        for cursor in self._cursors:
+            cursor.close()
+        super().close()
 
 
 class Ids:
@@ -189,6 +254,11 @@ class Prepared:
         """The positions of the ids (INT, Ids) among `count` parameters; those past the slots are a limit, an offset."""
         ids = [position for position, (name, _) in enumerate(slots) if name is not None and self.kinds[name] != DATE]
         return ids + list(range(len(slots), count))
+
+    def bigint(self, using: str = "default") -> list[int]:
+        """The positions of `sql()`'s parameters that `execute` sends as bigint (the ids)."""
+        _sql, slots, _ = self._compile(using)
+        return self._bigint(slots, len(slots))
 
     def sql(self, using: str = "default", **values: Any) -> tuple[str, list]:
         sql, slots, _ = self._compile(using)
