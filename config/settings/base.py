@@ -133,6 +133,8 @@ LOGOUT_REDIRECT_URL = "login"
 # Both are counted from the sign-in and the last request, whatever refreshes the session cookie.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)  # seconds
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)  # seconds
+# Django's database sessions, their read (every signed-in request) compiled once per process (issue 16).
+SESSION_ENGINE = "accounts.session_engines.db"
 
 # Two-factor sign-in (django-otp: TOTP with backup codes). Production always requires it;
 # local and test settings waive it for the demo logins, and the login page says so.
@@ -269,4 +271,4 @@ if DATABASE_PREPARED:
 if CACHE_URL := env("CACHE_URL", default=env("REDIS_URL", default="")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
     # Sessions read from the cache and written through to the database, so a restart signs nobody out.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "accounts.session_engines.cached_db"  # Django's cached_db (accounts.session_engines)
