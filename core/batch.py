@@ -23,7 +23,7 @@ from typing import NamedTuple
 from django.db import connections
 
 from .prepared import execute_together, server_prepared
-from .prepared_models import PreparedModels
+from .prepared_models import PreparedModels, with_known
 
 
 class Read(NamedTuple):
@@ -68,10 +68,7 @@ def objects_together(reads: list[Read], using: str = "default") -> list[list]:
     found: dict[int, list] = {}
     for i, rows in zip(together, fetched, strict=False):  # nothing fetched: each read on its own below
         # Built once every statement's rows are in: a read's prefetches run queries of their own.
-        found[i] = reads[i].prepared.from_rows(rows, using)
-        for name, instance in (reads[i].known or {}).items():
-            for obj in found[i]:
-                setattr(obj, name, instance)
+        found[i] = with_known(reads[i].prepared.from_rows(rows, using), reads[i].known)
     return [found[i] if i in found else read_objects(read, using) for i, read in enumerate(reads)]
 
 

@@ -23,6 +23,14 @@ from django.db.models.query import ModelIterable, get_related_populators
 from .prepared import Prepared, _stand_ins, execute
 
 
+def with_known(found: list, known: dict | None) -> list:
+    """`found`, each instance given the objects of `known` (`{"field": instance}`), as `objects(known=...)` sets them."""
+    for name, instance in (known or {}).items():
+        for obj in found:
+            setattr(obj, name, instance)
+    return found
+
+
 class PreparedModels(Prepared):
     """`objects(**values)`: the instances `list(build(**values))` gives; `known={"field": instance}` sets a
     foreign key's object on every instance (as a related manager's queryset sets the object it belongs to)."""
@@ -33,10 +41,7 @@ class PreparedModels(Prepared):
             found = list(self.build(**values))
         else:
             found = self._instances(using, values)
-        for name, instance in (known or {}).items():
-            for obj in found:
-                setattr(obj, name, instance)
-        return found
+        return with_known(found, known)
 
     def _instances(self, using: str, values: dict) -> list:
         sql, slots, _ = self._compile(using)
