@@ -22,7 +22,8 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
@@ -243,6 +244,38 @@ def vacuum(log: Callable[[str], None]) -> None:
     log(f"  vacuumed in {time.perf_counter() - started:.1f} s")
 
 
+@contextmanager
+def _served(pages: list[Target], *, port: int, workers: int, timeout: int,
+            env: dict[str, str] | None = None) -> Iterator[tuple[subprocess.Popen, dict[str, str]]]:
+    """gunicorn under production settings on loopback with its own static files and secret key, and a signed-in
+    session cookie for each persona the pages need; yields once the login page answers, and stops the server
+    (its whole process group) and removes the static files however the measuring ends."""
+    secret_key = secrets.token_urlsafe(64)
+    with override_settings(SECRET_KEY=secret_key):  # the server's key signs the sessions and their auth hash
+        cookies = {role: _session_cookie(_persona(role)) for role in {t.role for t in pages if t.role}}
+    server_env = _environment(port, secret_key) | (env or {})
+    static_root = tempfile.mkdtemp(prefix="bench_static_")
+    server_env["STATIC_ROOT"] = static_root
+    try:
+        subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],  # nosec B603
+                       env=server_env, check=True)
+        server = subprocess.Popen(  # noqa: S603  # nosec B603
+            [sys.executable, "-m", "gunicorn", "config.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}",
+             "--log-level", "warning", "--timeout", str(timeout)], env=server_env, start_new_session=True)
+        try:
+            _wait_until_up(f"http://127.0.0.1:{port}" + reverse("login"))
+            yield server, cookies
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait()
+    finally:
+        shutil.rmtree(static_root, ignore_errors=True)
+
+
 def run_load(*, connections: list[int], seconds: int, workers: int, port: int, late_page: int,
              log: Callable[[str], None], streams: list[StreamFigures] | None = None,
              stream_requests: int = 10) -> list[Figures]:
@@ -250,21 +283,9 @@ def run_load(*, connections: list[int], seconds: int, workers: int, port: int, l
         raise RuntimeError("wrk is not installed: apt-get install -y wrk")
     vacuum(log)
     pages = targets(late_page=late_page)
-    secret_key = secrets.token_urlsafe(64)
-    with override_settings(SECRET_KEY=secret_key):  # the server's key signs the sessions and their auth hash
-        cookies = {role: _session_cookie(_persona(role)) for role in {t.role for t in pages if t.role}}
-    env = _environment(port, secret_key)
-    static_root = tempfile.mkdtemp(prefix="bench_static_")
-    env["STATIC_ROOT"] = static_root
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],  # nosec B603
-                   env=env, check=True)
-    server = subprocess.Popen(  # noqa: S603  # nosec B603
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", "--timeout", "120"], env=env, start_new_session=True)
     results: list[Figures] = []
-    try:
+    with _served(pages, port=port, workers=workers, timeout=120) as (_server, cookies):
         base = f"http://127.0.0.1:{port}"
-        _wait_until_up(base + reverse("login"))
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(WRK_SCRIPT)
         for target in (t for t in pages if t.streamed):  # on a quiet server, before wrk loads it
@@ -285,14 +306,6 @@ def run_load(*, connections: list[int], seconds: int, workers: int, port: int, l
                 figures.ratio = figures.p95_ms / floor if floor else 0.0
                 results.append(figures)
                 log(figures.line())
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-        shutil.rmtree(static_root, ignore_errors=True)
     return results
 
 
@@ -341,21 +354,9 @@ def run_cpu(*, requests: int, port: int, late_page: int, log: Callable[[str], No
     number of requests. Opening a connection (once in production settings' CONN_MAX_AGE, 60 s) is not counted."""
     vacuum(log)
     pages = targets(late_page=late_page)
-    secret_key = secrets.token_urlsafe(64)
-    with override_settings(SECRET_KEY=secret_key):
-        cookies = {role: _session_cookie(_persona(role)) for role in {t.role for t in pages if t.role}}
-    env = _environment(port, secret_key)
-    env["CONN_MAX_AGE"] = "600"  # one backend for the worker, whose CPU can then be read between requests
-    static_root = tempfile.mkdtemp(prefix="bench_static_")
-    env["STATIC_ROOT"] = static_root
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],  # nosec B603
-                   env=env, check=True)
-    server = subprocess.Popen(  # noqa: S603  # nosec B603
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "-w", "1", "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", "--timeout", "300"], env=env, start_new_session=True)
     results: list[CpuFigures] = []
-    try:
-        _wait_until_up(f"http://127.0.0.1:{port}" + reverse("login"))
+    # one backend for the worker (CONN_MAX_AGE), whose CPU can then be read between requests
+    with _served(pages, port=port, workers=1, timeout=300, env={"CONN_MAX_AGE": "600"}) as (server, cookies):
         worker = int(Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()[0])
         floor = None
         for target in pages:
@@ -376,14 +377,6 @@ def run_cpu(*, requests: int, port: int, late_page: int, log: Callable[[str], No
                 log(streamed.line())
                 if streams is not None:
                     streams.append(streamed)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-        shutil.rmtree(static_root, ignore_errors=True)
     return results
 
 

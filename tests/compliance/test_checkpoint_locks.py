@@ -15,6 +15,7 @@ import ast
 import inspect
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 from django.db import connection, connections, transaction
@@ -106,6 +107,33 @@ def own_pid() -> int:
         return cursor.fetchone()[0]
 
 
+@contextmanager
+def waiting_on_a_row(hold, name: str, work):
+    """In a transaction of the test's own, `hold()` row-locks what `work` needs part-way through; `work` then runs
+    as a Writer, yielded once it waits for that row (holding what it locked first). Leaving the block commits the
+    test's transaction, which lets the row go."""
+    with transaction.atomic():
+        hold()
+        holder = own_pid()
+        first = Writer(name, work).begin()
+        assert wait_until_waiting(first, on=holder)
+        yield first
+
+
+def hold_allocation(person: YoungPerson):
+    return lambda: Allocation.objects.select_for_update().get(young_person=person, end__isnull=True)
+
+
+def closing_case(person: YoungPerson, actor):
+    return lambda: case_close(young_person=person, actor=actor, closed_on=today(), reason="moved_away")
+
+
+def visiting(person: YoungPerson, actor):
+    return lambda: contact_services.contact_log(
+        young_person=person, actor=actor, date=today(), method=Method.OFFICE_VISIT, outcome=Outcome.COMPLETED
+    )
+
+
 @pytest.fixture
 def people(postgresql, alice, charlie):
     """Nine open cases of two PAs, recomputed (so some are overdue: the night raises their alerts), with checkpoints
@@ -135,13 +163,7 @@ def test_v4_a_case_closed_while_the_night_runs_no_deadlock(people, tess):
     meanwhile and raises the young person's alert (overdue). Both commit, and every page is the OFFSET query's."""
     closing = people[1]  # alice's, allocated 300 days ago with no contact: overdue
     make_the_night_move_someone(people[4])
-    with transaction.atomic():
-        Allocation.objects.select_for_update().get(young_person=closing, end__isnull=True)
-        holder = own_pid()
-        closure = Writer(
-            "case close", lambda: case_close(young_person=closing, actor=tess, closed_on=today(), reason="moved_away")
-        ).begin()
-        assert wait_until_waiting(closure, on=holder)  # holding what it locked first, waiting for the allocation
+    with waiting_on_a_row(hold_allocation(closing), "case close", closing_case(closing, tess)) as closure:
         night = Writer("night", lambda: nightly_run(as_of=today())).begin()
         wait_until_waiting(night)  # for the closure (its lock, or the young person), or already done
     closure.finish()
@@ -159,19 +181,8 @@ def test_v4_a_contact_and_a_case_closed_at_once_for_one_young_person_no_deadlock
     visit to the same young person: the visit's transaction is recorded before or after the closure, never
     half-way, and neither is aborted."""
     person = people[3]
-    with transaction.atomic():
-        Allocation.objects.select_for_update().get(young_person=person, end__isnull=True)
-        holder = own_pid()
-        closure = Writer(
-            "case close", lambda: case_close(young_person=person, actor=tess, closed_on=today(), reason="moved_away")
-        ).begin()
-        assert wait_until_waiting(closure, on=holder)
-        visit = Writer(
-            "contact",
-            lambda: contact_services.contact_log(
-                young_person=person, actor=alice, date=today(), method=Method.OFFICE_VISIT, outcome=Outcome.COMPLETED
-            ),
-        ).begin()
+    with waiting_on_a_row(hold_allocation(person), "case close", closing_case(person, tess)) as closure:
+        visit = Writer("contact", visiting(person, alice)).begin()
         wait_until_waiting(visit)
     closure.finish()
     visit.finish()
@@ -189,16 +200,9 @@ def test_v4_a_contact_that_moves_someone_while_the_night_runs_no_deadlock(people
     person = people[3]  # overdue: the visit moves them from the front of the urgency order
     before = CaseloadSummary.objects.get(pk=person.pk)
     make_the_night_move_someone(people[6])
-    with transaction.atomic():
-        list(Requirement.objects.select_for_update().filter(young_person=person))
-        holder = own_pid()
-        visit = Writer(
-            "contact",
-            lambda: contact_services.contact_log(
-                young_person=person, actor=alice, date=today(), method=Method.OFFICE_VISIT, outcome=Outcome.COMPLETED
-            ),
-        ).begin()
-        assert wait_until_waiting(visit, on=holder)
+    with waiting_on_a_row(
+        lambda: list(Requirement.objects.select_for_update().filter(young_person=person)), "contact", visiting(person, alice)
+    ) as visit:
         night = Writer("night", lambda: nightly_run(as_of=today())).begin()
         wait_until_waiting(night)
     visit.finish()
