@@ -7,10 +7,13 @@ due_soon_from), whose windows come from the active policy pack: no interval is w
 
 import copy
 import datetime as dt
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
 import django_filters
+from django_filters.filters import FilterMethod
+from django.http import QueryDict
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum, Value
@@ -87,9 +90,23 @@ class CaseloadFilter(django_filters.FilterSet):
         model = YoungPerson
         fields = ["q", "status", "requirement", "circumstance", "arrangement", "pa"]
 
-    def __init__(self, *args, user=None, today: dt.date, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None, user=None, today: dt.date):
+        # django_filters.FilterSet.__init__, each filter copied by _copied rather than the whole set deep-copied
+        # (issue 16: the deep copy of the six filters, their choices and the team filter's queryset was about 600
+        # Python calls on every caseload request).
+        if queryset is None:
+            queryset = self._meta.model._default_manager.all()
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = OrderedDict((name, _copied(filter_)) for name, filter_ in self.base_filters.items())
+        for filter_ in self.filters.values():
+            filter_.model = queryset.model
+            filter_.parent = self
         self.today = today
+        self.user = user
         staff = staff_for(user)
         self.service_wide = is_service_wide(user)
         kind, key = visibility_of(user)
@@ -97,12 +114,21 @@ class CaseloadFilter(django_filters.FilterSet):
         if staff is None or is_pa(user):
             del self.filters["pa"]  # a PA sees their own caseload (and cover cases)
         else:
-            self.filters["pa"].queryset = personal_advisers_visible_to(user).order_by("name")
+            # Built only when the form is (a callable queryset, django-filter's QuerySetRequestMixin) or pa_choices
+            # lists PAs from it: not on an unfiltered page (issue 16).
+            self.filters["pa"].queryset = self._pa_queryset
         if self.service_wide:
             # A national service has thousands of PAs: choose the team first, then its PAs.
-            self.filters["team"] = django_filters.ModelChoiceFilter(
-                label="Team", field_name="pa__team", queryset=Team.objects.order_by("name"), empty_label="Any team")
+            team = _copied(_team_filter())
+            team.model, team.parent = queryset.model, self
+            self.filters["team"] = team
             self.filters = {k: self.filters[k] for k in [*(k for k in self.filters if k != "pa"), "pa"]}
+
+    def _pa_queryset(self, request=None) -> QuerySet[Staff]:
+        """The PAs this member of staff may filter by (careleavers.selectors.personal_advisers_visible_to), by name."""
+        if not hasattr(self, "_pas"):
+            self._pas = personal_advisers_visible_to(self.user).order_by("name")
+        return self._pas
 
     @property
     def narrows(self) -> bool:
@@ -120,7 +146,7 @@ class CaseloadFilter(django_filters.FilterSet):
         (and the PA already chosen), so the page never lists every PA in the country."""
         if "pa" not in self.filters:
             return []
-        people = self.filters["pa"].queryset
+        people = self._pa_queryset()
         if self.service_wide:
             team, pa = self.data.get("team"), self.data.get("pa")
             wanted = Q(pk__in=[])
@@ -214,6 +240,27 @@ class CaseloadFilter(django_filters.FilterSet):
         if status:
             rows = rows.filter(status_q(status, self.today))
         return queryset.filter(Exists(rows))
+
+
+def _copied(filter_: django_filters.Filter) -> django_filters.Filter:
+    """A filter of CaseloadFilter.base_filters for one filter set, as the deep copy django-filter makes: its own
+    attributes and `extra` (the field's arguments, where ModelChoiceFilter puts the queryset it builds the field with),
+    the choices and querysets shared (neither is changed in place: the form's field copies its choices, and a
+    ModelChoiceField clones its queryset), and a `method` filter's FilterMethod pointing at the copy (it finds the
+    method on the copy's parent). The base filters never build a field (_fixed_choices deep-copies first), so no
+    field is shared."""
+    new = copy.copy(filter_)
+    new.extra = dict(filter_.extra)
+    if isinstance(filter_.__dict__.get("filter"), FilterMethod):
+        new.filter = FilterMethod(new)
+    return new
+
+
+@lru_cache(maxsize=1)
+def _team_filter() -> django_filters.ModelChoiceFilter:
+    """The whole service's team filter, made once per process and copied for each filter set (_copied)."""
+    return django_filters.ModelChoiceFilter(
+        label="Team", field_name="pa__team", queryset=Team.objects.order_by("name"), empty_label="Any team")
 
 
 def _as_text(choices) -> tuple[tuple[str, str], ...]:
