@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 import django_filters
-from django_filters.filters import FilterMethod
-from django.http import QueryDict
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum, Value
@@ -22,6 +20,7 @@ from django.db.models.expressions import OrderBy, RawSQL
 from django.utils.functional import cached_property
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
+from django_filters.filters import FilterMethod
 
 from approvals.models import Arrangement, ArrangementKind, ArrangementState
 from careleavers.models import Circumstance, PlannedAbsence, Staff, Team, YoungPerson
@@ -90,21 +89,8 @@ class CaseloadFilter(django_filters.FilterSet):
         model = YoungPerson
         fields = ["q", "status", "requirement", "circumstance", "arrangement", "pa"]
 
-    def __init__(self, data=None, queryset=None, *, request=None, prefix=None, user=None, today: dt.date):
-        # django_filters.FilterSet.__init__, each filter copied by _copied rather than the whole set deep-copied
-        # (issue 16: the deep copy of the six filters, their choices and the team filter's queryset was about 600
-        # Python calls on every caseload request).
-        if queryset is None:
-            queryset = self._meta.model._default_manager.all()
-        self.is_bound = data is not None
-        self.data = data or QueryDict()
-        self.queryset = queryset
-        self.request = request
-        self.form_prefix = prefix
-        self.filters = OrderedDict((name, _copied(filter_)) for name, filter_ in self.base_filters.items())
-        for filter_ in self.filters.values():
-            filter_.model = queryset.model
-            filter_.parent = self
+    def __init__(self, *args, user=None, today: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)  # each filter copied by _copied, not deep-copied (_EachCopied)
         self.today = today
         self.user = user
         staff = staff_for(user)
@@ -120,7 +106,7 @@ class CaseloadFilter(django_filters.FilterSet):
         if self.service_wide:
             # A national service has thousands of PAs: choose the team first, then its PAs.
             team = _copied(_team_filter())
-            team.model, team.parent = queryset.model, self
+            team.model, team.parent = self.queryset.model, self
             self.filters["team"] = team
             self.filters = {k: self.filters[k] for k in [*(k for k in self.filters if k != "pa"), "pa"]}
 
@@ -254,6 +240,18 @@ def _copied(filter_: django_filters.Filter) -> django_filters.Filter:
     if isinstance(filter_.__dict__.get("filter"), FilterMethod):
         new.filter = FilterMethod(new)
     return new
+
+
+class _EachCopied(OrderedDict):
+    """CaseloadFilter.base_filters, whose deep copy (django-filter's FilterSet.__init__ makes one for every filter
+    set) is each filter copied by _copied: the deep copy of the six filters, their choices and querysets was about
+    600 Python calls on every caseload request (issue 16)."""
+
+    def __deepcopy__(self, memo) -> OrderedDict:
+        return OrderedDict((name, _copied(filter_)) for name, filter_ in self.items())
+
+
+CaseloadFilter.base_filters = _EachCopied(CaseloadFilter.base_filters)
 
 
 @lru_cache(maxsize=1)
