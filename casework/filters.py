@@ -132,20 +132,23 @@ class CaseloadFilter(django_filters.FilterSet):
         (and the PA already chosen), so the page never lists every PA in the country."""
         if "pa" not in self.filters:
             return []
-        people = self._pa_queryset()
         if self.service_wide:
             team, pa = self.data.get("team"), self.data.get("pa")
+            team_id = int(team) if team and str(team).isdigit() else None
+            pa_id = int(pa) if pa and str(pa).isdigit() else None
+            if team_id is None and pa_id is None:
+                return [("", "Any PA")]  # no team chosen: no PA to list (and no query or Q to build, issue 16)
             wanted = Q(pk__in=[])
-            if team and str(team).isdigit():
-                wanted |= Q(team_id=int(team))
-            if pa and str(pa).isdigit():
-                wanted |= Q(pk=int(pa))
-            if wanted == Q(pk__in=[]):
-                return [("", "Any PA")]  # no team chosen: no PA to list (and no query to build)
-            people = people.filter(wanted)
+            if team_id is not None:
+                wanted |= Q(team_id=team_id)
+            if pa_id is not None:
+                wanted |= Q(pk=pa_id)
+            people = self._pa_queryset().filter(wanted)
         elif self.team_leader_of is not None:
             # Issue 16: a Team Leader's PAs (core.rules.visible_staff), from a query prepared once per process.
             return [("", "Any PA"), *((str(pk), name) for pk, name in _team_pas().rows(team_id=self.team_leader_of))]
+        else:
+            people = self._pa_queryset()
         return [("", "Any PA"), *((str(s.pk), s.name) for s in people)]
 
     def form_fields(self) -> list[dict]:

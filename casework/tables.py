@@ -145,6 +145,12 @@ class CaseloadLayout:
         return cls(str(table.caption), headings, row_format, table.prefixed_order_by_field, table.prefixed_page_field)
 
     def html_header(self, query: QueryDict) -> list[SafeString]:
+        """Each column's <th> for this query string, written once per layout and query (issue 16: the same few
+        query strings, an unfiltered page's among them, on most requests; _html_header)."""
+        return list(self._html_header(tuple((key, tuple(values)) for key, values in query.lists())))
+
+    @lru_cache(maxsize=256)  # noqa: B019  (the layouts are kept for the process anyway, _layout)
+    def _html_header(self, query: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[SafeString, ...]:
         """Each column's <th>, written in one pass with the markup _caseload_table.html gave it (issue 16): a sortable
         heading links to the other direction (the current query string with the sort replaced and the page left
         out, as django-tables2's querystring_replace writes it) and says which way it is sorted (aria-sort)."""
@@ -152,7 +158,7 @@ class CaseloadLayout:
         for _name, header, orderable, ordered, descending, following, th_attrs in self.headings:
             aria = format_html(' aria-sort="{}"', "descending" if descending else "ascending") if ordered else ""
             if orderable:
-                params = dict(query.lists())
+                params = {key: list(values) for key, values in query}
                 params[self.order_by_field] = following
                 params.pop(self.page_field, None)
                 content = format_html('<a href="{}">{}<span class="visually-hidden">, sort {}</span></a>',
@@ -161,7 +167,7 @@ class CaseloadLayout:
             else:
                 content = conditional_escape(header)
             cells.append(format_html('<th {} scope="col"{}>\n        {}\n      </th>', th_attrs, aria, content))
-        return cells
+        return tuple(cells)
 
     def html_rows(self, records) -> list[tuple[str, SafeString]]:
         """Each row's cells (<td>...</td> in the columns' order), written in one pass over the page: the same
