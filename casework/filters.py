@@ -110,10 +110,13 @@ class CaseloadFilter(django_filters.FilterSet):
             self.filters["team"] = team
             self.filters = {k: self.filters[k] for k in [*(k for k in self.filters if k != "pa"), "pa"]}
 
-    def _pa_queryset(self, request=None) -> QuerySet[Staff]:
+    @cached_property
+    def _pas(self) -> QuerySet[Staff]:
         """The PAs this member of staff may filter by (careleavers.selectors.personal_advisers_visible_to), by name."""
-        if not hasattr(self, "_pas"):
-            self._pas = personal_advisers_visible_to(self.user).order_by("name")
+        return personal_advisers_visible_to(self.user).order_by("name")
+
+    def _pa_queryset(self, request=None) -> QuerySet[Staff]:
+        """The PA filter's queryset as django-filter asks for a callable one (QuerySetRequestMixin): _pas."""
         return self._pas
 
     @property
