@@ -47,6 +47,7 @@ class TimelineSource:
 
 _PANELS: dict[str, Panel] = {}
 _NAV: dict[str, NavEntry] = {}
+_NAV_SORTED: list[tuple[NavEntry, ...]] = []  # nav_entries(), once sorted
 _TIMELINE: dict[str, TimelineSource] = {}
 _READERS: dict[str, Callable[..., object]] = {}
 _COMPILED_READERS: dict[str, Callable[..., object]] = {}
@@ -103,6 +104,7 @@ def register_panel(panel: Panel) -> None:
 
 def register_nav(entry: NavEntry) -> None:
     _NAV[entry.url_name] = entry
+    _NAV_SORTED.clear()
 
 
 def register_timeline(source: TimelineSource) -> None:
@@ -119,8 +121,12 @@ def panels_for(*, request, young_person, today: dt.date, reads: PageReads | None
     return rendered
 
 
-def nav_entries() -> list[NavEntry]:
-    return sorted(_NAV.values(), key=lambda e: (e.order, e.label))
+def nav_entries() -> tuple[NavEntry, ...]:
+    """The entries in menu order, sorted once after each registration: the same tuple until the next (issue 16: the
+    menu is kept per role while its entries are these, core.navigation)."""
+    if not _NAV_SORTED:
+        _NAV_SORTED.append(tuple(sorted(_NAV.values(), key=lambda e: (e.order, e.label))))
+    return _NAV_SORTED[0]
 
 
 def timeline_sources() -> list[TimelineSource]:

@@ -19,12 +19,43 @@ def has_staff(user) -> bool:
     return hasattr(user, "staff")
 
 
+class RolePredicate(rules.Predicate):
+    """A predicate whose answer for a user is decided by role_facts(user) alone: the role predicates (`_role`),
+    is_superuser, and any combination (&, |, ^, ~) of them. Combined with any other predicate, the result is a plain
+    rules.Predicate, so a permission that also asks about a record or an object is never taken for one. The menu
+    (core.navigation) keeps its answers per role_facts instead of asking on every page (issue 16)."""
+
+    def __and__(self, other) -> rules.Predicate:
+        return self._kept(super().__and__(other), other)
+
+    def __or__(self, other) -> rules.Predicate:
+        return self._kept(super().__or__(other), other)
+
+    def __xor__(self, other) -> rules.Predicate:
+        return self._kept(super().__xor__(other), other)
+
+    @staticmethod
+    def _kept(combined: rules.Predicate, other) -> rules.Predicate:
+        # rules builds the combination as type(self): a RolePredicate, whatever `other` is.
+        return combined if isinstance(other, RolePredicate) else rules.Predicate(combined)
+
+
+def role_facts(user) -> tuple[str | None, bool]:
+    """All that a RolePredicate reads of a user: the member of staff's role (None without one), and whether the user
+    is a superuser (as rules.is_superuser reads it)."""
+    staff = getattr(user, "staff", None)
+    return (None if staff is None else staff.role, bool(getattr(user, "is_superuser", False)))
+
+
 def _role(*roles):
-    @rules.predicate(name=f"is_{'_or_'.join(roles)}")
     def predicate(user) -> bool:
         return hasattr(user, "staff") and user.staff.role in roles
 
-    return predicate
+    return RolePredicate(predicate, name=f"is_{'_or_'.join(roles)}")
+
+
+#: rules.is_superuser, marked as decided by role_facts (it reads nothing else).
+is_superuser = RolePredicate(rules.is_superuser)
 
 
 is_pa = _role(Role.PA)
@@ -475,7 +506,7 @@ def leads_team_of_staff(user, staff) -> bool:
     )
 
 
-rules.add_perm("accounts.view_unlocks", rules.is_superuser | is_team_leader)
+rules.add_perm("accounts.view_unlocks", is_superuser | is_team_leader)
 rules.add_perm("accounts.unlock_sign_in", rules.is_superuser | leads_team_of_staff)
 
 # --- Records: who viewed what, subject access, retention (issue 14, items 7-9) ---------------------
