@@ -44,7 +44,7 @@ from compliance.models import FullRecompute, Requirement
 from contacts import services as contact_services
 from contacts.models import VISIT_METHODS, Contact, Method, Outcome, With
 from demo.generator import STAFF_PREFIX, generate_caseload
-from oversight.models import Alert, NightlyRun, RunState, Snapshot
+from oversight.models import Alert, NightlyRun, OverdueByCode, OverdueByTeam, RunState, Snapshot
 from oversight.services import nightly_run
 
 #: Dashboards of the oversight app, and who looks at each. Those whose URL does not exist are
@@ -250,7 +250,8 @@ def _first_night_state(night: dt.date) -> None:
     Notification.objects.filter(kind__startswith="oversight.").delete()
     Alert.objects.all().delete()
     later = NightlyRun.objects.filter(night__gte=night)
-    Snapshot.objects.filter(run__in=later).delete()
+    for rows in (Snapshot, OverdueByTeam, OverdueByCode):  # each protects its run
+        rows.objects.filter(run__in=later).delete()
     later.delete()
     if not NightlyRun.objects.filter(night=night - dt.timedelta(days=1), state=RunState.DONE).exists():
         now = timezone.now()

@@ -77,6 +77,42 @@ class Snapshot(models.Model):
         ]
 
 
+class OverdueByTeam(models.Model):
+    """A night's overdue items by team (O1): the sum of that night's overdue Snapshot counts per team, written with
+    the snapshot (oversight.services.snapshot_totals_take). Issue 16: the service dashboard's trend reads a year of
+    nights by a service's 500 teams, and summing them from the snapshot's (team, PA, requirement) rows on every
+    request was its largest read. Rows are only ever added, as the snapshot's."""
+
+    run = models.ForeignKey(NightlyRun, on_delete=models.PROTECT, related_name="+")
+    night = models.DateField()
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["night", "team"]
+        indexes = [
+            # The trends read the chosen nights' figures, each night's teams together: an index-only scan.
+            models.Index(fields=["night", "team"], include=["count"], name="overdue_by_team_trend"),
+        ]
+
+
+class OverdueByCode(models.Model):
+    """A night's overdue items by requirement (O1): the sum of that night's overdue Snapshot counts per requirement,
+    written with the snapshot (oversight.services.snapshot_totals_take), for the Head of Service's chart by
+    requirement (issue 16). Rows are only ever added, as the snapshot's."""
+
+    run = models.ForeignKey(NightlyRun, on_delete=models.PROTECT, related_name="+")
+    night = models.DateField()
+    requirement = models.CharField(max_length=30, choices=RequirementCode.choices)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["night", "requirement"]
+        indexes = [
+            models.Index(fields=["night", "requirement"], include=["count"], name="overdue_by_code_trend"),
+        ]
+
+
 class AlertKind(models.TextChoices):
     DUE_SOON = "due_soon", "Due soon"
     PLAN_TO_TEAM_LEADER = "plan_to_team_leader", "Pathway plan due with the Team Leader"

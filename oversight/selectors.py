@@ -5,13 +5,13 @@ young people there are. Who may see what comes from careleavers.selectors.
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache, partial
 from operator import itemgetter
 from typing import NamedTuple
 
 from django.db import connection, router, transaction
-from django.db.models import Count, JSONField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import CharField, Count, IntegerField, JSONField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.base import ModelState
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.functions import JSONObject
@@ -30,7 +30,7 @@ from core.rules import is_service_wide, sees_whole_team, teams_seen_as, visibili
 from pathway.models import PathwayPlan, PlanState
 
 from .charts import Chart, Series
-from .models import NightlyRun, OverdueUpdate, RunState, Snapshot
+from .models import NightlyRun, OverdueByCode, OverdueByTeam, OverdueUpdate, RunState, Snapshot
 from .schedule import NIGHTLY_SCHEDULE
 from .tables import REQUESTED_BY, WAITING_FIELDS
 
@@ -518,29 +518,6 @@ def _team_names(teams: list) -> dict:
     return {t.pk: t.name for t in teams} | {None: NO_TEAM}
 
 
-def split_top_teams(chart: Chart, *, top: int) -> tuple[Chart, Chart | None]:
-    """A trend of hundreds of teams as two readable charts: the `top` teams with most overdue at
-    the latest point, and every team's total (on its own axis: a total in the thousands beside
-    teams in the tens flattens them). A chart of `top` teams or fewer comes back whole."""
-    teams = [s for s in chart.series if s.name != ALL_TEAMS]
-    if len(teams) <= top:
-        return chart, None
-    # Issue 16: hundreds of teams by a year of points, so each point's figures are read as one column (zip) and
-    # counted and summed in C, not a generator per point and team.
-    columns = list(zip(*(s.values for s in teams), strict=True))[:len(chart.x_labels)]
-    present = [i for i, column in enumerate(columns) if column.count(None) != len(column)]
-    latest = present[-1] if present else None
-    keys = [-(v or 0) for v in columns[latest]] if latest is not None else [0] * len(teams)
-    ranked = {id(teams[i]) for i in sorted(range(len(teams)), key=keys.__getitem__)[:top]}  # stable, as before
-    total = next((s for s in chart.series if s.name == ALL_TEAMS), None) or Series(ALL_TEAMS, [
-        None if column.count(None) == len(column) else sum(filter(None, column)) for column in columns
-    ])
-    return (
-        replace(chart, title=f"{chart.title}: the {top} teams with most overdue", series=[s for s in teams if id(s) in ranked]),
-        replace(chart, title=f"{chart.title}: all {len(teams)} teams together", series=[total]),
-    )
-
-
 def top_teams(rows: list[TeamRow], *, limit: int) -> list[TeamRow]:
     """The `limit` teams with most overdue now (then most due soon, then by name), for a chart
     that stays readable however many teams the service has."""
@@ -609,39 +586,42 @@ class _Trend(NamedTuple):
 
 
 def weekly_trend(*, teams: list, date_from: dt.date, date_to: dt.date, team: Team | None = None) -> Chart:
-    """Overdue items by team, from the last snapshot of each week. Two queries."""
-    return _weekly_chart(_weekly(teams=teams, date_from=date_from, date_to=date_to, team=team), team=team)
+    """Overdue items by team, from the last snapshot of each week, with every team's total when there is more than
+    one team (the service-trend download). Two queries."""
+    return _chart(_weekly(teams=teams, date_from=date_from, date_to=date_to, team=team), with_total=team is None)
 
 
 def weekly_trend_split(*, teams: list, date_from: dt.date, date_to: dt.date, team: Team | None = None,
                        top: int) -> tuple[Chart, Chart | None]:
-    """`split_top_teams(weekly_trend(...), top=top)`, the service dashboard's two trend charts. Issue 16: the series
-    of only the `top` teams shown are made (`_split_trend`), not the service's hundreds. Two queries."""
+    """The service dashboard's two trend charts (`split_top_teams` of the weekly trend). Two queries."""
     trend = _weekly(teams=teams, date_from=date_from, date_to=date_to, team=team)
-    if team is not None or not _splits(trend, top):
-        return split_top_teams(_weekly_chart(trend, team=team), top=top)
-    return _split_trend(trend, top)
+    return split_top_teams(trend, top=top, with_total=team is None)
 
 
 def _weekly(*, teams: list, date_from: dt.date, date_to: dt.date, team: Team | None) -> _Trend:
     buckets = week_buckets(date_from=date_from, date_to=date_to)
     nights = _latest_night_in(buckets, done_nights(date_from=buckets[0][0], date_to=buckets[-1][1]))
-    snapshots = Snapshot.objects.filter(night__in=[n for n in nights if n], status=Status.OVERDUE)
-    if team is not None:
-        snapshots = snapshots.filter(team=team)
+    chosen = [n for n in nights if n]
     sums: defaultdict[tuple, int] = defaultdict(int)
-    # Issue 16: a year of nights by a service's 500 teams, read as tuples (not a dict per row).
-    for night, team_id, n in snapshots.order_by().values("night", "team").annotate(n=Sum("count")).values_list(
-            "night", "team", "n"):
+    rows: QuerySet
+    if team is None:
+        # Issue 16: the nights' sums by team as written with each snapshot (OverdueByTeam), a year of nights by a
+        # service's 500 teams, not the snapshot's rows summed per request.
+        rows = OverdueByTeam.objects.filter(night__in=chosen).order_by().values_list("night", "team", "count")
+    else:
+        rows = (Snapshot.objects.filter(night__in=chosen, status=Status.OVERDUE, team=team).order_by()
+                .values("night", "team").annotate(n=Sum("count")).values_list("night", "team", "n"))
+    for night, team_id, n in rows:  # tuples, not a dict per row (issue 16)
         sums[(night, team_id)] += n
     chart = {"title": "Overdue items, week by week", "x_title": "Week ending", "x_labels": [end for _, end in buckets],
              "x_notes": nights}
     return _trend(nights=nights, sums=sums, chart=chart, teams=teams, team=team)
 
 
-def _weekly_chart(trend: _Trend, *, team: Team | None) -> Chart:
+def _chart(trend: _Trend, *, with_total: bool = False) -> Chart:
+    """The trend's chart, a series per team; `with_total`: and, when there is more than one, every team's total."""
     series = [_series(trend, t) for t in trend.team_ids]
-    if team is None and len(series) > 1:
+    if with_total and len(series) > 1:
         # Every team counted is among team_ids, so a night's total is the sum of all its figures.
         series.append(Series(ALL_TEAMS, _night_totals(trend)))
     return Chart(**trend.chart, series=series)
@@ -659,8 +639,11 @@ def _trend(*, nights: list, sums: dict, chart: dict, teams: list, team: Team | N
 
 
 def _series(trend: _Trend, team_id) -> Series:
-    return Series(trend.names.get(team_id, NO_TEAM),
-                  _points(trend.sums, team_id, trend.nights, trend.with_figures, trend.noughts))
+    return Series(_name(trend, team_id), _points(trend.sums, team_id, trend.nights, trend.with_figures, trend.noughts))
+
+
+def _name(trend: _Trend, team_id) -> str:
+    return trend.names.get(team_id, NO_TEAM)
 
 
 def _night_totals(trend: _Trend) -> list[int | None]:
@@ -670,61 +653,73 @@ def _night_totals(trend: _Trend) -> list[int | None]:
     return [totals[n] if n else None for n in trend.nights]
 
 
-def _splits(trend: _Trend, top: int) -> bool:
-    """Whether `split_top_teams` splits the trend (more than `top` teams) and `_split_trend` gives what it gives: no
-    team is named as the total's series (split_top_teams would leave that team out of the teams)."""
-    return len(trend.team_ids) > top and ALL_TEAMS not in trend.names.values()
+def split_top_teams(trend: _Trend, *, top: int, with_total: bool = False) -> tuple[Chart, Chart | None]:
+    """A trend of hundreds of teams as two readable charts: the `top` teams with most overdue at the last night with
+    a run (ties, and a trend with no run at all, in their order), in their order; and every team's total at each
+    night, None where there was no run (on its own axis: a total in the thousands beside teams in the tens flattens
+    them). A trend of `top` teams or fewer comes back whole (`_chart`, with the total if `with_total`).
 
-
-def _split_trend(trend: _Trend, top: int) -> tuple[Chart, Chart]:
-    """What `split_top_teams` gives for the trend's chart with a series per team (`_series`), more than `top` of
-    them (`_splits`), worked out from the figures (issue 16: a service's 500 series and their points were made to
-    show eight): the `top` teams with most overdue at the last night with a run (ties, and a trend with no run at
-    all, in their order), in their order; and the total at each night, None where there was no run."""
-    team_ids, sums = trend.team_ids, trend.sums
+    Issue 16: only the series shown are made, from the sums, not a service's 500 series and their points. A team
+    named as the total ("All teams") is not one of the teams ranked or counted, and its own series is the total's
+    chart, as the chart-level split has always done (tests/oversight/test_trend_split.py keeps it, the reference)."""
+    teams = [t for t in trend.team_ids if _name(trend, t) != ALL_TEAMS]
+    if len(teams) <= top:
+        return _chart(trend, with_total=with_total), None
+    sums = trend.sums
     latest = next((n for n in reversed(trend.nights) if n), None)
-    keys = [-sums.get((latest, t), 0) for t in team_ids] if latest is not None else [0] * len(team_ids)
-    ranked = sorted(sorted(range(len(team_ids)), key=keys.__getitem__)[:top])  # stable, as split_top_teams
+    keys = [-sums.get((latest, t), 0) for t in teams] if latest is not None else [0] * len(teams)
+    ranked = sorted(sorted(range(len(teams)), key=keys.__getitem__)[:top])  # stable: ties in their order
+    named = [t for t in trend.team_ids if _name(trend, t) == ALL_TEAMS]
+    total = _series(trend, named[0]) if named else Series(ALL_TEAMS, _night_totals(trend))
     title = trend.chart["title"]
     return (
         Chart(**trend.chart | {"title": f"{title}: the {top} teams with most overdue"},
-              series=[_series(trend, team_ids[i]) for i in ranked]),
-        Chart(**trend.chart | {"title": f"{title}: all {len(team_ids)} teams together"},
-              series=[Series(ALL_TEAMS, _night_totals(trend))]),
+              series=[_series(trend, teams[i]) for i in ranked]),
+        Chart(**trend.chart | {"title": f"{title}: all {len(teams)} teams together"}, series=[total]),
     )
 
 
 # --- Head of Service, monthly -----------------------------------------------------------------
 
 def monthly_charts(*, teams: list, date_from: dt.date, date_to: dt.date, team: Team | None = None) -> tuple[Chart, Chart]:
-    """Month on month, from the last snapshot of each month: by team and by requirement. Two queries."""
+    """Month on month, from the last snapshot of each month: by team and by requirement (the head-by-team and
+    head-by-requirement downloads). Two queries."""
     trend, code_chart = _monthly(teams=teams, date_from=date_from, date_to=date_to, team=team)
-    return Chart(**trend.chart, series=[_series(trend, t) for t in trend.team_ids]), code_chart
+    return _chart(trend), code_chart
 
 
 def monthly_charts_split(*, teams: list, date_from: dt.date, date_to: dt.date, team: Team | None = None,
                          top: int) -> tuple[Chart, Chart | None, Chart]:
-    """The Head of Service's charts: `split_top_teams(by team, top=top)` and by requirement, as from
-    `monthly_charts`. Issue 16: the series of only the `top` teams shown are made (`_split_trend`). Two queries."""
+    """The Head of Service's charts: `split_top_teams` of the trend by team, and by requirement. Two queries."""
     trend, code_chart = _monthly(teams=teams, date_from=date_from, date_to=date_to, team=team)
-    if team is not None or not _splits(trend, top):
-        by_team = Chart(**trend.chart, series=[_series(trend, t) for t in trend.team_ids])
-        return (*split_top_teams(by_team, top=top), code_chart)
-    return (*_split_trend(trend, top), code_chart)
+    return (*split_top_teams(trend, top=top), code_chart)
 
 
 def _monthly(*, teams: list, date_from: dt.date, date_to: dt.date, team: Team | None) -> tuple[_Trend, Chart]:
     buckets = month_buckets(date_from=date_from, date_to=date_to)
     nights = _latest_night_in(buckets, done_nights(date_from=buckets[0][0], date_to=buckets[-1][1]))
-    snapshots = Snapshot.objects.filter(night__in=[n for n in nights if n], status=Status.OVERDUE)
-    if team is not None:
-        snapshots = snapshots.filter(team=team)
+    chosen = [n for n in nights if n]
     by_team: defaultdict[tuple, int] = defaultdict(int)
     by_code: defaultdict[tuple, int] = defaultdict(int)
-    for night, team_id, code, n in snapshots.order_by().values("night", "team", "requirement").annotate(
-            n=Sum("count")).values_list("night", "team", "requirement", "n"):  # issue 16: tuples, not a dict per row
-        by_team[(night, team_id)] += n
-        by_code[(night, code)] += n
+    if team is None:
+        # Issue 16: the nights' sums as written with each snapshot, by team (OverdueByTeam: no requirement) and by
+        # requirement (OverdueByCode: no team), in one query.
+        rows = OverdueByTeam.objects.filter(night__in=chosen).order_by().values_list(
+            "night", "team", Value(None, output_field=CharField()), "count").union(
+            OverdueByCode.objects.filter(night__in=chosen).order_by().values_list(
+                "night", Value(None, output_field=IntegerField()), "requirement", "count"), all=True)
+        for night, team_id, code, n in rows:
+            if code is None:
+                by_team[(night, team_id)] += n
+            else:
+                by_code[(night, code)] += n
+    else:
+        for night, team_id, code, n in (
+                Snapshot.objects.filter(night__in=chosen, status=Status.OVERDUE, team=team).order_by()
+                .values("night", "team", "requirement").annotate(n=Sum("count"))
+                .values_list("night", "team", "requirement", "n")):  # issue 16: tuples, not a dict per row
+            by_team[(night, team_id)] += n
+            by_code[(night, code)] += n
     labels = [start for start, _ in buckets]
     chart = {"title": "Overdue items by team, month on month", "x_title": "Month", "x_labels": labels,
              "x_notes": nights, "x_format": "M Y", "x_short_format": "M y"}

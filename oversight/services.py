@@ -66,6 +66,8 @@ from .models import (
     DashboardReview,
     NightlyRun,
     OverdueAnswer,
+    OverdueByCode,
+    OverdueByTeam,
     OverdueUpdate,
     ReviewPeriod,
     RunState,
@@ -422,7 +424,25 @@ def snapshot_take(*, run: NightlyRun, night: dt.date) -> int:
     )
     with connection.cursor() as cursor:
         cursor.execute(statement, [run.pk, ops.adapt_datefield_value(night), *params])
-        return max(cursor.rowcount, 0)
+        inserted = max(cursor.rowcount, 0)
+    snapshot_totals_take(run=run)
+    return inserted
+
+
+def snapshot_totals_take(*, run: NightlyRun) -> None:
+    """The run's overdue items by team and by requirement (OverdueByTeam, OverdueByCode), summed from its snapshot
+    rows: two INSERT ... SELECT, in the caller's transaction as the snapshot. Issue 16: the dashboards' trends read
+    these sums, not the snapshot's rows (O1). Whatever writes a run's Snapshot rows writes these after them."""
+    overdue = Snapshot.objects.filter(run=run, status=Status.OVERDUE).order_by()
+    ops = connection.ops
+    with connection.cursor() as cursor:
+        for model, key, column in ((OverdueByTeam, "team", "team_id"), (OverdueByCode, "requirement", "requirement")):
+            sql, params = overdue.values("run", "night", key).annotate(n=Sum("count")).values_list(
+                "run", "night", key, "n").query.sql_with_params()
+            columns = ", ".join(ops.quote_name(c) for c in ("run_id", "night", column, "count"))
+            cursor.execute(  # table and column names from the models, every value bound
+                f"INSERT INTO {ops.quote_name(model._meta.db_table)} ({columns}) {sql}",  # nosec B608
+                params)
 
 
 # --- alerts -----------------------------------------------------------------------------------

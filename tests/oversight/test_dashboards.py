@@ -16,6 +16,7 @@ from compliance.engine import recompute
 from oversight import selectors
 from oversight.models import NightlyRun, OverdueUpdate, RunState, Snapshot
 from oversight.selectors import CODES
+from oversight.services import snapshot_totals_take
 from pathway.models import PathwayPlan, PlanState
 from tests.conftest import login
 from tests.factories import ArrangementFactory, YoungPersonFactory
@@ -153,11 +154,14 @@ def test_o1_service_leader_drills_down_to_a_team_and_a_pa(client, service, sol, 
 # --- Service Leader, weekly -------------------------------------------------------------------
 
 def snapshot(night, rows):
+    """A done night with these snapshot rows and, as the nightly run writes them with its snapshot, their overdue
+    sums by team and by requirement (the trends read those: issue 16)."""
     run = NightlyRun.objects.create(night=night, state=RunState.DONE, started_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     Snapshot.objects.bulk_create(
         Snapshot(run=run, night=night, team=team, pa=pa, requirement=code, status=status, count=n)
         for team, pa, code, status, n in rows
     )
+    snapshot_totals_take(run=run)
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from oversight.tables import (
 from oversight.views import _totals, _with_days
 
 from .conftest import AS_OF
+from .test_trend_split import split_chart
 
 pytestmark = pytest.mark.django_db
 
@@ -216,7 +217,7 @@ def test_render_tables_is_render_table_of_each_group_and_refuses_other_cells(ser
 
 
 def _split_before_issue_16(chart, *, top):
-    """selectors.split_top_teams as it was, a generator per point and team (the reference for its rewrite)."""
+    """The chart-level split as it was, a generator per point and team (the reference for its rewrite)."""
     teams = [s for s in chart.series if s.name != selectors.ALL_TEAMS]
     latest = max((i for i in range(len(chart.x_labels)) if any(s.values[i] is not None for s in teams)), default=None)
     ranked = sorted(teams, key=lambda s: -(s.values[latest] or 0) if latest is not None else 0)[:top]
@@ -234,7 +235,7 @@ def test_a_trend_split_into_its_top_teams_and_total_is_what_it_was(latest_empty)
         values = [[None, v[1], None, None] for v in values]
     chart = Chart(title="T", x_title="W", x_labels=[1, 2, 3, 4],
                   series=[Series(f"Team {i}", v) for i, v in enumerate(values)])
-    shown, total = selectors.split_top_teams(chart, top=2)
+    shown, total = split_chart(chart, top=2)
     names, sums = _split_before_issue_16(chart, top=2)
     assert [s.name for s in shown.series] == names and total.series[0].values == sums
 

@@ -3,9 +3,10 @@
 import datetime as dt
 
 import pytest
+from django.db.models import Sum
 
 from compliance.engine import recompute
-from oversight.models import NightlyRun, Snapshot
+from oversight.models import NightlyRun, OverdueByCode, OverdueByTeam, Snapshot
 from oversight.services import alerts_raise, snapshot_take
 from tests.factories import ContactFactory, YoungPersonFactory
 
@@ -52,11 +53,48 @@ def caseload(alice, n):
 
 @pytest.mark.parametrize("people", [5, 50])
 def test_o1_snapshot_is_one_aggregate_and_one_insert(alice, people, django_assert_num_queries):
+    """Issue 16: one INSERT ... SELECT of the snapshot, then one each of its overdue sums by team and by requirement
+    (the trends read those). The pin went from 1 to 3 with those sums, agreed with the lead (seventh pass's design,
+    docs/issue16-seventh-pass.md): two set-based statements a night, nothing per row."""
     caseload(alice, people)
     run = NightlyRun.objects.create(night=AS_OF, started_at=dt.datetime(2026, 3, 1, 3, 15, tzinfo=dt.UTC))
-    with django_assert_num_queries(1):  # issue 16: INSERT ... SELECT of the aggregate over requirement rows
+    # the snapshot, the aggregate over requirement rows / its overdue sums by team / by requirement
+    with django_assert_num_queries(3):
         inserted = snapshot_take(run=run, night=AS_OF)
     assert inserted == Snapshot.objects.filter(run=run).count() > 0
+
+
+def overdue_sums(run, key):
+    return {(r[key] if key == "requirement" else r["team"], r["night"]): r["n"] for r in
+            Snapshot.objects.filter(run=run, status="overdue").values("night", key).annotate(n=Sum("count"))}
+
+
+def test_o1_the_snapshot_s_overdue_sums_by_team_and_requirement(service):
+    """O1, by hand (the service of conftest.py): North has three overdue items (A3's visit and review, B1's visit),
+    South one (C1's visit); three visits and one review in all. One row per team and per requirement."""
+    run = NightlyRun.objects.create(night=AS_OF, started_at=dt.datetime(2026, 3, 1, 3, 15, tzinfo=dt.UTC))
+    snapshot_take(run=run, night=AS_OF)
+    by_team = {(r.team.ref if r.team else None, r.night, r.run_id): r.count
+               for r in OverdueByTeam.objects.select_related("team")}
+    assert by_team == {("north", AS_OF, run.pk): 3, ("south", AS_OF, run.pk): 1}
+    by_code = {(r.requirement, r.night, r.run_id): r.count for r in OverdueByCode.objects.all()}
+    assert by_code == {("visit", AS_OF, run.pk): 3, ("pathway_review", AS_OF, run.pk): 1}
+
+
+@pytest.mark.parametrize("people", [5, 50])
+def test_o1_the_overdue_sums_are_the_snapshot_s(alice, people):
+    """Issue 16: whatever the caseload (some young people unallocated), the sums are the snapshot's overdue rows
+    summed by team and by requirement, night by night."""
+    caseload(alice, people)
+    YoungPersonFactory(pa=None)
+    recompute(AS_OF)
+    for night in (AS_OF - dt.timedelta(days=7), AS_OF):
+        run = NightlyRun.objects.create(night=night, started_at=dt.datetime(2026, 3, 1, 3, 15, tzinfo=dt.UTC))
+        snapshot_take(run=run, night=night)
+        assert {(r.team_id, r.night): r.count for r in OverdueByTeam.objects.filter(run=run)} == overdue_sums(run, "team")
+        assert {(r.requirement, r.night): r.count for r in OverdueByCode.objects.filter(run=run)} == overdue_sums(
+            run, "requirement")
+        assert None in {r.team_id for r in OverdueByTeam.objects.filter(run=run)}
 
 
 @pytest.mark.parametrize("people", [5, 50])
