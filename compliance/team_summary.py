@@ -32,6 +32,7 @@ from django.db import connection, connections, router, transaction
 from django.utils import timezone
 
 from careleavers.models import Staff, YoungPerson
+from core.prepared import execute
 
 from .models import Requirement, TeamSummary, TeamSummaryDate, TeamSummaryItem
 from .status import status_moved_sql
@@ -249,18 +250,20 @@ def _read(using: str, team_id: int | None) -> list[tuple]:
     """The summary's day on every row (so one query tells whether it is current), then the sums by team: a row of
     NULLs beside the day when there is nothing to count."""
     staff = Staff._meta.db_table
-    one_team = "" if team_id is None else f"AND s.team_id = {int(team_id)}"
-    with connections[using].cursor() as cursor:
-        cursor.execute(
-            f"""SELECT d.as_of, c.team_id, c.code, c.overdue, c.due_soon
+    # Issue 16: one SQL text for the whole service and one for any one team (its id a parameter), each kept as a
+    # prepared statement on the connection (core.prepared.execute), so a kept connection does not plan it again.
+    one_team, params = ("", []) if team_id is None else ("AND s.team_id = %s", [int(team_id)])
+    rows = execute(
+        connections[using],
+        f"""SELECT d.as_of, c.team_id, c.code, c.overdue, c.due_soon
                 FROM {DAY} d
                 LEFT JOIN (SELECT s.team_id, t.code, SUM(t.overdue) AS overdue, SUM(t.due_soon) AS due_soon
                            FROM {SUMS} t LEFT JOIN {staff} s ON s.id = t.pa_id
                            WHERE TRUE {one_team}
                            GROUP BY s.team_id, t.code
                            HAVING SUM(t.overdue) <> 0 OR SUM(t.due_soon) <> 0) c ON TRUE
-                WHERE d.id = 1""")  # nosec B608
-        rows = cursor.fetchall()
+                WHERE d.id = 1""",  # nosec B608
+        params, bigint=range(len(params)))
     if rows and isinstance(rows[0][0], dt.date):
         return rows  # PostgreSQL gives dates (issue 16: a service's thousands of rows are not copied for nothing)
     return [(r[0] if isinstance(r[0], dt.date) else dt.date.fromisoformat(r[0]), *r[1:]) for r in rows]
