@@ -7,12 +7,12 @@ change. `Prepared` builds the queryset once with stand-in values, compiles it, a
 which value; later calls send the same SQL with the values given.
 
 It is safe only if every value reaches the SQL as a parameter of its own, unchanged. So the query is built and
-compiled twice with two different sets of stand-ins (absurd values no real row or code constant has: negative
-ids, dates in 1901): the two SQL texts must be identical, a parameter that is the same in both is a constant of the
-query's own, and a parameter that differs must be exactly one of the stand-ins, else (a value transformed, e.g. a
-date computed from today in Python) it raises ImproperlyConfigured rather than send a wrong query. `build` must not
-branch on its values (an `if` on an id would choose its SQL by the stand-ins, which are negative): it only passes
-them to filters.
+compiled twice with two different sets of stand-ins (absurd values no real row or code constant has: negative ids,
+dates in 1901, text no ref or name holds): the two SQL texts must be identical, a parameter that is the same in both
+is a constant of the query's own, and a parameter that differs must be exactly one of the stand-ins, else (a value
+transformed, e.g. a date computed from today in Python) it raises ImproperlyConfigured rather than send a wrong query.
+`build` must not branch on its values (an `if` on an id would choose its SQL by the stand-ins, which are negative):
+it only passes them to filters.
 
 PostgreSQL only: elsewhere (SQLite in development), and whenever a value is None (which can change the SQL: IS NULL),
 the queryset is simply built with the values and run, so the result is the same. `tests/core/test_prepared.py`
@@ -47,8 +47,8 @@ from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from psycopg.types.numeric import Int8
 
-#: A value's kind: one whole number (an id), one date, or a list of up to n ids (`Ids(n)`).
-INT, DATE = "int", "date"
+#: A value's kind: one whole number (an id), one date, one string (a keyset's ref), or a list of up to n ids (`Ids(n)`).
+INT, DATE, TEXT = "int", "date", "text"
 
 
 def server_prepared(connection) -> bool:
@@ -180,6 +180,10 @@ def _stand_ins(kinds: dict[str, Any], round_: int) -> tuple[dict[str, Any], dict
             number += 1
             values[name] = dt.date(1900 + round_, 1, 1) + dt.timedelta(days=number)
             where[values[name]] = (name, None)
+        elif kind == TEXT:
+            number += 1
+            values[name] = f"\x1f stand-in {round_}.{number} \x1f"  # a unit separator: in no ref or name
+            where[values[name]] = (name, None)
         elif isinstance(kind, Ids):
             values[name] = []
             for index in range(kind.n):
@@ -252,7 +256,7 @@ class Prepared:
 
     def _bigint(self, slots, count: int) -> list[int]:
         """The positions of the ids (INT, Ids) among `count` parameters; those past the slots are a limit, an offset."""
-        ids = [position for position, (name, _) in enumerate(slots) if name is not None and self.kinds[name] != DATE]
+        ids = [position for position, (name, _) in enumerate(slots) if name is not None and self.kinds[name] not in (DATE, TEXT)]
         return ids + list(range(len(slots), count))
 
     def bigint(self, using: str = "default") -> list[int]:
@@ -294,7 +298,7 @@ class Prepared:
 
 
 def _key(value: Any) -> Any:
-    return value if isinstance(value, int | dt.date) and not isinstance(value, bool) else object()
+    return value if isinstance(value, int | dt.date | str) and not isinstance(value, bool) else object()
 
 
 def _same(one: Any, two: Any) -> bool:

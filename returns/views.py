@@ -1,3 +1,4 @@
+import datetime as dt
 import zipfile
 from collections.abc import Iterator
 
@@ -39,11 +40,13 @@ def _require_exporter(staff: Staff) -> None:
     require_perm(staff.user, "returns.export", message="Only the Service Leader and the Head of Service export the returns.")
 
 
-def _year(request) -> tuple[YearForm, int]:
-    today = timezone.localdate()
-    form = YearForm(request.GET or None, today=today)
+def _year(request, today: dt.date) -> tuple[YearForm, int]:
+    """The year asked for (or the default) and its form: bound to the query, or unbound showing the default."""
     default = collection_year_of(today) - 1  # the last year that has ended: the one due for return
-    return form, (form.cleaned_data["year"] if form.is_bound and form.is_valid() else default)
+    if not request.GET:
+        return YearForm(initial={"year": default}, today=today), default
+    form = YearForm(request.GET, today=today)
+    return form, (form.cleaned_data["year"] if form.is_valid() else default)
 
 
 @staff_required
@@ -51,9 +54,8 @@ def index(request, *, staff: Staff):
     """Issue 16, item 2: the stored returns of the year with when they were worked out (returns.computed),
     never a rebuild per visit; with none stored yet, an empty state and (for a Service Leader) the button."""
     _require_exporter(staff)
-    form, year = _year(request)
-    if not form.is_bound:
-        form = YearForm(initial={"year": year}, today=timezone.localdate())
+    today = timezone.localdate()
+    form, year = _year(request, today)
     computation = latest_computation(year)
     page = None
     if computation is not None:  # keyset pages over ref (issue 16): after or before a ref, or the last page
@@ -62,7 +64,7 @@ def index(request, *, staff: Staff):
     start, end = collection_year(year)
     return render(request, "returns/index.html", {
         "form": form, "year": year, "start": start, "end": end, "computation": computation, "page": page,
-        "file_names": FILE_NAMES, "as_at_form": AnnexAAsAtForm(today=timezone.localdate()),
+        "file_names": FILE_NAMES, "as_at_form": AnnexAAsAtForm(today=today),
         "can_recompute": rules.has_perm("returns.recompute", staff.user),
     })
 
@@ -151,7 +153,7 @@ def download(request, *, staff: Staff):
     """X1, X2: the three return files in one zip, streamed (issue 16): the first bytes leave at once and memory
     holds one chunk of young people, whatever the size of the service."""
     _require_exporter(staff)
-    _form, year = _year(request)
+    _form, year = _year(request, timezone.localdate())
     response = StreamingHttpResponse(_zip_stream(year, young_people_visible_to(staff.user), staff=staff),
                                      content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="returns-{year}-{str(year + 1)[2:]}.zip"'
@@ -164,7 +166,7 @@ def download_file(request, name: str, *, staff: Staff):
     _require_exporter(staff)
     if name not in FILE_NAMES:
         raise Http404("No such return file.")
-    _form, year = _year(request)
+    _form, year = _year(request, timezone.localdate())
     chunks = file_chunks(year, name, young_people_visible_to(staff.user))
     response = StreamingHttpResponse(_logged_as_sent(chunks, staff=staff, page=f"returns:{year}:{name}", logged=set()),
                                      content_type="text/csv; charset=utf-8")

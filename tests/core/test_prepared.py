@@ -7,7 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from careleavers.models import Cover, YoungPerson
-from core.prepared import DATE, INT, Ids, Prepared
+from core.prepared import DATE, INT, TEXT, Ids, Prepared
 from core.rules import _pa_ids, visibility_of, young_people_seen_as
 from tests.careleavers.helpers import today, young_person
 
@@ -29,6 +29,28 @@ def test_rows_are_the_querysets_rows_for_any_values(alice, charlie):
         for born_after in (dt.date(1990, 1, 1), people[0].date_of_birth):
             expected = list(_people(pa.pk, born_after, ids))
             assert prepared.rows(pa_id=pa.pk, born_after=born_after, ids=ids) == expected
+
+
+def test_a_text_value_gives_the_querysets_rows(alice, charlie):
+    """TEXT (a keyset's ref, issue 16): compared as it is given, quotes and all."""
+    for ref in ("R-1", "R-2", "R-3", "O'Brien"):
+        young_person(alice if ref != "R-3" else charlie, ref=ref, recompute=False)
+
+    def after(pa_id, ref):
+        return YoungPerson.objects.filter(pa_id=pa_id, ref__gt=ref).order_by("ref").values_list("ref", flat=True)
+
+    prepared = Prepared(after, pa_id=INT, ref=TEXT)
+    for pa, ref in ((alice, ""), (alice, "R-1"), (alice, "R-2"), (charlie, "R"), (alice, "O"), (alice, "zzz' OR 1=1 --")):
+        expected = list(after(pa.pk, ref))
+        assert [row[0] for row in prepared.rows(pa_id=pa.pk, ref=ref)] == expected
+    assert prepared.bigint() == [0]  # the id only: the ref is sent as text
+
+
+@on_postgresql
+def test_a_text_value_changed_before_it_reaches_the_sql_is_refused():
+    prepared = Prepared(lambda ref: YoungPerson.objects.filter(ref__startswith=ref).values_list("pk"), ref=TEXT)
+    with pytest.raises(ImproperlyConfigured, match="transformed"):
+        prepared.rows(ref="R")
 
 
 @on_postgresql
